@@ -1,0 +1,169 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import { IssuerHosting } from "../lib/config";
+import { defaultResourceGroupName, defaultStorageAccountName } from "../lib/naming";
+import {
+    blobIssuerUrl,
+    buildDiscoveryDocument,
+    DISCOVERY_PATH,
+    discoveryUrl,
+    DOCUMENT_CONTENT_TYPE,
+    JWKS_PATH,
+    jwksUrl,
+    serializeDiscoveryDocument,
+    staticWebsiteIssuerUrl,
+} from "../lib/oidc";
+import { Jwks } from "../lib/keys";
+
+export interface OidcIssuerArgs {
+    /** Azure region for the resource group and storage account. */
+    location: pulumi.Input<string>;
+    /**
+     * An existing resource group to put the storage account in. When absent the component creates
+     * `rg-<project>-<stack>`. A plain value, because it decides whether a group is created.
+     */
+    existingResourceGroupName?: string;
+    /** `blob` (a public-read container) or `staticWebsite` (the account's `$web`). Plain: it shapes the graph. */
+    hosting: IssuerHosting;
+    /** Storage account name; derived from subscription, group and stack when absent. */
+    storageAccountName?: pulumi.Input<string>;
+    /** Container holding the documents in blob hosting. */
+    containerName?: pulumi.Input<string>;
+    /** The JWKS to publish (compact JSON), usually SigningKey.jwks. */
+    jwks: pulumi.Input<string>;
+}
+
+/**
+ * The OIDC issuer Entra ID reads: a storage account serving the discovery document and the JWKS anonymously,
+ * as application/json, at exactly `<issuer>/.well-known/openid-configuration` and `<issuer>/openid/v1/jwks`.
+ */
+export class OidcIssuer extends pulumi.ComponentResource {
+    /** The issuer URL: the one value the apiserver flag, every token's iss and every federated credential use. */
+    public readonly issuerUrl: pulumi.Output<string>;
+    public readonly discoveryUrl: pulumi.Output<string>;
+    public readonly jwksUrl: pulumi.Output<string>;
+    /** The discovery document as published (compact JSON). */
+    public readonly discoveryDocument: pulumi.Output<string>;
+    /** The JWKS as published (compact JSON). */
+    public readonly jwks: pulumi.Output<string>;
+    public readonly resourceGroupName: pulumi.Output<string>;
+    public readonly storageAccountName: pulumi.Output<string>;
+
+    constructor(name: string, args: OidcIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("entra-wif:index:OidcIssuer", name, {}, opts);
+
+        const project = pulumi.getProject();
+        const stack = pulumi.getStack();
+
+        let resourceGroupName: pulumi.Output<string>;
+        let plainGroupName: string;
+        if (args.existingResourceGroupName) {
+            plainGroupName = args.existingResourceGroupName;
+            // Looked up rather than assumed, so a misspelt group fails at preview, not halfway through an update.
+            resourceGroupName = resources
+                .getResourceGroupOutput({ resourceGroupName: plainGroupName }, { parent: this })
+                .apply((g) => g.name);
+        } else {
+            plainGroupName = defaultResourceGroupName(project, stack);
+            const group = new resources.ResourceGroup(
+                `${name}-rg`,
+                { resourceGroupName: plainGroupName, location: args.location },
+                { parent: this },
+            );
+            resourceGroupName = group.name;
+        }
+
+        const client = authorization.getClientConfigOutput({ parent: this });
+        const accountName =
+            args.storageAccountName !== undefined
+                ? pulumi.output(args.storageAccountName)
+                : client.subscriptionId.apply((sub) => defaultStorageAccountName(project, stack, sub, plainGroupName));
+
+        const account = new storage.StorageAccount(
+            `${name}-account`,
+            {
+                accountName,
+                resourceGroupName,
+                location: args.location,
+                kind: storage.Kind.StorageV2,
+                sku: { name: storage.SkuName.Standard_LRS },
+                enableHttpsTrafficOnly: true,
+                minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+                // Blob hosting needs anonymous reads of the container; the static website serves anonymously
+                // without it, so there it stays off for tenants whose policy forbids public blob access.
+                allowBlobPublicAccess: args.hosting === "blob",
+                // Stays on: azure-native uploads the documents (storage.Blob) with the account key.
+                allowSharedKeyAccess: true,
+            },
+            { parent: this },
+        );
+
+        let containerName: pulumi.Output<string>;
+        if (args.hosting === "blob") {
+            const container = new storage.BlobContainer(
+                `${name}-container`,
+                {
+                    accountName: account.name,
+                    resourceGroupName,
+                    containerName: args.containerName ?? "oidc",
+                    // Anonymous reads of known blob names, no listing.
+                    publicAccess: storage.PublicAccess.Blob,
+                },
+                { parent: this },
+            );
+            containerName = container.name;
+            this.issuerUrl = pulumi
+                .all([account.primaryEndpoints, container.name])
+                .apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
+        } else {
+            const website = new storage.StorageAccountStaticWebsite(
+                `${name}-website`,
+                { accountName: account.name, resourceGroupName },
+                { parent: this },
+            );
+            containerName = website.containerName;
+            this.issuerUrl = account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
+        }
+
+        this.jwks = pulumi.output(args.jwks);
+        this.discoveryDocument = pulumi
+            .all([this.issuerUrl, this.jwks])
+            .apply(([issuer, jwks]) => serializeDiscoveryDocument(buildDiscoveryDocument(issuer, JSON.parse(jwks) as Jwks)));
+        this.discoveryUrl = this.issuerUrl.apply(discoveryUrl);
+        this.jwksUrl = this.issuerUrl.apply(jwksUrl);
+
+        const documents: Array<[string, string, pulumi.Output<string>]> = [
+            ["discovery", DISCOVERY_PATH, this.discoveryDocument],
+            ["jwks", JWKS_PATH, this.jwks],
+        ];
+        for (const [suffix, blobName, content] of documents) {
+            new storage.Blob(
+                `${name}-${suffix}`,
+                {
+                    accountName: account.name,
+                    resourceGroupName,
+                    containerName,
+                    blobName,
+                    type: storage.BlobType.Block,
+                    contentType: DOCUMENT_CONTENT_TYPE,
+                    source: content.apply((text) => new pulumi.asset.StringAsset(text)),
+                },
+                { parent: this },
+            );
+        }
+
+        this.resourceGroupName = resourceGroupName;
+        this.storageAccountName = account.name;
+        this.registerOutputs({
+            issuerUrl: this.issuerUrl,
+            discoveryUrl: this.discoveryUrl,
+            jwksUrl: this.jwksUrl,
+            discoveryDocument: this.discoveryDocument,
+            jwks: this.jwks,
+            resourceGroupName: this.resourceGroupName,
+            storageAccountName: this.storageAccountName,
+        });
+    }
+}

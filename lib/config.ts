@@ -1,0 +1,355 @@
+/**
+ * The stack's configuration: read once, validated in one place, before any resource is registered.
+ * Every rejection names the key, the value and what is allowed, because the alternative is an AADSTS code an
+ * hour later that names none of them.
+ *
+ * Pure: the input is the raw key → value map Pulumi hands the program (`pulumi.runtime.allConfig()`), values as
+ * the strings Pulumi stores (structured values as JSON text).
+ */
+import { keyId, KeyFormatError, parsePublicKey, pemLabels } from "./keys";
+
+export const PROJECT = "entra-wif";
+
+export type IssuerHosting = "blob" | "staticWebsite";
+export type ClusterMode = "kind" | "existing" | "aks";
+export type IdentityType = "managedIdentity" | "application";
+
+export interface IssuerConfig {
+    hosting: IssuerHosting;
+    /** Explicit account name; derived deterministically from the subscription, group and stack when absent. */
+    storageAccountName?: string;
+    /** Blob container (blob hosting only). */
+    containerName?: string;
+}
+
+export interface SigningKeyConfig {
+    rsaBits: 2048 | 3072 | 4096;
+    /** Bring-your-own public keys (PEM); when non-empty the stack generates no key. */
+    publicKeys: string[];
+}
+
+export interface WorkloadConfig {
+    namespace: string;
+    serviceAccount: string;
+}
+
+export interface StackConfig {
+    location: string;
+    /** An existing resource group; the stack creates its own when absent. */
+    resourceGroupName?: string;
+    issuer: IssuerConfig;
+    signingKey: SigningKeyConfig;
+    cluster: { mode: ClusterMode };
+    identity: { type: IdentityType };
+    workloads: WorkloadConfig[];
+}
+
+/** A bad config value: the one message a user sees, naming key, value and what is allowed. */
+export class ConfigError extends Error {
+    constructor(
+        readonly key: string,
+        readonly value: unknown,
+        readonly allowed: string,
+    ) {
+        super(`${key}: ${describeValue(value)} is not valid; ${allowed}`);
+        this.name = "ConfigError";
+    }
+}
+
+/** Defaults, the same as Pulumi.yaml declares (a test keeps the two equal). */
+export const DEFAULTS = {
+    issuer: { hosting: "blob", containerName: "oidc" },
+    signingKey: { rsaBits: 2048, publicKeys: [] as string[] },
+    cluster: { mode: "kind" },
+    identity: { type: "managedIdentity" },
+    workloads: [] as WorkloadConfig[],
+} as const;
+
+const ISSUER_HOSTINGS: readonly IssuerHosting[] = ["blob", "staticWebsite"];
+const CLUSTER_MODES: readonly ClusterMode[] = ["kind", "existing", "aks"];
+const IDENTITY_TYPES: readonly IdentityType[] = ["managedIdentity", "application"];
+const RSA_BITS = [2048, 3072, 4096] as const;
+
+/** Keys this program reads under `entra-wif:` and, for objects, the fields each takes. */
+const KNOWN_KEYS: Record<string, readonly string[] | null> = {
+    resourceGroupName: null,
+    issuer: ["hosting", "storageAccountName", "containerName"],
+    signingKey: ["rsaBits", "publicKeys"],
+    cluster: ["mode"],
+    identity: ["type"],
+    workloads: ["namespace", "serviceAccount"],
+};
+
+function describeValue(value: unknown): string {
+    if (value === undefined) return "(missing)";
+    if (typeof value === "string") {
+        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+        return JSON.stringify(shown);
+    }
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** Levenshtein distance, for "did you mean" on misspelt keys. */
+function distance(a: string, b: string): number {
+    const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return dp[a.length][b.length];
+}
+
+function closest(needle: string, candidates: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = distance(needle.toLowerCase(), c.toLowerCase());
+        if (d < bestDistance) {
+            best = c;
+            bestDistance = d;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.floor(needle.length / 3)) ? best : undefined;
+}
+
+function rejectUnknownFields(key: string, obj: Record<string, unknown>, known: readonly string[]): void {
+    for (const field of Object.keys(obj)) {
+        if (!known.includes(field)) {
+            const guess = closest(field, known);
+            throw new ConfigError(
+                `${key}.${field}`,
+                obj[field],
+                `"${field}" is not a known setting of ${key}${guess ? `; did you mean "${guess}"?` : ""} (known: ${known.join(", ")})`,
+            );
+        }
+    }
+}
+
+/** Parses a raw Pulumi config string: structured values arrive as JSON text. */
+function parseRaw(raw: string | undefined): unknown {
+    if (raw === undefined) return undefined;
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+function asObject(key: string, value: unknown, example: string): Record<string, unknown> | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new ConfigError(key, value, `expected an object, e.g. ${example}`);
+    }
+    return value as Record<string, unknown>;
+}
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || !allowed.includes(value as T)) {
+        throw new ConfigError(key, value, `use one of: ${allowed.join(", ")}`);
+    }
+    return value as T;
+}
+
+function optionalString(key: string, value: unknown): string | undefined {
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value !== "string") {
+        throw new ConfigError(key, value, "expected a string");
+    }
+    return value;
+}
+
+/** Azure Storage account names: 3-24 lowercase letters and digits, globally unique. */
+export function storageAccountNameProblem(name: string): string | undefined {
+    return /^[a-z0-9]{3,24}$/.test(name) ? undefined : "a storage account name is 3-24 lowercase letters and digits (no hyphens)";
+}
+
+/** Azure blob container names: 3-63 chars, lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
+export function containerNameProblem(name: string): string | undefined {
+    if (name === "$web") return "$web is the static website's container; use hosting: staticWebsite instead";
+    return /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/.test(name)
+        ? undefined
+        : "a container name is 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
+}
+
+/** Azure resource group names: 1-90 of letters, digits, _ - . ( ), not ending with a period. */
+export function resourceGroupNameProblem(name: string): string | undefined {
+    return /^[-\w.()]{1,90}$/u.test(name) && !name.endsWith(".")
+        ? undefined
+        : "a resource group name is 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending with a period";
+}
+
+/** Kubernetes namespace: a DNS-1123 label. */
+export function namespaceProblem(name: string): string | undefined {
+    return /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)
+        ? undefined
+        : "a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and hyphens, starting and ending alphanumeric";
+}
+
+/** Kubernetes service account name: a DNS-1123 subdomain. */
+export function serviceAccountProblem(name: string): string | undefined {
+    return /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)
+        ? undefined
+        : "a service account name is a DNS-1123 subdomain: at most 253 lowercase letters, digits, hyphens and dots, starting and ending alphanumeric";
+}
+
+function checkName(key: string, value: string | undefined, problem: (v: string) => string | undefined): void {
+    if (value === undefined) return;
+    const p = problem(value);
+    if (p) throw new ConfigError(key, value, p);
+}
+
+function parseRsaBits(key: string, value: unknown): SigningKeyConfig["rsaBits"] {
+    if (value === undefined) return DEFAULTS.signingKey.rsaBits;
+    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== "number" || !(RSA_BITS as readonly number[]).includes(n)) {
+        throw new ConfigError(key, value, `use one of: ${RSA_BITS.join(", ")}`);
+    }
+    return n as SigningKeyConfig["rsaBits"];
+}
+
+function parsePublicKeys(key: string, value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        throw new ConfigError(key, value, "expected a list of PEM public keys");
+    }
+    const kids = new Map<string, number>();
+    return value.map((pem, i) => {
+        const itemKey = `${key}[${i}]`;
+        if (typeof pem !== "string") {
+            throw new ConfigError(itemKey, pem, "expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        }
+        if (pemLabels(pem).some((l) => l.includes("PRIVATE"))) {
+            // Never echo a private key back: it may already be in a shell history or CI log.
+            throw new ConfigError(itemKey, "[a private key]", "publicKeys takes public keys only; give the public half (openssl pkey -pubout) and keep the private key out of stack config");
+        }
+        try {
+            parsePublicKey(pem);
+        } catch (err) {
+            if (err instanceof KeyFormatError) {
+                throw new ConfigError(itemKey, pem, `expected an RSA or EC (P-256/384/521) public key in PEM: ${err.message}`);
+            }
+            throw err;
+        }
+        const kid = keyId(pem);
+        const first = kids.get(kid);
+        if (first !== undefined) {
+            throw new ConfigError(itemKey, pem, `the same key is already listed at ${key}[${first}] (kid ${kid}); list each key once`);
+        }
+        kids.set(kid, i);
+        return pem;
+    });
+}
+
+function parseWorkloads(key: string, value: unknown): WorkloadConfig[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        throw new ConfigError(key, value, "expected a list of {namespace, serviceAccount}");
+    }
+    const seen = new Map<string, number>();
+    return value.map((item, i) => {
+        const itemKey = `${key}[${i}]`;
+        const obj = asObject(itemKey, item, "{namespace: demo, serviceAccount: workload-sa}");
+        if (!obj) throw new ConfigError(itemKey, item, "expected {namespace, serviceAccount}");
+        rejectUnknownFields(itemKey, obj, KNOWN_KEYS.workloads!);
+        const namespace = obj.namespace;
+        const serviceAccount = obj.serviceAccount;
+        if (typeof namespace !== "string") throw new ConfigError(`${itemKey}.namespace`, namespace, "expected a Kubernetes namespace name");
+        if (typeof serviceAccount !== "string") throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
+        checkName(`${itemKey}.namespace`, namespace, namespaceProblem);
+        checkName(`${itemKey}.serviceAccount`, serviceAccount, serviceAccountProblem);
+        const id = `${namespace}/${serviceAccount}`;
+        const first = seen.get(id);
+        if (first !== undefined) {
+            throw new ConfigError(itemKey, obj, `${id} is already listed at ${key}[${first}]; each namespace/serviceAccount pair appears once`);
+        }
+        seen.set(id, i);
+        return { namespace, serviceAccount };
+    });
+}
+
+/**
+ * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string).
+ * Throws ConfigError for the first bad value.
+ */
+export function parseStackConfig(raw: Record<string, string>): StackConfig {
+    const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
+
+    for (const fullKey of Object.keys(raw)) {
+        if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+        const k = fullKey.slice(PROJECT.length + 1);
+        if (!(k in KNOWN_KEYS)) {
+            const guess = closest(k, Object.keys(KNOWN_KEYS));
+            throw new ConfigError(
+                fullKey,
+                parseRaw(raw[fullKey]),
+                `"${k}" is not a known setting${guess ? `; did you mean "${PROJECT}:${guess}"?` : ""} (known: ${Object.keys(KNOWN_KEYS).join(", ")})`,
+            );
+        }
+    }
+
+    const location = raw["azure-native:location"];
+    if (location === undefined || location === "") {
+        throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
+    }
+    if (!/^[a-z0-9]+$/.test(location)) {
+        throw new ConfigError("azure-native:location", location, "expected an Azure region name such as westeurope (see `az account list-locations -o table`)");
+    }
+
+    const resourceGroupName = optionalString(`${PROJECT}:resourceGroupName`, ours("resourceGroupName"));
+    checkName(`${PROJECT}:resourceGroupName`, resourceGroupName, resourceGroupNameProblem);
+
+    const issuerKey = `${PROJECT}:issuer`;
+    const issuerRaw = asObject(issuerKey, ours("issuer"), "{hosting: blob, containerName: oidc}") ?? {};
+    rejectUnknownFields(issuerKey, issuerRaw, KNOWN_KEYS.issuer!);
+    const hosting = oneOf(`${issuerKey}.hosting`, issuerRaw.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting);
+    const storageAccountName = optionalString(`${issuerKey}.storageAccountName`, issuerRaw.storageAccountName);
+    checkName(`${issuerKey}.storageAccountName`, storageAccountName, storageAccountNameProblem);
+    let containerName = optionalString(`${issuerKey}.containerName`, issuerRaw.containerName);
+    if (hosting === "staticWebsite") {
+        if (containerName !== undefined) {
+            throw new ConfigError(`${issuerKey}.containerName`, containerName, "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob");
+        }
+    } else {
+        containerName = containerName ?? DEFAULTS.issuer.containerName;
+        checkName(`${issuerKey}.containerName`, containerName, containerNameProblem);
+    }
+
+    const keyKey = `${PROJECT}:signingKey`;
+    const keyRaw = asObject(keyKey, ours("signingKey"), "{rsaBits: 2048}") ?? {};
+    rejectUnknownFields(keyKey, keyRaw, KNOWN_KEYS.signingKey!);
+    const rsaBits = parseRsaBits(`${keyKey}.rsaBits`, keyRaw.rsaBits);
+    const publicKeys = parsePublicKeys(`${keyKey}.publicKeys`, keyRaw.publicKeys);
+    if (publicKeys.length > 0 && keyRaw.rsaBits !== undefined) {
+        throw new ConfigError(`${keyKey}.rsaBits`, keyRaw.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
+    }
+
+    const clusterKey = `${PROJECT}:cluster`;
+    const clusterRaw = asObject(clusterKey, ours("cluster"), "{mode: kind}") ?? {};
+    rejectUnknownFields(clusterKey, clusterRaw, KNOWN_KEYS.cluster!);
+    const mode = oneOf(`${clusterKey}.mode`, clusterRaw.mode, CLUSTER_MODES, DEFAULTS.cluster.mode);
+    if (mode === "aks") {
+        // AKS hosts its own issuer; building a storage issuer for it would publish a second, unused one.
+        throw new ConfigError(`${clusterKey}.mode`, mode, "aks mode is not available in this version; use kind or existing");
+    }
+
+    const identityKey = `${PROJECT}:identity`;
+    const identityRaw = asObject(identityKey, ours("identity"), "{type: managedIdentity}") ?? {};
+    rejectUnknownFields(identityKey, identityRaw, KNOWN_KEYS.identity!);
+    const identityType = oneOf(`${identityKey}.type`, identityRaw.type, IDENTITY_TYPES, DEFAULTS.identity.type);
+
+    const workloads = parseWorkloads(`${PROJECT}:workloads`, ours("workloads"));
+
+    return {
+        location,
+        resourceGroupName,
+        issuer: { hosting, storageAccountName, containerName },
+        signingKey: { rsaBits, publicKeys },
+        cluster: { mode },
+        identity: { type: identityType },
+        workloads,
+    };
+}

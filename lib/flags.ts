@@ -1,0 +1,52 @@
+/**
+ * The kube-apiserver and kube-controller-manager settings that make a cluster sign service-account tokens with
+ * our key under our issuer. Pure functions: the same values feed the stack outputs, the kind config and the
+ * ready-to-paste snippets, so the issuer string is typed nowhere else.
+ */
+
+/** Where kubeadm-based clusters (kind, kubeadm) keep the service-account key pair. */
+export const KUBEADM_PKI_DIR = "/etc/kubernetes/pki";
+
+export interface ServiceAccountKeyFiles {
+    /** Public key files the apiserver accepts tokens from (every published key), in order. */
+    publicKeyFiles: string[];
+    /** The private key the apiserver signs new tokens with and the controller manager uses. */
+    signingKeyFile: string;
+}
+
+export interface ServiceAccountSettings {
+    /** The issuer URL, byte-identical to the discovery document's `issuer`. */
+    issuer: string;
+    /** Key files when the stack owns the signing key; absent when the cluster keeps its own (bring your own keys). */
+    keyFiles?: ServiceAccountKeyFiles;
+}
+
+/** Default file layout for a stack-owned key on a kubeadm-style control plane. */
+export function defaultKeyFiles(dir: string = KUBEADM_PKI_DIR): ServiceAccountKeyFiles {
+    return { publicKeyFiles: [`${dir}/sa.pub`], signingKeyFile: `${dir}/sa.key` };
+}
+
+/** kube-apiserver settings as name → values (repeated flags keep their order). */
+export function apiServerSettings(s: ServiceAccountSettings): Array<[string, string]> {
+    const settings: Array<[string, string]> = [["service-account-issuer", s.issuer]];
+    if (s.keyFiles) {
+        for (const file of s.keyFiles.publicKeyFiles) {
+            settings.push(["service-account-key-file", file]);
+        }
+        settings.push(["service-account-signing-key-file", s.keyFiles.signingKeyFile]);
+    }
+    return settings;
+}
+
+/** kube-controller-manager settings; none when the cluster keeps its own key. */
+export function controllerManagerSettings(s: ServiceAccountSettings): Array<[string, string]> {
+    return s.keyFiles ? [["service-account-private-key-file", s.keyFiles.signingKeyFile]] : [];
+}
+
+const toFlags = (settings: Array<[string, string]>): string[] => settings.map(([k, v]) => `--${k}=${v}`);
+
+/** Command-line flags for kube-apiserver, e.g. `--service-account-issuer=https://…/`. */
+export const apiServerFlags = (s: ServiceAccountSettings): string[] => toFlags(apiServerSettings(s));
+
+/** Command-line flags for kube-controller-manager. */
+export const controllerManagerFlags = (s: ServiceAccountSettings): string[] => toFlags(controllerManagerSettings(s));

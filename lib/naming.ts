@@ -1,0 +1,21 @@
+/**
+ * Deterministic names for things Azure requires to be unique, so the same config always yields the same resource
+ * inputs (no perpetual diffs, no random suffix that a second plan would change).
+ */
+import { createHash } from "node:crypto";
+
+/** The resource group the stack creates when none is configured. */
+export function defaultResourceGroupName(project: string, stack: string): string {
+    return `rg-${project}-${stack}`.slice(0, 90).replace(/\.+$/, "");
+}
+
+/**
+ * A storage account name (3-24 lowercase letters and digits, globally unique) derived from where it lives:
+ * the subscription, the resource group and the stack. Readable prefix from the project, hashed suffix for
+ * uniqueness across tenants.
+ */
+export function defaultStorageAccountName(project: string, stack: string, subscriptionId: string, resourceGroupName: string): string {
+    const prefix = project.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8) || "oidc";
+    const digest = createHash("sha256").update(`${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
+    return (prefix + digest).slice(0, 24);
+}

@@ -1,0 +1,138 @@
+/**
+ * Evaluates the real program (index.ts) under Pulumi's mocks and records what it sends to the engine: every
+ * resource registration with its parent, dependencies, deletedWith and serialized inputs. Used by the offline
+ * plan and by the program tests, so both see exactly what `pulumi up` would send.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AzureMocks } from "./mocks";
+
+/** Signatures Pulumi uses in serialized property values (sdk/nodejs/runtime/rpc.ts). */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Printed in place of every secret value. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string | null;
+    dependsOn: string[];
+    deletedWith: string | null;
+    inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+    project: string;
+    stack: string;
+    /** Flat config as Pulumi passes it: "namespace:key" → string (structured values as JSON). */
+    config: Record<string, string>;
+    /** Config keys whose values are secret. */
+    secretKeys?: string[];
+    /** Loads the program and returns its exports (a fresh module evaluation each time). */
+    load: () => Record<string, unknown>;
+}
+
+/** Renders a serialized property value: secrets masked, assets as their text, resource references as URNs. */
+export function renderValue(v: unknown): unknown {
+    if (v === UNKNOWN) return "[unknown]";
+    if (Array.isArray(v)) return v.map(renderValue);
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        switch (o[SIG_KEY]) {
+            case SECRET_SIG:
+                return SECRET_PLACEHOLDER;
+            case ASSET_SIG:
+                return { asset: o.text !== undefined ? { text: o.text } : o.path !== undefined ? { path: o.path } : { uri: o.uri } };
+            case ARCHIVE_SIG:
+                return { archive: o.path ?? o.uri ?? "[assets]" };
+            case RESOURCE_SIG:
+                return o.urn;
+            case OUTPUT_SIG:
+                return o.secret ? SECRET_PLACEHOLDER : renderValue(o.value);
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, renderValue(x)]));
+    }
+    return v;
+}
+
+/** Resolves an export (Output or plain) to its rendered value, masking secrets. */
+async function resolveExport(value: unknown): Promise<unknown> {
+    const out = pulumi.output(value) as any;
+    const [resolved, secret] = await Promise.all([out.promise(), out.isSecret]);
+    if (secret) return SECRET_PLACEHOLDER;
+    return resolved === undefined ? null : JSON.parse(JSON.stringify(resolved));
+}
+
+function waitForRPCs(): Promise<void> {
+    // Not re-exported on pulumi.runtime in every SDK version; the settings module always has it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    return settings.waitForRPCs();
+}
+
+/**
+ * Runs the program under mocks. Throws what the program throws (a config error before any registration, for
+ * instance), or the first failure of an asynchronous registration.
+ */
+export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+    await pulumi.runtime.setMocks(new AzureMocks(), opts.project, opts.stack, false);
+
+    const recorded: Array<Promise<PlannedResource>> = [];
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+        recorded.push(
+            new Promise<PlannedResource>((resolve, reject) => {
+                register(req, (err: unknown, resp: any) => {
+                    callback(err, resp);
+                    if (err) {
+                        reject(err);
+                        return;
+                    }
+                    resolve({
+                        urn: resp.getUrn(),
+                        type: req.getType(),
+                        name: req.getName(),
+                        custom: req.getCustom(),
+                        parent: req.getParent() || null,
+                        dependsOn: [...req.getDependenciesList()].sort(),
+                        deletedWith: req.getDeletedwith() || null,
+                        inputs: renderValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    });
+                });
+            }),
+        );
+    };
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const exports = opts.load();
+        const outputs: Record<string, unknown> = {};
+        for (const key of Object.keys(exports).sort()) {
+            outputs[key] = await resolveExport(exports[key]);
+        }
+        await waitForRPCs();
+        const resources = (await Promise.all(recorded)).sort((a, b) => a.urn.localeCompare(b.urn));
+        if (failures.length > 0) throw failures[0];
+        return { stack: opts.stack, resources, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}

@@ -1,0 +1,144 @@
+/**
+ * Realistic Pulumi mocks: what the providers would answer, shaped like the real thing, so the program under test
+ * computes what it would compute against Azure. Shared by the offline plan and the tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash, generateKeyPairSync, KeyObject } from "node:crypto";
+
+/** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
+export const MOCK_AZURE = {
+    tenantId: "72f988bf-0000-4000-8000-00000000a11e",
+    subscriptionId: "00000000-1111-4222-8333-444444444444",
+    clientId: "11111111-2222-4333-8444-555555555555",
+    objectId: "66666666-7777-4888-8999-aaaaaaaaaaaa",
+};
+
+/** The storage suffix of Azure's public cloud. */
+const STORAGE_SUFFIX = "core.windows.net";
+
+/** OpenSSH wire encoding of an RSA public key, as the tls provider's public_key_openssh. */
+function opensshRsa(pub: KeyObject): string {
+    const jwk = pub.export({ format: "jwk" });
+    const mpint = (b64url: string) => {
+        let bytes = Buffer.from(b64url, "base64url");
+        if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+        return bytes;
+    };
+    const field = (buf: Buffer) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(buf.length);
+        return Buffer.concat([len, buf]);
+    };
+    const blob = Buffer.concat([field(Buffer.from("ssh-rsa")), field(mpint(jwk.e!)), field(mpint(jwk.n!))]);
+    return `ssh-rsa ${blob.toString("base64")}\n`;
+}
+
+/**
+ * tls.PrivateKey as the provider returns it: a fresh key pair, private_key_pem PKCS#1 ("RSA PRIVATE KEY"),
+ * private_key_pem_pkcs8 ("PRIVATE KEY"), public_key_pem PKIX ("PUBLIC KEY"), all with a trailing newline.
+ */
+export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+    const algorithm = inputs.algorithm ?? "RSA";
+    if (algorithm !== "RSA") {
+        throw new Error(`mock tls.PrivateKey supports RSA only, got ${algorithm}`);
+    }
+    const rsaBits = inputs.rsaBits ?? 2048;
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: rsaBits, publicExponent: 0x10001 });
+    const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const der = publicKey.export({ type: "spki", format: "der" });
+    const openssh = opensshRsa(publicKey);
+    const sshBlob = Buffer.from(openssh.split(" ")[1], "base64");
+    return {
+        // The provider's id is the hex SHA-1 of the public key.
+        id: createHash("sha1").update(der).digest("hex"),
+        state: {
+            algorithm,
+            rsaBits,
+            ecdsaCurve: "P224",
+            privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+            privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+            privateKeyOpenssh: "(mock: not generated)",
+            publicKeyPem,
+            publicKeyOpenssh: openssh,
+            publicKeyFingerprintMd5: createHash("md5").update(sshBlob).digest("hex").match(/../g)!.join(":"),
+            publicKeyFingerprintSha256: `SHA256:${createHash("sha256").update(sshBlob).digest("base64").replace(/=+$/, "")}`,
+        },
+    };
+}
+
+function armId(rg: string, provider: string, ...path: string[]): string {
+    return `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${rg}/providers/${provider}/${path.join("/")}`;
+}
+
+/** Azure's answers for the resources and functions the program uses. */
+export class AzureMocks implements pulumi.runtime.Mocks {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const i = args.inputs;
+        switch (args.type) {
+            case "tls:index/privateKey:PrivateKey":
+                return mockTlsPrivateKey(i);
+            case "azure-native:resources:ResourceGroup":
+                return {
+                    id: `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${i.resourceGroupName}`,
+                    state: { ...i, name: i.resourceGroupName, type: "Microsoft.Resources/resourceGroups", provisioningState: "Succeeded" },
+                };
+            case "azure-native:storage:StorageAccount": {
+                const n = i.accountName;
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", n),
+                    state: {
+                        ...i,
+                        name: n,
+                        type: "Microsoft.Storage/storageAccounts",
+                        provisioningState: "Succeeded",
+                        primaryLocation: i.location,
+                        primaryEndpoints: {
+                            blob: `https://${n}.blob.${STORAGE_SUFFIX}/`,
+                            dfs: `https://${n}.dfs.${STORAGE_SUFFIX}/`,
+                            file: `https://${n}.file.${STORAGE_SUFFIX}/`,
+                            queue: `https://${n}.queue.${STORAGE_SUFFIX}/`,
+                            table: `https://${n}.table.${STORAGE_SUFFIX}/`,
+                            web: `https://${n}.z6.web.${STORAGE_SUFFIX}/`,
+                        },
+                    },
+                };
+            }
+            case "azure-native:storage:BlobContainer":
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "blobServices/default/containers", i.containerName),
+                    state: { ...i, name: i.containerName, type: "Microsoft.Storage/storageAccounts/blobServices/containers" },
+                };
+            case "azure-native:storage:StorageAccountStaticWebsite":
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "staticWebsite"),
+                    state: { ...i, containerName: "$web" },
+                };
+            case "azure-native:storage:Blob": {
+                const url = `https://${i.accountName}.blob.${STORAGE_SUFFIX}/${i.containerName}/${i.blobName}`;
+                return { id: url, state: { ...i, name: i.blobName, url } };
+            }
+            default:
+                return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...i } };
+        }
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        switch (args.token) {
+            case "azure-native:authorization:getClientConfig":
+                return { ...MOCK_AZURE };
+            case "azure-native:resources:getResourceGroup": {
+                const name = args.inputs.resourceGroupName;
+                return {
+                    azureApiVersion: "2024-03-01",
+                    id: `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${name}`,
+                    location: "westeurope",
+                    name,
+                    properties: { provisioningState: "Succeeded" },
+                    type: "Microsoft.Resources/resourceGroups",
+                };
+            }
+            default:
+                throw new Error(`no mock for function ${args.token}`);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/**
+ * Offline plan: evaluates the real program under realistic mocks and prints, as one JSON document, every
+ * resource it would register and every output — no cloud credentials, no Pulumi CLI.
+ *
+ *   npm run --silent plan -- --stack-file Pulumi.dev.yaml
+ *
+ * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluateProgram } from "./harness";
+import { loadStackFile, REPO_ROOT } from "./stackFile";
+
+function usage(message: string): never {
+    process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml>\n`);
+    process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+    let stackFile: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--stack-file") stackFile = argv[++i];
+        else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
+        else usage(`unknown argument: ${argv[i]}`);
+    }
+    if (!stackFile) usage("missing --stack-file");
+
+    const stack = loadStackFile(path.resolve(stackFile));
+    const plan = await evaluateProgram({
+        ...stack,
+        load: () => require(path.join(REPO_ROOT, "index")),
+    });
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+}
+
+main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+        // Config errors arrive as RunError (see index.ts): the message is the whole story.
+        const message = err instanceof Error ? err.message : String(err);
+        const expected = pulumi.RunError.isInstance(err) || (err instanceof Error && err.name === "ConfigError");
+        process.stderr.write(expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(err as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`);
+        process.exit(1);
+    },
+);
