@@ -44,6 +44,8 @@ export interface EvaluateOptions {
     secretKeys?: string[];
     /** Loads the program and returns its exports (a fresh module evaluation each time). */
     load: () => Record<string, unknown>;
+    /** The mocks to answer with; a fresh AzureMocks when absent. */
+    mocks?: AzureMocks;
 }
 
 /** Renders a serialized property value: secrets masked, assets as their text, resource references as URNs. */
@@ -90,7 +92,7 @@ function waitForRPCs(): Promise<void> {
  */
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-    await pulumi.runtime.setMocks(new AzureMocks(), opts.project, opts.stack, false);
+    await pulumi.runtime.setMocks(opts.mocks ?? new AzureMocks(), opts.project, opts.stack, false);
 
     const recorded: Array<Promise<PlannedResource>> = [];
     const monitor = pulumi.runtime.getMonitor() as any;

@@ -72,7 +72,11 @@ function armId(rg: string, provider: string, ...path: string[]): string {
 
 /** Azure's answers for the resources and functions the program uses. */
 export class AzureMocks implements pulumi.runtime.Mocks {
+    /** Every resource the program registered, as type::name, in order. */
+    readonly registered: string[] = [];
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        this.registered.push(`${args.type}::${args.name}`);
         const i = args.inputs;
         switch (args.type) {
             case "tls:index/privateKey:PrivateKey":

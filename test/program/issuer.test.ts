@@ -1,0 +1,233 @@
+/**
+ * The whole program under realistic mocks: what it sends to Azure for each hosting mode and key mode.
+ */
+import { keyId, parsePublicKey } from "../../lib/keys";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
+import { Plan } from "../../tools/harness";
+import { AzureMocks, MOCK_AZURE } from "../../tools/mocks";
+import { assetText, byName, runProgram, runStackFile } from "../support/program";
+import { k8s } from "../support/vectors";
+
+const LOCATION = { "azure-native:location": "westeurope" };
+const byo = { "entra-wif:signingKey": { publicKeys: [k8s.rsaPublic(), k8s.ecdsaPublic()] } };
+const staticWebsite = { "entra-wif:issuer": { hosting: "staticWebsite" } };
+
+const COMPONENT = "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer";
+const KEY_COMPONENT = "urn:pulumi:test::entra-wif::entra-wif:index:SigningKey::signing-key";
+
+function expectDocumentsConsistent(plan: Plan): void {
+    const discovery = byName(plan, "issuer-discovery");
+    const jwks = byName(plan, "issuer-jwks");
+    const doc = JSON.parse(assetText(discovery));
+    // One issuer string end to end: output, discovery document, apiserver flag.
+    expect(doc.issuer).toBe(plan.outputs.issuerUrl);
+    expect(doc.jwks_uri).toBe(plan.outputs.jwksUrl);
+    expect(assetText(discovery)).toBe(plan.outputs.discoveryDocument);
+    expect(assetText(jwks)).toBe(plan.outputs.jwks);
+    expect((plan.outputs.kubeApiServerFlags as string[])[0]).toBe(`--service-account-issuer=${plan.outputs.issuerUrl}`);
+    // The published kids are those of the published public keys.
+    const publicKeys = plan.outputs.signingPublicKeys as string[];
+    expect(JSON.parse(assetText(jwks)).keys.map((k: { kid: string }) => k.kid)).toEqual(publicKeys.map(keyId));
+    for (const blob of [discovery, jwks]) {
+        expect(blob.inputs).toMatchObject({ contentType: "application/json", type: "Block", accountName: plan.outputs.storageAccountName });
+        expect(blob.parent).toMatch(/::entra-wif:index:OidcIssuer::issuer$/);
+    }
+    expect(discovery.inputs.blobName).toBe(DISCOVERY_PATH);
+    expect(jwks.inputs.blobName).toBe(JWKS_PATH);
+    expect(discovery.inputs.blobName).toBe(".well-known/openid-configuration");
+    expect(jwks.inputs.blobName).toBe("openid/v1/jwks");
+}
+
+describe("blob hosting, generated key (the dev default)", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runProgram({ ...LOCATION });
+    });
+
+    test("registers exactly the expected resources, each under its component", () => {
+        expect(plan.resources.map((r) => `${r.type} ${r.name} <- ${r.parent ?? "stack"}`)).toEqual([
+            `entra-wif:index:OidcIssuer issuer <- stack`,
+            `azure-native:resources:ResourceGroup issuer-rg <- ${COMPONENT}`,
+            `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,
+            `azure-native:storage:Blob issuer-jwks <- ${COMPONENT}`,
+            `azure-native:storage:BlobContainer issuer-container <- ${COMPONENT}`,
+            `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
+            `entra-wif:index:SigningKey signing-key <- stack`,
+            `tls:index/privateKey:PrivateKey signing-key-rsa <- ${KEY_COMPONENT}`,
+        ]);
+    });
+
+    test("the key is RSA of the configured size", () => {
+        expect(byName(plan, "signing-key-rsa").inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
+    });
+
+    test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, shared key for uploads", () => {
+        const account = byName(plan, "issuer-account");
+        expect(account.inputs).toEqual({
+            accountName: plan.outputs.storageAccountName,
+            resourceGroupName: "rg-entra-wif-test",
+            location: "westeurope",
+            kind: "StorageV2",
+            sku: { name: "Standard_LRS" },
+            enableHttpsTrafficOnly: true,
+            minimumTlsVersion: "TLS1_2",
+            allowBlobPublicAccess: true,
+            allowSharedKeyAccess: true,
+        });
+        expect(plan.outputs.storageAccountName).toMatch(/^entrawif[0-9a-f]{16}$/);
+    });
+
+    test("the container allows anonymous reads of blobs but no listing", () => {
+        expect(byName(plan, "issuer-container").inputs).toMatchObject({ containerName: "oidc", publicAccess: "Blob" });
+    });
+
+    test("issuer is the container URL built from the account's blob endpoint", () => {
+        expect(plan.outputs.issuerUrl).toBe(`https://${plan.outputs.storageAccountName}.blob.core.windows.net/oidc/`);
+        expect(plan.outputs.discoveryUrl).toBe(`${plan.outputs.issuerUrl}.well-known/openid-configuration`);
+    });
+
+    test("documents are consistent with each other and the outputs", () => expectDocumentsConsistent(plan));
+
+    test("the JWKS publishes the generated key's public half, RS256", () => {
+        const jwks = JSON.parse(plan.outputs.jwks as string);
+        expect(jwks.keys).toHaveLength(1);
+        expect(jwks.keys[0]).toMatchObject({ use: "sig", kty: "RSA", alg: "RS256", e: "AQAB" });
+        const pub = (plan.outputs.signingPublicKeys as string[])[0];
+        expect(pub).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+        expect(parsePublicKey(pub).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    });
+
+    test("documents depend on the key, the account and the container", () => {
+        const deps = byName(plan, "issuer-jwks").dependsOn;
+        expect(deps).toEqual(expect.arrayContaining([
+            expect.stringMatching(/::signing-key-rsa$/),
+            expect.stringMatching(/::issuer-account$/),
+            expect.stringMatching(/::issuer-container$/),
+        ]));
+    });
+
+    test("the private key exists only as a secret", () => {
+        expect(plan.outputs.serviceAccountSigningKey).toBe("[secret]");
+        expect(JSON.stringify(plan)).not.toMatch(/PRIVATE KEY/);
+    });
+
+    test("flags for a stack-owned key", () => {
+        expect(plan.outputs.kubeApiServerFlags).toEqual([
+            `--service-account-issuer=${plan.outputs.issuerUrl}`,
+            "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
+            "--service-account-signing-key-file=/etc/kubernetes/pki/sa.key",
+        ]);
+        expect(plan.outputs.kubeControllerManagerFlags).toEqual(["--service-account-private-key-file=/etc/kubernetes/pki/sa.key"]);
+    });
+});
+
+describe("static website hosting, generated key", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runProgram({ ...LOCATION, ...staticWebsite, "entra-wif:signingKey": { rsaBits: 3072 } });
+    });
+
+    test("uses the account's $web instead of a public container", () => {
+        const names = plan.resources.map((r) => r.name);
+        expect(names).toContain("issuer-website");
+        expect(names).not.toContain("issuer-container");
+        expect(byName(plan, "issuer-account").inputs.allowBlobPublicAccess).toBe(false);
+        expect(byName(plan, "issuer-discovery").inputs.containerName).toBe("$web");
+        expect(byName(plan, "issuer-website").inputs).toMatchObject({ accountName: plan.outputs.storageAccountName, resourceGroupName: "rg-entra-wif-test" });
+    });
+
+    test("issuer is the web endpoint, trailing slash kept", () => {
+        expect(plan.outputs.issuerUrl).toBe(`https://${plan.outputs.storageAccountName}.z6.web.core.windows.net/`);
+        expect(plan.outputs.jwksUrl).toBe(`${plan.outputs.issuerUrl}openid/v1/jwks`);
+    });
+
+    test("documents are consistent", () => expectDocumentsConsistent(plan));
+
+    test("rsaBits reaches the key", () => {
+        expect(byName(plan, "signing-key-rsa").inputs.rsaBits).toBe(3072);
+    });
+});
+
+describe.each([
+    ["blob", {}],
+    ["staticWebsite", staticWebsite],
+])("bring-your-own public keys, %s hosting", (_hosting, hosting) => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runProgram({ ...LOCATION, ...hosting, ...byo });
+    });
+
+    test("no key is generated and no private key exists", () => {
+        expect(plan.resources.map((r) => r.type)).not.toContain("tls:index/privateKey:PrivateKey");
+        expect(plan.outputs.serviceAccountSigningKey).toBeNull();
+    });
+
+    test("the JWKS is Kubernetes' vector for those keys", () => {
+        expect(plan.outputs.jwks).toBe(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../../shared/vectors/kubernetes/expected_jwks_rsa_plus_ecdsa_compact.json"), "utf8"));
+        expect(plan.outputs.signingKeyIds).toEqual([k8s.rsaKid, k8s.ecdsaKid]);
+        expect(JSON.parse(plan.outputs.discoveryDocument as string).id_token_signing_alg_values_supported).toEqual(["ES256", "RS256"]);
+    });
+
+    test("documents are consistent", () => expectDocumentsConsistent(plan));
+
+    test("only the issuer flag changes on the cluster", () => {
+        expect(plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${plan.outputs.issuerUrl}`]);
+        expect(plan.outputs.kubeControllerManagerFlags).toEqual([]);
+    });
+
+    test("two runs send identical resources and inputs", async () => {
+        const again = await runProgram({ ...LOCATION, ...hosting, ...byo });
+        expect(again.resources).toEqual(plan.resources);
+        expect(again.outputs).toEqual(plan.outputs);
+    });
+});
+
+describe("an existing resource group", () => {
+    test("is looked up and used, not created", async () => {
+        const plan = await runProgram({ ...LOCATION, ...byo, "entra-wif:resourceGroupName": "rg-platform" });
+        expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:resources:ResourceGroup");
+        expect(byName(plan, "issuer-account").inputs.resourceGroupName).toBe("rg-platform");
+        expect(plan.outputs.resourceGroupName).toBe("rg-platform");
+    });
+
+    test("an explicit storage account name is used as given", async () => {
+        const plan = await runProgram({ ...LOCATION, ...byo, "entra-wif:issuer": { storageAccountName: "oidcprod01", containerName: "issuer" } });
+        expect(plan.outputs.issuerUrl).toBe("https://oidcprod01.blob.core.windows.net/issuer/");
+    });
+});
+
+describe("deterministic names", () => {
+    test("the derived account name depends on subscription, group and stack, and is stable", async () => {
+        const a = await runProgram({ ...LOCATION, ...byo }, { stack: "dev" });
+        const b = await runProgram({ ...LOCATION, ...byo }, { stack: "dev" });
+        const c = await runProgram({ ...LOCATION, ...byo }, { stack: "prod" });
+        expect(a.outputs.storageAccountName).toBe(b.outputs.storageAccountName);
+        expect(a.outputs.storageAccountName).not.toBe(c.outputs.storageAccountName);
+        expect(MOCK_AZURE.subscriptionId).toBeTruthy();
+    });
+
+    test("two runs with a generated key differ only in the key material", async () => {
+        const strip = (p: Plan) => JSON.stringify(p.resources.map((r) => ({ ...r, inputs: r.type === "azure-native:storage:Blob" ? "(key-dependent)" : r.inputs })));
+        const a = await runProgram({ ...LOCATION });
+        const b = await runProgram({ ...LOCATION });
+        expect(strip(a)).toBe(strip(b));
+        expect(a.outputs.jwks).not.toBe(b.outputs.jwks);
+    });
+});
+
+describe("invalid config", () => {
+    test("fails before any resource is registered, with the config message", async () => {
+        const mocks = new AzureMocks();
+        await expect(runProgram({ ...LOCATION, "entra-wif:issuer": { hosting: "blobs" } }, { mocks })).rejects.toThrow(
+            'entra-wif:issuer.hosting: "blobs" is not valid; use one of: blob, staticWebsite',
+        );
+        expect(mocks.registered).toEqual([]);
+    });
+});
+
+test("the dev stack file evaluates to the default graph", async () => {
+    const plan = await runStackFile("Pulumi.dev.yaml");
+    expect(plan.stack).toBe("dev");
+    expect(plan.outputs.issuerUrl).toMatch(/^https:\/\/entrawif[0-9a-f]{16}\.blob\.core\.windows\.net\/oidc\/$/);
+    expectDocumentsConsistent(plan);
+});

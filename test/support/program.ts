@@ -1,0 +1,48 @@
+/** Runs the real program (index.ts) under the realistic mocks, once per call, with a fresh module graph. */
+import * as path from "node:path";
+import { evaluateProgram, Plan, PlannedResource } from "../../tools/harness";
+import { AzureMocks } from "../../tools/mocks";
+import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
+
+export const PROJECT = "entra-wif";
+
+// Each fresh evaluation loads a fresh copy of the Pulumi SDK, which adds its own process exit hook.
+process.setMaxListeners(100);
+
+/** A fresh evaluation of index.ts (jest's module registry would otherwise return the first one). */
+function loadIndex(): Record<string, unknown> {
+    let exports: Record<string, unknown> = {};
+    jest.isolateModules(() => {
+        exports = require(path.join(REPO_ROOT, "index"));
+    });
+    return exports;
+}
+
+export async function runProgram(config: Record<string, unknown>, opts: { stack?: string; mocks?: AzureMocks } = {}): Promise<Plan> {
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
+    return evaluateProgram({
+        project: PROJECT,
+        stack: opts.stack ?? "test",
+        config: flat,
+        mocks: opts.mocks,
+        load: loadIndex,
+    });
+}
+
+/** Runs the program with a stack file, exactly as the offline plan reads it. */
+export async function runStackFile(file: string): Promise<Plan> {
+    const stack = loadStackFile(path.resolve(REPO_ROOT, file));
+    return evaluateProgram({
+        ...stack,
+        load: loadIndex,
+    });
+}
+
+export function byName(plan: Plan, name: string): PlannedResource {
+    const found = plan.resources.find((r) => r.name === name);
+    if (!found) throw new Error(`no resource named ${name}; have ${plan.resources.map((r) => r.name).join(", ")}`);
+    return found;
+}
+
+export const assetText = (r: PlannedResource): string => (r.inputs.source as { asset: { text: string } }).asset.text;

@@ -1,0 +1,19 @@
+/** The upstream test vectors in ../shared/vectors (Kubernetes' and azure-workload-identity's own tests). */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const VECTORS_DIR = path.resolve(__dirname, "../../../shared/vectors");
+
+export function vector(relative: string): string {
+    return fs.readFileSync(path.join(VECTORS_DIR, relative), "utf8");
+}
+
+export const k8s = {
+    rsaPublic: () => vector("kubernetes/rsa_public.pem"),
+    rsaPrivate: () => vector("kubernetes/rsa_private_TESTONLY_fake.pem"),
+    ecdsaPublic: () => vector("kubernetes/ecdsa_p256_public.pem"),
+    otherRsaPublic: () => vector("kubernetes/other_rsa_public.pem"),
+    rsaKid: "JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU",
+    ecdsaKid: "SoABiieYuNx4UdqYvZRVeuC6SihxgLrhLy9peHMHpTc",
+    otherRsaKid: "yEooMTEt7THsoVd-yf2m_0tmtgtZWGhAPFm296R5q18",
+};
