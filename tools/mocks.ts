@@ -71,16 +71,31 @@ function armId(rg: string, provider: string, ...path: string[]): string {
 }
 
 /** Azure's answers for the resources and functions the program uses. */
+export interface AzureMocksOptions {
+    /**
+     * The blob endpoint a storage account reports (default: Azure's public cloud). Tests point it at Azurite so
+     * the program computes the issuer that the emulator really serves.
+     */
+    blobEndpoint?: (accountName: string) => string;
+}
+
 export class AzureMocks implements pulumi.runtime.Mocks {
     /** Every resource the program registered, as type::name, in order. */
     readonly registered: string[] = [];
+    /** Private keys the mocked tls provider generated (PKCS#1 PEM), for tests that sign tokens with them. */
+    readonly generatedPrivateKeys: string[] = [];
+
+    constructor(private readonly options: AzureMocksOptions = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         this.registered.push(`${args.type}::${args.name}`);
         const i = args.inputs;
         switch (args.type) {
-            case "tls:index/privateKey:PrivateKey":
-                return mockTlsPrivateKey(i);
+            case "tls:index/privateKey:PrivateKey": {
+                const key = mockTlsPrivateKey(i);
+                this.generatedPrivateKeys.push(key.state.privateKeyPem);
+                return key;
+            }
             case "azure-native:resources:ResourceGroup":
                 return {
                     id: `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${i.resourceGroupName}`,
@@ -97,7 +112,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                         provisioningState: "Succeeded",
                         primaryLocation: i.location,
                         primaryEndpoints: {
-                            blob: `https://${n}.blob.${STORAGE_SUFFIX}/`,
+                            blob: this.options.blobEndpoint?.(n) ?? `https://${n}.blob.${STORAGE_SUFFIX}/`,
                             dfs: `https://${n}.dfs.${STORAGE_SUFFIX}/`,
                             file: `https://${n}.file.${STORAGE_SUFFIX}/`,
                             queue: `https://${n}.queue.${STORAGE_SUFFIX}/`,

@@ -1,0 +1,125 @@
+/**
+ * The issuer as Entra ID meets it: the documents the program builds, published to real blob storage (Azurite
+ * over HTTPS), read anonymously, discovered by a real OIDC client and used to verify a service-account token
+ * with a real JWT verifier.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { Plan } from "../../tools/harness";
+import { AzureMocks } from "../../tools/mocks";
+import { startAzurite, Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "../support/azurite";
+import { serviceAccountToken } from "../support/jwt";
+import { assetText, byName, runProgram } from "../support/program";
+import { relyingParty } from "../support/relyingParty";
+
+const AUDIENCE = "api://AzureADTokenExchange";
+
+let azurite: Azurite;
+let rp: ReturnType<typeof relyingParty>;
+let plan: Plan;
+let privateKeyPem: string;
+let issuer: string;
+
+/** Publishes the program's Blob resources exactly as it declares them (container, name, content type, text). */
+async function publishPlan(p: Plan, containerName: string, access: "blob" | "private") {
+    const blobs = p.resources
+        .filter((r) => r.type === "azure-native:storage:Blob")
+        .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));
+    expect(blobs).toHaveLength(2);
+    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: DEV_ACCOUNT, accountKey: DEV_ACCOUNT_KEY, containerName, access, blobs });
+}
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+    rp = relyingParty(azurite.caFile);
+    const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
+    plan = await runProgram({ "azure-native:location": "westeurope" }, { mocks });
+    privateKeyPem = mocks.generatedPrivateKeys[0];
+    issuer = plan.outputs.issuerUrl as string;
+    await publishPlan(plan, byName(plan, "issuer-container").inputs.containerName as string, "blob");
+}, 90000);
+
+afterAll(async () => {
+    await azurite?.stop();
+});
+
+test("the program's issuer is the emulator's container URL", () => {
+    expect(issuer).toBe(`${azurite.blobEndpoint}oidc/`);
+    expect(issuer.startsWith("https://127.0.0.1:")).toBe(true);
+});
+
+describe("anonymous reads, as Entra makes them", () => {
+    test.each([
+        ["discovery document", () => plan.outputs.discoveryUrl as string, () => plan.outputs.discoveryDocument as string],
+        ["JWKS", () => plan.outputs.jwksUrl as string, () => plan.outputs.jwks as string],
+    ])("%s: 200, application/json, the exact bytes", async (_name, url, body) => {
+        const response = await rp.fetch(url());
+        expect(response.status).toBe(200);
+        // Neither openid-client nor jose checks the Content-Type; Entra does.
+        expect(response.contentType).toBe("application/json");
+        expect(response.body).toBe(body());
+    });
+
+    test("the discovery document is at openid-configuration, not oidc-configuration", async () => {
+        expect((await rp.fetch(`${issuer}.well-known/oidc-configuration`)).status).toBe(404);
+    });
+});
+
+describe("a relying party trusts the issuer", () => {
+    test("openid-client discovers it, issuer byte-identical, jwks_uri under it", async () => {
+        const discovered = await rp.discover(issuer);
+        expect(discovered).toMatchObject({ ok: true, issuer, jwks_uri: `${issuer}openid/v1/jwks`, algs: ["RS256"] });
+    });
+
+    test("jose verifies a projected service-account token against the discovered JWKS", async () => {
+        const { jwks_uri } = await rp.discover(issuer);
+        const token = serviceAccountToken(privateKeyPem, { issuer });
+        const result = await rp.verify({ jwksUri: jwks_uri!, token, issuer, audience: AUDIENCE });
+        expect(result.ok).toBe(true);
+        expect(result.payload).toMatchObject({ iss: issuer, sub: "system:serviceaccount:demo:workload-sa", aud: [AUDIENCE] });
+        expect(result.protectedHeader!.kid).toBe((plan.outputs.signingKeyIds as string[])[0]);
+    });
+});
+
+describe("what Entra would refuse is refused", () => {
+    test("an issuer with its trailing slash dropped does not match the discovery document", async () => {
+        const withoutSlash = issuer.replace(/\/$/, "");
+        const discovered = await rp.discover(withoutSlash);
+        expect(discovered.ok).toBe(false);
+        expect(discovered.message).toMatch(/issuer/i);
+
+        const token = serviceAccountToken(privateKeyPem, { issuer: withoutSlash });
+        const result = await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE });
+        expect(result).toMatchObject({ ok: false, code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
+        expect(result.message).toMatch(/iss/);
+    });
+
+    test("a token from another key", async () => {
+        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+        const unknownKid = serviceAccountToken(other, { issuer });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: unknownKid, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWKS_NO_MATCHING_KEY" });
+        // Same kid as the published key but signed by another: the signature fails.
+        const forged = serviceAccountToken(other, { issuer, kid: (plan.outputs.signingKeyIds as string[])[0] });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: forged, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
+    });
+
+    test("a wrong audience", async () => {
+        const token = serviceAccountToken(privateKeyPem, { issuer, audience: "https://kubernetes.default.svc" });
+        const result = await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE });
+        expect(result).toMatchObject({ ok: false, code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
+        expect(result.message).toMatch(/aud/);
+    });
+
+    test("an expired token", async () => {
+        const token = serviceAccountToken(privateKeyPem, { issuer, now: Math.floor(Date.now() / 1000) - 7200, lifetimeSeconds: 3600 });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWT_EXPIRED" });
+    });
+
+    test("documents in a private container cannot be read anonymously", async () => {
+        await publishPlan(plan, "private", "private");
+        const privateIssuer = `${azurite.blobEndpoint}private/`;
+        const response = await rp.fetch(`${privateIssuer}.well-known/openid-configuration`);
+        // Azure answers anonymous reads of a private container without revealing it exists.
+        expect([403, 404]).toContain(response.status);
+        expect((await rp.discover(privateIssuer)).ok).toBe(false);
+    });
+});

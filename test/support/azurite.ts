@@ -1,0 +1,107 @@
+/**
+ * A real Azure Storage blob endpoint for tests: Azurite (npm) on 127.0.0.1, over HTTPS with a throwaway
+ * self-signed certificate, on a free port, stopped by PID. Every wait is bounded.
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** Azurite's well-known development account (public, documented; not a secret). */
+export const DEV_ACCOUNT = "devstoreaccount1";
+export const DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface Azurite {
+    /** e.g. https://127.0.0.1:PORT/devstoreaccount1/ (with the trailing slash Azure's endpoints have) */
+    blobEndpoint: string;
+    /** PEM file of the self-signed certificate: give it to clients as NODE_EXTRA_CA_CERTS. */
+    caFile: string;
+    pid: number;
+    stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+function selfSignedCertificate(dir: string): { cert: string; key: string } {
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    fs.chmodSync(key, 0o600);
+    return { cert, key };
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        child.once("exit", () => {
+            clearTimeout(timer);
+            resolve(true);
+        });
+    });
+}
+
+/** Starts Azurite's blob service and resolves once it listens (at most `timeoutMs`). */
+export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-azurite-"));
+    const { cert, key } = selfSignedCertificate(dir);
+    const port = await freePort();
+    const main = require.resolve("azurite/dist/src/blob/main.js");
+    const child = spawn(
+        process.execPath,
+        [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", path.join(dir, "data"),
+            "--cert", cert, "--key", key, "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    fs.mkdirSync(path.join(dir, "data"), { recursive: true });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+
+    const stop = async () => {
+        if (child.pid !== undefined && child.exitCode === null) {
+            process.kill(child.pid, "SIGTERM");
+            if (!(await waitForExit(child, 5000))) {
+                process.kill(child.pid, "SIGKILL");
+                await waitForExit(child, 5000);
+            }
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+
+    const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        const check = () => {
+            if (/successfully listens? on/.test(output)) {
+                clearTimeout(timer);
+                resolve(true);
+            }
+        };
+        child.stdout!.on("data", check);
+        child.once("exit", () => {
+            clearTimeout(timer);
+            resolve(false);
+        });
+        check();
+    });
+    if (!ready) {
+        await stop();
+        throw new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`);
+    }
+    return { blobEndpoint: `https://127.0.0.1:${port}/${DEV_ACCOUNT}/`, caFile: cert, pid: child.pid!, stop };
+}

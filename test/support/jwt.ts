@@ -1,0 +1,46 @@
+/**
+ * Service-account tokens shaped like the ones kube-apiserver projects into pods, signed with node:crypto
+ * (deliberately not with jose, which the tests use to verify).
+ */
+import { createPrivateKey, sign } from "node:crypto";
+import { keyId } from "../../lib/keys";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, serviceAccountSubject } from "../../lib/oidc";
+
+export interface TokenOptions {
+    issuer: string;
+    namespace?: string;
+    serviceAccount?: string;
+    audience?: string;
+    /** Seconds since the epoch; defaults to now. */
+    now?: number;
+    lifetimeSeconds?: number;
+    /** Overrides the kid in the header (defaults to the key's kid, as kube-apiserver writes it). */
+    kid?: string;
+}
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** An RS256 projected service-account token signed with `privateKeyPem`. */
+export function serviceAccountToken(privateKeyPem: string, opts: TokenOptions): string {
+    const namespace = opts.namespace ?? "demo";
+    const serviceAccount = opts.serviceAccount ?? "workload-sa";
+    const now = opts.now ?? Math.floor(Date.now() / 1000);
+    const exp = now + (opts.lifetimeSeconds ?? 3600);
+    const header = { alg: "RS256", kid: opts.kid ?? keyId(privateKeyPem) };
+    const payload = {
+        aud: [opts.audience ?? ENTRA_TOKEN_EXCHANGE_AUDIENCE],
+        exp,
+        iat: now,
+        iss: opts.issuer,
+        "kubernetes.io": {
+            namespace,
+            pod: { name: "sample-7d4b9c", uid: "5b4f5c2e-1b1f-4a8e-9a3c-0c6f9b8e2d11" },
+            serviceaccount: { name: serviceAccount, uid: "8c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f" },
+        },
+        nbf: now,
+        sub: serviceAccountSubject(namespace, serviceAccount),
+    };
+    const signingInput = `${b64url(header)}.${b64url(payload)}`;
+    const signature = sign("sha256", Buffer.from(signingInput), createPrivateKey(privateKeyPem));
+    return `${signingInput}.${signature.toString("base64url")}`;
+}

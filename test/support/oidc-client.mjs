@@ -1,0 +1,65 @@
+// A relying party reading the issuer the way Entra ID does, in its own process so that it trusts the test
+// certificate through NODE_EXTRA_CA_CERTS (read only at process start) and imports the ESM-only clients
+// natively. Reads one JSON job on stdin, writes one JSON result on stdout.
+//
+//   publish:  upload blobs to storage with @azure/storage-blob (account key), creating the container
+//   fetch:    anonymous GET; status, Content-Type and body
+//   discover: openid-client discovery of an issuer (https only; issuer must match byte for byte)
+//   verify:   jose jwtVerify of a token against a remote JWKS, with issuer and audience checks
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import * as client from "openid-client";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+
+async function readStdin() {
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+const jobs = {
+    async publish({ blobEndpoint, accountName, accountKey, containerName, access, blobs }) {
+        const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        const container = service.getContainerClient(containerName);
+        await container.createIfNotExists(access === "blob" ? { access: "blob" } : {});
+        for (const blob of blobs) {
+            const body = Buffer.from(blob.text, "utf8");
+            await container.getBlockBlobClient(blob.blobName).upload(body, body.length, {
+                blobHTTPHeaders: { blobContentType: blob.contentType },
+            });
+        }
+        return { ok: true };
+    },
+
+    async fetch({ url }) {
+        const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(10000) });
+        return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+    },
+
+    async discover({ issuer }) {
+        try {
+            const config = await client.discovery(new URL(issuer), "api://AzureADTokenExchange", undefined, undefined, { timeout: 10 });
+            const metadata = config.serverMetadata();
+            return { ok: true, issuer: metadata.issuer, jwks_uri: metadata.jwks_uri, algs: metadata.id_token_signing_alg_values_supported };
+        } catch (err) {
+            return { ok: false, code: err.code ?? err.name, message: err.message };
+        }
+    },
+
+    async verify({ jwksUri, token, issuer, audience }) {
+        try {
+            const jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10000 });
+            const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ["RS256", "ES256", "ES384", "ES512"] });
+            return { ok: true, payload, protectedHeader };
+        } catch (err) {
+            return { ok: false, code: err.code ?? err.name, message: err.message };
+        }
+    },
+};
+
+const job = await readStdin();
+const run = jobs[job.action];
+if (!run) {
+    process.stdout.write(JSON.stringify({ ok: false, message: `unknown action ${job.action}` }));
+    process.exit(2);
+}
+process.stdout.write(JSON.stringify(await run(job)));
