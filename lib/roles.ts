@@ -1,0 +1,59 @@
+/**
+ * Azure RBAC for workloads: built-in role names to their definition GUIDs, scopes, and assignment names that are
+ * the same on every run, so a re-run never creates a duplicate assignment.
+ * Pure functions; GUIDs from Azure's built-in roles reference (they are the same in every tenant).
+ */
+import { createHash } from "node:crypto";
+
+export const BUILTIN_ROLES: Readonly<Record<string, string>> = {
+    Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Key Vault Certificate User": "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+};
+
+/** Scopes by keyword; anything else must be a full ARM resource id. */
+export const SCOPE_KEYWORDS = ["subscription", "resourceGroup", "sampleKeyVault"] as const;
+export type ScopeKeyword = (typeof SCOPE_KEYWORDS)[number];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class UnknownRoleError extends Error {}
+
+/** A built-in role name (case-insensitive) or a role definition GUID → the GUID (lower case). */
+export function resolveRole(role: string): string {
+    if (GUID.test(role)) return role.toLowerCase();
+    const match = Object.keys(BUILTIN_ROLES).find((name) => name.toLowerCase() === role.trim().toLowerCase());
+    if (match) return BUILTIN_ROLES[match];
+    throw new UnknownRoleError(`unknown role; use a role definition GUID or one of: ${Object.keys(BUILTIN_ROLES).join(", ")}`);
+}
+
+/** Whether a scope is a keyword or an ARM id (subscription, resource group, resource or management group). */
+export function scopeProblem(scope: string): string | undefined {
+    if ((SCOPE_KEYWORDS as readonly string[]).includes(scope)) return undefined;
+    if (/^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[^/]+(\/providers\/.+)?)?$/i.test(scope)) return undefined;
+    if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(scope)) return undefined;
+    return `use ${SCOPE_KEYWORDS.join(", ")} or a full ARM id such as /subscriptions/<id>/resourceGroups/<name>`;
+}
+
+/** The subscription-scoped id of a role definition, as role assignments take it. */
+export function roleDefinitionId(subscriptionId: string, roleGuid: string): string {
+    return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/** A name-based (RFC 4122 version 5 layout) UUID from the assignment's scope, principal and role. */
+export function roleAssignmentName(scope: string, principalId: string, roleGuid: string): string {
+    const bytes = createHash("sha1").update(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleGuid.toLowerCase()}`).digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
