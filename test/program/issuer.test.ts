@@ -6,7 +6,7 @@ import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
 import { Plan } from "../../tools/harness";
 import { AzureMocks } from "../../tools/mocks";
 import { assetText, byName, runProgram, runStackFile } from "../support/program";
-import { k8s } from "../support/vectors";
+import { k8s, vector } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const byo = { "entra-wif:signingKey": { publicKeys: [k8s.rsaPublic(), k8s.ecdsaPublic()] } };
@@ -163,7 +163,7 @@ describe.each([
     });
 
     test("the JWKS is Kubernetes' vector for those keys", () => {
-        expect(plan.outputs.jwks).toBe(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../../shared/vectors/kubernetes/expected_jwks_rsa_plus_ecdsa_compact.json"), "utf8"));
+        expect(plan.outputs.jwks).toBe(vector("kubernetes/expected_jwks_rsa_plus_ecdsa_compact.json"));
         expect(plan.outputs.signingKeyIds).toEqual([k8s.rsaKid, k8s.ecdsaKid]);
         expect(JSON.parse(plan.outputs.discoveryDocument as string).id_token_signing_alg_values_supported).toEqual(["ES256", "RS256"]);
     });

@@ -62,13 +62,13 @@ export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
     const { cert, key } = selfSignedCertificate(dir);
     const port = await freePort();
     const main = require.resolve("azurite/dist/src/blob/main.js");
+    fs.mkdirSync(path.join(dir, "data"), { recursive: true });
     const child = spawn(
         process.execPath,
         [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", path.join(dir, "data"),
             "--cert", cert, "--key", key, "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
-    fs.mkdirSync(path.join(dir, "data"), { recursive: true });
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
