@@ -49,6 +49,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
     /** The JWKS as published (compact JSON). */
     public readonly jwks: pulumi.Output<string>;
     public readonly resourceGroupName: pulumi.Output<string>;
+    /** ARM id of the resource group, the `resourceGroup` role scope. */
+    public readonly resourceGroupId: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
 
     constructor(name: string, args: OidcIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -58,13 +60,14 @@ export class OidcIssuer extends pulumi.ComponentResource {
         const stack = pulumi.getStack();
 
         let resourceGroupName: pulumi.Output<string>;
+        let resourceGroupId: pulumi.Output<string>;
         let plainGroupName: string;
         if (args.existingResourceGroupName) {
             plainGroupName = args.existingResourceGroupName;
             // Looked up rather than assumed, so a misspelt group fails at preview, not halfway through an update.
-            resourceGroupName = resources
-                .getResourceGroupOutput({ resourceGroupName: plainGroupName }, { parent: this })
-                .apply((g) => g.name);
+            const existing = resources.getResourceGroupOutput({ resourceGroupName: plainGroupName }, { parent: this });
+            resourceGroupName = existing.apply((g) => g.name);
+            resourceGroupId = existing.apply((g) => g.id);
         } else {
             plainGroupName = defaultResourceGroupName(project, stack);
             const group = new resources.ResourceGroup(
@@ -73,6 +76,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 { parent: this },
             );
             resourceGroupName = group.name;
+            resourceGroupId = group.id;
         }
 
         const client = authorization.getClientConfigOutput({ parent: this });
@@ -155,6 +159,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
         }
 
         this.resourceGroupName = resourceGroupName;
+        this.resourceGroupId = resourceGroupId;
         this.storageAccountName = account.name;
         this.registerOutputs({
             issuerUrl: this.issuerUrl,
@@ -163,6 +168,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
             discoveryDocument: this.discoveryDocument,
             jwks: this.jwks,
             resourceGroupName: this.resourceGroupName,
+            resourceGroupId: this.resourceGroupId,
             storageAccountName: this.storageAccountName,
         });
     }

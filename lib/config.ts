@@ -7,6 +7,8 @@
  * the strings Pulumi stores (structured values as JSON text).
  */
 import { keyId, KeyFormatError, parsePublicKey, pemLabels } from "./keys";
+import { defaultIdentityName } from "./naming";
+import { resolveRole, scopeProblem, SCOPE_KEYWORDS, UnknownRoleError } from "./roles";
 
 export const PROJECT = "entra-wif";
 
@@ -28,9 +30,43 @@ export interface SigningKeyConfig {
     publicKeys: string[];
 }
 
-export interface WorkloadConfig {
+/** An Azure role a workload's identity is granted. */
+export interface RoleGrantConfig {
+    /** As written in config: a built-in role name or a role definition GUID. */
+    role: string;
+    /** The role definition GUID (lower case). */
+    roleId: string;
+    /** `subscription`, `resourceGroup`, `sampleKeyVault` or a full ARM id. */
+    scope: string;
+}
+
+export interface IdentityConfig {
+    /** The identity's Azure name (managed identity) or display name (app registration); workloads refer to it. */
+    name: string;
+    type: IdentityType;
+    /** Roles granted to the identity itself (its workloads' roles are added to them). */
+    roles: RoleGrantConfig[];
+}
+
+export interface WorkloadRef {
     namespace: string;
     serviceAccount: string;
+}
+
+export interface WorkloadConfig extends WorkloadRef {
+    /** The name of the identity this workload becomes. */
+    identity: string;
+    roles: RoleGrantConfig[];
+}
+
+export interface SampleConfig {
+    /** Create the sample Key Vault with a demo secret the sample workload may read. */
+    enabled: boolean;
+    /** The workload the sample runs as (the first workload unless named). Set when enabled. */
+    workload?: WorkloadRef;
+    secretName: string;
+    /** Explicit vault name; derived from subscription, group and stack when absent. */
+    vaultName?: string;
 }
 
 export interface StackConfig {
@@ -40,9 +76,14 @@ export interface StackConfig {
     issuer: IssuerConfig;
     signingKey: SigningKeyConfig;
     cluster: { mode: ClusterMode };
-    identity: { type: IdentityType };
+    /** Every identity, in config order: the one `identity`, or the `identities` list. */
+    identities: IdentityConfig[];
     workloads: WorkloadConfig[];
+    sample: SampleConfig;
 }
+
+/** Entra ID's limit of federated identity credentials on one identity (managed identity or app registration). */
+export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 
 /** A bad config value: the one message a user sees, naming key, value and what is allowed. */
 export class ConfigError extends Error {
@@ -62,8 +103,12 @@ export const DEFAULTS = {
     signingKey: { rsaBits: 2048, publicKeys: [] as string[] },
     cluster: { mode: "kind" },
     identity: { type: "managedIdentity" },
-    workloads: [] as WorkloadConfig[],
+    identities: [] as unknown[],
+    workloads: [] as unknown[],
+    sample: { enabled: false },
 } as const;
+
+export const DEFAULT_SAMPLE_SECRET_NAME = "demo-secret";
 
 const ISSUER_HOSTINGS: readonly IssuerHosting[] = ["blob", "staticWebsite"];
 const CLUSTER_MODES: readonly ClusterMode[] = ["kind", "existing", "aks"];
@@ -76,9 +121,13 @@ const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     issuer: ["hosting", "storageAccountName", "containerName"],
     signingKey: ["rsaBits", "publicKeys"],
     cluster: ["mode"],
-    identity: ["type"],
-    workloads: ["namespace", "serviceAccount"],
+    identity: ["type", "name", "roles"],
+    identities: ["name", "type", "roles"],
+    workloads: ["namespace", "serviceAccount", "identity", "roles"],
+    sample: ["enabled", "workload", "secretName", "vaultName"],
 };
+
+const ROLE_FIELDS = ["role", "scope"] as const;
 
 function describeValue(value: unknown): string {
     if (value === undefined) return "(missing)";
@@ -196,6 +245,25 @@ export function serviceAccountProblem(name: string): string | undefined {
         : "a service account name is a DNS-1123 subdomain: at most 253 lowercase letters, digits, hyphens and dots, starting and ending alphanumeric";
 }
 
+/** Managed identity names (also used as app registration display names): 3-128 letters, digits, hyphens, underscores. */
+export function identityNameProblem(name: string): string | undefined {
+    return /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/.test(name)
+        ? undefined
+        : "an identity name is 3-128 letters, digits, hyphens and underscores, starting with a letter or digit";
+}
+
+/** Key Vault names: 3-24 letters, digits and single hyphens, starting with a letter, ending with a letter or digit. */
+export function keyVaultNameProblem(name: string): string | undefined {
+    return /^(?=.{3,24}$)[A-Za-z](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$/.test(name)
+        ? undefined
+        : "a Key Vault name is 3-24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit (and globally unique)";
+}
+
+/** Key Vault secret names: 1-127 letters, digits and hyphens. */
+export function secretNameProblem(name: string): string | undefined {
+    return /^[A-Za-z0-9-]{1,127}$/.test(name) ? undefined : "a Key Vault secret name is 1-127 letters, digits and hyphens";
+}
+
 function checkName(key: string, value: string | undefined, problem: (v: string) => string | undefined): void {
     if (value === undefined) return;
     const p = problem(value);
@@ -244,13 +312,92 @@ function parsePublicKeys(key: string, value: unknown): string[] {
     });
 }
 
-function parseWorkloads(key: string, value: unknown): WorkloadConfig[] {
+function parseBoolean(key: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined || value === null) return fallback;
+    if (value === true || value === "true") return true;
+    if (value === false || value === "false") return false;
+    throw new ConfigError(key, value, "use true or false");
+}
+
+function parseRoles(key: string, value: unknown, sampleEnabled: boolean): RoleGrantConfig[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        throw new ConfigError(key, value, "expected a list of {role, scope}, e.g. [{role: Reader, scope: resourceGroup}]");
+    }
+    return value.map((item, i) => {
+        const itemKey = `${key}[${i}]`;
+        const obj = asObject(itemKey, item, "{role: Key Vault Secrets User, scope: sampleKeyVault}");
+        if (!obj) throw new ConfigError(itemKey, item, "expected {role, scope}");
+        rejectUnknownFields(itemKey, obj, ROLE_FIELDS);
+        const role = obj.role;
+        if (typeof role !== "string" || role.trim() === "") {
+            throw new ConfigError(`${itemKey}.role`, role, "expected a built-in role name such as Reader, or a role definition GUID");
+        }
+        let roleId: string;
+        try {
+            roleId = resolveRole(role);
+        } catch (err) {
+            if (err instanceof UnknownRoleError) throw new ConfigError(`${itemKey}.role`, role, err.message);
+            throw err;
+        }
+        const scope = obj.scope;
+        if (typeof scope !== "string") {
+            throw new ConfigError(`${itemKey}.scope`, scope, `expected ${SCOPE_KEYWORDS.join(", ")} or a full ARM id`);
+        }
+        const problem = scopeProblem(scope);
+        if (problem) throw new ConfigError(`${itemKey}.scope`, scope, problem);
+        if (scope === "sampleKeyVault" && !sampleEnabled) {
+            throw new ConfigError(`${itemKey}.scope`, scope, `the sample Key Vault exists only with ${PROJECT}:sample.enabled true; enable it or give the vault's ARM id`);
+        }
+        return { role, roleId, scope };
+    });
+}
+
+function parseIdentity(key: string, value: unknown, fallbackName: string, sampleEnabled: boolean): IdentityConfig {
+    const obj = asObject(key, value, "{type: managedIdentity}") ?? {};
+    rejectUnknownFields(key, obj, KNOWN_KEYS.identity!);
+    const type = oneOf(`${key}.type`, obj.type, IDENTITY_TYPES, DEFAULTS.identity.type);
+    const name = optionalString(`${key}.name`, obj.name) ?? fallbackName;
+    checkName(`${key}.name`, name, identityNameProblem);
+    return { name, type, roles: parseRoles(`${key}.roles`, obj.roles, sampleEnabled) };
+}
+
+function parseIdentities(key: string, value: unknown, sampleEnabled: boolean): IdentityConfig[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        throw new ConfigError(key, value, "expected a list of {name, type}, e.g. [{name: id-frontend, type: managedIdentity}]");
+    }
+    const seen = new Map<string, number>();
+    return value.map((item, i) => {
+        const itemKey = `${key}[${i}]`;
+        const obj = asObject(itemKey, item, "{name: id-frontend, type: managedIdentity}");
+        if (!obj) throw new ConfigError(itemKey, item, "expected {name, type}");
+        rejectUnknownFields(itemKey, obj, KNOWN_KEYS.identities!);
+        if (obj.name === undefined || obj.name === "") {
+            throw new ConfigError(`${itemKey}.name`, obj.name, "each identity in the list needs a name; workloads refer to it with identity: <name>");
+        }
+        if (obj.type === undefined) {
+            throw new ConfigError(`${itemKey}.type`, obj.type, `use one of: ${IDENTITY_TYPES.join(", ")}`);
+        }
+        const identity = parseIdentity(itemKey, obj, "", sampleEnabled);
+        // Azure resource names are case-insensitive: two names differing in case are one identity.
+        const first = seen.get(identity.name.toLowerCase());
+        if (first !== undefined) {
+            throw new ConfigError(`${itemKey}.name`, identity.name, `the name is already used by ${key}[${first}]; give each identity its own name`);
+        }
+        seen.set(identity.name.toLowerCase(), i);
+        return identity;
+    });
+}
+
+function parseWorkloads(key: string, value: unknown, identities: IdentityConfig[], listed: boolean, sampleEnabled: boolean): WorkloadConfig[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
         throw new ConfigError(key, value, "expected a list of {namespace, serviceAccount}");
     }
+    const names = identities.map((id) => id.name);
     const seen = new Map<string, number>();
-    return value.map((item, i) => {
+    const workloads = value.map((item, i) => {
         const itemKey = `${key}[${i}]`;
         const obj = asObject(itemKey, item, "{namespace: demo, serviceAccount: workload-sa}");
         if (!obj) throw new ConfigError(itemKey, item, "expected {namespace, serviceAccount}");
@@ -267,15 +414,74 @@ function parseWorkloads(key: string, value: unknown): WorkloadConfig[] {
             throw new ConfigError(itemKey, obj, `${id} is already listed at ${key}[${first}]; each namespace/serviceAccount pair appears once`);
         }
         seen.set(id, i);
-        return { namespace, serviceAccount };
+
+        let identity = names[0];
+        if (obj.identity !== undefined) {
+            const wanted = obj.identity;
+            const match = typeof wanted === "string" ? names.find((n) => n.toLowerCase() === wanted.toLowerCase()) : undefined;
+            if (match === undefined) {
+                const allowed = listed
+                    ? `name one of the identities in ${PROJECT}:identities: ${names.join(", ")}`
+                    : `there is one identity, ${names[0]}; list several under ${PROJECT}:identities to choose between them`;
+                throw new ConfigError(`${itemKey}.identity`, wanted, allowed);
+            }
+            identity = match;
+        } else if (listed && identities.length > 1) {
+            throw new ConfigError(`${itemKey}.identity`, undefined, `with several identities each workload names its own: one of ${names.join(", ")}`);
+        }
+        return { namespace, serviceAccount, identity, roles: parseRoles(`${itemKey}.roles`, obj.roles, sampleEnabled) };
     });
+
+    for (const name of names) {
+        const count = workloads.filter((w) => w.identity === name).length;
+        if (count > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
+            throw new ConfigError(
+                key,
+                `${count} workloads on identity ${name}`,
+                `Entra ID allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} federated credentials per identity; ` +
+                    `add a second identity under ${PROJECT}:identities and move some workloads to it with identity: <name>`,
+            );
+        }
+    }
+    return workloads;
+}
+
+function parseSample(key: string, value: unknown): Omit<SampleConfig, "workload"> & { workloadRef?: string } {
+    const obj = asObject(key, value, "{enabled: true}") ?? {};
+    rejectUnknownFields(key, obj, KNOWN_KEYS.sample!);
+    const enabled = parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.sample.enabled);
+    const secretName = optionalString(`${key}.secretName`, obj.secretName) ?? DEFAULT_SAMPLE_SECRET_NAME;
+    checkName(`${key}.secretName`, secretName, secretNameProblem);
+    const vaultName = optionalString(`${key}.vaultName`, obj.vaultName);
+    checkName(`${key}.vaultName`, vaultName, keyVaultNameProblem);
+    const workloadRef = optionalString(`${key}.workload`, obj.workload);
+    if (!enabled) {
+        for (const field of ["workload", "secretName", "vaultName"] as const) {
+            if (obj[field] !== undefined) {
+                throw new ConfigError(`${key}.${field}`, obj[field], `the sample is off; set ${key}.enabled true or remove ${field}`);
+            }
+        }
+    }
+    return { enabled, secretName, vaultName, workloadRef };
+}
+
+function sampleWorkload(key: string, ref: string | undefined, workloads: WorkloadConfig[]): WorkloadRef {
+    const listed = workloads.map((w) => `${w.namespace}/${w.serviceAccount}`);
+    if (workloads.length === 0) {
+        throw new ConfigError(`${PROJECT}:workloads`, [], `the sample (${key}.enabled) runs as a workload; list at least one, e.g. [{namespace: demo, serviceAccount: workload-sa}]`);
+    }
+    if (ref === undefined) return { namespace: workloads[0].namespace, serviceAccount: workloads[0].serviceAccount };
+    const i = listed.indexOf(ref);
+    if (i < 0) throw new ConfigError(`${key}.workload`, ref, `name a listed workload as <namespace>/<serviceAccount>: ${listed.join(", ")}`);
+    return { namespace: workloads[i].namespace, serviceAccount: workloads[i].serviceAccount };
 }
 
 /**
- * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string).
+ * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string);
+ * the stack name derives the default identity name.
  * Throws ConfigError for the first bad value.
  */
-export function parseStackConfig(raw: Record<string, string>): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, context: { stack: string }): StackConfig {
     const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
 
     for (const fullKey of Object.keys(raw)) {
@@ -336,12 +542,27 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
         throw new ConfigError(`${clusterKey}.mode`, mode, "aks mode is not available in this version; use kind or existing");
     }
 
-    const identityKey = `${PROJECT}:identity`;
-    const identityRaw = asObject(identityKey, ours("identity"), "{type: managedIdentity}") ?? {};
-    rejectUnknownFields(identityKey, identityRaw, KNOWN_KEYS.identity!);
-    const identityType = oneOf(`${identityKey}.type`, identityRaw.type, IDENTITY_TYPES, DEFAULTS.identity.type);
+    const sampleKey = `${PROJECT}:sample`;
+    const sample = parseSample(sampleKey, ours("sample"));
 
-    const workloads = parseWorkloads(`${PROJECT}:workloads`, ours("workloads"));
+    const identityKey = `${PROJECT}:identity`;
+    const identitiesKey = `${PROJECT}:identities`;
+    const listedIdentities = parseIdentities(identitiesKey, ours("identities"), sample.enabled);
+    let identities: IdentityConfig[];
+    if (listedIdentities.length > 0) {
+        // Pulumi.yaml's default {type: managedIdentity} always arrives; anything beyond it is a second definition.
+        const single = asObject(identityKey, ours("identity"), "{type: managedIdentity}") ?? {};
+        const fields = Object.keys(single).filter((f) => !(f === "type" && single.type === DEFAULTS.identity.type));
+        if (fields.length > 0) {
+            throw new ConfigError(identityKey, single, `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`);
+        }
+        identities = listedIdentities;
+    } else {
+        identities = [parseIdentity(identityKey, ours("identity"), defaultIdentityName(PROJECT, context.stack), sample.enabled)];
+    }
+
+    const workloadsKey = `${PROJECT}:workloads`;
+    const workloads = parseWorkloads(workloadsKey, ours("workloads"), identities, listedIdentities.length > 0, sample.enabled);
 
     return {
         location,
@@ -349,7 +570,13 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
         issuer: { hosting, storageAccountName, containerName },
         signingKey: { rsaBits, publicKeys },
         cluster: { mode },
-        identity: { type: identityType },
+        identities,
         workloads,
+        sample: {
+            enabled: sample.enabled,
+            workload: sample.enabled ? sampleWorkload(sampleKey, sample.workloadRef, workloads) : undefined,
+            secretName: sample.secretName,
+            vaultName: sample.vaultName,
+        },
     };
 }

@@ -19,3 +19,19 @@ export function defaultStorageAccountName(project: string, stack: string, subscr
     const digest = createHash("sha256").update(`${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
     return (prefix + digest).slice(0, 24);
 }
+
+/** The identity the stack creates when none is named: `id-<project>-<stack>`, within managed identities' rules. */
+export function defaultIdentityName(project: string, stack: string): string {
+    return `id-${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128);
+}
+
+/**
+ * The sample Key Vault's name (3-24 letters, digits and single hyphens, globally unique), derived like the storage
+ * account's. A destroyed vault stays soft-deleted and keeps its name for the retention period, so re-creating a
+ * demo in the same stack within that time needs `az keyvault purge` or an explicit sample.vaultName (README).
+ */
+export function defaultKeyVaultName(project: string, stack: string, subscriptionId: string, resourceGroupName: string): string {
+    const prefix = project.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8) || "wif";
+    const digest = createHash("sha256").update(`keyvault/${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
+    return `kv-${prefix}-${digest}`.slice(0, 24);
+}

@@ -26,14 +26,34 @@ export type ScopeKeyword = (typeof SCOPE_KEYWORDS)[number];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Roles that look like Azure RBAC roles but live in a service's own data plane, so an ARM role assignment cannot
+ * grant them. Named here so the user learns that at startup instead of from a RoleDefinitionDoesNotExist error.
+ */
+export const DATA_PLANE_ROLES: Readonly<Record<string, string>> = {
+    "Cosmos DB Built-in Data Reader": "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000001), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
+    "Cosmos DB Built-in Data Contributor": "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000002), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
+};
+
 export class UnknownRoleError extends Error {}
+
+function findName(table: Readonly<Record<string, string>>, role: string): string | undefined {
+    return Object.keys(table).find((name) => name.toLowerCase() === role.trim().toLowerCase());
+}
 
 /** A built-in role name (case-insensitive) or a role definition GUID → the GUID (lower case). */
 export function resolveRole(role: string): string {
     if (GUID.test(role)) return role.toLowerCase();
-    const match = Object.keys(BUILTIN_ROLES).find((name) => name.toLowerCase() === role.trim().toLowerCase());
+    const match = findName(BUILTIN_ROLES, role);
     if (match) return BUILTIN_ROLES[match];
+    const dataPlane = findName(DATA_PLANE_ROLES, role);
+    if (dataPlane) throw new UnknownRoleError(`${dataPlane} is ${DATA_PLANE_ROLES[dataPlane]}`);
     throw new UnknownRoleError(`unknown role; use a role definition GUID or one of: ${Object.keys(BUILTIN_ROLES).join(", ")}`);
+}
+
+/** The table's name for a role GUID, for readable resource names; the GUID itself for custom roles. */
+export function roleLabel(roleGuid: string): string {
+    return Object.keys(BUILTIN_ROLES).find((name) => BUILTIN_ROLES[name] === roleGuid.toLowerCase()) ?? roleGuid.toLowerCase();
 }
 
 /** Whether a scope is a keyword or an ARM id (subscription, resource group, resource or management group). */
@@ -47,6 +67,37 @@ export function scopeProblem(scope: string): string | undefined {
 /** The subscription-scoped id of a role definition, as role assignments take it. */
 export function roleDefinitionId(subscriptionId: string, roleGuid: string): string {
     return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+/**
+ * The role definition id for an assignment at `scope`: built-in roles exist in every subscription, but ARM wants
+ * the one of the scope's own subscription, and the tenant-level form at a management group.
+ */
+export function roleDefinitionIdForScope(scope: string, defaultSubscriptionId: string, roleGuid: string): string {
+    if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope)) {
+        return `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+    }
+    const sub = /^\/subscriptions\/([0-9a-f-]{36})/i.exec(scope);
+    return roleDefinitionId(sub ? sub[1] : defaultSubscriptionId, roleGuid);
+}
+
+/** The ARM ids the scope keywords stand for (plain strings, or Pulumi inputs in a component). */
+export interface ScopeIds<T = string> {
+    subscription: T;
+    resourceGroup: T;
+    /** Absent when the sample is off (config validation refuses the keyword then). */
+    sampleKeyVault?: T;
+}
+
+/** A keyword's id from `ids`; a full ARM id stands for itself. Picks one entry, so nothing else becomes a dependency. */
+export function resolveScope<T>(scope: string, ids: ScopeIds<T>): T | string {
+    if (scope === "subscription") return ids.subscription;
+    if (scope === "resourceGroup") return ids.resourceGroup;
+    if (scope === "sampleKeyVault") {
+        if (ids.sampleKeyVault === undefined) throw new Error("scope sampleKeyVault needs the sample Key Vault (sample.enabled)");
+        return ids.sampleKeyVault;
+    }
+    return scope;
 }
 
 /** A name-based (RFC 4122 version 5 layout) UUID from the assignment's scope, principal and role. */

@@ -66,6 +66,15 @@ export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; st
     };
 }
 
+/** A GUID derived from a seed (version 5 layout), so the same program run twice sees the same ids. */
+export function mockGuid(seed: string): string {
+    const b = createHash("sha1").update(seed).digest().subarray(0, 16);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = b.toString("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 function armId(rg: string, provider: string, ...path: string[]): string {
     return `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${rg}/providers/${provider}/${path.join("/")}`;
 }
@@ -136,8 +145,74 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 const url = `https://${i.accountName}.blob.${STORAGE_SUFFIX}/${i.containerName}/${i.blobName}`;
                 return { id: url, state: { ...i, name: i.blobName, url } };
             }
+            case "azure-native:managedidentity:UserAssignedIdentity": {
+                const id = armId(i.resourceGroupName, "Microsoft.ManagedIdentity", "userAssignedIdentities", i.resourceName);
+                return {
+                    id,
+                    state: {
+                        ...i,
+                        name: i.resourceName,
+                        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+                        clientId: mockGuid(`${id}#client`),
+                        principalId: mockGuid(`${id}#principal`),
+                        tenantId: MOCK_AZURE.tenantId,
+                    },
+                };
+            }
+            case "azure-native:managedidentity:FederatedIdentityCredential": {
+                const n = i.federatedIdentityCredentialResourceName;
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.ManagedIdentity", "userAssignedIdentities", i.resourceName, "federatedIdentityCredentials", n),
+                    state: { ...i, name: n, type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials" },
+                };
+            }
+            case "azure-native:authorization:RoleAssignment":
+                return {
+                    id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`,
+                    state: { ...i, name: i.roleAssignmentName, type: "Microsoft.Authorization/roleAssignments" },
+                };
+            case "azure-native:keyvault:Vault": {
+                const n = i.vaultName;
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.KeyVault", "vaults", n),
+                    state: {
+                        ...i,
+                        name: n,
+                        type: "Microsoft.KeyVault/vaults",
+                        properties: { ...i.properties, vaultUri: `https://${n}.vault.azure.net/`, provisioningState: "Succeeded" },
+                    },
+                };
+            }
+            case "azure-native:keyvault:Secret": {
+                const secretUri = `https://${i.vaultName}.vault.azure.net/secrets/${i.secretName}`;
+                // Like ARM, the value never comes back.
+                return {
+                    id: armId(i.resourceGroupName, "Microsoft.KeyVault", "vaults", i.vaultName, "secrets", i.secretName),
+                    state: {
+                        ...i,
+                        name: i.secretName,
+                        type: "Microsoft.KeyVault/vaults/secrets",
+                        properties: { contentType: i.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${mockGuid(secretUri).replace(/-/g, "")}` },
+                    },
+                };
+            }
+            case "azuread:index/application:Application": {
+                const objectId = mockGuid(`application#${i.displayName}#object`);
+                return { id: `/applications/${objectId}`, state: { ...i, objectId, clientId: mockGuid(`application#${i.displayName}#client`) } };
+            }
+            case "azuread:index/servicePrincipal:ServicePrincipal": {
+                const objectId = mockGuid(`servicePrincipal#${i.clientId}`);
+                return { id: `/servicePrincipals/${objectId}`, state: { ...i, objectId, applicationTenantId: MOCK_AZURE.tenantId } };
+            }
+            case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": {
+                const credentialId = mockGuid(`${i.applicationId}#${i.displayName}`);
+                const objectId = String(i.applicationId).replace(/^\/applications\//, "");
+                return { id: `${objectId}/federatedIdentityCredential/${credentialId}`, state: { ...i, credentialId } };
+            }
             default:
-                return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...i } };
+                // Components carry no id; a provider resource without a mock would hide what Azure answers.
+                if (args.custom === false) return { id: undefined, state: { ...i } };
+                throw new Error(`no mock for resource type ${args.type} (${args.name})`);
         }
     }
 

@@ -46,6 +46,9 @@ describe("blob hosting, generated key (the dev default)", () => {
 
     test("registers exactly the expected resources, each under its component", () => {
         expect(plan.resources.map((r) => `${r.type} ${r.name} <- ${r.parent ?? "stack"}`)).toEqual([
+            // With no workloads the identity exists, without federated credentials (identity.test.ts covers them).
+            `entra-wif:index:EntraIdentity id-entra-wif-test <- stack`,
+            `azure-native:managedidentity:UserAssignedIdentity id-entra-wif-test-identity <- urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-entra-wif-test`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
             `azure-native:resources:ResourceGroup issuer-rg <- ${COMPONENT}`,
             `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,

@@ -5,6 +5,9 @@ import { ConfigError, DEFAULTS, parseStackConfig } from "../../lib/config";
 import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
 import { k8s } from "../support/vectors";
 
+
+const parseConfig = (raw: Record<string, string>) => parseStackConfig(raw, { stack: "dev" });
+
 /** A valid base config; each case changes one thing. */
 const base = (): Record<string, string> => ({
     "azure-native:location": "westeurope",
@@ -17,25 +20,26 @@ const withKey = (key: string, value: unknown): Record<string, string> => ({
 describe("valid configurations", () => {
     test("the dev stack, read as the CLI would hand it over", () => {
         const stack = loadStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"));
-        expect(parseStackConfig(stack.config)).toEqual({
+        expect(parseConfig(stack.config)).toEqual({
             location: "westeurope",
             resourceGroupName: undefined,
             issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc" },
             signingKey: { rsaBits: 2048, publicKeys: [] },
             cluster: { mode: "kind" },
-            identity: { type: "managedIdentity" },
-            workloads: [{ namespace: "demo", serviceAccount: "workload-sa" }],
+            identities: [{ name: "id-entra-wif-dev", type: "managedIdentity", roles: [] }],
+            workloads: [{ namespace: "demo", serviceAccount: "workload-sa", identity: "id-entra-wif-dev", roles: [] }],
+            sample: { enabled: true, workload: { namespace: "demo", serviceAccount: "workload-sa" }, secretName: "demo-secret", vaultName: undefined },
         });
     });
 
     test("only a location: every default applies", () => {
-        const c = parseStackConfig(base());
+        const c = parseConfig(base());
         expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc" });
         expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [] });
     });
 
     test("static website, explicit account, existing group, bring-your-own keys", () => {
-        const c = parseStackConfig({
+        const c = parseConfig({
             ...base(),
             "entra-wif:resourceGroupName": "rg-platform_prod(1)",
             "entra-wif:issuer": JSON.stringify({ hosting: "staticWebsite", storageAccountName: "oidcprod01" }),
@@ -47,11 +51,11 @@ describe("valid configurations", () => {
     });
 
     test("rsaBits given as a numeric string (as `pulumi config set --path` stores it)", () => {
-        expect(parseStackConfig(withKey("entra-wif:signingKey", { rsaBits: "4096" })).signingKey.rsaBits).toBe(4096);
+        expect(parseConfig(withKey("entra-wif:signingKey", { rsaBits: "4096" })).signingKey.rsaBits).toBe(4096);
     });
 
     test("keys of other namespaces are left alone", () => {
-        expect(() => parseStackConfig({ ...base(), "azure-native:subscriptionId": "x", "kubernetes:context": "kind" })).not.toThrow();
+        expect(() => parseConfig({ ...base(), "azure-native:subscriptionId": "x", "kubernetes:context": "kind" })).not.toThrow();
     });
 });
 
@@ -95,7 +99,7 @@ describe("invalid configurations fail with one message naming key, value and wha
         const raw = value === undefined ? (() => { const b = base(); delete b[key]; return b; })() : withKey(key, value);
         let error: unknown;
         try {
-            parseStackConfig(raw);
+            parseConfig(raw);
         } catch (err) {
             error = err;
         }
@@ -106,7 +110,7 @@ describe("invalid configurations fail with one message naming key, value and wha
 
     test("a private key given as a public key is refused without echoing it", () => {
         try {
-            parseStackConfig(withKey("entra-wif:signingKey", { publicKeys: [k8s.rsaPrivate()] }));
+            parseConfig(withKey("entra-wif:signingKey", { publicKeys: [k8s.rsaPrivate()] }));
             throw new Error("expected a ConfigError");
         } catch (err) {
             expect(err).toBeInstanceOf(ConfigError);
@@ -126,5 +130,5 @@ test("Pulumi.yaml declares every key with type, description and the same default
         expect(decl).toHaveProperty("default");
         if (key in DEFAULTS) expect(decl.default).toEqual((DEFAULTS as Record<string, unknown>)[key]);
     }
-    expect(Object.keys(declared).sort()).toEqual(["cluster", "identity", "issuer", "resourceGroupName", "signingKey", "workloads"]);
+    expect(Object.keys(declared).sort()).toEqual(["cluster", "identities", "identity", "issuer", "resourceGroupName", "sample", "signingKey", "workloads"]);
 });
