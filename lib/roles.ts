@@ -17,6 +17,14 @@ export const BUILTIN_ROLES: Readonly<Record<string, string>> = {
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+    "Azure Service Bus Data Sender": "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+    "Azure Service Bus Data Receiver": "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    "Azure Service Bus Data Owner": "090c5cfd-751d-490a-894a-3ce6f1109419",
+    // Cosmos DB's control-plane roles; its data roles are not Azure RBAC (DATA_PLANE_ROLES below).
+    "Cosmos DB Account Reader Role": "fbdf93bf-df7d-467e-a4d2-9458aa1360c8",
+    "Cosmos DB Operator": "230815da-be43-4aae-9cb4-875f7bd000aa",
+    "DocumentDB Account Contributor": "5bd9cd88-fe45-4216-938b-f97437e15450",
     AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 };
 

@@ -56,3 +56,33 @@ test("bad arguments exit 2 with usage", () => {
     expect(stdout).toBe("");
     expect(stderr).toMatch(/usage: npm run --silent plan -- --stack-file/);
 });
+
+test("the dev stack's plan lists the identity, its credential, the role assignment and the vault", () => {
+    const doc = JSON.parse(plan("--stack-file", "Pulumi.dev.yaml").stdout);
+    const names = doc.resources.map((r: { type: string; name: string }) => `${r.type} ${r.name}`);
+    expect(names).toEqual(expect.arrayContaining([
+        "azure-native:managedidentity:UserAssignedIdentity id-entra-wif-dev-identity",
+        "azure-native:managedidentity:FederatedIdentityCredential id-entra-wif-dev-fic-demo_workload-sa",
+        "azure-native:authorization:RoleAssignment id-entra-wif-dev-role-key-vault-secrets-user-sampleKeyVault",
+        "azure-native:keyvault:Vault sample-vault",
+        "azure-native:keyvault:Secret sample-secret",
+    ]));
+});
+
+test("three workloads over two identities: each credential's issuer, subject and audience, and the chain within an identity", () => {
+    const { code, stdout, stderr } = plan("--stack-file", path.join("examples", "Pulumi.two-identities.yaml"));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    type R = { type: string; name: string; urn: string; dependsOn: string[]; inputs: Record<string, unknown> };
+    const credentials: R[] = doc.resources.filter((r: R) => r.type === "azure-native:managedidentity:FederatedIdentityCredential");
+    const issuer = JSON.parse((doc.resources.find((r: R) => r.name === "issuer-discovery").inputs.source as { asset: { text: string } }).asset.text).issuer;
+    expect(issuer).toBe(doc.outputs.issuerUrl);
+    expect(credentials.map((c) => [c.name, c.inputs.issuer, c.inputs.subject, c.inputs.audiences])).toEqual([
+        ["id-shop-frontend-fic-shop_frontend", issuer, "system:serviceaccount:shop:frontend", ["api://AzureADTokenExchange"]],
+        ["id-shop-frontend-fic-shop_frontend-canary", issuer, "system:serviceaccount:shop:frontend-canary", ["api://AzureADTokenExchange"]],
+        ["id-shop-worker-fic-jobs_worker", issuer, "system:serviceaccount:jobs:worker", ["api://AzureADTokenExchange"]],
+    ]);
+    const chained = (c: R) => c.dependsOn.filter((d) => d.includes("FederatedIdentityCredential"));
+    expect(credentials.map(chained)).toEqual([[], [credentials[0].urn], []]);
+});

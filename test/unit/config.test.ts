@@ -59,6 +59,72 @@ describe("valid configurations", () => {
     });
 });
 
+describe("identities, workloads and the sample", () => {
+    const workloads = (n: number, extra: Record<string, unknown> = {}) =>
+        Array.from({ length: n }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}`, ...extra }));
+
+    test("one identity: its name defaults from project and stack, and every workload uses it", () => {
+        const c = parseConfig({ ...base(), "entra-wif:workloads": JSON.stringify(workloads(2)) });
+        expect(c.identities).toEqual([{ name: "id-entra-wif-dev", type: "managedIdentity", roles: [] }]);
+        expect(c.workloads.map((w) => w.identity)).toEqual(["id-entra-wif-dev", "id-entra-wif-dev"]);
+        expect(c.sample).toEqual({ enabled: false, workload: undefined, secretName: "demo-secret", vaultName: undefined });
+    });
+
+    test("the stack name is made valid for the default identity name", () => {
+        expect(parseStackConfig(base(), { stack: "team.prod" }).identities[0].name).toBe("id-entra-wif-team-prod");
+    });
+
+    test("one named application identity with roles; a workload may name it (any case)", () => {
+        const c = parseConfig({
+            ...base(),
+            "entra-wif:identity": JSON.stringify({ type: "application", name: "app-payments", roles: [{ role: "reader", scope: "subscription" }] }),
+            "entra-wif:workloads": JSON.stringify([{ namespace: "pay", serviceAccount: "api", identity: "APP-payments", roles: [{ role: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: "resourceGroup" }] }]),
+        });
+        expect(c.identities).toEqual([{ name: "app-payments", type: "application", roles: [{ role: "reader", roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: "subscription" }] }]);
+        expect(c.workloads[0]).toEqual({
+            namespace: "pay",
+            serviceAccount: "api",
+            identity: "app-payments",
+            roles: [{ role: "b24988ac-6180-42a0-ab88-20f7382dd24c", roleId: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: "resourceGroup" }],
+        });
+    });
+
+    test("several identities: each workload names its own; the project default of identity does not count as a second definition", () => {
+        const c = parseConfig({
+            ...base(),
+            "entra-wif:identity": JSON.stringify({ type: "managedIdentity" }),
+            "entra-wif:identities": JSON.stringify([{ name: "id-a", type: "managedIdentity" }, { name: "id-b", type: "application" }]),
+            "entra-wif:workloads": JSON.stringify([
+                { namespace: "x", serviceAccount: "one", identity: "id-a" },
+                { namespace: "x", serviceAccount: "two", identity: "id-b" },
+                { namespace: "y", serviceAccount: "three", identity: "id-a" },
+            ]),
+        });
+        expect(c.identities.map((i) => `${i.name}:${i.type}`)).toEqual(["id-a:managedIdentity", "id-b:application"]);
+        expect(c.workloads.map((w) => w.identity)).toEqual(["id-a", "id-b", "id-a"]);
+    });
+
+    test("exactly 20 workloads on one identity is allowed", () => {
+        expect(parseConfig({ ...base(), "entra-wif:workloads": JSON.stringify(workloads(20)) }).workloads).toHaveLength(20);
+    });
+
+    test("the sample runs as the first workload unless one is named", () => {
+        const raw = { ...base(), "entra-wif:workloads": JSON.stringify(workloads(3)) };
+        expect(parseConfig({ ...raw, "entra-wif:sample": JSON.stringify({ enabled: true }) }).sample.workload).toEqual({ namespace: "apps", serviceAccount: "sa-0" });
+        const named = parseConfig({ ...raw, "entra-wif:sample": JSON.stringify({ enabled: "true", workload: "apps/sa-2", secretName: "greeting", vaultName: "kv-demo-01" }) });
+        expect(named.sample).toEqual({ enabled: true, workload: { namespace: "apps", serviceAccount: "sa-2" }, secretName: "greeting", vaultName: "kv-demo-01" });
+    });
+
+    test("sampleKeyVault is a valid scope when the sample is on", () => {
+        const c = parseConfig({
+            ...base(),
+            "entra-wif:sample": JSON.stringify({ enabled: true }),
+            "entra-wif:workloads": JSON.stringify([{ namespace: "demo", serviceAccount: "sa", roles: [{ role: "Key Vault Secrets Officer", scope: "sampleKeyVault" }] }]),
+        });
+        expect(c.workloads[0].roles).toEqual([{ role: "Key Vault Secrets Officer", roleId: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", scope: "sampleKeyVault" }]);
+    });
+});
+
 /** [what, key, value, expected message] — each message names the key, the value and what is allowed. */
 const invalid: Array<[string, string, unknown, RegExp]> = [
     ["missing location", "azure-native:location", undefined, /^azure-native:location: \(missing\) is not valid; set the Azure region/],
@@ -92,6 +158,34 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["misspelt workload field", "entra-wif:workloads", [{ namespace: "demo", serviceAcount: "sa" }], /workloads\[0\]\.serviceAcount: "sa" is not valid; .*did you mean "serviceAccount"\?/],
     ["misspelt top-level key", "entra-wif:workload", [], /^entra-wif:workload: \[\] is not valid; "workload" is not a known setting; did you mean "entra-wif:workloads"\?/],
     ["misspelt signingKey", "entra-wif:signingkey", { rsaBits: 2048 }, /did you mean "entra-wif:signingKey"\?/],
+    ["21 workloads on one identity", "entra-wif:workloads", Array.from({ length: 21 }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}` })),
+        /^entra-wif:workloads: "21 workloads on identity id-entra-wif-dev" is not valid; Entra ID allows at most 20 federated credentials per identity; add a second identity under entra-wif:identities/],
+    ["unknown role name", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", roles: [{ role: "Key Vault Secret User", scope: "sampleKeyVault" }] }],
+        /^entra-wif:workloads\[0\]\.roles\[0\]\.role: "Key Vault Secret User" is not valid; unknown role; use a role definition GUID or one of: Reader, Contributor, Key Vault Secrets User/],
+    ["a Cosmos DB data-plane role", "entra-wif:identity", { roles: [{ role: "Cosmos DB Built-in Data Contributor", scope: "resourceGroup" }] },
+        /^entra-wif:identity\.roles\[0\]\.role: "Cosmos DB Built-in Data Contributor" is not valid; Cosmos DB Built-in Data Contributor is a Cosmos DB SQL role .* not with Azure RBAC$/],
+    ["a scope that is neither keyword nor ARM id", "entra-wif:identity", { roles: [{ role: "Reader", scope: "rg-app" }] },
+        /^entra-wif:identity\.roles\[0\]\.scope: "rg-app" is not valid; use subscription, resourceGroup, sampleKeyVault or a full ARM id/],
+    ["a role without a scope", "entra-wif:identity", { roles: [{ role: "Reader" }] }, /^entra-wif:identity\.roles\[0\]\.scope: \(missing\) is not valid; expected subscription, resourceGroup, sampleKeyVault or a full ARM id$/],
+    ["sampleKeyVault with the sample off", "entra-wif:identity", { roles: [{ role: "Reader", scope: "sampleKeyVault" }] },
+        /^entra-wif:identity\.roles\[0\]\.scope: "sampleKeyVault" is not valid; the sample Key Vault exists only with entra-wif:sample\.enabled true/],
+    ["roles as a single object", "entra-wif:identity", { roles: { role: "Reader", scope: "subscription" } }, /^entra-wif:identity\.roles: .* is not valid; expected a list of \{role, scope\}/],
+    ["misspelt role field", "entra-wif:identity", { roles: [{ role: "Reader", scpoe: "subscription" }] }, /^entra-wif:identity\.roles\[0\]\.scpoe: "subscription" is not valid; .*did you mean "scope"\?/],
+    ["identity name with a space", "entra-wif:identity", { name: "my identity" }, /^entra-wif:identity\.name: "my identity" is not valid; an identity name is 3-128 letters, digits, hyphens and underscores/],
+    ["identities as an object", "entra-wif:identities", { name: "id-a" }, /^entra-wif:identities: .* is not valid; expected a list of \{name, type\}/],
+    ["an identity without a name", "entra-wif:identities", [{ type: "managedIdentity" }], /^entra-wif:identities\[0\]\.name: \(missing\) is not valid; each identity in the list needs a name/],
+    ["an identity without a type", "entra-wif:identities", [{ name: "id-a" }], /^entra-wif:identities\[0\]\.type: \(missing\) is not valid; use one of: managedIdentity, application$/],
+    ["two identities named alike", "entra-wif:identities", [{ name: "id-a", type: "managedIdentity" }, { name: "ID-A", type: "application" }], /^entra-wif:identities\[1\]\.name: "ID-A" is not valid; the name is already used by entra-wif:identities\[0\]/],
+    ["a workload naming an unknown identity", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", identity: "id-other" }],
+        /^entra-wif:workloads\[0\]\.identity: "id-other" is not valid; there is one identity, id-entra-wif-dev; list several under entra-wif:identities/],
+    ["sample.enabled not a boolean", "entra-wif:sample", { enabled: "yes" }, /^entra-wif:sample\.enabled: "yes" is not valid; use true or false$/],
+    ["sample settings while it is off", "entra-wif:sample", { secretName: "x" }, /^entra-wif:sample\.secretName: "x" is not valid; the sample is off/],
+    ["sample without workloads", "entra-wif:sample", { enabled: true }, /^entra-wif:workloads: \[\] is not valid; the sample \(entra-wif:sample\.enabled\) runs as a workload/],
+    ["Key Vault name too long", "entra-wif:sample", { enabled: true, vaultName: "kv-" + "x".repeat(22) }, /^entra-wif:sample\.vaultName: "kv-x+" is not valid; a Key Vault name is 3-24/],
+    ["Key Vault name with a double hyphen", "entra-wif:sample", { enabled: true, vaultName: "kv--demo" }, /^entra-wif:sample\.vaultName: "kv--demo" is not valid/],
+    ["Key Vault name starting with a digit", "entra-wif:sample", { enabled: true, vaultName: "1kv-demo" }, /^entra-wif:sample\.vaultName: "1kv-demo" is not valid/],
+    ["secret name with an underscore", "entra-wif:sample", { enabled: true, secretName: "demo_secret" }, /^entra-wif:sample\.secretName: "demo_secret" is not valid; a Key Vault secret name is 1-127 letters, digits and hyphens$/],
+    ["misspelt sample field", "entra-wif:sample", { enable: true }, /^entra-wif:sample\.enable: true is not valid; .*did you mean "enabled"\?/],
 ];
 
 describe("invalid configurations fail with one message naming key, value and what is allowed", () => {
@@ -106,6 +200,32 @@ describe("invalid configurations fail with one message naming key, value and wha
         expect(error).toBeInstanceOf(ConfigError);
         expect((error as ConfigError).message).toMatch(message);
         expect((error as ConfigError).message).not.toContain("\n");
+    });
+
+    test.each<[string, Record<string, unknown>, RegExp]>([
+        ["identity and identities together", { "entra-wif:identity": { type: "application" }, "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }] },
+            /^entra-wif:identity: \{"type":"application"\} is not valid; entra-wif:identities already lists the identities; move type into that list and remove entra-wif:identity$/],
+        ["a workload without identity among several", {
+            "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }, { name: "id-b", type: "managedIdentity" }],
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
+        }, /^entra-wif:workloads\[0\]\.identity: \(missing\) is not valid; with several identities each workload names its own: one of id-a, id-b$/],
+        ["a workload naming an identity not in the list", {
+            "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }],
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa", identity: "id-b" }],
+        }, /^entra-wif:workloads\[0\]\.identity: "id-b" is not valid; name one of the identities in entra-wif:identities: id-a$/],
+        ["21 workloads on one of two identities", {
+            "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }, { name: "id-b", type: "application" }],
+            "entra-wif:workloads": Array.from({ length: 22 }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}`, identity: i === 0 ? "id-a" : "id-b" })),
+        }, /^entra-wif:workloads: "21 workloads on identity id-b" is not valid; Entra ID allows at most 20/],
+        ["the sample naming an unlisted workload", {
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
+            "entra-wif:sample": { enabled: true, workload: "demo/other" },
+        }, /^entra-wif:sample\.workload: "demo\/other" is not valid; name a listed workload as <namespace>\/<serviceAccount>: demo\/sa$/],
+    ])("%s", (_what, values, message) => {
+        const raw = base();
+        for (const [k, v] of Object.entries(values)) raw[k] = JSON.stringify(v);
+        expect(() => parseConfig(raw)).toThrow(ConfigError);
+        expect(() => parseConfig(raw)).toThrow(message);
     });
 
     test("a private key given as a public key is refused without echoing it", () => {

@@ -1,4 +1,4 @@
-import { BUILTIN_ROLES, resolveRole, roleAssignmentName, roleDefinitionId, scopeProblem, UnknownRoleError } from "../../lib/roles";
+import { BUILTIN_ROLES, resolveRole, resolveScope, roleAssignmentName, roleDefinitionId, roleDefinitionIdForScope, roleLabel, scopeProblem, UnknownRoleError } from "../../lib/roles";
 
 describe("role resolution", () => {
     test("built-in names, case-insensitively", () => {
@@ -35,6 +35,40 @@ describe("scopes", () => {
 
 test("role definition id", () => {
     expect(roleDefinitionId("sub", "guid")).toBe("/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/guid");
+});
+
+describe("role definition id for a scope", () => {
+    const home = "00000000-1111-4222-8333-444444444444";
+    const other = "99999999-1111-4222-8333-444444444444";
+    test("the scope's own subscription, even when it is not the deploying one", () => {
+        expect(roleDefinitionIdForScope(`/subscriptions/${other}/resourceGroups/rg`, home, "r")).toBe(`/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/r`);
+        expect(roleDefinitionIdForScope(`/subscriptions/${home}`, home, "r")).toBe(`/subscriptions/${home}/providers/Microsoft.Authorization/roleDefinitions/r`);
+    });
+    test("the tenant-level form at a management group", () => {
+        expect(roleDefinitionIdForScope("/providers/Microsoft.Management/managementGroups/platform", home, "r")).toBe("/providers/Microsoft.Authorization/roleDefinitions/r");
+    });
+});
+
+describe("scope resolution", () => {
+    const ids = { subscription: "/subscriptions/s", resourceGroup: "/subscriptions/s/resourceGroups/g", sampleKeyVault: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v" };
+    test("keywords pick their id, ARM ids stand for themselves", () => {
+        expect(resolveScope("subscription", ids)).toBe(ids.subscription);
+        expect(resolveScope("resourceGroup", ids)).toBe(ids.resourceGroup);
+        expect(resolveScope("sampleKeyVault", ids)).toBe(ids.sampleKeyVault);
+        expect(resolveScope("/subscriptions/x/resourceGroups/y", ids)).toBe("/subscriptions/x/resourceGroups/y");
+    });
+    test("sampleKeyVault without the vault is a programming error, not a silent subscription grant", () => {
+        expect(() => resolveScope("sampleKeyVault", { subscription: "a", resourceGroup: "b" })).toThrow(/sample Key Vault/);
+    });
+});
+
+test("data-plane roles are named as such, not as unknown", () => {
+    expect(() => resolveRole("cosmos db built-in data reader")).toThrow(/Cosmos DB SQL role .*sqlRoleAssignments/);
+});
+
+test("role labels: the table's name, or the GUID of a custom role", () => {
+    expect(roleLabel("4633458B-17DE-408A-B874-0445C86B69E6")).toBe("Key Vault Secrets User");
+    expect(roleLabel("0b3d1c9e-0000-4000-8000-0000000000c5")).toBe("0b3d1c9e-0000-4000-8000-0000000000c5");
 });
 
 describe("assignment names", () => {
