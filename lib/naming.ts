@@ -35,3 +35,12 @@ export function defaultKeyVaultName(project: string, stack: string, subscription
     const digest = createHash("sha256").update(`keyvault/${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
     return `kv-${prefix}-${digest}`.slice(0, 24);
 }
+
+/** A name-based UUID (RFC 4122 version 5 layout, SHA-1 of `seed`): the same seed always gives the same UUID. */
+export function nameBasedUuid(seed: string): string {
+    const bytes = createHash("sha1").update(seed).digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -3,7 +3,7 @@
  * the same on every run, so a re-run never creates a duplicate assignment.
  * Pure functions; GUIDs from Azure's built-in roles reference (they are the same in every tenant).
  */
-import { createHash } from "node:crypto";
+import { nameBasedUuid } from "./naming";
 
 export const BUILTIN_ROLES: Readonly<Record<string, string>> = {
     Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -110,9 +110,5 @@ export function resolveScope<T>(scope: string, ids: ScopeIds<T>): T | string {
 
 /** A name-based (RFC 4122 version 5 layout) UUID from the assignment's scope, principal and role. */
 export function roleAssignmentName(scope: string, principalId: string, roleGuid: string): string {
-    const bytes = createHash("sha1").update(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleGuid.toLowerCase()}`).digest().subarray(0, 16);
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = bytes.toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return nameBasedUuid(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleGuid.toLowerCase()}`);
 }

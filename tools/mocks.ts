@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, generateKeyPairSync, KeyObject } from "node:crypto";
+import { nameBasedUuid } from "../lib/naming";
 
 /** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
 export const MOCK_AZURE = {
@@ -66,14 +67,8 @@ export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; st
     };
 }
 
-/** A GUID derived from a seed (version 5 layout), so the same program run twice sees the same ids. */
-export function mockGuid(seed: string): string {
-    const b = createHash("sha1").update(seed).digest().subarray(0, 16);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = b.toString("hex");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+/** GUIDs derived from a seed, so the same program run twice sees the same ids. */
+const mockGuid = nameBasedUuid;
 
 function armId(rg: string, provider: string, ...path: string[]): string {
     return `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/${rg}/providers/${provider}/${path.join("/")}`;
