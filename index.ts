@@ -2,16 +2,25 @@
  * entra-wif: makes a Kubernetes cluster an OIDC issuer Microsoft Entra ID trusts.
  * Reads and validates the stack config, then wires the components; the logic lives in lib/ and components/.
  */
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError, parseStackConfig } from "./lib/config";
+import * as k8s from "@pulumi/kubernetes";
+import { BUILTIN_NAMESPACES, ConfigError, parseStackConfig } from "./lib/config";
 import { apiServerFlags, controllerManagerFlags, defaultKeyFiles } from "./lib/flags";
 import { planIdentities } from "./lib/identities";
+import { stackKeyDir } from "./lib/naming";
 import { serviceAccountSubject } from "./lib/oidc";
+import { existingClusterSnippets } from "./lib/snippets";
+import { verifyCommands } from "./lib/workloads";
 import { EntraIdentity } from "./components/entraIdentity";
+import { KindCluster } from "./components/kindCluster";
 import { OidcIssuer } from "./components/oidcIssuer";
 import { SampleKeyVault } from "./components/sampleKeyVault";
+import { SamplePod } from "./components/samplePod";
 import { SigningKey } from "./components/signingKey";
+import { WorkloadIdentityWebhook } from "./components/workloadIdentityWebhook";
+import { WorkloadServiceAccounts } from "./components/workloadServiceAccounts";
 
 function loadConfig() {
     try {
@@ -74,6 +83,74 @@ const entraIdentities = new Map(
     ]),
 );
 
+// The cluster: a kind cluster the stack creates, or one the user runs (reached by kubeconfig or context).
+const keyDir = stackKeyDir(os.homedir(), pulumi.getProject(), pulumi.getStack());
+const kind =
+    config.cluster.mode === "kind"
+        ? new KindCluster("cluster", {
+              clusterName: config.cluster.name!,
+              nodeImage: config.cluster.nodeImage,
+              issuerUrl: issuer.issuerUrl,
+              publicKeyPems: signingKey.publicKeyPems,
+              privateKeyPem: signingKey.privateKeyPem!,
+              keyDir,
+          })
+        : undefined;
+const clusterKubeconfig = kind?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
+const provider = new k8s.Provider("cluster", {
+    kubeconfig: clusterKubeconfig,
+    context: config.cluster.context,
+    // A demo cluster may be gone before its stack (Docker restarted): forget its objects instead of hanging.
+    deleteUnreachable: kind !== undefined,
+});
+// Objects on a cluster the stack created go with it; deleting them one by one first would only slow a destroy.
+const inCluster = { provider, deletedWith: kind?.cluster };
+
+const webhook = config.webhook.enabled
+    ? new WorkloadIdentityWebhook("webhook", {
+          ...inCluster,
+          version: config.webhook.version,
+          tenantId: client.tenantId,
+          azureEnvironment: config.webhook.azureEnvironment,
+      })
+    : undefined;
+
+const serviceAccounts = new WorkloadServiceAccounts("workloads", {
+    ...inCluster,
+    workloads: config.workloads.map((w) => ({
+        namespace: w.namespace,
+        serviceAccount: w.serviceAccount,
+        clientId: entraIdentities.get(w.identity)!.clientId,
+        tokenExpiration: w.tokenExpiration,
+    })),
+    tenantId: client.tenantId,
+    existingNamespaces: [...BUILTIN_NAMESPACES, ...config.cluster.existingNamespaces],
+});
+
+const sampleWorkload = config.sample.workload;
+const samplePod =
+    sampleVault && sampleWorkload
+        ? new SamplePod("sample", {
+              ...inCluster,
+              namespace: sampleWorkload.namespace,
+              serviceAccount: sampleWorkload.serviceAccount,
+              image: config.sample.image,
+              keyVaultUrl: sampleVault.vaultUrl,
+              secretName: sampleVault.secretName,
+              injection: webhook ? "webhook" : "projected",
+              clientId: entraIdentities.get(sampleWorkload.identity)!.clientId,
+              tenantId: client.tenantId,
+              azureEnvironment: config.webhook.azureEnvironment,
+              tokenExpiration: sampleWorkload.tokenExpiration,
+              dependsOn: [
+                  ...(webhook ? [webhook.release] : []),
+                  serviceAccounts.serviceAccounts.get(`${sampleWorkload.namespace}/${sampleWorkload.serviceAccount}`)!,
+                  entraIdentities.get(sampleWorkload.identity)!,
+                  sampleVault,
+              ],
+          })
+        : undefined;
+
 // With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too.
 const serviceAccountSettings = issuer.issuerUrl.apply((issuerUrl) => ({
     issuer: issuerUrl,
@@ -89,6 +166,8 @@ export const signingPublicKeys = signingKey.publicKeyPems;
 export const signingKeyIds = signingKey.keyIds;
 /** The private key for the cluster's sa.key (secret; absent with bring-your-own keys). */
 export const serviceAccountSigningKey = signingKey.privateKeyPem;
+/** Every published public key, concatenated PEM: the cluster's sa.pub. */
+export const serviceAccountPublicKeys = signingKey.publicKeyPems.apply((pems) => pems.join(""));
 export const kubeApiServerFlags = serviceAccountSettings.apply(apiServerFlags);
 export const kubeControllerManagerFlags = serviceAccountSettings.apply(controllerManagerFlags);
 export const resourceGroupName = issuer.resourceGroupName;
@@ -116,3 +195,23 @@ export const workloadIdentities = pulumi.output(
 export const keyVaultUrl = sampleVault?.vaultUrl;
 export const keyVaultName = sampleVault?.vaultName;
 export const sampleSecretName = sampleVault?.secretName;
+export const clusterMode = config.cluster.mode;
+export const clusterName = kind?.clusterName ?? config.cluster.context;
+/** The kubeconfig the stack deploys with (secret); absent when an ambient kubeconfig context is used. */
+export const kubeconfig = clusterKubeconfig;
+export const kindConfig = kind?.kindConfig;
+/** For a cluster you run: what to set on it, per distribution, and how to write the key files. */
+export const clusterSnippets =
+    config.cluster.mode === "existing"
+        ? issuer.issuerUrl.apply((issuerUrl) => existingClusterSnippets(issuerUrl, signingKey.ownsPrivateKey, keyDir))
+        : undefined;
+/** Commands that show the sample working: the pod's log and a token minted as Entra will receive it. */
+export const sampleCommands =
+    samplePod && sampleWorkload
+        ? verifyCommands({
+              context: kind?.contextName ?? config.cluster.context,
+              namespace: sampleWorkload.namespace,
+              serviceAccount: sampleWorkload.serviceAccount,
+              podName: samplePod.podName,
+          })
+        : undefined;

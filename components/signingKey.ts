@@ -23,8 +23,8 @@ export class SigningKey extends pulumi.ComponentResource {
     public readonly ownsPrivateKey: boolean;
     /** Public keys in publication order (PEM). */
     public readonly publicKeyPems: pulumi.Output<string[]>;
-    /** The private key (PKCS#1 PEM) as a secret; undefined when the cluster keeps its own key. */
-    public readonly privateKeyPem: pulumi.Output<string | undefined>;
+    /** The private key (PKCS#1 PEM) as a secret; absent when the cluster keeps its own key. */
+    public readonly privateKeyPem: pulumi.Output<string> | undefined;
     /** kid of each public key, as kube-apiserver computes it. */
     public readonly keyIds: pulumi.Output<string[]>;
     /** The JWKS document (compact JSON). */
@@ -46,7 +46,7 @@ export class SigningKey extends pulumi.ComponentResource {
             this.privateKeyPem = pulumi.secret(key.privateKeyPem);
         } else {
             this.publicKeyPems = pulumi.output(byo);
-            this.privateKeyPem = pulumi.output(undefined);
+            this.privateKeyPem = undefined;
         }
         this.keyIds = this.publicKeyPems.apply((pems) => pems.map(keyId));
         this.jwks = this.publicKeyPems.apply((pems) => serializeJwks(buildJwks(pems)));

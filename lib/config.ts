@@ -7,7 +7,8 @@
  * the strings Pulumi stores (structured values as JSON text).
  */
 import { keyId, KeyFormatError, parsePublicKey, pemLabels } from "./keys";
-import { defaultIdentityName } from "./naming";
+import { parse as parseYaml } from "yaml";
+import { defaultIdentityName, defaultKindClusterName } from "./naming";
 import { resolveRole, scopeProblem, SCOPE_KEYWORDS, UnknownRoleError } from "./roles";
 
 export const PROJECT = "entra-wif";
@@ -57,16 +58,44 @@ export interface WorkloadConfig extends WorkloadRef {
     /** The name of the identity this workload becomes. */
     identity: string;
     roles: RoleGrantConfig[];
+    /** Lifetime of the projected token in seconds (azure.workload.identity/service-account-token-expiration); the webhook's default (3600) when absent. */
+    tokenExpiration?: number;
+}
+
+export interface ClusterConfig {
+    mode: ClusterMode;
+    /** kind: the cluster's name (`kind create cluster --name`). */
+    name?: string;
+    /** kind: the node image (`--image`); kind's own default for its version when absent. */
+    nodeImage?: string;
+    /** existing: a context of the ambient kubeconfig to deploy into (instead of entra-wif:kubeconfig). */
+    context?: string;
+    /** existing: the kubeconfig (a secret config value). */
+    kubeconfig?: string;
+    /** Namespaces that already exist on the cluster and are not created (or deleted) by the stack. */
+    existingNamespaces: string[];
+}
+
+export type AzureEnvironment = "AzurePublicCloud" | "AzureUSGovernmentCloud" | "AzureChinaCloud";
+
+export interface WebhookConfig {
+    /** Install the azure-workload-identity mutating webhook; without it the sample pod gets the projected token itself. */
+    enabled: boolean;
+    /** The Helm chart version of workload-identity-webhook. */
+    version: string;
+    azureEnvironment: AzureEnvironment;
 }
 
 export interface SampleConfig {
     /** Create the sample Key Vault with a demo secret the sample workload may read. */
     enabled: boolean;
     /** The workload the sample runs as (the first workload unless named). Set when enabled. */
-    workload?: WorkloadRef;
+    workload?: WorkloadConfig;
     secretName: string;
     /** Explicit vault name; derived from subscription, group and stack when absent. */
     vaultName?: string;
+    /** The sample pod's image. */
+    image: string;
 }
 
 export interface StackConfig {
@@ -75,7 +104,8 @@ export interface StackConfig {
     resourceGroupName?: string;
     issuer: IssuerConfig;
     signingKey: SigningKeyConfig;
-    cluster: { mode: ClusterMode };
+    cluster: ClusterConfig;
+    webhook: WebhookConfig;
     /** Every identity, in config order: the one `identity`, or the `identities` list. */
     identities: IdentityConfig[];
     workloads: WorkloadConfig[];
@@ -102,6 +132,7 @@ export const DEFAULTS = {
     issuer: { hosting: "blob", containerName: "oidc" },
     signingKey: { rsaBits: 2048, publicKeys: [] as string[] },
     cluster: { mode: "kind" },
+    webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
     identity: { type: "managedIdentity" },
     identities: [] as unknown[],
     workloads: [] as unknown[],
@@ -109,10 +140,17 @@ export const DEFAULTS = {
 } as const;
 
 export const DEFAULT_SAMPLE_SECRET_NAME = "demo-secret";
+/** azure-workload-identity's quickstart image: reads SECRET_NAME from KEYVAULT_URL with MSAL and workload identity. */
+export const DEFAULT_SAMPLE_IMAGE = "ghcr.io/azure/azure-workload-identity/msal-go:v1.3.0";
+/** The token lifetimes azure-workload-identity accepts in service-account-token-expiration (1 h to 24 h). */
+export const TOKEN_EXPIRATION_RANGE = { min: 3600, max: 86400 } as const;
+/** Namespaces every cluster has: never created or deleted by the stack. */
+export const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 
 const ISSUER_HOSTINGS: readonly IssuerHosting[] = ["blob", "staticWebsite"];
 const CLUSTER_MODES: readonly ClusterMode[] = ["kind", "existing", "aks"];
 const IDENTITY_TYPES: readonly IdentityType[] = ["managedIdentity", "application"];
+const AZURE_ENVIRONMENTS: readonly AzureEnvironment[] = ["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud"];
 const RSA_BITS = [2048, 3072, 4096] as const;
 
 /** Keys this program reads under `entra-wif:` and, for objects, the fields each takes. */
@@ -120,11 +158,13 @@ const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName"],
     signingKey: ["rsaBits", "publicKeys"],
-    cluster: ["mode"],
+    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces"],
+    webhook: ["enabled", "version", "azureEnvironment"],
+    kubeconfig: null,
     identity: ["type", "name", "roles"],
     identities: ["name", "type", "roles"],
-    workloads: ["namespace", "serviceAccount", "identity", "roles"],
-    sample: ["enabled", "workload", "secretName", "vaultName"],
+    workloads: ["namespace", "serviceAccount", "identity", "roles", "tokenExpiration"],
+    sample: ["enabled", "workload", "secretName", "vaultName", "image"],
 };
 
 const ROLE_FIELDS = ["role", "scope"] as const;
@@ -264,6 +304,25 @@ export function secretNameProblem(name: string): string | undefined {
     return /^[A-Za-z0-9-]{1,127}$/.test(name) ? undefined : "a Key Vault secret name is 1-127 letters, digits and hyphens";
 }
 
+/** kind cluster names: lowercase letters, digits, dots and hyphens (they name Docker containers), at most 50. */
+export function kindClusterNameProblem(name: string): string | undefined {
+    return /^(?=.{1,50}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)
+        ? undefined
+        : "a kind cluster name is at most 50 lowercase letters, digits, dots and hyphens, starting and ending alphanumeric";
+}
+
+/** Container image references: [registry/]path[:tag][@digest], no spaces or schemes. */
+export function imageReferenceProblem(image: string): string | undefined {
+    return /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/.test(image)
+        ? undefined
+        : "expected an image reference such as kindest/node:v1.33.1 or registry.example.com/team/app@sha256:<digest>";
+}
+
+/** Helm chart versions: semantic versions such as 1.6.0. */
+export function chartVersionProblem(version: string): string | undefined {
+    return /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version) ? undefined : "expected a chart version such as 1.6.0";
+}
+
 function checkName(key: string, value: string | undefined, problem: (v: string) => string | undefined): void {
     if (value === undefined) return;
     const p = problem(value);
@@ -317,6 +376,16 @@ function parseBoolean(key: string, value: unknown, fallback: boolean): boolean {
     if (value === true || value === "true") return true;
     if (value === false || value === "false") return false;
     throw new ConfigError(key, value, "use true or false");
+}
+
+function parseTokenExpiration(key: string, value: unknown): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    const { min, max } = TOKEN_EXPIRATION_RANGE;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+        throw new ConfigError(key, value, `expected whole seconds from ${min} (1 hour) to ${max} (24 hours)`);
+    }
+    return n;
 }
 
 function parseRoles(key: string, value: unknown, sampleEnabled: boolean): RoleGrantConfig[] {
@@ -429,7 +498,8 @@ function parseWorkloads(key: string, value: unknown, identities: IdentityConfig[
         } else if (listed && identities.length > 1) {
             throw new ConfigError(`${itemKey}.identity`, undefined, `with several identities each workload names its own: one of ${names.join(", ")}`);
         }
-        return { namespace, serviceAccount, identity, roles: parseRoles(`${itemKey}.roles`, obj.roles, sampleEnabled) };
+        const tokenExpiration = parseTokenExpiration(`${itemKey}.tokenExpiration`, obj.tokenExpiration);
+        return { namespace, serviceAccount, identity, roles: parseRoles(`${itemKey}.roles`, obj.roles, sampleEnabled), tokenExpiration };
     });
 
     for (const name of names) {
@@ -455,25 +525,115 @@ function parseSample(key: string, value: unknown): Omit<SampleConfig, "workload"
     const vaultName = optionalString(`${key}.vaultName`, obj.vaultName);
     checkName(`${key}.vaultName`, vaultName, keyVaultNameProblem);
     const workloadRef = optionalString(`${key}.workload`, obj.workload);
+    const image = optionalString(`${key}.image`, obj.image) ?? DEFAULT_SAMPLE_IMAGE;
+    checkName(`${key}.image`, image, imageReferenceProblem);
     if (!enabled) {
-        for (const field of ["workload", "secretName", "vaultName"] as const) {
+        for (const field of ["workload", "secretName", "vaultName", "image"] as const) {
             if (obj[field] !== undefined) {
                 throw new ConfigError(`${key}.${field}`, obj[field], `the sample is off; set ${key}.enabled true or remove ${field}`);
             }
         }
     }
-    return { enabled, secretName, vaultName, workloadRef };
+    return { enabled, secretName, vaultName, workloadRef, image };
 }
 
-function sampleWorkload(key: string, ref: string | undefined, workloads: WorkloadConfig[]): WorkloadRef {
+function sampleWorkload(key: string, ref: string | undefined, workloads: WorkloadConfig[]): WorkloadConfig {
     const listed = workloads.map((w) => `${w.namespace}/${w.serviceAccount}`);
     if (workloads.length === 0) {
         throw new ConfigError(`${PROJECT}:workloads`, [], `the sample (${key}.enabled) runs as a workload; list at least one, e.g. [{namespace: demo, serviceAccount: workload-sa}]`);
     }
-    if (ref === undefined) return { namespace: workloads[0].namespace, serviceAccount: workloads[0].serviceAccount };
+    if (ref === undefined) return workloads[0];
     const i = listed.indexOf(ref);
     if (i < 0) throw new ConfigError(`${key}.workload`, ref, `name a listed workload as <namespace>/<serviceAccount>: ${listed.join(", ")}`);
-    return { namespace: workloads[i].namespace, serviceAccount: workloads[i].serviceAccount };
+    return workloads[i];
+}
+
+function parseStringList(key: string, value: unknown, problem: (v: string) => string | undefined): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw new ConfigError(key, value, "expected a list of names");
+    return value.map((item, i) => {
+        if (typeof item !== "string") throw new ConfigError(`${key}[${i}]`, item, "expected a name");
+        checkName(`${key}[${i}]`, item, problem);
+        return item;
+    });
+}
+
+/** A kubeconfig given in config: YAML with at least one cluster and one context. Never echoed: it holds credentials. */
+function checkKubeconfig(key: string, text: string): void {
+    let doc: unknown;
+    try {
+        doc = parseYaml(text);
+    } catch {
+        doc = undefined;
+    }
+    const d = doc as { clusters?: unknown; contexts?: unknown } | undefined;
+    if (!d || typeof d !== "object" || !Array.isArray(d.clusters) || d.clusters.length === 0 || !Array.isArray(d.contexts) || d.contexts.length === 0) {
+        throw new ConfigError(key, "[the kubeconfig]", "expected a kubeconfig (YAML with clusters and contexts): `pulumi config set --secret kubeconfig -- \"$(kubectl config view --minify --raw)\"`");
+    }
+}
+
+function parseCluster(key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean): ClusterConfig {
+    const obj = asObject(key, value, "{mode: kind}") ?? {};
+    rejectUnknownFields(key, obj, KNOWN_KEYS.cluster!);
+    const mode = oneOf(`${key}.mode`, obj.mode, CLUSTER_MODES, DEFAULTS.cluster.mode);
+    if (mode === "aks") {
+        // AKS hosts its own issuer; building a storage issuer for it would publish a second, unused one.
+        throw new ConfigError(`${key}.mode`, mode, "aks mode is not available in this version; use kind or existing");
+    }
+    const kubeconfigKey = `${PROJECT}:kubeconfig`;
+    const kubeconfig = kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw;
+    const existingNamespaces = parseStringList(`${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
+    const nodeImage = optionalString(`${key}.nodeImage`, obj.nodeImage);
+    const context = optionalString(`${key}.context`, obj.context);
+    const name = optionalString(`${key}.name`, obj.name);
+
+    if (mode === "kind") {
+        if (byoKeys) {
+            throw new ConfigError(`${PROJECT}:signingKey.publicKeys`, "[public keys]", "a kind cluster the stack creates signs with the stack's own key; publicKeys (the cluster's own keys) is for cluster.mode existing");
+        }
+        if (context !== undefined) {
+            throw new ConfigError(`${key}.context`, context, "kind mode uses the kubeconfig of the cluster it creates; context is for cluster.mode existing");
+        }
+        if (kubeconfig !== undefined) {
+            throw new ConfigError(kubeconfigKey, "[the kubeconfig]", "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing");
+        }
+        const clusterName = name ?? defaultKindClusterName(PROJECT, stack);
+        checkName(`${key}.name`, clusterName, kindClusterNameProblem);
+        checkName(`${key}.nodeImage`, nodeImage, imageReferenceProblem);
+        return { mode, name: clusterName, nodeImage, existingNamespaces };
+    }
+
+    for (const field of ["name", "nodeImage"] as const) {
+        if (obj[field] !== undefined) {
+            throw new ConfigError(`${key}.${field}`, obj[field], `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through entra-wif:kubeconfig or cluster.context`);
+        }
+    }
+    if (kubeconfig !== undefined && context !== undefined) {
+        throw new ConfigError(`${key}.context`, context, "give either entra-wif:kubeconfig or cluster.context, not both");
+    }
+    if (kubeconfig === undefined && context === undefined) {
+        // Never deploy into whatever cluster happens to be current on the machine running `pulumi up`.
+        throw new ConfigError(
+            kubeconfigKey,
+            undefined,
+            "an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- \"$(kubectl config view --minify --raw)\"`, or cluster.context naming a context of your kubeconfig",
+        );
+    }
+    if (kubeconfig !== undefined) checkKubeconfig(kubeconfigKey, kubeconfig);
+    return { mode, context, kubeconfig, existingNamespaces };
+}
+
+function parseWebhook(key: string, value: unknown): WebhookConfig {
+    const obj = asObject(key, value, "{enabled: true, version: 1.6.0}") ?? {};
+    rejectUnknownFields(key, obj, KNOWN_KEYS.webhook!);
+    const enabled = parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.webhook.enabled);
+    const version = optionalString(`${key}.version`, obj.version) ?? DEFAULTS.webhook.version;
+    checkName(`${key}.version`, version, chartVersionProblem);
+    const azureEnvironment = oneOf(`${key}.azureEnvironment`, obj.azureEnvironment, AZURE_ENVIRONMENTS, DEFAULTS.webhook.azureEnvironment);
+    if (!enabled && obj.version !== undefined) {
+        throw new ConfigError(`${key}.version`, obj.version, `the webhook is off (${key}.enabled false); remove version or enable it`);
+    }
+    return { enabled, version, azureEnvironment };
 }
 
 /**
@@ -533,14 +693,8 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         throw new ConfigError(`${keyKey}.rsaBits`, keyRaw.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
     }
 
-    const clusterKey = `${PROJECT}:cluster`;
-    const clusterRaw = asObject(clusterKey, ours("cluster"), "{mode: kind}") ?? {};
-    rejectUnknownFields(clusterKey, clusterRaw, KNOWN_KEYS.cluster!);
-    const mode = oneOf(`${clusterKey}.mode`, clusterRaw.mode, CLUSTER_MODES, DEFAULTS.cluster.mode);
-    if (mode === "aks") {
-        // AKS hosts its own issuer; building a storage issuer for it would publish a second, unused one.
-        throw new ConfigError(`${clusterKey}.mode`, mode, "aks mode is not available in this version; use kind or existing");
-    }
+    const cluster = parseCluster(`${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, publicKeys.length > 0);
+    const webhook = parseWebhook(`${PROJECT}:webhook`, ours("webhook"));
 
     const sampleKey = `${PROJECT}:sample`;
     const sample = parseSample(sampleKey, ours("sample"));
@@ -569,7 +723,8 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         resourceGroupName,
         issuer: { hosting, storageAccountName, containerName },
         signingKey: { rsaBits, publicKeys },
-        cluster: { mode },
+        cluster,
+        webhook,
         identities,
         workloads,
         sample: {
@@ -577,6 +732,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
             workload: sample.enabled ? sampleWorkload(sampleKey, sample.workloadRef, workloads) : undefined,
             secretName: sample.secretName,
             vaultName: sample.vaultName,
+            image: sample.image,
         },
     };
 }

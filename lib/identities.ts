@@ -37,7 +37,8 @@ export interface IdentityPlan {
 const shortHash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
 /**
- * The federated credential's name: `<namespace>_<serviceAccount>` with the service account's dots as `_`.
+ * The federated credential's name (also the suffix of the workload's Pulumi resource names):
+ * `<namespace>_<serviceAccount>` with the service account's dots as `_`.
  * Injective (namespaces have no dots, neither name has `_`), within Azure's rule of 3-120 letters, digits, `-` and
  * `_` starting alphanumeric; names over 120 characters keep a readable prefix and a hash of the whole.
  */

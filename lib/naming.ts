@@ -44,3 +44,16 @@ export function nameBasedUuid(seed: string): string {
     const hex = bytes.toString("hex");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** The kind cluster the stack creates when none is named: `<project>-<stack>`, within kind's naming rules. */
+export function defaultKindClusterName(project: string, stack: string): string {
+    return `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "").slice(0, 50).replace(/[^a-z0-9]+$/, "");
+}
+
+/**
+ * The folder for a stack's key files on the machine running Pulumi: under the user's home (outside any repository,
+ * mounted into kind's node by path), one per project and stack.
+ */
+export function stackKeyDir(home: string, project: string, stack: string): string {
+    return `${home.replace(/\/+$/, "")}/.entra-wif/${project}-${stack}`;
+}

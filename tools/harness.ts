@@ -26,6 +26,8 @@ export interface PlannedResource {
     parent: string | null;
     dependsOn: string[];
     deletedWith: string | null;
+    /** The provider reference (`<provider urn>::<id>`) for custom resources given one explicitly or by inheritance. */
+    provider: string | null;
     inputs: Record<string, unknown>;
 }
 
@@ -114,6 +116,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                         parent: req.getParent() || null,
                         dependsOn: [...req.getDependenciesList()].sort(),
                         deletedWith: req.getDeletedwith() || null,
+                        provider: req.getProvider() || null,
                         inputs: renderValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     });
                 });

@@ -67,6 +67,32 @@ export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; st
     };
 }
 
+/** What `kind get kubeconfig` prints: a client certificate kubeconfig for a local control plane. */
+function mockKubeconfig(name: string): string {
+    const cluster = `kind-${name}`;
+    return [
+        "apiVersion: v1",
+        "clusters:",
+        "- cluster:",
+        "    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSU1PQ0sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=",
+        "    server: https://127.0.0.1:40123",
+        `  name: ${cluster}`,
+        "contexts:",
+        "- context:",
+        `    cluster: ${cluster}`,
+        `    user: ${cluster}`,
+        `  name: ${cluster}`,
+        `current-context: ${cluster}`,
+        "kind: Config",
+        "users:",
+        `- name: ${cluster}`,
+        "  user:",
+        "    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1PQ0sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=",
+        "    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNT0NLCi0tLS0tRU5EIFJTQSBQUklWQVRFIEtFWS0tLS0tCg==",
+        "",
+    ].join("\n");
+}
+
 /** GUIDs derived from a seed, so the same program run twice sees the same ids. */
 const mockGuid = nameBasedUuid;
 
@@ -204,6 +230,23 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 const objectId = String(i.applicationId).replace(/^\/applications\//, "");
                 return { id: `${objectId}/federatedIdentityCredential/${credentialId}`, state: { ...i, credentialId } };
             }
+            case "pulumi:providers:kubernetes":
+                // Provider inputs may hold a kubeconfig: the state keeps them as given, the id is opaque.
+                return { id: mockGuid(`provider#${args.name}`), state: { ...i } };
+            case "command:local:Command":
+                return { id: `${args.name}-${mockGuid(JSON.stringify(i.triggers ?? args.name)).slice(0, 8)}`, state: { ...i, stdout: mockKubeconfig(args.name), stderr: "" } };
+            case "kubernetes:core/v1:Namespace":
+            case "kubernetes:core/v1:ServiceAccount":
+            case "kubernetes:core/v1:Pod": {
+                const meta = i.metadata ?? {};
+                const id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+                return { id, state: { ...i, metadata: { ...meta, uid: mockGuid(`${args.type}#${id}`) }, status: args.type.endsWith("Pod") ? { phase: "Running" } : {} } };
+            }
+            case "kubernetes:helm.sh/v3:Release":
+                return {
+                    id: `${i.namespace}/${i.name}`,
+                    state: { ...i, status: { name: i.name, namespace: i.namespace, chart: i.chart, version: i.version, revision: 1, status: "deployed" } },
+                };
             default:
                 // Components carry no id; a provider resource without a mock would hide what Azure answers.
                 if (args.custom === false) return { id: undefined, state: { ...i } };

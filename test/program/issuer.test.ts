@@ -9,7 +9,11 @@ import { assetText, byName, runProgram, runStackFile } from "../support/program"
 import { k8s, vector } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
-const byo = { "entra-wif:signingKey": { publicKeys: [k8s.rsaPublic(), k8s.ecdsaPublic()] } };
+// The cluster's own keys only make sense for a cluster the stack does not create.
+const byo = {
+    "entra-wif:signingKey": { publicKeys: [k8s.rsaPublic(), k8s.ecdsaPublic()] },
+    "entra-wif:cluster": { mode: "existing", context: "k0s-platform" },
+};
 const staticWebsite = { "entra-wif:issuer": { hosting: "staticWebsite" } };
 
 const COMPONENT = "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer";
@@ -49,6 +53,9 @@ describe("blob hosting, generated key (the dev default)", () => {
             // With no workloads the identity exists, without federated credentials (identity.test.ts covers them).
             `entra-wif:index:EntraIdentity id-entra-wif-test <- stack`,
             `azure-native:managedidentity:UserAssignedIdentity id-entra-wif-test-identity <- urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-entra-wif-test`,
+            // The kind cluster, the webhook and the (empty) workloads component: cluster.test.ts covers them.
+            `entra-wif:index:KindCluster cluster <- stack`,
+            `command:local:Command cluster-kind <- urn:pulumi:test::entra-wif::entra-wif:index:KindCluster::cluster`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
             `azure-native:resources:ResourceGroup issuer-rg <- ${COMPONENT}`,
             `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,
@@ -57,6 +64,11 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
             `tls:index/privateKey:PrivateKey signing-key-rsa <- ${KEY_COMPONENT}`,
+            `entra-wif:index:WorkloadIdentityWebhook webhook <- stack`,
+            `kubernetes:core/v1:Namespace webhook-namespace <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
+            `kubernetes:helm.sh/v3:Release webhook-release <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
+            `entra-wif:index:WorkloadServiceAccounts workloads <- stack`,
+            `pulumi:providers:kubernetes cluster <- stack`,
         ]);
     });
 
@@ -209,7 +221,14 @@ describe("deterministic names", () => {
     });
 
     test("two runs with a generated key differ only in the key material", async () => {
-        const strip = (p: Plan) => JSON.stringify(p.resources.map((r) => ({ ...r, inputs: r.type === "azure-native:storage:Blob" ? "(key-dependent)" : r.inputs })));
+        // The published JWKS and the public keys written for the kind cluster are the key material itself.
+        const keyDependent = (r: Plan["resources"][number]) =>
+            r.type === "azure-native:storage:Blob"
+                ? "(key-dependent)"
+                : r.type === "command:local:Command"
+                  ? { ...r.inputs, environment: { ...(r.inputs.environment as object), ENTRA_WIF_PUBLIC_KEYS: "(key-dependent)" } }
+                  : r.inputs;
+        const strip = (p: Plan) => JSON.stringify(p.resources.map((r) => ({ ...r, inputs: keyDependent(r) })));
         const a = await runProgram({ ...LOCATION });
         const b = await runProgram({ ...LOCATION });
         expect(strip(a)).toBe(strip(b));

@@ -23,7 +23,7 @@ test("the dev stack prints the graph as one JSON document", () => {
     expect(Object.keys(doc)).toEqual(["stack", "resources", "outputs"]);
     expect(doc.stack).toBe("dev");
     for (const r of doc.resources) {
-        expect(Object.keys(r).sort()).toEqual(["custom", "deletedWith", "dependsOn", "inputs", "name", "parent", "type", "urn"]);
+        expect(Object.keys(r).sort()).toEqual(["custom", "deletedWith", "dependsOn", "inputs", "name", "parent", "provider", "type", "urn"]);
         expect(r.urn).toMatch(/^urn:pulumi:dev::entra-wif::/);
     }
     expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining([

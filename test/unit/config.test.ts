@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, DEFAULTS, parseStackConfig } from "../../lib/config";
+import { ConfigError, DEFAULT_SAMPLE_IMAGE, DEFAULTS, parseStackConfig } from "../../lib/config";
 import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
 import { k8s } from "../support/vectors";
 
@@ -25,10 +25,11 @@ describe("valid configurations", () => {
             resourceGroupName: undefined,
             issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc" },
             signingKey: { rsaBits: 2048, publicKeys: [] },
-            cluster: { mode: "kind" },
+            cluster: { mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] },
+            webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
             identities: [{ name: "id-entra-wif-dev", type: "managedIdentity", roles: [] }],
-            workloads: [{ namespace: "demo", serviceAccount: "workload-sa", identity: "id-entra-wif-dev", roles: [] }],
-            sample: { enabled: true, workload: { namespace: "demo", serviceAccount: "workload-sa" }, secretName: "demo-secret", vaultName: undefined },
+            workloads: [{ namespace: "demo", serviceAccount: "workload-sa", identity: "id-entra-wif-dev", roles: [], tokenExpiration: undefined }],
+            sample: { enabled: true, workload: { namespace: "demo", serviceAccount: "workload-sa", identity: "id-entra-wif-dev", roles: [], tokenExpiration: undefined }, secretName: "demo-secret", vaultName: undefined, image: DEFAULT_SAMPLE_IMAGE },
         });
     });
 
@@ -44,6 +45,7 @@ describe("valid configurations", () => {
             "entra-wif:resourceGroupName": "rg-platform_prod(1)",
             "entra-wif:issuer": JSON.stringify({ hosting: "staticWebsite", storageAccountName: "oidcprod01" }),
             "entra-wif:signingKey": JSON.stringify({ publicKeys: [k8s.rsaPublic(), k8s.ecdsaPublic()] }),
+            "entra-wif:cluster": JSON.stringify({ mode: "existing", context: "k0s-platform" }),
         });
         expect(c.resourceGroupName).toBe("rg-platform_prod(1)");
         expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined });
@@ -67,7 +69,7 @@ describe("identities, workloads and the sample", () => {
         const c = parseConfig({ ...base(), "entra-wif:workloads": JSON.stringify(workloads(2)) });
         expect(c.identities).toEqual([{ name: "id-entra-wif-dev", type: "managedIdentity", roles: [] }]);
         expect(c.workloads.map((w) => w.identity)).toEqual(["id-entra-wif-dev", "id-entra-wif-dev"]);
-        expect(c.sample).toEqual({ enabled: false, workload: undefined, secretName: "demo-secret", vaultName: undefined });
+        expect(c.sample).toEqual({ enabled: false, workload: undefined, secretName: "demo-secret", vaultName: undefined, image: DEFAULT_SAMPLE_IMAGE });
     });
 
     test("the stack name is made valid for the default identity name", () => {
@@ -86,6 +88,7 @@ describe("identities, workloads and the sample", () => {
             serviceAccount: "api",
             identity: "app-payments",
             roles: [{ role: "b24988ac-6180-42a0-ab88-20f7382dd24c", roleId: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: "resourceGroup" }],
+            tokenExpiration: undefined,
         });
     });
 
@@ -110,9 +113,9 @@ describe("identities, workloads and the sample", () => {
 
     test("the sample runs as the first workload unless one is named", () => {
         const raw = { ...base(), "entra-wif:workloads": JSON.stringify(workloads(3)) };
-        expect(parseConfig({ ...raw, "entra-wif:sample": JSON.stringify({ enabled: true }) }).sample.workload).toEqual({ namespace: "apps", serviceAccount: "sa-0" });
+        expect(parseConfig({ ...raw, "entra-wif:sample": JSON.stringify({ enabled: true }) }).sample.workload).toMatchObject({ namespace: "apps", serviceAccount: "sa-0" });
         const named = parseConfig({ ...raw, "entra-wif:sample": JSON.stringify({ enabled: "true", workload: "apps/sa-2", secretName: "greeting", vaultName: "kv-demo-01" }) });
-        expect(named.sample).toEqual({ enabled: true, workload: { namespace: "apps", serviceAccount: "sa-2" }, secretName: "greeting", vaultName: "kv-demo-01" });
+        expect(named.sample).toEqual({ enabled: true, workload: expect.objectContaining({ namespace: "apps", serviceAccount: "sa-2" }), secretName: "greeting", vaultName: "kv-demo-01", image: DEFAULT_SAMPLE_IMAGE });
     });
 
     test("sampleKeyVault is a valid scope when the sample is on", () => {
@@ -250,5 +253,5 @@ test("Pulumi.yaml declares every key with type, description and the same default
         expect(decl).toHaveProperty("default");
         if (key in DEFAULTS) expect(decl.default).toEqual((DEFAULTS as Record<string, unknown>)[key]);
     }
-    expect(Object.keys(declared).sort()).toEqual(["cluster", "identities", "identity", "issuer", "resourceGroupName", "sample", "signingKey", "workloads"]);
+    expect(Object.keys(declared).sort()).toEqual(["cluster", "identities", "identity", "issuer", "kubeconfig", "resourceGroupName", "sample", "signingKey", "webhook", "workloads"]);
 });

@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript } from "../lib/kind";
+
+export interface KindClusterArgs {
+    /** The kind cluster's name. */
+    clusterName: string;
+    /** The node image (`kind create cluster --image`); kind's default for its version when absent. */
+    nodeImage?: string;
+    /** The issuer URL, as the issuer's Output: the apiserver flag is byte-identical to the discovery document. */
+    issuerUrl: pulumi.Input<string>;
+    /** Every public key the apiserver accepts tokens from (PEM). */
+    publicKeyPems: pulumi.Input<string[]>;
+    /** The private key the cluster signs with (PEM, secret). */
+    privateKeyPem: pulumi.Input<string>;
+    /** Absolute folder on the machine running `pulumi up` for the key files and the kind config (outside the repository). */
+    keyDir: string;
+}
+
+/**
+ * A local kind cluster whose apiserver signs service-account tokens with the stack's key under the stack's issuer.
+ * Created and deleted by `kind` on the machine running Pulumi; replaced whenever the issuer, a key, the name or the
+ * image changes, because none of those can change on a running control plane.
+ */
+export class KindCluster extends pulumi.ComponentResource {
+    /** The Command resource that is the cluster: cluster objects are deletedWith it. */
+    public readonly cluster: command.local.Command;
+    public readonly clusterName: string;
+    /** The kubectl context kind adds to the user's kubeconfig. */
+    public readonly contextName: string;
+    /** The kind config as written to disk (no secrets: paths and the issuer). */
+    public readonly kindConfig: pulumi.Output<string>;
+    /** The cluster's kubeconfig (secret). */
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("entra-wif:index:KindCluster", name, {}, opts);
+
+        this.clusterName = args.clusterName;
+        this.contextName = `kind-${args.clusterName}`;
+        this.kindConfig = pulumi.output(args.issuerUrl).apply((issuer) => kindClusterConfig({ issuer, keyDir: args.keyDir }));
+
+        this.cluster = new command.local.Command(
+            `${name}-kind`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: kindCreateScript(),
+                delete: kindDeleteScript(),
+                // Values travel as environment variables, never in the command line.
+                environment: {
+                    [KIND_ENV.clusterName]: args.clusterName,
+                    [KIND_ENV.keyDir]: args.keyDir,
+                    [KIND_ENV.kindConfig]: this.kindConfig,
+                    [KIND_ENV.publicKeys]: pulumi.output(args.publicKeyPems).apply((pems) => pems.join("")),
+                    [KIND_ENV.signingKey]: pulumi.secret(args.privateKeyPem),
+                    ...(args.nodeImage ? { [KIND_ENV.nodeImage]: args.nodeImage } : {}),
+                },
+                // stdout is the kubeconfig: kept out of the update's log.
+                logging: command.types.enums.local.Logging.Stderr,
+            },
+            {
+                parent: this,
+                additionalSecretOutputs: ["stdout"],
+                // Nothing about a control plane's issuer or keys changes in place: any change is a new cluster, and the
+                // old one (same name) must go first.
+                replaceOnChanges: ["*"],
+                deleteBeforeReplace: true,
+            },
+        );
+        this.kubeconfig = pulumi.secret(this.cluster.stdout);
+
+        this.registerOutputs({ clusterName: this.clusterName, kindConfig: this.kindConfig, kubeconfig: this.kubeconfig });
+    }
+}

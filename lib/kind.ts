@@ -1,0 +1,116 @@
+/**
+ * The kind cluster the stack creates: its config file and the shell scripts `pulumi up` / `pulumi destroy` run.
+ * Pure text builders, so tests can parse the YAML and run the scripts with stand-in `docker` and `kind` binaries.
+ */
+import { stringify } from "yaml";
+import { apiServerSettings, controllerManagerSettings, KUBEADM_PKI_DIR, ServiceAccountSettings } from "./flags";
+
+/** Files the create script writes into the stack's key folder, mounted into the control-plane node. */
+export const KIND_KEY_FILES = {
+    /** Every public key the apiserver accepts tokens from, concatenated PEM blocks. */
+    publicKeys: "sa.pub",
+    /** The private key that signs (mode 0600). */
+    signingKey: "sa.key",
+    config: "kind.yaml",
+} as const;
+
+/** Environment variables the scripts read: values never appear in the command text, so never in logs. */
+export const KIND_ENV = {
+    clusterName: "ENTRA_WIF_CLUSTER",
+    nodeImage: "ENTRA_WIF_NODE_IMAGE",
+    keyDir: "ENTRA_WIF_KEY_DIR",
+    signingKey: "ENTRA_WIF_SIGNING_KEY",
+    publicKeys: "ENTRA_WIF_PUBLIC_KEYS",
+    kindConfig: "ENTRA_WIF_KIND_CONFIG",
+} as const;
+
+export interface KindConfigInput {
+    /** The issuer URL, byte-identical to the discovery document's. */
+    issuer: string;
+    /** Absolute folder on the host holding sa.pub and sa.key; absent when the cluster keeps its own keys. */
+    keyDir?: string;
+}
+
+/** Service-account settings of a kind control plane: our keys mounted at kubeadm's own paths (when we own them). */
+export function kindServiceAccountSettings(issuer: string, ownsKey: boolean): ServiceAccountSettings {
+    return {
+        issuer,
+        keyFiles: ownsKey
+            ? { publicKeyFiles: [`${KUBEADM_PKI_DIR}/${KIND_KEY_FILES.publicKeys}`], signingKeyFile: `${KUBEADM_PKI_DIR}/${KIND_KEY_FILES.signingKey}` }
+            : undefined,
+    };
+}
+
+/** kubeadm's map form of extraArgs (kind translates an unversioned patch for kubeadm v1beta4 itself). */
+const extraArgs = (settings: Array<[string, string]>) => Object.fromEntries(settings);
+
+/**
+ * The kind cluster config: the key files mounted read-only where kubeadm keeps the service-account key pair (kubeadm
+ * then uses them instead of generating its own), and a ClusterConfiguration patch setting the apiserver's issuer and
+ * key flags and the controller manager's private key.
+ */
+export function kindClusterConfig(input: KindConfigInput): string {
+    const settings = kindServiceAccountSettings(input.issuer, input.keyDir !== undefined);
+    const keyFiles = settings.keyFiles;
+    const controllerManager = controllerManagerSettings(settings);
+    const patch = stringify({
+        kind: "ClusterConfiguration",
+        apiServer: { extraArgs: extraArgs(apiServerSettings(settings)) },
+        ...(controllerManager.length > 0 ? { controllerManager: { extraArgs: extraArgs(controllerManager) } } : {}),
+    });
+    const controlPlane = keyFiles
+        ? {
+              role: "control-plane",
+              extraMounts: [
+                  { hostPath: `${input.keyDir}/${KIND_KEY_FILES.publicKeys}`, containerPath: keyFiles.publicKeyFiles[0], readOnly: true },
+                  { hostPath: `${input.keyDir}/${KIND_KEY_FILES.signingKey}`, containerPath: keyFiles.signingKeyFile, readOnly: true },
+              ],
+          }
+        : { role: "control-plane" };
+    return stringify({
+        kind: "Cluster",
+        apiVersion: "kind.x-k8s.io/v1alpha4",
+        nodes: [controlPlane],
+        kubeadmConfigPatches: [patch],
+    }, { blockQuote: "literal" });
+}
+
+const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
+
+/**
+ * Creates the cluster: checks the tools first (before anything is written), writes the key files (private key 0600
+ * in a 0700 folder) and the config, creates the cluster and prints its kubeconfig on stdout — the only thing on
+ * stdout, which the program keeps as a secret.
+ */
+export function kindCreateScript(): string {
+    const e = KIND_ENV;
+    const f = KIND_KEY_FILES;
+    return [
+        "set -euo pipefail",
+        `command -v docker >/dev/null 2>&1 || ${fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing")}`,
+        `command -v kind >/dev/null 2>&1 || ${fail("kind is not on the PATH of the machine running pulumi up. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing")}`,
+        `docker info >/dev/null 2>&1 || ${fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again")}`,
+        `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ${fail("a kind cluster with this name already exists and was not created by this stack's state; delete it (kind delete cluster --name <name>) or set cluster.name")}; fi`,
+        "umask 077",
+        `mkdir -p "$${e.keyDir}"`,
+        `chmod 700 "$${e.keyDir}"`,
+        `printf '%s' "$${e.signingKey}" > "$${e.keyDir}/${f.signingKey}"`,
+        `chmod 600 "$${e.keyDir}/${f.signingKey}"`,
+        `printf '%s' "$${e.publicKeys}" > "$${e.keyDir}/${f.publicKeys}"`,
+        `chmod 644 "$${e.keyDir}/${f.publicKeys}"`,
+        `printf '%s' "$${e.kindConfig}" > "$${e.keyDir}/${f.config}"`,
+        // kind's progress goes to stderr, so stdout carries the kubeconfig alone.
+        `kind create cluster --name "$${e.clusterName}" --config "$${e.keyDir}/${f.config}" --wait 180s \${${e.nodeImage}:+--image "$${e.nodeImage}"} 1>&2`,
+        `kind get kubeconfig --name "$${e.clusterName}"`,
+    ].join("\n");
+}
+
+/** Deletes the cluster and the key folder; without kind on the PATH it says what is left behind rather than failing the destroy. */
+export function kindDeleteScript(): string {
+    const e = KIND_ENV;
+    return [
+        "set -uo pipefail",
+        `if command -v kind >/dev/null 2>&1; then kind delete cluster --name "$${e.clusterName}" 1>&2; else echo "entra-wif: kind is not on the PATH; delete the cluster by hand: kind delete cluster --name $${e.clusterName}" >&2; fi`,
+        `rm -rf "$${e.keyDir}"`,
+    ].join("\n");
+}

@@ -1,0 +1,145 @@
+/**
+ * The Kubernetes side of a workload identity: service-account annotations, the sample pod (with the webhook, or
+ * with the projected token the webhook would have injected), and the commands that show it working.
+ * Pure: plain objects in the shape of the Kubernetes API.
+ */
+import { AzureEnvironment } from "./config";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "./oidc";
+
+/** azure-workload-identity's label and annotations. */
+export const WORKLOAD_IDENTITY = {
+    useLabel: "azure.workload.identity/use",
+    clientIdAnnotation: "azure.workload.identity/client-id",
+    tenantIdAnnotation: "azure.workload.identity/tenant-id",
+    tokenExpirationAnnotation: "azure.workload.identity/service-account-token-expiration",
+} as const;
+
+/** Where the webhook projects the token, and so where the sample puts it without the webhook. */
+export const PROJECTED_TOKEN = {
+    volumeName: "azure-identity-token",
+    mountPath: "/var/run/secrets/azure/tokens",
+    fileName: "azure-identity-token",
+    /** The webhook's default lifetime when a service account sets none. */
+    defaultExpirationSeconds: 3600,
+} as const;
+
+/** The Entra authority of each cloud, as the webhook sets AZURE_AUTHORITY_HOST. */
+export const AUTHORITY_HOSTS: Readonly<Record<AzureEnvironment, string>> = {
+    AzurePublicCloud: "https://login.microsoftonline.com/",
+    AzureUSGovernmentCloud: "https://login.microsoftonline.us/",
+    AzureChinaCloud: "https://login.chinacloudapi.cn/",
+};
+
+/** The webhook's Helm chart. */
+export const WEBHOOK_CHART = {
+    name: "workload-identity-webhook",
+    repository: "https://azure.github.io/azure-workload-identity/charts",
+    namespace: "azure-workload-identity-system",
+    releaseName: "workload-identity-webhook",
+} as const;
+
+export const SAMPLE_POD_NAME = "entra-wif-sample";
+
+export function serviceAccountAnnotations(clientId: string, tenantId: string, tokenExpiration?: number): Record<string, string> {
+    return {
+        [WORKLOAD_IDENTITY.clientIdAnnotation]: clientId,
+        [WORKLOAD_IDENTITY.tenantIdAnnotation]: tenantId,
+        ...(tokenExpiration !== undefined ? { [WORKLOAD_IDENTITY.tokenExpirationAnnotation]: String(tokenExpiration) } : {}),
+    };
+}
+
+export interface SamplePodInput {
+    serviceAccount: string;
+    image: string;
+    keyVaultUrl: string;
+    secretName: string;
+    /** webhook: the mutating webhook injects token and variables; projected: the pod declares them itself. */
+    injection: "webhook" | "projected";
+    clientId: string;
+    tenantId: string;
+    azureEnvironment: AzureEnvironment;
+    tokenExpiration?: number;
+}
+
+interface EnvVar {
+    name: string;
+    value: string;
+}
+
+interface Container {
+    name: string;
+    image: string;
+    env: EnvVar[];
+    volumeMounts?: Array<{ name: string; mountPath: string; readOnly: boolean }>;
+}
+
+interface ProjectedTokenVolume {
+    name: string;
+    projected: { sources: Array<{ serviceAccountToken: { path: string; audience: string; expirationSeconds: number } }> };
+}
+
+/** The parts of a core/v1 PodSpec the sample uses. */
+export interface SamplePodSpec {
+    serviceAccountName: string;
+    containers: Container[];
+    nodeSelector: Record<string, string>;
+    volumes?: ProjectedTokenVolume[];
+}
+
+export interface PodSpecParts {
+    labels: Record<string, string>;
+    spec: SamplePodSpec;
+}
+
+/**
+ * The quickstart pod: reads SECRET_NAME from KEYVAULT_URL with the workload's identity. With the webhook it only
+ * asks for injection (the label); without it, it carries exactly what the webhook would have added.
+ */
+export function samplePod(input: SamplePodInput): PodSpecParts {
+    const env: EnvVar[] = [
+        { name: "KEYVAULT_URL", value: input.keyVaultUrl },
+        { name: "SECRET_NAME", value: input.secretName },
+    ];
+    const container: Container = { name: "oidc", image: input.image, env };
+    const spec: SamplePodSpec = {
+        serviceAccountName: input.serviceAccount,
+        containers: [container],
+        nodeSelector: { "kubernetes.io/os": "linux" },
+    };
+    if (input.injection === "projected") {
+        env.push(
+            { name: "AZURE_CLIENT_ID", value: input.clientId },
+            { name: "AZURE_TENANT_ID", value: input.tenantId },
+            { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${PROJECTED_TOKEN.mountPath}/${PROJECTED_TOKEN.fileName}` },
+            { name: "AZURE_AUTHORITY_HOST", value: AUTHORITY_HOSTS[input.azureEnvironment] },
+        );
+        container.volumeMounts = [{ name: PROJECTED_TOKEN.volumeName, mountPath: PROJECTED_TOKEN.mountPath, readOnly: true }];
+        spec.volumes = [
+            {
+                name: PROJECTED_TOKEN.volumeName,
+                projected: {
+                    sources: [
+                        {
+                            serviceAccountToken: {
+                                path: PROJECTED_TOKEN.fileName,
+                                audience: ENTRA_TOKEN_EXCHANGE_AUDIENCE,
+                                expirationSeconds: input.tokenExpiration ?? PROJECTED_TOKEN.defaultExpirationSeconds,
+                            },
+                        },
+                    ],
+                },
+            },
+        ];
+        return { labels: {}, spec };
+    }
+    return { labels: { [WORKLOAD_IDENTITY.useLabel]: "true" }, spec };
+}
+
+/** The commands a user runs to see the sample work: its log, and a token minted as Entra will receive it. */
+export function verifyCommands(input: { context?: string; namespace: string; serviceAccount: string; podName: string }): { podLogs: string; mintToken: string } {
+    const kubectl = input.context ? `kubectl --context ${input.context}` : "kubectl";
+    return {
+        podLogs: `${kubectl} logs -n ${input.namespace} ${input.podName}`,
+        mintToken: `${kubectl} create token ${input.serviceAccount} -n ${input.namespace} --audience ${ENTRA_TOKEN_EXCHANGE_AUDIENCE}`,
+    };
+}
