@@ -97,7 +97,7 @@ const kind =
           })
         : undefined;
 const clusterKubeconfig = kind?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
-const provider = new k8s.Provider("cluster", {
+const provider = new k8s.Provider("kubernetes", {
     kubeconfig: clusterKubeconfig,
     context: config.cluster.context,
     // A demo cluster may be gone before its stack (Docker restarted): forget its objects instead of hanging.

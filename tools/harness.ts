@@ -28,6 +28,8 @@ export interface PlannedResource {
     deletedWith: string | null;
     /** The provider reference (`<provider urn>::<id>`) for custom resources given one explicitly or by inheritance. */
     provider: string | null;
+    /** Resource options that change how the engine replaces or stores the resource (only those set). */
+    options: { deleteBeforeReplace?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[] };
     inputs: Record<string, unknown>;
 }
 
@@ -117,6 +119,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                         dependsOn: [...req.getDependenciesList()].sort(),
                         deletedWith: req.getDeletedwith() || null,
                         provider: req.getProvider() || null,
+                        options: {
+                            ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
+                            ...(req.getReplaceonchangesList().length ? { replaceOnChanges: [...req.getReplaceonchangesList()] } : {}),
+                            ...(req.getAdditionalsecretoutputsList().length ? { additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()] } : {}),
+                        },
                         inputs: renderValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     });
                 });

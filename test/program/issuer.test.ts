@@ -68,7 +68,7 @@ describe("blob hosting, generated key (the dev default)", () => {
             `kubernetes:core/v1:Namespace webhook-namespace <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
             `kubernetes:helm.sh/v3:Release webhook-release <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
             `entra-wif:index:WorkloadServiceAccounts workloads <- stack`,
-            `pulumi:providers:kubernetes cluster <- stack`,
+            `pulumi:providers:kubernetes kubernetes <- stack`,
         ]);
     });
 

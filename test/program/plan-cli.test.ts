@@ -23,7 +23,7 @@ test("the dev stack prints the graph as one JSON document", () => {
     expect(Object.keys(doc)).toEqual(["stack", "resources", "outputs"]);
     expect(doc.stack).toBe("dev");
     for (const r of doc.resources) {
-        expect(Object.keys(r).sort()).toEqual(["custom", "deletedWith", "dependsOn", "inputs", "name", "parent", "provider", "type", "urn"]);
+        expect(Object.keys(r).sort()).toEqual(["custom", "deletedWith", "dependsOn", "inputs", "name", "options", "parent", "provider", "type", "urn"]);
         expect(r.urn).toMatch(/^urn:pulumi:dev::entra-wif::/);
     }
     expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining([
@@ -85,4 +85,24 @@ test("three workloads over two identities: each credential's issuer, subject and
     ]);
     const chained = (c: R) => c.dependsOn.filter((d) => d.includes("FederatedIdentityCredential"));
     expect(credentials.map(chained)).toEqual([[], [credentials[0].urn], []]);
+});
+
+test("the dev stack's plan: cluster, webhook release, service account and pod on one provider", () => {
+    const doc = JSON.parse(plan("--stack-file", "Pulumi.dev.yaml").stdout);
+    type R = { type: string; name: string; urn: string; provider: string | null; deletedWith: string | null };
+    const find = (name: string) => doc.resources.find((r: R) => r.name === name) as R;
+    const provider = find("kubernetes");
+    for (const name of ["webhook-release", "workloads-sa-demo_workload-sa", "sample-pod"]) {
+        expect(find(name).provider?.startsWith(`${provider.urn}::`)).toBe(true);
+        expect(find(name).deletedWith).toBe(find("cluster-kind").urn);
+    }
+    expect(doc.outputs.kindConfig).toContain("service-account-issuer: " + doc.outputs.issuerUrl);
+});
+
+test("an existing-cluster stack's plan prints the flags and the snippets", () => {
+    const doc = JSON.parse(plan("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
+    expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
+    expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
+    expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
+    expect(doc.resources.some((r: { type: string }) => r.type === "command:local:Command")).toBe(false);
 });

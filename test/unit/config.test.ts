@@ -128,6 +128,46 @@ describe("identities, workloads and the sample", () => {
     });
 });
 
+describe("cluster and webhook", () => {
+    const kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: https://10.0.0.1:6443}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: abc}\n";
+
+    test("kind: the cluster name defaults from project and stack; a node image may be pinned", () => {
+        expect(parseConfig(base()).cluster).toEqual({ mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] });
+        const c = parseConfig(withKey("entra-wif:cluster", { mode: "kind", name: "wif-demo", nodeImage: "kindest/node:v1.33.1@sha256:" + "a".repeat(64) }));
+        expect(c.cluster).toMatchObject({ name: "wif-demo", nodeImage: "kindest/node:v1.33.1@sha256:" + "a".repeat(64) });
+    });
+
+    test("existing: a secret kubeconfig, or a context of the ambient one, and namespaces that already exist", () => {
+        const byKubeconfig = parseConfig({ ...base(), "entra-wif:cluster": JSON.stringify({ mode: "existing" }), "entra-wif:kubeconfig": kubeconfig });
+        expect(byKubeconfig.cluster).toEqual({ mode: "existing", context: undefined, kubeconfig, existingNamespaces: [] });
+        const byContext = parseConfig(withKey("entra-wif:cluster", { mode: "existing", context: "minikube", existingNamespaces: ["apps", "payments"] }));
+        expect(byContext.cluster).toEqual({ mode: "existing", context: "minikube", kubeconfig: undefined, existingNamespaces: ["apps", "payments"] });
+    });
+
+    test("the webhook: on by default with the pinned chart; off, or another cloud", () => {
+        expect(parseConfig(base()).webhook).toEqual({ enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" });
+        expect(parseConfig(withKey("entra-wif:webhook", { enabled: false, azureEnvironment: "AzureUSGovernmentCloud" })).webhook).toEqual({ enabled: false, version: "1.6.0", azureEnvironment: "AzureUSGovernmentCloud" });
+    });
+
+    test("token lifetimes from 1 h to 24 h, as numbers or numeric strings", () => {
+        const c = parseConfig(withKey("entra-wif:workloads", [
+            { namespace: "a", serviceAccount: "one", tokenExpiration: 3600 },
+            { namespace: "a", serviceAccount: "two", tokenExpiration: "86400" },
+        ]));
+        expect(c.workloads.map((w) => w.tokenExpiration)).toEqual([3600, 86400]);
+    });
+
+    test("a kubeconfig that is not one is refused without being echoed", () => {
+        const raw = { ...base(), "entra-wif:cluster": JSON.stringify({ mode: "existing" }), "entra-wif:kubeconfig": "token: s3cr3t-token-value" };
+        expect(() => parseConfig(raw)).toThrow(/^entra-wif:kubeconfig: "\[the kubeconfig\]" is not valid; expected a kubeconfig/);
+        try { parseConfig(raw); } catch (err) { expect((err as Error).message).not.toContain("s3cr3t"); }
+    });
+
+    test("kind mode with a kubeconfig set is refused, the kubeconfig not echoed", () => {
+        expect(() => parseConfig({ ...base(), "entra-wif:kubeconfig": kubeconfig })).toThrow(/^entra-wif:kubeconfig: "\[the kubeconfig\]" is not valid; kind mode uses the kubeconfig of the cluster it creates/);
+    });
+});
+
 /** [what, key, value, expected message] — each message names the key, the value and what is allowed. */
 const invalid: Array<[string, string, unknown, RegExp]> = [
     ["missing location", "azure-native:location", undefined, /^azure-native:location: \(missing\) is not valid; set the Azure region/],
@@ -189,6 +229,26 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["Key Vault name starting with a digit", "entra-wif:sample", { enabled: true, vaultName: "1kv-demo" }, /^entra-wif:sample\.vaultName: "1kv-demo" is not valid/],
     ["secret name with an underscore", "entra-wif:sample", { enabled: true, secretName: "demo_secret" }, /^entra-wif:sample\.secretName: "demo_secret" is not valid; a Key Vault secret name is 1-127 letters, digits and hyphens$/],
     ["misspelt sample field", "entra-wif:sample", { enable: true }, /^entra-wif:sample\.enable: true is not valid; .*did you mean "enabled"\?/],
+    ["an existing cluster without a kubeconfig", "entra-wif:cluster", { mode: "existing" },
+        /^entra-wif:kubeconfig: \(missing\) is not valid; an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- .*or cluster\.context/],
+    ["bring-your-own keys on a kind cluster the stack creates", "entra-wif:signingKey", { publicKeys: [k8s.rsaPublic()] },
+        /^entra-wif:signingKey\.publicKeys: "\[public keys\]" is not valid; a kind cluster the stack creates signs with the stack's own key/],
+    ["a context in kind mode", "entra-wif:cluster", { mode: "kind", context: "minikube" }, /^entra-wif:cluster\.context: "minikube" is not valid; kind mode uses the kubeconfig of the cluster it creates/],
+    ["a kind name on an existing cluster", "entra-wif:cluster", { mode: "existing", context: "k", name: "x" }, /^entra-wif:cluster\.name: "x" is not valid; name configures the kind cluster the stack creates/],
+    ["a kind cluster name with upper case", "entra-wif:cluster", { name: "Demo" }, /^entra-wif:cluster\.name: "Demo" is not valid; a kind cluster name is at most 50 lowercase letters/],
+    ["a node image with a scheme", "entra-wif:cluster", { nodeImage: "https://kindest/node" }, /^entra-wif:cluster\.nodeImage: "https:\/\/kindest\/node" is not valid; expected an image reference/],
+    ["existing namespaces as a string", "entra-wif:cluster", { mode: "existing", context: "k", existingNamespaces: "apps" }, /^entra-wif:cluster\.existingNamespaces: "apps" is not valid; expected a list of names$/],
+    ["an existing namespace breaking DNS-1123", "entra-wif:cluster", { mode: "existing", context: "k", existingNamespaces: ["Apps"] }, /^entra-wif:cluster\.existingNamespaces\[0\]: "Apps" is not valid; a namespace is a DNS-1123 label/],
+    ["misspelt cluster field", "entra-wif:cluster", { mode: "existing", contxt: "k" }, /^entra-wif:cluster\.contxt: "k" is not valid; .*did you mean "context"\?/],
+    ["a chart version that is not one", "entra-wif:webhook", { version: "latest" }, /^entra-wif:webhook\.version: "latest" is not valid; expected a chart version such as 1\.6\.0$/],
+    ["an unknown cloud", "entra-wif:webhook", { azureEnvironment: "AzureGermanCloud" }, /^entra-wif:webhook\.azureEnvironment: "AzureGermanCloud" is not valid; use one of: AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/],
+    ["webhook.enabled not a boolean", "entra-wif:webhook", { enabled: "no" }, /^entra-wif:webhook\.enabled: "no" is not valid; use true or false$/],
+    ["a chart version with the webhook off", "entra-wif:webhook", { enabled: false, version: "1.5.1" }, /^entra-wif:webhook\.version: "1\.5\.1" is not valid; the webhook is off/],
+    ["a token lifetime under an hour", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: 600 }],
+        /^entra-wif:workloads\[0\]\.tokenExpiration: 600 is not valid; expected whole seconds from 3600 \(1 hour\) to 86400 \(24 hours\)$/],
+    ["a token lifetime over a day", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: 86401 }], /tokenExpiration: 86401 is not valid; expected whole seconds from 3600/],
+    ["a token lifetime as a duration", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: "1h" }], /tokenExpiration: "1h" is not valid/],
+    ["a sample image with spaces", "entra-wif:sample", { enabled: true, image: "msal go" }, /^entra-wif:sample\.image: "msal go" is not valid; expected an image reference/],
 ];
 
 describe("invalid configurations fail with one message naming key, value and what is allowed", () => {

@@ -1,0 +1,62 @@
+/**
+ * Runs the program's shell scripts for real, with stand-in binaries: a temp folder holding symlinks to the few
+ * system tools the scripts use and small fakes for docker, kind or pulumi, and nothing else on PATH — so a test
+ * controls exactly which tools "exist", whatever the machine has installed.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const SYSTEM_TOOLS = ["bash", "mkdir", "chmod", "grep", "rm", "cat", "env"];
+
+function which(tool: string): string {
+    for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {
+        const p = path.join(dir, tool);
+        if (fs.existsSync(p)) return p;
+    }
+    throw new Error(`${tool} not found in /usr/bin or /bin`);
+}
+
+export interface Sandbox {
+    root: string;
+    bin: string;
+    /** Adds a fake tool: a bash script that logs its arguments to <root>/calls.log and then runs `body`. */
+    fake(tool: string, body: string): void;
+    calls(): string[];
+    run(script: string, env: Record<string, string>): { code: number | null; stdout: string; stderr: string };
+    cleanup(): void;
+}
+
+export function sandbox(): Sandbox {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-sh-"));
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(bin, tool));
+    const log = path.join(root, "calls.log");
+    return {
+        root,
+        bin,
+        fake(tool, body) {
+            const file = path.join(bin, tool);
+            fs.writeFileSync(file, `#!${which("bash")}\necho "${tool} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
+        },
+        calls() {
+            return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [];
+        },
+        run(script, env) {
+            const r = spawnSync(which("bash"), ["-c", script], {
+                env: { PATH: bin, HOME: root, ...env },
+                encoding: "utf8",
+                timeout: 20000,
+            });
+            return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        },
+        cleanup() {
+            fs.rmSync(root, { recursive: true, force: true });
+        },
+    };
+}
+
+/** The permission bits of a file, e.g. 0o600. */
+export const mode = (file: string) => fs.statSync(file).mode & 0o777;

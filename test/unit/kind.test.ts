@@ -1,0 +1,139 @@
+/**
+ * The kind cluster: its config parsed as kind and kubeadm read it, and the create/delete scripts run for real
+ * against stand-in docker and kind binaries.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript } from "../../lib/kind";
+import { mode, sandbox, Sandbox } from "../support/shell";
+import { k8s } from "../support/vectors";
+
+const ISSUER = "https://entrawif0123456789abcdef.blob.core.windows.net/oidc/";
+const KEY_DIR = "/home/dev/.entra-wif/entra-wif-dev";
+
+describe("kind cluster config", () => {
+    const config = parse(kindClusterConfig({ issuer: ISSUER, keyDir: KEY_DIR }));
+    const patch = parse(config.kubeadmConfigPatches[0]);
+
+    test("a kind v1alpha4 Cluster with one control-plane node", () => {
+        expect(config.kind).toBe("Cluster");
+        expect(config.apiVersion).toBe("kind.x-k8s.io/v1alpha4");
+        expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(["control-plane"]);
+    });
+
+    test("the key files are mounted read-only where kubeadm keeps the service-account key pair", () => {
+        expect(config.nodes[0].extraMounts).toEqual([
+            { hostPath: `${KEY_DIR}/sa.pub`, containerPath: "/etc/kubernetes/pki/sa.pub", readOnly: true },
+            { hostPath: `${KEY_DIR}/sa.key`, containerPath: "/etc/kubernetes/pki/sa.key", readOnly: true },
+        ]);
+    });
+
+    test("the kubeadm patch sets the issuer byte-identically, the key files and the controller manager's key", () => {
+        // Unversioned: kind applies it to the kubeadm config version it generates (translating for v1beta4).
+        expect(Object.keys(patch)).toEqual(["kind", "apiServer", "controllerManager"]);
+        expect(patch.kind).toBe("ClusterConfiguration");
+        expect(patch.apiServer.extraArgs).toEqual({
+            "service-account-issuer": ISSUER,
+            "service-account-key-file": "/etc/kubernetes/pki/sa.pub",
+            "service-account-signing-key-file": "/etc/kubernetes/pki/sa.key",
+        });
+        expect(patch.controllerManager.extraArgs).toEqual({ "service-account-private-key-file": "/etc/kubernetes/pki/sa.key" });
+        expect(config.kubeadmConfigPatches[0]).toContain(`service-account-issuer: ${ISSUER}\n`);
+    });
+
+    test("without our keys (the cluster's own), only the issuer: no mounts, no key flags", () => {
+        const own = parse(kindClusterConfig({ issuer: ISSUER }));
+        expect(own.nodes).toEqual([{ role: "control-plane" }]);
+        expect(parse(own.kubeadmConfigPatches[0])).toEqual({ kind: "ClusterConfiguration", apiServer: { extraArgs: { "service-account-issuer": ISSUER } } });
+    });
+});
+
+describe("create and delete scripts, run with stand-in docker and kind", () => {
+    let box: Sandbox;
+    let keyDir: string;
+    const kubeconfigText = "apiVersion: v1\nkind: Config\nclusters: []\n";
+    const env = () => ({
+        [KIND_ENV.clusterName]: "entra-wif-dev",
+        [KIND_ENV.keyDir]: keyDir,
+        [KIND_ENV.kindConfig]: kindClusterConfig({ issuer: ISSUER, keyDir }),
+        [KIND_ENV.publicKeys]: k8s.rsaPublic() + k8s.ecdsaPublic(),
+        [KIND_ENV.signingKey]: k8s.rsaPrivate(),
+    });
+    const fakeKind = (existing = "") => box.fake("kind", `
+case "$1" in
+  get) if [ "$2" = clusters ]; then printf '%s' "${existing}"; else printf '%s' '${kubeconfigText}'; fi ;;
+  create) echo "Creating cluster ..." >&2 ;;
+  delete) echo "Deleting cluster ..." >&2 ;;
+esac`);
+
+    beforeEach(() => {
+        box = sandbox();
+        keyDir = path.join(box.root, "home", ".entra-wif", "entra-wif-dev");
+    });
+    afterEach(() => box.cleanup());
+
+    test("writes the keys (private 0600 in a 0700 folder) and the config, creates the cluster, prints only the kubeconfig", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        const r = box.run(kindCreateScript(), env());
+        expect(r.stderr).toContain("Creating cluster");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(kubeconfigText);
+        expect(mode(keyDir)).toBe(0o700);
+        expect(mode(path.join(keyDir, "sa.key"))).toBe(0o600);
+        expect(mode(path.join(keyDir, "sa.pub"))).toBe(0o644);
+        expect(fs.readFileSync(path.join(keyDir, "sa.key"), "utf8")).toBe(k8s.rsaPrivate());
+        expect(fs.readFileSync(path.join(keyDir, "sa.pub"), "utf8")).toBe(k8s.rsaPublic() + k8s.ecdsaPublic());
+        expect(fs.readFileSync(path.join(keyDir, "kind.yaml"), "utf8")).toBe(env()[KIND_ENV.kindConfig]);
+        expect(box.calls()).toEqual([
+            "docker info",
+            "kind get clusters",
+            `kind create cluster --name entra-wif-dev --config ${keyDir}/kind.yaml --wait 180s`,
+            "kind get kubeconfig --name entra-wif-dev",
+        ]);
+        // The private key travels in the environment only, never on a command line.
+        expect(box.calls().join("\n")).not.toContain("PRIVATE KEY");
+    });
+
+    test("passes the node image when one is configured", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        expect(box.run(kindCreateScript(), { ...env(), [KIND_ENV.nodeImage]: "kindest/node:v1.33.1" }).code).toBe(0);
+        expect(box.calls()).toContain(`kind create cluster --name entra-wif-dev --config ${keyDir}/kind.yaml --wait 180s --image kindest/node:v1.33.1`);
+    });
+
+    test.each<[string, () => void, RegExp]>([
+        ["docker missing", () => fakeKind(), /^entra-wif: docker is not on the PATH of the machine running pulumi up; .*set cluster\.mode to existing$/],
+        ["kind missing", () => box.fake("docker", "exit 0"), /^entra-wif: kind is not on the PATH of the machine running pulumi up\. Install it \(https:\/\/kind\.sigs\.k8s\.io/],
+        ["docker daemon down", () => { box.fake("docker", "exit 1"); fakeKind(); }, /^entra-wif: docker is installed but its daemon does not answer/],
+        ["a cluster of that name exists", () => { box.fake("docker", "exit 0"); fakeKind("other\nentra-wif-dev\n"); }, /^entra-wif: a kind cluster with this name already exists/],
+    ])("fails early, before writing anything, when %s", (_what, setup, message) => {
+        setup();
+        const r = box.run(kindCreateScript(), env());
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trim()).toMatch(message);
+        expect(fs.existsSync(keyDir)).toBe(false);
+        expect(box.calls().some((c) => c.startsWith("kind create"))).toBe(false);
+    });
+
+    test("delete removes the cluster and the key folder", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        expect(box.run(kindCreateScript(), env()).code).toBe(0);
+        const r = box.run(kindDeleteScript(), env());
+        expect(r.code).toBe(0);
+        expect(box.calls()).toContain("kind delete cluster --name entra-wif-dev");
+        expect(fs.existsSync(keyDir)).toBe(false);
+    });
+
+    test("delete without kind still removes the keys and says what is left, without failing the destroy", () => {
+        fs.mkdirSync(keyDir, { recursive: true });
+        fs.writeFileSync(path.join(keyDir, "sa.key"), "x");
+        const r = box.run(kindDeleteScript(), env());
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(/kind is not on the PATH; delete the cluster by hand: kind delete cluster --name entra-wif-dev/);
+        expect(fs.existsSync(keyDir)).toBe(false);
+    });
+});

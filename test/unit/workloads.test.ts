@@ -1,0 +1,68 @@
+import { AUTHORITY_HOSTS, samplePod, serviceAccountAnnotations, verifyCommands } from "../../lib/workloads";
+
+const CLIENT = "a97c6d31-ec71-5064-8b75-0c151aa029c1";
+const TENANT = "72f988bf-0000-4000-8000-00000000a11e";
+
+test("service-account annotations: client id, tenant id, and the token lifetime only when set", () => {
+    expect(serviceAccountAnnotations(CLIENT, TENANT)).toEqual({
+        "azure.workload.identity/client-id": CLIENT,
+        "azure.workload.identity/tenant-id": TENANT,
+    });
+    expect(serviceAccountAnnotations(CLIENT, TENANT, 7200)["azure.workload.identity/service-account-token-expiration"]).toBe("7200");
+});
+
+const input = {
+    serviceAccount: "workload-sa",
+    image: "ghcr.io/azure/azure-workload-identity/msal-go:v1.3.0",
+    keyVaultUrl: "https://kv-entrawif-0123456789ab.vault.azure.net/",
+    secretName: "demo-secret",
+    clientId: CLIENT,
+    tenantId: TENANT,
+    azureEnvironment: "AzurePublicCloud" as const,
+};
+
+test("with the webhook: the label asks for injection; the pod carries no token or identity of its own", () => {
+    const pod = samplePod({ ...input, injection: "webhook" });
+    expect(pod.labels).toEqual({ "azure.workload.identity/use": "true" });
+    expect(pod.spec).toEqual({
+        serviceAccountName: "workload-sa",
+        containers: [{
+            name: "oidc",
+            image: input.image,
+            env: [{ name: "KEYVAULT_URL", value: input.keyVaultUrl }, { name: "SECRET_NAME", value: "demo-secret" }],
+        }],
+        nodeSelector: { "kubernetes.io/os": "linux" },
+    });
+});
+
+test("without the webhook: exactly what the webhook would inject, the projected token for Entra's audience", () => {
+    const pod = samplePod({ ...input, injection: "projected", tokenExpiration: 5400 });
+    expect(pod.labels).toEqual({});
+    expect(pod.spec.containers[0].env).toEqual([
+        { name: "KEYVAULT_URL", value: input.keyVaultUrl },
+        { name: "SECRET_NAME", value: "demo-secret" },
+        { name: "AZURE_CLIENT_ID", value: CLIENT },
+        { name: "AZURE_TENANT_ID", value: TENANT },
+        { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token" },
+        { name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/" },
+    ]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: "azure-identity-token", mountPath: "/var/run/secrets/azure/tokens", readOnly: true }]);
+    expect(pod.spec.volumes).toEqual([{
+        name: "azure-identity-token",
+        projected: { sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 5400 } }] },
+    }]);
+    expect(samplePod({ ...input, injection: "projected" }).spec.volumes![0].projected.sources[0].serviceAccountToken.expirationSeconds).toBe(3600);
+});
+
+test("the authority follows the cloud", () => {
+    expect(samplePod({ ...input, injection: "projected", azureEnvironment: "AzureChinaCloud" }).spec.containers[0].env.at(-1)).toEqual({ name: "AZURE_AUTHORITY_HOST", value: AUTHORITY_HOSTS.AzureChinaCloud });
+    expect(AUTHORITY_HOSTS.AzureUSGovernmentCloud).toBe("https://login.microsoftonline.us/");
+});
+
+test("commands to see it work, with the cluster's context when known", () => {
+    expect(verifyCommands({ context: "kind-entra-wif-dev", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" })).toEqual({
+        podLogs: "kubectl --context kind-entra-wif-dev logs -n demo entra-wif-sample",
+        mintToken: "kubectl --context kind-entra-wif-dev create token workload-sa -n demo --audience api://AzureADTokenExchange",
+    });
+    expect(verifyCommands({ namespace: "demo", serviceAccount: "sa", podName: "p" }).podLogs).toBe("kubectl logs -n demo p");
+});
