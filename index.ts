@@ -192,6 +192,8 @@ export const workloadIdentities = pulumi.output(
         clientId: entraIdentities.get(w.identity)!.clientId,
     })),
 );
+/** Every federated credential as sent to Entra: what `npm run doctor -- --stack <name>` checks tokens against. */
+export const federatedCredentials = pulumi.all([...entraIdentities.values()].map((identity) => identity.federatedCredentials)).apply((lists) => lists.flat());
 export const keyVaultUrl = sampleVault?.vaultUrl;
 export const keyVaultName = sampleVault?.vaultName;
 export const sampleSecretName = sampleVault?.secretName;

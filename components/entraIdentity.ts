@@ -45,11 +45,16 @@ export class EntraIdentity extends pulumi.ComponentResource {
     public readonly tenantId: pulumi.Output<string>;
     /** ARM id of the managed identity, or `/applications/<objectId>` of the app registration. */
     public readonly resourceId: pulumi.Output<string>;
+    /** The federated credentials as sent (name, issuer, subject, audiences): what the doctor compares tokens with. */
+    public readonly federatedCredentials: pulumi.Output<Array<{ name: string; issuer: string; subject: string; audiences: string[] }>>;
 
     constructor(name: string, args: EntraIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-wif:index:EntraIdentity", name, {}, opts);
 
         const audiences = [ENTRA_TOKEN_EXCHANGE_AUDIENCE];
+        this.federatedCredentials = pulumi
+            .output(args.issuerUrl)
+            .apply((issuer) => args.credentials.map((c) => ({ name: `${args.identityName}/${c.credentialName}`, issuer, subject: c.subject, audiences })));
         if (args.type === "managedIdentity") {
             const identity = new managedidentity.UserAssignedIdentity(
                 `${name}-identity`,
@@ -137,6 +142,7 @@ export class EntraIdentity extends pulumi.ComponentResource {
             principalId: this.principalId,
             tenantId: this.tenantId,
             resourceId: this.resourceId,
+            federatedCredentials: this.federatedCredentials,
         });
     }
 }

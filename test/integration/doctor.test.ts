@@ -1,0 +1,297 @@
+/**
+ * The doctor against real blob storage (Azurite over HTTPS): a healthy issuer passes every check, and each broken
+ * variant people actually ship is diagnosed by the right check with the right hint and AADSTS code.
+ * The CLI runs as a user runs it, trusting the test CA through NODE_EXTRA_CA_CERTS, for exit codes and JSON.
+ */
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { Check, diagnose, diagnoseEndpoints, DoctorInput, HttpGet } from "../../lib/doctor";
+import { createHttpGet, trustedCertificates } from "../../lib/https";
+import { buildJwks, serializeJwks } from "../../lib/keys";
+import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
+import { REPO_ROOT } from "../../tools/stackFile";
+import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
+import { serviceAccountToken } from "../support/jwt";
+import { relyingParty } from "../support/relyingParty";
+
+const newKey = () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    return { publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privatePem: privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+};
+const cluster = newKey();
+const other = newKey();
+const SUBJECT = "system:serviceaccount:demo:workload-sa";
+
+let azurite: Azurite;
+let get: HttpGet;
+let rp: ReturnType<typeof relyingParty>;
+
+interface Variant {
+    /** Container name; the issuer is `<endpoint><container>/` unless `issuer` says otherwise. */
+    container: string;
+    access?: "blob" | "private";
+    discoveryPath?: string;
+    contentType?: string;
+    /** The issuer written into the discovery document. */
+    documentIssuer?: (issuer: string) => string;
+    /** Keys the JWKS publishes. */
+    publishedKeys?: string[];
+}
+
+const issuerOf = (container: string) => `${azurite.blobEndpoint}${container}/`;
+
+async function publish(v: Variant): Promise<string> {
+    const issuer = issuerOf(v.container);
+    const jwks = buildJwks(v.publishedKeys ?? [cluster.publicPem]);
+    const discovery = buildDiscoveryDocument(v.documentIssuer ? v.documentIssuer(issuer) : issuer, jwks);
+    discovery.jwks_uri = `${issuer}openid/v1/jwks`;
+    await rp.publish({
+        blobEndpoint: azurite.blobEndpoint,
+        accountName: DEV_ACCOUNT,
+        accountKey: DEV_ACCOUNT_KEY,
+        containerName: v.container,
+        access: v.access ?? "blob",
+        blobs: [
+            { blobName: v.discoveryPath ?? ".well-known/openid-configuration", contentType: v.contentType ?? "application/json", text: serializeDiscoveryDocument(discovery) },
+            { blobName: "openid/v1/jwks", contentType: v.contentType ?? "application/json", text: serializeJwks(jwks) },
+        ],
+    });
+    return issuer;
+}
+
+const byId = (checks: Check[], id: string) => {
+    const found = checks.find((c) => c.id === id);
+    if (!found) throw new Error(`no check ${id}; have ${checks.map((c) => c.id).join(", ")}`);
+    return found;
+};
+const failed = (checks: Check[]) => checks.filter((c) => !c.ok).map((c) => c.id);
+
+const issuers: Record<string, string> = {};
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+    rp = relyingParty(azurite.caFile);
+    get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });
+    const variants: Variant[] = [
+        { container: "healthy" },
+        { container: "wrongpath", discoveryPath: ".well-known/oidc-configuration" },
+        { container: "octetstream", contentType: "application/octet-stream" },
+        { container: "private", access: "private" },
+        { container: "noslash", documentIssuer: (issuer) => issuer.replace(/\/$/, "") },
+        { container: "otherkey", publishedKeys: [other.publicPem] },
+    ];
+    for (const v of variants) issuers[v.container] = await publish(v);
+}, 120000);
+
+afterAll(async () => {
+    await azurite?.stop();
+});
+
+const healthyInput = (overrides: Partial<DoctorInput> = {}): DoctorInput => ({
+    issuer: issuers.healthy,
+    publicKeys: [cluster.publicPem],
+    token: serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy }),
+    subject: SUBJECT,
+    federatedCredentials: [{ name: "id-demo/demo_workload-sa", issuer: issuers.healthy, subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] }],
+    ...overrides,
+});
+
+test("a healthy issuer, token and credential pass every check, in Entra's order", async () => {
+    const checks = await diagnose(healthyInput(), get);
+    expect(failed(checks)).toEqual([]);
+    expect(checks.map((c) => c.id)).toEqual([
+        "issuer-url", "discovery-reachable", "discovery-content-type", "discovery-json", "discovery-issuer",
+        "jwks-uri", "jwks-reachable", "jwks-content-type", "jwks-keys", "jwks-known-keys",
+        "token-format", "token-kid", "token-signature", "token-issuer", "token-audience", "token-subject", "token-lifetime", "credential-match",
+    ]);
+});
+
+describe("broken issuers, each named by the right check", () => {
+    test("the discovery document at .well-known/oidc-configuration: 404, and the fix names the right path", async () => {
+        const checks = await diagnoseEndpoints({ issuer: issuers.wrongpath }, get);
+        const c = byId(checks, "discovery-reachable");
+        expect(c.ok).toBe(false);
+        expect(c.message).toMatch(/HTTP 404/);
+        expect(c.fix).toBe(`a document was found at ${issuers.wrongpath}.well-known/oidc-configuration: it must be at ${issuers.wrongpath}.well-known/openid-configuration (.well-known/openid-configuration under the issuer, byte for byte)`);
+        expect(c.aadsts).toMatch(/AADSTS90061/);
+    });
+
+    test("documents served as application/octet-stream", async () => {
+        const checks = await diagnoseEndpoints({ issuer: issuers.octetstream }, get);
+        expect(failed(checks)).toEqual(["discovery-content-type", "jwks-content-type"]);
+        expect(byId(checks, "discovery-content-type").message).toBe("the discovery document is served as application/octet-stream, not application/json");
+        expect(byId(checks, "discovery-content-type").fix).toMatch(/--content-type application\/json/);
+    });
+
+    test("a private container: 403 means anonymous reads are refused, not a wrong path", async () => {
+        const c = byId(await diagnoseEndpoints({ issuer: issuers.private }, get), "discovery-reachable");
+        expect(c.ok).toBe(false);
+        expect(c.message).toMatch(/refused an anonymous read: HTTP 403/);
+        expect(c.fix).toMatch(/public-read for blobs/);
+        expect(c.aadsts).toMatch(/AADSTS90061 \/ AADSTS50166/);
+    });
+
+    test("an issuer without its trailing slash in the discovery document", async () => {
+        const c = byId(await diagnoseEndpoints({ issuer: issuers.noslash }, get), "discovery-issuer");
+        expect(c.ok).toBe(false);
+        expect(c.message).toMatch(/differ only by a trailing slash/);
+        expect(c.aadsts).toMatch(/AADSTS70021 \/ AADSTS700211/);
+    });
+
+    test("the issuer asked about without its trailing slash: the document is found at the other spelling", async () => {
+        const issuer = issuers.healthy.replace(/\/$/, "");
+        const checks = await diagnoseEndpoints({ issuer }, get);
+        // <issuer>/.well-known/... is the same URL with or without the slash; the issuer comparison catches it.
+        expect(byId(checks, "discovery-issuer").message).toMatch(/differ only by a trailing slash/);
+    });
+
+    test("a JWKS without the cluster's kid", async () => {
+        const checks = await diagnose({ issuer: issuers.otherkey, publicKeys: [cluster.publicPem], token: serviceAccountToken(cluster.privatePem, { issuer: issuers.otherkey }) }, get);
+        expect(byId(checks, "jwks-known-keys")).toMatchObject({ ok: false, aadsts: expect.stringMatching(/AADSTS7000272/) });
+        expect(byId(checks, "jwks-known-keys").message).toMatch(/^kid [\w-]+ is not published$/);
+        expect(byId(checks, "token-kid")).toMatchObject({ ok: false, aadsts: expect.stringMatching(/AADSTS7000272/) });
+    });
+});
+
+describe("broken tokens and credentials", () => {
+    test("a token signed by another key under the published kid", async () => {
+        const forged = serviceAccountToken(other.privatePem, { issuer: issuers.healthy, kid: JSON.parse(Buffer.from(healthyInput().token!.split(".")[0], "base64url").toString()).kid });
+        const checks = await diagnose(healthyInput({ token: forged }), get);
+        expect(failed(checks)).toEqual(["token-signature"]);
+        expect(byId(checks, "token-signature").aadsts).toMatch(/AADSTS700027/);
+    });
+
+    test("a wrong subject", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, serviceAccount: "workload" });
+        const checks = await diagnose(healthyInput({ token }), get);
+        expect(failed(checks)).toEqual(["token-subject", "credential-match"]);
+        expect(byId(checks, "token-subject")).toMatchObject({ message: 'sub is "system:serviceaccount:demo:workload", not "system:serviceaccount:demo:workload-sa"', aadsts: expect.stringMatching(/AADSTS700213/) });
+    });
+
+    test("a wrong audience", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, audience: "https://kubernetes.default.svc" });
+        const checks = await diagnose(healthyInput({ token }), get);
+        expect(failed(checks)).toEqual(["token-audience", "credential-match"]);
+        expect(byId(checks, "token-audience").aadsts).toMatch(/AADSTS700212/);
+    });
+
+    test("an expired token (beyond the clock skew)", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, now: Math.floor(Date.now() / 1000) - 7200, lifetimeSeconds: 3600 });
+        const checks = await diagnose(healthyInput({ token }), get);
+        expect(failed(checks)).toEqual(["token-lifetime"]);
+        expect(byId(checks, "token-lifetime")).toMatchObject({ message: expect.stringMatching(/^the token expired 36\d\d s ago/), aadsts: expect.stringMatching(/AADSTS700024/) });
+    });
+
+    test("a token a minute past exp is still inside the skew Entra allows", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, now: Math.floor(Date.now() / 1000) - 3660, lifetimeSeconds: 3600 });
+        expect(byId(await diagnose(healthyInput({ token }), get), "token-lifetime").ok).toBe(true);
+    });
+
+    test("a token whose iss lacks the trailing slash, and a credential that does", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy.replace(/\/$/, "") });
+        const checks = await diagnose(healthyInput({ token }), get);
+        expect(failed(checks)).toEqual(["token-issuer", "credential-match"]);
+        expect(byId(checks, "token-issuer").message).toMatch(/only by a trailing slash/);
+        expect(byId(checks, "credential-match").aadsts).toMatch(/AADSTS700211/);
+    });
+
+    test("not a JWT at all", async () => {
+        const checks = await diagnose(healthyInput({ token: "not-a-token" }), get);
+        expect(byId(checks, "token-format")).toMatchObject({ ok: false, message: expect.stringMatching(/not a compact JWT: 1 parts instead of 3/) });
+    });
+});
+
+describe("TLS is always verified", () => {
+    test("without the test CA the certificate is refused, and said to be", async () => {
+        const strict = createHttpGet({ ca: [...tls.rootCertificates] });
+        const c = byId(await diagnoseEndpoints({ issuer: issuers.healthy }, strict), "discovery-reachable");
+        expect(c.ok).toBe(false);
+        expect(c.message).toMatch(/could not be fetched: .*(self.signed|certificate)/i);
+        expect(c.fix).toMatch(/public CA/);
+    });
+
+    test("NODE_EXTRA_CA_CERTS is added to the bundled and system CAs", () => {
+        const ca = fs.readFileSync(azurite.caFile, "utf8");
+        const cas = trustedCertificates({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+        expect(cas).toContain(ca);
+        expect(cas.length).toBeGreaterThan(tls.rootCertificates.length);
+    });
+});
+
+describe("the CLI", () => {
+    const doctor = (args: string[], extraEnv: Record<string, string> = {}) => {
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 60000,
+            env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv },
+        });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    let dir: string;
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-doctor-"));
+        fs.writeFileSync(path.join(dir, "sa.pub"), cluster.publicPem);
+        fs.writeFileSync(path.join(dir, "token"), serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy }));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test("healthy: exit 0, one short line per check", () => {
+        const r = doctor(["--issuer", issuers.healthy, "--public-key", path.join(dir, "sa.pub"), "--token-file", path.join(dir, "token"), "--subject", SUBJECT]);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const lines = r.stdout.trim().split("\n");
+        expect(lines).toHaveLength(17);
+        for (const line of lines) expect(line).toMatch(/^ok {4}[a-z-]+: /);
+    });
+
+    test("broken: exit 1, and --json prints {checks: [{id, ok, message, fix, aadsts}]}", () => {
+        const r = doctor(["--issuer", issuers.octetstream, "--json"]);
+        expect(r.code).toBe(1);
+        const doc = JSON.parse(r.stdout);
+        expect(Object.keys(doc)).toEqual(["checks"]);
+        const bad = doc.checks.find((c: Check) => c.id === "discovery-content-type");
+        expect(Object.keys(bad)).toEqual(["id", "ok", "message", "fix", "aadsts"]);
+        for (const c of doc.checks) expect(typeof c.ok).toBe("boolean");
+    });
+
+    test("the terminal form of a failure keeps to one line with its fix and the AADSTS code", () => {
+        const r = doctor(["--issuer", issuers.private]);
+        expect(r.code).toBe(1);
+        const line = r.stdout.split("\n").find((l) => l.startsWith("FAIL  discovery-reachable"))!;
+        expect(line).toMatch(/^FAIL {2}discovery-reachable: .*HTTP 403.* — fix: .* — Entra would answer AADSTS90061/);
+    });
+
+    test.each([
+        [[], /give --issuer <url> or --stack <name>/],
+        [["--issuer"], /--issuer needs a value/],
+        [["--issuer", "https://x/", "--subject", "demo:sa"], /--subject is system:serviceaccount:<namespace>:<name>/],
+        [["--issuer", "https://x/", "--mint"], /--mint needs --subject/],
+        [["--issuer", "https://x/", "--wait", "forever"], /--wait takes whole seconds/],
+        [["--issuer", "https://x/", "--frobnicate"], /unknown argument: --frobnicate/],
+        [["--issuer", "https://x/", "--token-file", "/nonexistent/token"], /cannot read token file \/nonexistent\/token/],
+    ])("bad arguments %j: exit 2 with usage, nothing on stdout", (args, message) => {
+        const r = doctor(args as string[]);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toMatch(message as RegExp);
+        expect(r.stderr).toMatch(/usage: npm run --silent doctor/);
+    });
+
+    test("--mint without kubectl reports it as a failed check", () => {
+        const r = doctor(["--issuer", issuers.healthy, "--mint", "--subject", SUBJECT, "--json"], { PATH: path.dirname(process.execPath) });
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.stdout).checks[0]).toMatchObject({ id: "token-mint", ok: false });
+    });
+
+    test("--wait retries a broken issuer only for the bounded time", () => {
+        const started = Date.now();
+        const r = doctor(["--issuer", issuers.octetstream, "--wait", "2", "--endpoints-only"]);
+        expect(r.code).toBe(1);
+        expect(Date.now() - started).toBeLessThan(30000);
+    });
+});

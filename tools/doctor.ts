@@ -1,0 +1,168 @@
+/**
+ * The doctor CLI: checks an issuer, its documents, a token and the federated credentials the way Entra ID will,
+ * and says what is wrong in words and in the AADSTS code Entra would answer.
+ *
+ *   npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--token-file <file>]
+ *                               [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
+ *                               [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]
+ *
+ * Exit 0 when every check passes, 1 when one fails, 2 on bad arguments.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks } from "../lib/doctor";
+import { createHttpGet } from "../lib/https";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
+
+const USAGE = `usage: npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--token-file <file>]
+                                   [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
+                                   [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]`;
+
+class UsageError extends Error {}
+
+export interface DoctorArgs {
+    issuer?: string;
+    publicKeyFiles: string[];
+    tokenFile?: string;
+    subject?: string;
+    mint: boolean;
+    context?: string;
+    stack?: string;
+    endpointsOnly: boolean;
+    waitSeconds: number;
+    json: boolean;
+}
+
+export function parseArgs(argv: string[]): DoctorArgs {
+    const args: DoctorArgs = { publicKeyFiles: [], mint: false, endpointsOnly: false, waitSeconds: 0, json: false };
+    const value = (i: number, flag: string) => {
+        const v = argv[i + 1];
+        if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+        return v;
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        switch (a) {
+            case "--issuer": args.issuer = value(i++, a); break;
+            case "--public-key": args.publicKeyFiles.push(value(i++, a)); break;
+            case "--token-file": args.tokenFile = value(i++, a); break;
+            case "--subject": args.subject = value(i++, a); break;
+            case "--context": args.context = value(i++, a); break;
+            case "--stack": args.stack = value(i++, a); break;
+            case "--wait": {
+                const v = value(i++, a);
+                if (!/^\d+$/.test(v) || Number(v) > 900) throw new UsageError("--wait takes whole seconds, at most 900");
+                args.waitSeconds = Number(v);
+                break;
+            }
+            case "--mint": args.mint = true; break;
+            case "--endpoints-only": args.endpointsOnly = true; break;
+            case "--json": args.json = true; break;
+            default: throw new UsageError(`unknown argument: ${a}`);
+        }
+    }
+    if (!args.issuer && !args.stack) throw new UsageError("give --issuer <url> or --stack <name>");
+    if (args.subject !== undefined && !/^system:serviceaccount:[^:]+:[^:]+$/.test(args.subject)) {
+        throw new UsageError("--subject is system:serviceaccount:<namespace>:<name>");
+    }
+    if (args.mint && !args.subject) throw new UsageError("--mint needs --subject (the service account to mint a token for)");
+    if (args.mint && args.tokenFile) throw new UsageError("give --token-file or --mint, not both");
+    if (args.context && !args.mint) throw new UsageError("--context is for --mint");
+    return args;
+}
+
+function readFile(file: string, what: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+    }
+}
+
+/** What `pulumi stack output --json` holds for the doctor (no secrets are read). */
+function fromStack(stack: string): { issuer: string; publicKeys: string[]; federatedCredentials: FederatedCredential[] } {
+    let out: string;
+    try {
+        out = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+    } catch (err) {
+        throw new UsageError(`pulumi stack output --stack ${stack} failed: ${(err as Error).message.split("\n")[0]}`);
+    }
+    const outputs = JSON.parse(out) as Record<string, unknown>;
+    if (typeof outputs.issuerUrl !== "string") throw new UsageError(`stack ${stack} has no issuerUrl output; run pulumi up first`);
+    return {
+        issuer: outputs.issuerUrl,
+        publicKeys: Array.isArray(outputs.signingPublicKeys) ? (outputs.signingPublicKeys as string[]) : [],
+        federatedCredentials: Array.isArray(outputs.federatedCredentials) ? (outputs.federatedCredentials as FederatedCredential[]) : [],
+    };
+}
+
+/** `kubectl create token`, as the kubelet would project it for Entra. */
+function mintToken(subject: string, context: string | undefined): string | Check {
+    const [, , namespace, name] = subject.split(":");
+    const args = [...(context ? ["--context", context] : []), "create", "token", name, "-n", namespace, "--audience", ENTRA_TOKEN_EXCHANGE_AUDIENCE];
+    try {
+        return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30000 }).trim();
+    } catch (err) {
+        const stderr = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
+        return { id: "token-mint", ok: false, message: `kubectl ${args.join(" ")} failed: ${stderr.split("\n")[0]}`, fix: "check the kubeconfig context and that the service account exists" };
+    }
+}
+
+export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Check[]> {
+    const stack = args.stack ? fromStack(args.stack) : undefined;
+    const input: DoctorInput = {
+        issuer: args.issuer ?? stack!.issuer,
+        publicKeys: [...(stack?.publicKeys ?? []), ...args.publicKeyFiles.map((f) => readFile(f, "public key"))],
+        subject: args.subject,
+        federatedCredentials: stack?.federatedCredentials,
+    };
+    const prefix: Check[] = [];
+    if (!args.endpointsOnly) {
+        if (args.tokenFile) input.token = readFile(args.tokenFile, "token file").trim();
+        if (args.mint) {
+            const minted = mintToken(args.subject!, args.context);
+            if (typeof minted === "string") input.token = minted;
+            else prefix.push(minted);
+        }
+    }
+    const get = createHttpGet();
+    const deadline = Date.now() + args.waitSeconds * 1000;
+    for (;;) {
+        const checks = [...prefix, ...(await diagnose(input, get))];
+        // Retry only while the documents may still be propagating; a token or a config mistake will not heal.
+        if (allPassed(checks) || Date.now() >= deadline) return checks;
+        await sleep(Math.min(5000, Math.max(0, deadline - Date.now())));
+    }
+}
+
+async function main(argv: string[]): Promise<number> {
+    let args: DoctorArgs;
+    try {
+        args = parseArgs(argv);
+    } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    let checks: Check[];
+    try {
+        checks = await runDoctor(args);
+    } catch (err) {
+        if (err instanceof UsageError) {
+            process.stderr.write(`${err.message}\n${USAGE}\n`);
+            return 2;
+        }
+        throw err;
+    }
+    process.stdout.write(args.json ? `${JSON.stringify({ checks })}\n` : `${formatChecks(checks)}\n`);
+    return allPassed(checks) ? 0 : 1;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            process.stderr.write(`doctor failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+        },
+    );
+}
