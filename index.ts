@@ -47,6 +47,7 @@ const issuer = new OidcIssuer("issuer", {
     storageAccountName: config.issuer.storageAccountName,
     containerName: config.issuer.containerName,
     jwks: signingKey.jwks,
+    verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems } : undefined,
 });
 
 const sampleVault = config.sample.enabled

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
@@ -33,7 +34,19 @@ export interface OidcIssuerArgs {
     containerName?: pulumi.Input<string>;
     /** The JWKS to publish (compact JSON), usually SigningKey.jwks. */
     jwks: pulumi.Input<string>;
+    /**
+     * When set, `pulumi up` reads the published documents as Entra will (the doctor's endpoint checks, retried while
+     * storage propagates) and fails the update if Entra could not; each of these keys must be published.
+     * Runs on update only, never on preview.
+     */
+    verify?: { publicKeyPems: pulumi.Input<string[]> };
 }
+
+/** How long the gate waits for freshly published documents to become readable. */
+export const VERIFY_WAIT_SECONDS = 180;
+
+/** The gate's command: the doctor CLI, values from the environment, nothing secret in it (ENTRA_WIF_VERIFY_WAIT shortens the wait). */
+export const VERIFY_COMMAND = `node -r ts-node/register/transpile-only tools/doctor.ts --issuer "$ENTRA_WIF_ISSUER" --public-keys-env ENTRA_WIF_PUBLIC_KEYS --endpoints-only --wait "\${ENTRA_WIF_VERIFY_WAIT:-${VERIFY_WAIT_SECONDS}}"`;
 
 /**
  * The OIDC issuer Entra ID reads: a storage account serving the discovery document and the JWKS anonymously,
@@ -142,8 +155,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
             ["discovery", DISCOVERY_PATH, this.discoveryDocument],
             ["jwks", JWKS_PATH, this.jwks],
         ];
+        const blobs: storage.Blob[] = [];
         for (const [suffix, blobName, content] of documents) {
-            new storage.Blob(
+            const blob = new storage.Blob(
                 `${name}-${suffix}`,
                 {
                     accountName: account.name,
@@ -155,6 +169,27 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     source: content.apply((text) => new pulumi.asset.StringAsset(text)),
                 },
                 { parent: this },
+            );
+            blobs.push(blob);
+        }
+
+        if (args.verify) {
+            // After the upload, before anything trusts the issuer: a Command runs on `pulumi up` only.
+            new command.local.Command(
+                `${name}-verify`,
+                {
+                    create: VERIFY_COMMAND,
+                    update: VERIFY_COMMAND,
+                    // The doctor and its ts-node live in the project; the path is the project's on this machine.
+                    dir: pulumi.getRootDirectory(),
+                    environment: {
+                        ENTRA_WIF_ISSUER: this.issuerUrl,
+                        ENTRA_WIF_PUBLIC_KEYS: pulumi.output(args.verify.publicKeyPems).apply((pems) => pems.join("")),
+                    },
+                    // Re-check whenever what Entra reads changes.
+                    triggers: [this.discoveryDocument, this.jwks],
+                },
+                { parent: this, dependsOn: blobs },
             );
         }
 

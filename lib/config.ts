@@ -19,6 +19,8 @@ export type IdentityType = "managedIdentity" | "application";
 
 export interface IssuerConfig {
     hosting: IssuerHosting;
+    /** After publishing, `pulumi up` checks the documents as Entra will read them and fails the update if it cannot. */
+    verify: boolean;
     /** Explicit account name; derived deterministically from the subscription, group and stack when absent. */
     storageAccountName?: string;
     /** Blob container (blob hosting only). */
@@ -129,7 +131,7 @@ export class ConfigError extends Error {
 
 /** Defaults, the same as Pulumi.yaml declares (a test keeps the two equal). */
 export const DEFAULTS = {
-    issuer: { hosting: "blob", containerName: "oidc" },
+    issuer: { hosting: "blob", containerName: "oidc", verify: true },
     signingKey: { rsaBits: 2048, publicKeys: [] as string[] },
     cluster: { mode: "kind" },
     webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
@@ -156,7 +158,7 @@ const RSA_BITS = [2048, 3072, 4096] as const;
 /** Keys this program reads under `entra-wif:` and, for objects, the fields each takes. */
 const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     resourceGroupName: null,
-    issuer: ["hosting", "storageAccountName", "containerName"],
+    issuer: ["hosting", "storageAccountName", "containerName", "verify"],
     signingKey: ["rsaBits", "publicKeys"],
     cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces"],
     webhook: ["enabled", "version", "azureEnvironment"],
@@ -672,6 +674,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     const issuerRaw = asObject(issuerKey, ours("issuer"), "{hosting: blob, containerName: oidc}") ?? {};
     rejectUnknownFields(issuerKey, issuerRaw, KNOWN_KEYS.issuer!);
     const hosting = oneOf(`${issuerKey}.hosting`, issuerRaw.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting);
+    const verify = parseBoolean(`${issuerKey}.verify`, issuerRaw.verify, DEFAULTS.issuer.verify);
     const storageAccountName = optionalString(`${issuerKey}.storageAccountName`, issuerRaw.storageAccountName);
     checkName(`${issuerKey}.storageAccountName`, storageAccountName, storageAccountNameProblem);
     let containerName = optionalString(`${issuerKey}.containerName`, issuerRaw.containerName);
@@ -721,7 +724,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     return {
         location,
         resourceGroupName,
-        issuer: { hosting, storageAccountName, containerName },
+        issuer: { hosting, storageAccountName, containerName, verify },
         signingKey: { rsaBits, publicKeys },
         cluster,
         webhook,

@@ -2,7 +2,7 @@
  * The doctor CLI: checks an issuer, its documents, a token and the federated credentials the way Entra ID will,
  * and says what is wrong in words and in the AADSTS code Entra would answer.
  *
- *   npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--token-file <file>]
+ *   npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--public-keys-env <VAR>] [--token-file <file>]
  *                               [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
  *                               [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]
  *
@@ -14,7 +14,7 @@ import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChe
 import { createHttpGet } from "../lib/https";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
 
-const USAGE = `usage: npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--token-file <file>]
+const USAGE = `usage: npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--public-keys-env <VAR>] [--token-file <file>]
                                    [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
                                    [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]`;
 
@@ -23,6 +23,8 @@ class UsageError extends Error {}
 export interface DoctorArgs {
     issuer?: string;
     publicKeyFiles: string[];
+    /** An environment variable holding public keys (concatenated PEM blocks): how `pulumi up`'s gate passes them. */
+    publicKeysEnv?: string;
     tokenFile?: string;
     subject?: string;
     mint: boolean;
@@ -45,6 +47,7 @@ export function parseArgs(argv: string[]): DoctorArgs {
         switch (a) {
             case "--issuer": args.issuer = value(i++, a); break;
             case "--public-key": args.publicKeyFiles.push(value(i++, a)); break;
+            case "--public-keys-env": args.publicKeysEnv = value(i++, a); break;
             case "--token-file": args.tokenFile = value(i++, a); break;
             case "--subject": args.subject = value(i++, a); break;
             case "--context": args.context = value(i++, a); break;
@@ -77,6 +80,11 @@ function readFile(file: string, what: string): string {
     } catch (err) {
         throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
     }
+}
+
+/** The PEM blocks of a concatenation, each with its trailing newline. */
+export function splitPemBlocks(text: string): string[] {
+    return text.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? [];
 }
 
 /** What `pulumi stack output --json` holds for the doctor (no secrets are read). */
@@ -112,7 +120,11 @@ export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Pr
     const stack = args.stack ? fromStack(args.stack) : undefined;
     const input: DoctorInput = {
         issuer: args.issuer ?? stack!.issuer,
-        publicKeys: [...(stack?.publicKeys ?? []), ...args.publicKeyFiles.map((f) => readFile(f, "public key"))],
+        publicKeys: [
+            ...(stack?.publicKeys ?? []),
+            ...args.publicKeyFiles.map((f) => readFile(f, "public key")),
+            ...(args.publicKeysEnv ? splitPemBlocks(process.env[args.publicKeysEnv] ?? "") : []),
+        ],
         subject: args.subject,
         federatedCredentials: stack?.federatedCredentials,
     };

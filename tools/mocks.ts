@@ -234,7 +234,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 // Provider inputs may hold a kubeconfig: the state keeps them as given, the id is opaque.
                 return { id: mockGuid(`provider#${args.name}`), state: { ...i } };
             case "command:local:Command":
-                return { id: `${args.name}-${mockGuid(JSON.stringify(i.triggers ?? args.name)).slice(0, 8)}`, state: { ...i, stdout: mockKubeconfig(args.name), stderr: "" } };
+                // kind's create script prints the kubeconfig; the issuer gate prints the doctor's report.
+                return {
+                    id: `${args.name}-${mockGuid(JSON.stringify(i.triggers ?? args.name)).slice(0, 8)}`,
+                    state: { ...i, stdout: String(i.create).includes("kind create cluster") ? mockKubeconfig(args.name) : "ok    issuer-url: (mock)", stderr: "" },
+                };
             case "kubernetes:core/v1:Namespace":
             case "kubernetes:core/v1:ServiceAccount":
             case "kubernetes:core/v1:Pod": {

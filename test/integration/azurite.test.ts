@@ -3,9 +3,11 @@
  * over HTTPS), read anonymously, discovered by a real OIDC client and used to verify a service-account token
  * with a real JWT verifier.
  */
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { Plan } from "../../tools/harness";
 import { AzureMocks } from "../../tools/mocks";
+import { REPO_ROOT } from "../../tools/stackFile";
 import { startAzurite, Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
 import { assetText, byName, runProgram } from "../support/program";
@@ -123,5 +125,41 @@ describe("what Entra would refuse is refused", () => {
         expect(response.status).toBe(403);
         expect(response.contentType).not.toBe("application/json");
         expect((await rp.discover(privateIssuer)).ok).toBe(false);
+    });
+});
+
+describe("the gate in pulumi up, run as the program declares it", () => {
+    const runGate = (environment: Record<string, string>) => {
+        const gate = byName(plan, "issuer-verify");
+        const r = spawnSync("/bin/bash", ["-c", gate.inputs.create as string], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 60000,
+            env: { ...process.env, ...(gate.inputs.environment as Record<string, string>), NODE_EXTRA_CA_CERTS: azurite.caFile, ENTRA_WIF_VERIFY_WAIT: "2", ...environment },
+        });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+
+    test("the published issuer passes: exit 0, the checks on stdout, no key material", () => {
+        const r = runGate({});
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^ok {4}jwks-known-keys: every cluster key is published/m);
+        expect(r.stdout).not.toMatch(/BEGIN|PRIVATE/);
+    });
+
+    test("an issuer Entra could not read fails the update with the doctor's diagnosis, within the bounded wait", () => {
+        const started = Date.now();
+        const r = runGate({ ENTRA_WIF_ISSUER: `${azurite.blobEndpoint}private/` });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/^FAIL {2}discovery-reachable: .*refused an anonymous read: HTTP 403/m);
+        expect(Date.now() - started).toBeLessThan(30000);
+    });
+
+    test("a key the cluster signs with but the JWKS lacks fails it too", () => {
+        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+        const r = runGate({ ENTRA_WIF_PUBLIC_KEYS: (plan.outputs.signingPublicKeys as string[]).join("") + other });
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/^FAIL {2}jwks-known-keys: kid [\w-]+ is not published/m);
     });
 });

@@ -3,6 +3,7 @@
  */
 import { keyId, parsePublicKey } from "../../lib/keys";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
+import { VERIFY_COMMAND } from "../../components/oidcIssuer";
 import { Plan } from "../../tools/harness";
 import { AzureMocks } from "../../tools/mocks";
 import { assetText, byName, runProgram, runStackFile } from "../support/program";
@@ -62,6 +63,7 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:storage:Blob issuer-jwks <- ${COMPONENT}`,
             `azure-native:storage:BlobContainer issuer-container <- ${COMPONENT}`,
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
+            `command:local:Command issuer-verify <- ${COMPONENT}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
             `tls:index/privateKey:PrivateKey signing-key-rsa <- ${KEY_COMPONENT}`,
             `entra-wif:index:WorkloadIdentityWebhook webhook <- stack`,
@@ -225,9 +227,11 @@ describe("deterministic names", () => {
         const keyDependent = (r: Plan["resources"][number]) =>
             r.type === "azure-native:storage:Blob"
                 ? "(key-dependent)"
-                : r.type === "command:local:Command"
-                  ? { ...r.inputs, environment: { ...(r.inputs.environment as object), ENTRA_WIF_PUBLIC_KEYS: "(key-dependent)" } }
-                  : r.inputs;
+                : r.name === "issuer-verify"
+                  ? { ...r.inputs, environment: { ...(r.inputs.environment as object), ENTRA_WIF_PUBLIC_KEYS: "(key-dependent)" }, triggers: "(key-dependent)" }
+                  : r.type === "command:local:Command"
+                    ? { ...r.inputs, environment: { ...(r.inputs.environment as object), ENTRA_WIF_PUBLIC_KEYS: "(key-dependent)" } }
+                    : r.inputs;
         const strip = (p: Plan) => JSON.stringify(p.resources.map((r) => ({ ...r, inputs: keyDependent(r) })));
         const a = await runProgram({ ...LOCATION });
         const b = await runProgram({ ...LOCATION });
@@ -251,4 +255,27 @@ test("the dev stack file evaluates to the default graph", async () => {
     expect(plan.stack).toBe("dev");
     expect(plan.outputs.issuerUrl).toMatch(/^https:\/\/entrawif[0-9a-f]{16}\.blob\.core\.windows\.net\/oidc\/$/);
     expectDocumentsConsistent(plan);
+});
+
+describe("the gate in pulumi up", () => {
+    test("after both documents are uploaded, the doctor's endpoint checks run against the published issuer and keys", async () => {
+        const plan = await runProgram({ ...LOCATION });
+        const gate = byName(plan, "issuer-verify");
+        expect(gate.type).toBe("command:local:Command");
+        expect(gate.inputs.create).toBe(VERIFY_COMMAND);
+        expect(gate.inputs.update).toBe(VERIFY_COMMAND);
+        expect(gate.inputs.create).toMatch(/tools\/doctor\.ts .*--endpoints-only --wait "\$\{ENTRA_WIF_VERIFY_WAIT:-180\}"$/);
+        const env = gate.inputs.environment as Record<string, string>;
+        expect(env.ENTRA_WIF_ISSUER).toBe(JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer);
+        expect(env.ENTRA_WIF_PUBLIC_KEYS).toBe((plan.outputs.signingPublicKeys as string[]).join(""));
+        // Re-run whenever what Entra reads changes.
+        expect(gate.inputs.triggers).toEqual([plan.outputs.discoveryDocument, plan.outputs.jwks]);
+        expect(gate.dependsOn).toEqual(expect.arrayContaining([byName(plan, "issuer-discovery").urn, byName(plan, "issuer-jwks").urn]));
+        expect(JSON.stringify(gate.inputs)).not.toMatch(/PRIVATE KEY/);
+    });
+
+    test("issuer.verify false leaves it out", async () => {
+        const plan = await runProgram({ ...LOCATION, "entra-wif:issuer": { verify: false } });
+        expect(plan.resources.some((r) => r.name === "issuer-verify")).toBe(false);
+    });
 });

@@ -104,5 +104,5 @@ test("an existing-cluster stack's plan prints the flags and the snippets", () =>
     expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
     expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
-    expect(doc.resources.some((r: { type: string }) => r.type === "command:local:Command")).toBe(false);
+    expect(doc.resources.some((r: { name: string }) => r.name === "cluster-kind")).toBe(false);
 });

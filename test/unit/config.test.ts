@@ -23,7 +23,7 @@ describe("valid configurations", () => {
         expect(parseConfig(stack.config)).toEqual({
             location: "westeurope",
             resourceGroupName: undefined,
-            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc" },
+            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true },
             signingKey: { rsaBits: 2048, publicKeys: [] },
             cluster: { mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] },
             webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
@@ -35,7 +35,7 @@ describe("valid configurations", () => {
 
     test("only a location: every default applies", () => {
         const c = parseConfig(base());
-        expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc" });
+        expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true });
         expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [] });
     });
 
@@ -48,7 +48,7 @@ describe("valid configurations", () => {
             "entra-wif:cluster": JSON.stringify({ mode: "existing", context: "k0s-platform" }),
         });
         expect(c.resourceGroupName).toBe("rg-platform_prod(1)");
-        expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined });
+        expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined, verify: true });
         expect(c.signingKey.publicKeys).toHaveLength(2);
     });
 
@@ -181,6 +181,7 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["container with double hyphen", "entra-wif:issuer", { containerName: "oidc--x" }, /containerName: "oidc--x" is not valid/],
     ["container $web", "entra-wif:issuer", { containerName: "$web" }, /\$web is the static website's container; use hosting: staticWebsite/],
     ["container with static website", "entra-wif:issuer", { hosting: "staticWebsite", containerName: "oidc" }, /^entra-wif:issuer\.containerName: "oidc" is not valid; staticWebsite hosting always serves from the \$web container/],
+    ["issuer.verify not a boolean", "entra-wif:issuer", { verify: "yes" }, /^entra-wif:issuer\.verify: "yes" is not valid; use true or false$/],
     ["issuer as a string", "entra-wif:issuer", "blob", /^entra-wif:issuer: "blob" is not valid; expected an object/],
     ["misspelt issuer field", "entra-wif:issuer", { hostng: "blob" }, /^entra-wif:issuer\.hostng: "blob" is not valid; "hostng" is not a known setting of entra-wif:issuer; did you mean "hosting"\?/],
     ["rsaBits 1024", "entra-wif:signingKey", { rsaBits: 1024 }, /^entra-wif:signingKey\.rsaBits: 1024 is not valid; use one of: 2048, 3072, 4096$/],
