@@ -37,6 +37,7 @@ const client = authorization.getClientConfigOutput();
 
 const signingKey = new SigningKey("signing-key", {
     rsaBits: config.signingKey.rsaBits,
+    keyNames: config.signingKey.keys,
     publicKeys: config.signingKey.publicKeys,
 });
 
@@ -165,6 +166,8 @@ export const discoveryDocument = issuer.discoveryDocument;
 export const jwks = issuer.jwks;
 export const signingPublicKeys = signingKey.publicKeyPems;
 export const signingKeyIds = signingKey.keyIds;
+/** The kid new tokens carry (the last key in signingKey.keys). */
+export const signingKeyId = signingKey.signingKeyId;
 /** The private key for the cluster's sa.key (secret; absent with bring-your-own keys). */
 export const serviceAccountSigningKey = signingKey.privateKeyPem;
 /** Every published public key, concatenated PEM: the cluster's sa.pub. */

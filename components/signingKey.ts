@@ -1,32 +1,39 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { INITIAL_KEY_NAME } from "../lib/config";
 import { buildJwks, keyId, serializeJwks } from "../lib/keys";
 
 export interface SigningKeyArgs {
-    /**
-     * Size of the generated RSA key. Ignored when `publicKeys` is non-empty, because then no key is generated.
-     */
+    /** Size of newly created RSA keys; an existing key keeps its size (changing it never regenerates a key). */
     rsaBits?: pulumi.Input<number>;
     /**
-     * Bring your own: PEMs of the public keys the cluster already signs with (k0s, kubeadm). When non-empty the
-     * stack generates no key and holds no private key. A plain list, because it decides which resources exist.
+     * The stack's keys by name, oldest first: all are published, the last one signs. Plain: each is a resource.
+     * Empty when the cluster keeps its own keys only.
+     */
+    keyNames: string[];
+    /**
+     * Bring your own: PEMs of public keys the cluster signs or verifies with (k0s, kubeadm), published beside the
+     * stack's keys. A plain list, because it decides what is published.
      */
     publicKeys?: string[];
 }
 
 /**
- * The key pair service-account tokens are signed with, and the JWKS that publishes its public half.
- * Either a tls.PrivateKey kept (encrypted) in the stack state, or the cluster's own public keys.
+ * The key pairs service-account tokens are signed with, and the JWKS that publishes their public halves: tls
+ * private keys kept (encrypted) in the stack state, one per name so a rotation adds one and later removes one,
+ * and/or the cluster's own public keys.
  */
 export class SigningKey extends pulumi.ComponentResource {
-    /** True when the stack generated the key and so owns a private key. */
+    /** True when the stack generates keys and so owns the signing key. */
     public readonly ownsPrivateKey: boolean;
-    /** Public keys in publication order (PEM). */
+    /** Public keys in publication order (PEM): the stack's keys oldest first, then the cluster's own. */
     public readonly publicKeyPems: pulumi.Output<string[]>;
-    /** The private key (PKCS#1 PEM) as a secret; absent when the cluster keeps its own key. */
+    /** The signing key (the last listed), PKCS#1 PEM, as a secret; absent when the cluster keeps its own key. */
     public readonly privateKeyPem: pulumi.Output<string> | undefined;
-    /** kid of each public key, as kube-apiserver computes it. */
+    /** kid of each published key, as kube-apiserver computes it. */
     public readonly keyIds: pulumi.Output<string[]>;
+    /** kid of the key new tokens are signed with; absent when the cluster keeps its own key. */
+    public readonly signingKeyId: pulumi.Output<string> | undefined;
     /** The JWKS document (compact JSON). */
     public readonly jwks: pulumi.Output<string>;
 
@@ -34,26 +41,34 @@ export class SigningKey extends pulumi.ComponentResource {
         super("entra-wif:index:SigningKey", name, {}, opts);
 
         const byo = args.publicKeys ?? [];
-        this.ownsPrivateKey = byo.length === 0;
-        if (this.ownsPrivateKey) {
-            const key = new tls.PrivateKey(
-                `${name}-rsa`,
-                { algorithm: "RSA", rsaBits: args.rsaBits ?? 2048 },
-                { parent: this },
-            );
-            this.publicKeyPems = key.publicKeyPem.apply((pem) => [pem]);
-            // The provider already marks it secret; pulumi.secret makes that independent of the provider.
-            this.privateKeyPem = pulumi.secret(key.privateKeyPem);
-        } else {
-            this.publicKeyPems = pulumi.output(byo);
-            this.privateKeyPem = undefined;
-        }
+        this.ownsPrivateKey = args.keyNames.length > 0;
+        const keys = args.keyNames.map(
+            (keyName) =>
+                new tls.PrivateKey(
+                    `${name}-${keyName}`,
+                    { algorithm: "RSA", rsaBits: args.rsaBits ?? 2048 },
+                    {
+                        parent: this,
+                        // A key is never regenerated: a new size applies to keys added later, never to a published one.
+                        ignoreChanges: ["rsaBits"],
+                        // Stacks from before key names keep their key (it was `<name>-rsa`).
+                        aliases: keyName === INITIAL_KEY_NAME ? [{ name: `${name}-rsa` }] : [],
+                    },
+                ),
+        );
+
+        this.publicKeyPems = pulumi.all(keys.map((k) => k.publicKeyPem)).apply((pems) => [...pems, ...byo]);
+        const signing = keys[keys.length - 1];
+        // The provider already marks it secret; pulumi.secret makes that independent of the provider.
+        this.privateKeyPem = signing ? pulumi.secret(signing.privateKeyPem) : undefined;
+        this.signingKeyId = signing ? signing.publicKeyPem.apply(keyId) : undefined;
         this.keyIds = this.publicKeyPems.apply((pems) => pems.map(keyId));
         this.jwks = this.publicKeyPems.apply((pems) => serializeJwks(buildJwks(pems)));
 
         this.registerOutputs({
             publicKeyPems: this.publicKeyPems,
             keyIds: this.keyIds,
+            signingKeyId: this.signingKeyId,
             jwks: this.jwks,
         });
     }

@@ -29,9 +29,17 @@ export interface IssuerConfig {
 
 export interface SigningKeyConfig {
     rsaBits: 2048 | 3072 | 4096;
-    /** Bring-your-own public keys (PEM); when non-empty the stack generates no key. */
+    /** Bring-your-own public keys (PEM), published beside the stack's keys. */
     publicKeys: string[];
+    /**
+     * The stack's own keys by name, oldest first: each its own tls.PrivateKey, all published, the last one signs.
+     * `["initial"]` unless `signingKey.keys` says otherwise; empty when only the cluster's own keys are used.
+     */
+    keys: string[];
 }
+
+/** The name of the key a stack has before it lists any (its tls.PrivateKey keeps its original resource name). */
+export const INITIAL_KEY_NAME = "initial";
 
 /** An Azure role a workload's identity is granted. */
 export interface RoleGrantConfig {
@@ -159,7 +167,7 @@ const RSA_BITS = [2048, 3072, 4096] as const;
 const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName", "verify"],
-    signingKey: ["rsaBits", "publicKeys"],
+    signingKey: ["rsaBits", "publicKeys", "keys"],
     cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces"],
     webhook: ["enabled", "version", "azureEnvironment"],
     kubeconfig: null,
@@ -329,6 +337,29 @@ function checkName(key: string, value: string | undefined, problem: (v: string) 
     if (value === undefined) return;
     const p = problem(value);
     if (p) throw new ConfigError(key, value, p);
+}
+
+/** Key names: short, lowercase, readable in a preview and in resource names (e.g. 2026-11). */
+export function keyNameProblem(name: string): string | undefined {
+    return /^(?=.{1,40}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)
+        ? undefined
+        : "a key name is at most 40 lowercase letters, digits, dots and hyphens, starting and ending alphanumeric, e.g. 2026-11";
+}
+
+function parseKeyNames(key: string, value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new ConfigError(key, value, `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`);
+    }
+    const seen = new Map<string, number>();
+    return value.map((item, i) => {
+        if (typeof item !== "string") throw new ConfigError(`${key}[${i}]`, item, "expected a key name");
+        checkName(`${key}[${i}]`, item, keyNameProblem);
+        const first = seen.get(item);
+        if (first !== undefined) throw new ConfigError(`${key}[${i}]`, item, `the name is already listed at ${key}[${first}]; each key once`);
+        seen.set(item, i);
+        return item;
+    });
 }
 
 function parseRsaBits(key: string, value: unknown): SigningKeyConfig["rsaBits"] {
@@ -692,7 +723,10 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     rejectUnknownFields(keyKey, keyRaw, KNOWN_KEYS.signingKey!);
     const rsaBits = parseRsaBits(`${keyKey}.rsaBits`, keyRaw.rsaBits);
     const publicKeys = parsePublicKeys(`${keyKey}.publicKeys`, keyRaw.publicKeys);
-    if (publicKeys.length > 0 && keyRaw.rsaBits !== undefined) {
+    const listedKeys = parseKeyNames(`${keyKey}.keys`, keyRaw.keys);
+    // The cluster's own keys alone: no key is generated, unless keys are listed (a migration to the stack's keys).
+    const keys = listedKeys ?? (publicKeys.length > 0 ? [] : [INITIAL_KEY_NAME]);
+    if (keys.length === 0 && keyRaw.rsaBits !== undefined) {
         throw new ConfigError(`${keyKey}.rsaBits`, keyRaw.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
     }
 
@@ -725,7 +759,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         location,
         resourceGroupName,
         issuer: { hosting, storageAccountName, containerName, verify },
-        signingKey: { rsaBits, publicKeys },
+        signingKey: { rsaBits, publicKeys, keys },
         cluster,
         webhook,
         identities,

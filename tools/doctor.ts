@@ -165,7 +165,9 @@ async function main(argv: string[]): Promise<number> {
         }
         throw err;
     }
-    process.stdout.write(args.json ? `${JSON.stringify({ checks })}\n` : `${formatChecks(checks)}\n`);
+    const text = args.json ? `${JSON.stringify({ checks })}\n` : `${formatChecks(checks)}\n`;
+    // A pipe is asynchronous: exit only once the report is flushed.
+    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
     return allPassed(checks) ? 0 : 1;
 }
 

@@ -29,7 +29,7 @@ export interface PlannedResource {
     /** The provider reference (`<provider urn>::<id>`) for custom resources given one explicitly or by inheritance. */
     provider: string | null;
     /** Resource options that change how the engine replaces or stores the resource (only those set). */
-    options: { deleteBeforeReplace?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[] };
+    options: { deleteBeforeReplace?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[]; ignoreChanges?: string[]; aliases?: unknown[] };
     inputs: Record<string, unknown>;
 }
 
@@ -123,6 +123,8 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                             ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
                             ...(req.getReplaceonchangesList().length ? { replaceOnChanges: [...req.getReplaceonchangesList()] } : {}),
                             ...(req.getAdditionalsecretoutputsList().length ? { additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()] } : {}),
+                            ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),
+                            ...(req.getAliasesList().length ? { aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.toObject()) } : {}),
                         },
                         inputs: renderValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     });

@@ -30,7 +30,12 @@ async function main(argv: string[]): Promise<void> {
         ...stack,
         load: () => require(path.join(REPO_ROOT, "index")),
     });
-    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    await writeOut(`${JSON.stringify(plan, null, 2)}\n`);
+}
+
+/** Writes to stdout and waits until it is flushed: a pipe is asynchronous, and exiting earlier would cut the plan off. */
+function writeOut(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 main(process.argv.slice(2)).then(

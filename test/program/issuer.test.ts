@@ -65,7 +65,7 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
-            `tls:index/privateKey:PrivateKey signing-key-rsa <- ${KEY_COMPONENT}`,
+            `tls:index/privateKey:PrivateKey signing-key-initial <- ${KEY_COMPONENT}`,
             `entra-wif:index:WorkloadIdentityWebhook webhook <- stack`,
             `kubernetes:core/v1:Namespace webhook-namespace <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
             `kubernetes:helm.sh/v3:Release webhook-release <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
@@ -75,7 +75,7 @@ describe("blob hosting, generated key (the dev default)", () => {
     });
 
     test("the key is RSA of the configured size", () => {
-        expect(byName(plan, "signing-key-rsa").inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
+        expect(byName(plan, "signing-key-initial").inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
     });
 
     test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, shared key for uploads", () => {
@@ -117,7 +117,7 @@ describe("blob hosting, generated key (the dev default)", () => {
     test("documents depend on the key, the account and the container", () => {
         const deps = byName(plan, "issuer-jwks").dependsOn;
         expect(deps).toEqual(expect.arrayContaining([
-            expect.stringMatching(/::signing-key-rsa$/),
+            expect.stringMatching(/::signing-key-initial$/),
             expect.stringMatching(/::issuer-account$/),
             expect.stringMatching(/::issuer-container$/),
         ]));
@@ -161,7 +161,7 @@ describe("static website hosting, generated key", () => {
     test("documents are consistent", () => expectDocumentsConsistent(plan));
 
     test("rsaBits reaches the key", () => {
-        expect(byName(plan, "signing-key-rsa").inputs.rsaBits).toBe(3072);
+        expect(byName(plan, "signing-key-initial").inputs.rsaBits).toBe(3072);
     });
 });
 

@@ -24,7 +24,7 @@ describe("valid configurations", () => {
             location: "westeurope",
             resourceGroupName: undefined,
             issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true },
-            signingKey: { rsaBits: 2048, publicKeys: [] },
+            signingKey: { rsaBits: 2048, publicKeys: [], keys: ["initial"] },
             cluster: { mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] },
             webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
             identities: [{ name: "id-entra-wif-dev", type: "managedIdentity", roles: [] }],
@@ -36,7 +36,7 @@ describe("valid configurations", () => {
     test("only a location: every default applies", () => {
         const c = parseConfig(base());
         expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true });
-        expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [] });
+        expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [], keys: ["initial"] });
     });
 
     test("static website, explicit account, existing group, bring-your-own keys", () => {
