@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript } from "../lib/kind";
+import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../lib/kind";
 
 export interface KindClusterArgs {
     /** The kind cluster's name. */
@@ -19,8 +19,9 @@ export interface KindClusterArgs {
 
 /**
  * A local kind cluster whose apiserver signs service-account tokens with the stack's key under the stack's issuer.
- * Created and deleted by `kind` on the machine running Pulumi; replaced whenever the issuer, a key, the name or the
- * image changes, because none of those can change on a running control plane.
+ * Created and deleted by `kind` on the machine running Pulumi. A change of keys (a rotation) is applied in place:
+ * the mounted key files are rewritten and the control plane restarted, so workloads keep running. A change of
+ * issuer, name or image replaces the cluster, because kind cannot change those on a running cluster.
  */
 export class KindCluster extends pulumi.ComponentResource {
     /** The Command resource that is the cluster: cluster objects are deletedWith it. */
@@ -45,6 +46,7 @@ export class KindCluster extends pulumi.ComponentResource {
             {
                 interpreter: ["/bin/bash", "-c"],
                 create: kindCreateScript(),
+                update: kindRotateScript(),
                 delete: kindDeleteScript(),
                 // Values travel as environment variables, never in the command line.
                 environment: {
@@ -57,13 +59,13 @@ export class KindCluster extends pulumi.ComponentResource {
                 },
                 // stdout is the kubeconfig: kept out of the update's log.
                 logging: command.types.enums.local.Logging.Stderr,
+                // What a running kind cluster cannot change: a change here is a new cluster.
+                triggers: [args.clusterName, args.nodeImage ?? "", this.kindConfig],
             },
             {
                 parent: this,
                 additionalSecretOutputs: ["stdout"],
-                // Nothing about a control plane's issuer or keys changes in place: any change is a new cluster, and the
-                // old one (same name) must go first.
-                replaceOnChanges: ["*"],
+                // Same name: the old cluster must go before the new one is created.
                 deleteBeforeReplace: true,
             },
         );

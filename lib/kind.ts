@@ -75,7 +75,27 @@ export function kindClusterConfig(input: KindConfigInput): string {
     }, { blockQuote: "literal" });
 }
 
+/** Single-quoted for a POSIX shell. */
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
 const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
+
+const TOOL_CHECKS = (e: typeof KIND_ENV) => [
+    `command -v docker >/dev/null 2>&1 || ${fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing")}`,
+    `command -v kind >/dev/null 2>&1 || ${fail("kind is not on the PATH of the machine running pulumi up. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing")}`,
+    `docker info >/dev/null 2>&1 || ${fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again")}`,
+];
+
+/** Writes sa.key (0600) and sa.pub in place: the files are bind-mounted into the node, so their inodes must stay. */
+const WRITE_KEYS = (e: typeof KIND_ENV, f: typeof KIND_KEY_FILES) => [
+    "umask 077",
+    `mkdir -p "$${e.keyDir}"`,
+    `chmod 700 "$${e.keyDir}"`,
+    `printf '%s' "$${e.signingKey}" > "$${e.keyDir}/${f.signingKey}"`,
+    `chmod 600 "$${e.keyDir}/${f.signingKey}"`,
+    `printf '%s' "$${e.publicKeys}" > "$${e.keyDir}/${f.publicKeys}"`,
+    `chmod 644 "$${e.keyDir}/${f.publicKeys}"`,
+];
 
 /**
  * Creates the cluster: checks the tools first (before anything is written), writes the key files (private key 0600
@@ -87,20 +107,40 @@ export function kindCreateScript(): string {
     const f = KIND_KEY_FILES;
     return [
         "set -euo pipefail",
-        `command -v docker >/dev/null 2>&1 || ${fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing")}`,
-        `command -v kind >/dev/null 2>&1 || ${fail("kind is not on the PATH of the machine running pulumi up. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing")}`,
-        `docker info >/dev/null 2>&1 || ${fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again")}`,
+        ...TOOL_CHECKS(e),
         `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ${fail("a kind cluster with this name already exists and was not created by this stack's state; delete it (kind delete cluster --name <name>) or set cluster.name")}; fi`,
-        "umask 077",
-        `mkdir -p "$${e.keyDir}"`,
-        `chmod 700 "$${e.keyDir}"`,
-        `printf '%s' "$${e.signingKey}" > "$${e.keyDir}/${f.signingKey}"`,
-        `chmod 600 "$${e.keyDir}/${f.signingKey}"`,
-        `printf '%s' "$${e.publicKeys}" > "$${e.keyDir}/${f.publicKeys}"`,
-        `chmod 644 "$${e.keyDir}/${f.publicKeys}"`,
+        ...WRITE_KEYS(e, f),
         `printf '%s' "$${e.kindConfig}" > "$${e.keyDir}/${f.config}"`,
         // kind's progress goes to stderr, so stdout carries the kubeconfig alone.
         `kind create cluster --name "$${e.clusterName}" --config "$${e.keyDir}/${f.config}" --wait 180s \${${e.nodeImage}:+--image "$${e.nodeImage}"} 1>&2`,
+        `kind get kubeconfig --name "$${e.clusterName}"`,
+    ].join("\n");
+}
+
+/**
+ * A key rotation on a running cluster: rewrites the mounted key files and restarts kube-apiserver and
+ * kube-controller-manager (static pods read their keys at start) by moving their manifests out and back, waiting,
+ * bounded, for each to stop and for the apiserver to be ready again. Pods keep running; tokens signed by a key still
+ * in sa.pub stay valid. Prints the kubeconfig, as create does.
+ */
+export function kindRotateScript(): string {
+    const e = KIND_ENV;
+    const f = KIND_KEY_FILES;
+    const inNode = [
+        "set -e",
+        "for c in kube-apiserver kube-controller-manager; do",
+        "  mv /etc/kubernetes/manifests/$c.yaml /etc/kubernetes/$c.yaml.entra-wif",
+        '  i=0; while crictl ps --name "^$c\$" -q | grep -q .; do i=$((i+1)); [ $i -lt 60 ] || { echo "$c did not stop" >&2; exit 1; }; sleep 2; done',
+        "  mv /etc/kubernetes/$c.yaml.entra-wif /etc/kubernetes/manifests/$c.yaml",
+        "done",
+        'i=0; until kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 90 ] || { echo "kube-apiserver not ready after the key change" >&2; exit 1; }; sleep 2; done',
+    ].join("\n");
+    return [
+        "set -euo pipefail",
+        ...TOOL_CHECKS(e),
+        `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ${fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again")}`,
+        ...WRITE_KEYS(e, f),
+        `docker exec "$${e.clusterName}-control-plane" sh -c ${shellQuote(inNode)} 1>&2`,
         `kind get kubeconfig --name "$${e.clusterName}"`,
     ].join("\n");
 }

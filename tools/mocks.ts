@@ -114,6 +114,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     readonly registered: string[] = [];
     /** Private keys the mocked tls provider generated (PKCS#1 PEM), for tests that sign tokens with them. */
     readonly generatedPrivateKeys: string[] = [];
+    /**
+     * Keys by resource name. Like the provider's state, a key outlives a run: evaluating the program again with the
+     * same mocks (the next `pulumi up`) sees the same key for the same name, a new one for a new name.
+     */
+    readonly privateKeysByName = new Map<string, { id: string; state: Record<string, any> }>();
 
     constructor(private readonly options: AzureMocksOptions = {}) {}
 
@@ -122,8 +127,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         const i = args.inputs;
         switch (args.type) {
             case "tls:index/privateKey:PrivateKey": {
+                const existing = this.privateKeysByName.get(args.name);
+                if (existing) return existing;
                 const key = mockTlsPrivateKey(i);
                 this.generatedPrivateKeys.push(key.state.privateKeyPem);
+                this.privateKeysByName.set(args.name, key);
                 return key;
             }
             case "azure-native:resources:ResourceGroup":

@@ -8,9 +8,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { Plan } from "../../tools/harness";
 import { AzureMocks } from "../../tools/mocks";
 import { REPO_ROOT } from "../../tools/stackFile";
-import { startAzurite, Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "../support/azurite";
+import { startAzurite, Azurite } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
-import { assetText, byName, runProgram } from "../support/program";
+import { byName, runProgram } from "../support/program";
+import { publishPlan as publish } from "../support/publish";
 import { relyingParty } from "../support/relyingParty";
 
 const AUDIENCE = "api://AzureADTokenExchange";
@@ -21,14 +22,7 @@ let plan: Plan;
 let privateKeyPem: string;
 let issuer: string;
 
-/** Publishes the program's Blob resources exactly as it declares them (container, name, content type, text). */
-async function publishPlan(p: Plan, containerName: string, access: "blob" | "private") {
-    const blobs = p.resources
-        .filter((r) => r.type === "azure-native:storage:Blob")
-        .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));
-    expect(blobs).toHaveLength(2);
-    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: DEV_ACCOUNT, accountKey: DEV_ACCOUNT_KEY, containerName, access, blobs });
-}
+const publishPlan = (p: Plan, containerName: string, access: "blob" | "private") => publish(rp, azurite, p, containerName, access);
 
 beforeAll(async () => {
     azurite = await startAzurite();

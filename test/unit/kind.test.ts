@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript } from "../../lib/kind";
+import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/kind";
 import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 
@@ -116,6 +116,41 @@ esac`);
         expect(r.stderr.trim()).toMatch(message);
         expect(fs.existsSync(keyDir)).toBe(false);
         expect(box.calls().some((c) => c.startsWith("kind create"))).toBe(false);
+    });
+
+    test("a rotation rewrites the mounted key files in place and restarts the control plane, bounded", () => {
+        box.fake("docker", "exit 0");
+        fakeKind("entra-wif-dev\n");
+        fs.mkdirSync(keyDir, { recursive: true });
+        fs.writeFileSync(path.join(keyDir, "sa.key"), "old", { mode: 0o600 });
+        fs.writeFileSync(path.join(keyDir, "sa.pub"), "old", { mode: 0o644 });
+        const inodes = ["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).ino);
+        const r = box.run(kindRotateScript(), env());
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(kubeconfigText);
+        // Bind mounts follow the inode: the node sees the new keys only if the files are rewritten, not replaced.
+        expect(["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).ino)).toEqual(inodes);
+        expect(fs.readFileSync(path.join(keyDir, "sa.key"), "utf8")).toBe(k8s.rsaPrivate());
+        expect(fs.readFileSync(path.join(keyDir, "sa.pub"), "utf8")).toBe(k8s.rsaPublic() + k8s.ecdsaPublic());
+        expect(mode(path.join(keyDir, "sa.key"))).toBe(0o600);
+        const calls = box.calls();
+        expect(calls.slice(0, 2)).toEqual(["docker info", "kind get clusters"]);
+        // The in-node script spans lines in the log: read it whole.
+        const log = calls.join("\n");
+        expect(log).toMatch(/docker exec entra-wif-dev-control-plane sh -c set -e\nfor c in kube-apiserver kube-controller-manager; do\n {2}mv \/etc\/kubernetes\/manifests\/\$c\.yaml /);
+        expect(log).toMatch(/\[ \$i -lt 60 \]/);
+        expect(log).toMatch(/get --raw \/readyz/);
+        expect(calls.at(-1)).toBe("kind get kubeconfig --name entra-wif-dev");
+        expect(calls.some((c) => c.startsWith("kind create") || c.startsWith("kind delete"))).toBe(false);
+    });
+
+    test("a rotation of a cluster that is gone says so instead of creating one", () => {
+        box.fake("docker", "exit 0");
+        fakeKind("");
+        const r = box.run(kindRotateScript(), env());
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim()).toBe("entra-wif: the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again");
     });
 
     test("delete removes the cluster and the key folder", () => {

@@ -1,0 +1,96 @@
+/**
+ * A key rotation as Entra lives through it, against real blob storage: during the overlap a token signed by the old
+ * key and one signed by the new key both verify against the published JWKS; after the old key is retired the old
+ * token fails and the new one passes. Verified by jose (an independent JWT library) and by the doctor.
+ */
+import * as fs from "node:fs";
+import * as tls from "node:tls";
+import { diagnose } from "../../lib/doctor";
+import { createHttpGet } from "../../lib/https";
+import { Plan } from "../../tools/harness";
+import { AzureMocks } from "../../tools/mocks";
+import { Azurite, startAzurite } from "../support/azurite";
+import { serviceAccountToken } from "../support/jwt";
+import { byName, runProgram } from "../support/program";
+import { publishPlan } from "../support/publish";
+import { relyingParty } from "../support/relyingParty";
+
+const AUDIENCE = "api://AzureADTokenExchange";
+const config = (keys: string[]) => ({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys } });
+
+let azurite: Azurite;
+let rp: ReturnType<typeof relyingParty>;
+const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
+const plans: Record<string, Plan> = {};
+let oldToken: string;
+let newToken: string;
+let issuer: string;
+
+const privateKey = (name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.privateKeyPem as string;
+
+/** `pulumi up` with this key list: the program's documents published over the previous ones. */
+async function up(step: string, keys: string[]): Promise<Plan> {
+    const plan = await runProgram(config(keys), { mocks });
+    await publishPlan(rp, azurite, plan, byName(plan, "issuer-container").inputs.containerName as string, "blob");
+    plans[step] = plan;
+    return plan;
+}
+
+const joseVerifies = async (token: string) =>
+    (await rp.verify({ jwksUri: plans.before.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).ok;
+
+const doctorFailures = async (token: string) => {
+    const get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });
+    const checks = await diagnose({ issuer, token, subject: "system:serviceaccount:demo:workload-sa" }, get);
+    return checks.filter((c) => !c.ok).map((c) => c.id);
+};
+
+beforeAll(async () => {
+    azurite = await startAzurite();
+    rp = relyingParty(azurite.caFile);
+    await up("before", ["2026-11"]);
+    issuer = plans.before.outputs.issuerUrl as string;
+    // A workload's token from before the rotation, signed by the key it was issued with.
+    oldToken = serviceAccountToken(privateKey("2026-11"), { issuer });
+}, 120000);
+
+afterAll(async () => {
+    await azurite?.stop();
+});
+
+test("before: the one key signs and verifies", async () => {
+    expect(await joseVerifies(oldToken)).toBe(true);
+});
+
+describe("overlap: both keys published", () => {
+    beforeAll(async () => {
+        await up("overlap", ["2026-11", "2027-02"]);
+        newToken = serviceAccountToken(privateKey("2027-02"), { issuer });
+    });
+
+    test("the issuer and the old key are unchanged; the new key signs", () => {
+        expect(plans.overlap.outputs.issuerUrl).toBe(issuer);
+        expect((plans.overlap.outputs.signingKeyIds as string[])[0]).toBe((plans.before.outputs.signingKeyIds as string[])[0]);
+        expect(plans.overlap.outputs.signingKeyId).toBe((plans.overlap.outputs.signingKeyIds as string[])[1]);
+    });
+
+    test("a token signed by the old key and one signed by the new key both verify", async () => {
+        expect(await joseVerifies(oldToken)).toBe(true);
+        expect(await joseVerifies(newToken)).toBe(true);
+        expect(await doctorFailures(oldToken)).toEqual([]);
+        expect(await doctorFailures(newToken)).toEqual([]);
+    });
+});
+
+describe("retired: the old key removed", () => {
+    beforeAll(async () => {
+        await up("retired", ["2027-02"]);
+    });
+
+    test("the old token fails, the new one passes", async () => {
+        expect(await joseVerifies(oldToken)).toBe(false);
+        expect(await joseVerifies(newToken)).toBe(true);
+        expect(await doctorFailures(oldToken)).toEqual(["token-kid"]);
+        expect(await doctorFailures(newToken)).toEqual([]);
+    });
+});

@@ -1,0 +1,13 @@
+/** Publishes a plan's documents to Azurite exactly as the program declares them (container, name, content type, text). */
+import { Plan } from "../../tools/harness";
+import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "./azurite";
+import { assetText } from "./program";
+import { relyingParty } from "./relyingParty";
+
+export async function publishPlan(rp: ReturnType<typeof relyingParty>, azurite: Azurite, plan: Plan, containerName: string, access: "blob" | "private"): Promise<void> {
+    const blobs = plan.resources
+        .filter((r) => r.type === "azure-native:storage:Blob")
+        .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));
+    if (blobs.length !== 2) throw new Error(`expected the discovery document and the JWKS, got ${blobs.length} blobs`);
+    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: DEV_ACCOUNT, accountKey: DEV_ACCOUNT_KEY, containerName, access, blobs });
+}
