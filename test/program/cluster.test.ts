@@ -40,7 +40,9 @@ describe("kind mode (the dev default)", () => {
     test("the private key reaches the cluster only as a secret; the kubeconfig comes back as one", () => {
         const kind = byName(plan, "cluster-kind");
         expect(env(kind).ENTRA_WIF_SIGNING_KEY).toBe("[secret]");
-        expect(kind.options).toEqual({ deleteBeforeReplace: true, replaceOnChanges: ["*", "triggers[*]"], additionalSecretOutputs: ["stdout"] });
+        expect(kind.options).toEqual({ deleteBeforeReplace: true, replaceOnChanges: ["triggers[*]"], additionalSecretOutputs: ["stdout"] });
+        // What a running kind cluster cannot change replaces it; keys do not (a rotation is an update).
+        expect(kind.inputs.triggers).toEqual(["entra-wif-test", "", plan.outputs.kindConfig]);
         expect(JSON.stringify(plan)).not.toMatch(/PRIVATE KEY/);
         expect(plan.outputs.kubeconfig).toBe("[secret]");
         expect(byName(plan, "kubernetes").inputs).toEqual({ kubeconfig: "[secret]", deleteUnreachable: "true" });
