@@ -13,9 +13,11 @@ import { stackKeyDir } from "./lib/naming";
 import { serviceAccountSubject } from "./lib/oidc";
 import { existingClusterSnippets } from "./lib/snippets";
 import { verifyCommands } from "./lib/workloads";
+import { AksCluster } from "./components/aksCluster";
 import { EntraIdentity } from "./components/entraIdentity";
 import { KindCluster } from "./components/kindCluster";
 import { OidcIssuer } from "./components/oidcIssuer";
+import { StackResourceGroup } from "./components/resourceGroup";
 import { SampleKeyVault } from "./components/sampleKeyVault";
 import { SamplePod } from "./components/samplePod";
 import { SigningKey } from "./components/signingKey";
@@ -35,25 +37,47 @@ const config = loadConfig();
 // Tenant, subscription and the deployer's object id, from the credentials `pulumi up` runs with.
 const client = authorization.getClientConfigOutput();
 
-const signingKey = new SigningKey("signing-key", {
-    rsaBits: config.signingKey.rsaBits,
-    keyNames: config.signingKey.keys,
-    publicKeys: config.signingKey.publicKeys,
-});
+const group = new StackResourceGroup("group", { existingResourceGroupName: config.resourceGroupName, location: config.location });
 
-const issuer = new OidcIssuer("issuer", {
-    location: config.location,
-    existingResourceGroupName: config.resourceGroupName,
-    hosting: config.issuer.hosting,
-    storageAccountName: config.issuer.storageAccountName,
-    containerName: config.issuer.containerName,
-    jwks: signingKey.jwks,
-    verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems } : undefined,
-});
+// The issuer: AKS hosts its own; otherwise the stack's signing keys and a storage account publishing their JWKS.
+const aks = config.cluster.aks
+    ? new AksCluster("cluster", {
+          clusterName: config.cluster.aks.name,
+          create: config.cluster.aks.create,
+          resourceGroupName: config.cluster.aks.existingResourceGroupName ?? group.name,
+          location: config.location,
+          kubernetesVersion: config.cluster.aks.kubernetesVersion,
+          nodeSize: config.cluster.aks.nodeSize,
+          nodeCount: config.cluster.aks.nodeCount,
+      })
+    : undefined;
+
+const signingKey = aks
+    ? undefined
+    : new SigningKey("signing-key", {
+          rsaBits: config.signingKey.rsaBits,
+          keyNames: config.signingKey.keys,
+          publicKeys: config.signingKey.publicKeys,
+      });
+
+const issuer = signingKey
+    ? new OidcIssuer("issuer", {
+          location: config.location,
+          resourceGroup: { name: group.name, plainName: group.plainName },
+          hosting: config.issuer.hosting,
+          storageAccountName: config.issuer.storageAccountName,
+          containerName: config.issuer.containerName,
+          jwks: signingKey.jwks,
+          verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems } : undefined,
+      })
+    : undefined;
+
+/** The one issuer string: the discovery document's, the apiserver's and every federated credential's. */
+const issuerUrlOutput = (aks?.issuerUrl ?? issuer?.issuerUrl)!;
 
 const sampleVault = config.sample.enabled
     ? new SampleKeyVault("sample", {
-          resourceGroupName: issuer.resourceGroupName,
+          resourceGroupName: group.name,
           location: config.location,
           tenantId: client.tenantId,
           subscriptionId: client.subscriptionId,
@@ -68,14 +92,14 @@ const entraIdentities = new Map(
         new EntraIdentity(plan.name, {
             type: plan.type,
             identityName: plan.name,
-            resourceGroupName: issuer.resourceGroupName,
+            resourceGroupName: group.name,
             location: config.location,
-            issuerUrl: issuer.issuerUrl,
+            issuerUrl: issuerUrlOutput,
             credentials: plan.credentials,
             grants: plan.grants,
             scopes: {
                 subscription: pulumi.interpolate`/subscriptions/${client.subscriptionId}`,
-                resourceGroup: issuer.resourceGroupId,
+                resourceGroup: group.id,
                 sampleKeyVault: sampleVault?.vaultId,
             },
             subscriptionId: client.subscriptionId,
@@ -85,20 +109,20 @@ const entraIdentities = new Map(
     ]),
 );
 
-// The cluster: a kind cluster the stack creates, or one the user runs (reached by kubeconfig or context).
+// The cluster: a kind cluster the stack creates, one the user runs (reached by kubeconfig or context), or AKS.
 const keyDir = stackKeyDir(os.homedir(), pulumi.getProject(), pulumi.getStack());
 const kind =
-    config.cluster.mode === "kind"
+    config.cluster.mode === "kind" && signingKey
         ? new KindCluster("cluster", {
               clusterName: config.cluster.name!,
               nodeImage: config.cluster.nodeImage,
-              issuerUrl: issuer.issuerUrl,
+              issuerUrl: issuerUrlOutput,
               publicKeyPems: signingKey.publicKeyPems,
               privateKeyPem: signingKey.privateKeyPem!,
               keyDir,
           })
         : undefined;
-const clusterKubeconfig = kind?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
+const clusterKubeconfig = kind?.kubeconfig ?? aks?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
 const provider = new k8s.Provider("kubernetes", {
     kubeconfig: clusterKubeconfig,
     context: config.cluster.context,
@@ -106,9 +130,11 @@ const provider = new k8s.Provider("kubernetes", {
     deleteUnreachable: kind !== undefined,
 });
 // Objects on a cluster the stack created go with it; deleting them one by one first would only slow a destroy.
-const inCluster = { provider, deletedWith: kind?.cluster };
+const inCluster = { provider, deletedWith: kind?.cluster ?? aks?.cluster };
 
-const webhook = config.webhook.enabled
+// AKS runs the webhook itself (securityProfile.workloadIdentity); elsewhere the stack installs it unless told not to.
+const clusterRunsWebhook = aks !== undefined;
+const webhook = config.webhook.enabled && !clusterRunsWebhook
     ? new WorkloadIdentityWebhook("webhook", {
           ...inCluster,
           version: config.webhook.version,
@@ -139,7 +165,7 @@ const samplePod =
               image: config.sample.image,
               keyVaultUrl: sampleVault.vaultUrl,
               secretName: sampleVault.secretName,
-              injection: webhook ? "webhook" : "projected",
+              injection: webhook || clusterRunsWebhook ? "webhook" : "projected",
               clientId: entraIdentities.get(sampleWorkload.identity)!.clientId,
               tenantId: client.tenantId,
               azureEnvironment: config.webhook.azureEnvironment,
@@ -153,29 +179,28 @@ const samplePod =
           })
         : undefined;
 
-// With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too.
-const serviceAccountSettings = issuer.issuerUrl.apply((issuerUrl) => ({
-    issuer: issuerUrl,
-    keyFiles: signingKey.ownsPrivateKey ? defaultKeyFiles() : undefined,
-}));
+// With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too (none on AKS).
+const serviceAccountSettings = signingKey
+    ? issuerUrlOutput.apply((issuerUrl) => ({ issuer: issuerUrl, keyFiles: signingKey.ownsPrivateKey ? defaultKeyFiles() : undefined }))
+    : undefined;
 
-export const issuerUrl = issuer.issuerUrl;
-export const discoveryUrl = issuer.discoveryUrl;
-export const jwksUrl = issuer.jwksUrl;
-export const discoveryDocument = issuer.discoveryDocument;
-export const jwks = issuer.jwks;
-export const signingPublicKeys = signingKey.publicKeyPems;
-export const signingKeyIds = signingKey.keyIds;
+export const issuerUrl = issuerUrlOutput;
+export const discoveryUrl = issuer?.discoveryUrl;
+export const jwksUrl = issuer?.jwksUrl;
+export const discoveryDocument = issuer?.discoveryDocument;
+export const jwks = issuer?.jwks;
+export const signingPublicKeys = signingKey?.publicKeyPems;
+export const signingKeyIds = signingKey?.keyIds;
 /** The kid new tokens carry (the last key in signingKey.keys). */
-export const signingKeyId = signingKey.signingKeyId;
+export const signingKeyId = signingKey?.signingKeyId;
 /** The private key for the cluster's sa.key (secret; absent with bring-your-own keys). */
-export const serviceAccountSigningKey = signingKey.privateKeyPem;
+export const serviceAccountSigningKey = signingKey?.privateKeyPem;
 /** Every published public key, concatenated PEM: the cluster's sa.pub. */
-export const serviceAccountPublicKeys = signingKey.publicKeyPems.apply((pems) => pems.join(""));
-export const kubeApiServerFlags = serviceAccountSettings.apply(apiServerFlags);
-export const kubeControllerManagerFlags = serviceAccountSettings.apply(controllerManagerFlags);
-export const resourceGroupName = issuer.resourceGroupName;
-export const storageAccountName = issuer.storageAccountName;
+export const serviceAccountPublicKeys = signingKey?.publicKeyPems.apply((pems) => pems.join(""));
+export const kubeApiServerFlags = serviceAccountSettings?.apply(apiServerFlags);
+export const kubeControllerManagerFlags = serviceAccountSettings?.apply(controllerManagerFlags);
+export const resourceGroupName = group.name;
+export const storageAccountName = issuer?.storageAccountName;
 export const tenantId = client.tenantId;
 /** Per identity: what a workload or an admin needs to use it. */
 export const identities = pulumi.output(
@@ -202,14 +227,14 @@ export const keyVaultUrl = sampleVault?.vaultUrl;
 export const keyVaultName = sampleVault?.vaultName;
 export const sampleSecretName = sampleVault?.secretName;
 export const clusterMode = config.cluster.mode;
-export const clusterName = kind?.clusterName ?? config.cluster.context;
+export const clusterName = kind?.clusterName ?? aks?.clusterName ?? config.cluster.context;
 /** The kubeconfig the stack deploys with (secret); absent when an ambient kubeconfig context is used. */
 export const kubeconfig = clusterKubeconfig;
 export const kindConfig = kind?.kindConfig;
 /** For a cluster you run: what to set on it, per distribution, and how to write the key files. */
 export const clusterSnippets =
-    config.cluster.mode === "existing"
-        ? issuer.issuerUrl.apply((issuerUrl) => existingClusterSnippets(issuerUrl, signingKey.ownsPrivateKey, keyDir))
+    config.cluster.mode === "existing" && signingKey
+        ? issuerUrlOutput.apply((issuerUrl) => existingClusterSnippets(issuerUrl, signingKey.ownsPrivateKey, keyDir))
         : undefined;
 /** Commands that show the sample working: the pod's log and a token minted as Entra will receive it. */
 export const sampleCommands =

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
-import { defaultResourceGroupName, defaultStorageAccountName } from "../lib/naming";
+import { defaultStorageAccountName } from "../lib/naming";
 import {
     blobIssuerUrl,
     buildDiscoveryDocument,
@@ -19,13 +18,10 @@ import {
 import { Jwks } from "../lib/keys";
 
 export interface OidcIssuerArgs {
-    /** Azure region for the resource group and storage account. */
+    /** Azure region of the storage account. */
     location: pulumi.Input<string>;
-    /**
-     * An existing resource group to put the storage account in. When absent the component creates
-     * `rg-<project>-<stack>`. A plain value, because it decides whether a group is created.
-     */
-    existingResourceGroupName?: string;
+    /** The resource group of the storage account; its plain name seeds the derived account name. */
+    resourceGroup: { name: pulumi.Input<string>; plainName: string };
     /** `blob` (a public-read container) or `staticWebsite` (the account's `$web`). Plain: it shapes the graph. */
     hosting: IssuerHosting;
     /** Storage account name; derived from subscription, group and stack when absent. */
@@ -61,9 +57,6 @@ export class OidcIssuer extends pulumi.ComponentResource {
     public readonly discoveryDocument: pulumi.Output<string>;
     /** The JWKS as published (compact JSON). */
     public readonly jwks: pulumi.Output<string>;
-    public readonly resourceGroupName: pulumi.Output<string>;
-    /** ARM id of the resource group, the `resourceGroup` role scope. */
-    public readonly resourceGroupId: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
 
     constructor(name: string, args: OidcIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,25 +65,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
         const project = pulumi.getProject();
         const stack = pulumi.getStack();
 
-        let resourceGroupName: pulumi.Output<string>;
-        let resourceGroupId: pulumi.Output<string>;
-        let plainGroupName: string;
-        if (args.existingResourceGroupName) {
-            plainGroupName = args.existingResourceGroupName;
-            // Looked up rather than assumed, so a misspelt group fails at preview, not halfway through an update.
-            const existing = resources.getResourceGroupOutput({ resourceGroupName: plainGroupName }, { parent: this });
-            resourceGroupName = existing.apply((g) => g.name);
-            resourceGroupId = existing.apply((g) => g.id);
-        } else {
-            plainGroupName = defaultResourceGroupName(project, stack);
-            const group = new resources.ResourceGroup(
-                `${name}-rg`,
-                { resourceGroupName: plainGroupName, location: args.location },
-                { parent: this },
-            );
-            resourceGroupName = group.name;
-            resourceGroupId = group.id;
-        }
+        const resourceGroupName = pulumi.output(args.resourceGroup.name);
+        const plainGroupName = args.resourceGroup.plainName;
 
         const client = authorization.getClientConfigOutput({ parent: this });
         const accountName =
@@ -193,8 +169,6 @@ export class OidcIssuer extends pulumi.ComponentResource {
             );
         }
 
-        this.resourceGroupName = resourceGroupName;
-        this.resourceGroupId = resourceGroupId;
         this.storageAccountName = account.name;
         this.registerOutputs({
             issuerUrl: this.issuerUrl,
@@ -202,8 +176,6 @@ export class OidcIssuer extends pulumi.ComponentResource {
             jwksUrl: this.jwksUrl,
             discoveryDocument: this.discoveryDocument,
             jwks: this.jwks,
-            resourceGroupName: this.resourceGroupName,
-            resourceGroupId: this.resourceGroupId,
             storageAccountName: this.storageAccountName,
         });
     }

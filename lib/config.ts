@@ -84,7 +84,26 @@ export interface ClusterConfig {
     kubeconfig?: string;
     /** Namespaces that already exist on the cluster and are not created (or deleted) by the stack. */
     existingNamespaces: string[];
+    /** aks: the cluster the stack creates, or the existing one it uses. */
+    aks?: AksConfig;
 }
+
+export interface AksConfig {
+    /** The AKS cluster's name. */
+    name: string;
+    /** Its resource group when it already exists (then the stack creates no cluster); the stack's group otherwise. */
+    existingResourceGroupName?: string;
+    /** Whether the stack creates the cluster (false: an existing cluster, looked up). */
+    create: boolean;
+    /** Kubernetes version; AKS's default when absent. */
+    kubernetesVersion?: string;
+    /** VM size of the system node pool. */
+    nodeSize: string;
+    /** Nodes in the system node pool. */
+    nodeCount: number;
+}
+
+export const AKS_DEFAULTS = { nodeSize: "Standard_D2s_v5", nodeCount: 1 } as const;
 
 export type AzureEnvironment = "AzurePublicCloud" | "AzureUSGovernmentCloud" | "AzureChinaCloud";
 
@@ -168,7 +187,7 @@ const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName", "verify"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
-    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces"],
+    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces", "existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"],
     webhook: ["enabled", "version", "azureEnvironment"],
     kubeconfig: null,
     identity: ["type", "name", "roles"],
@@ -605,13 +624,83 @@ function checkKubeconfig(key: string, text: string): void {
     }
 }
 
-function parseCluster(key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean): ClusterConfig {
+/** AKS cluster names: 1-63 letters, digits, hyphens and underscores, starting and ending alphanumeric. */
+export function aksClusterNameProblem(name: string): string | undefined {
+    return /^(?=.{1,63}$)[A-Za-z0-9]([-\w]*[A-Za-z0-9])?$/.test(name)
+        ? undefined
+        : "an AKS cluster name is 1-63 letters, digits, hyphens and underscores, starting and ending with a letter or digit";
+}
+
+const AKS_ONLY_FIELDS = ["existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"] as const;
+
+/** In aks mode: the settings of the other modes are refused, not ignored. Pulumi.yaml's defaults arrive always, so only values differing from them count as set. */
+function rejectInAks(raw: (k: string) => unknown, kubeconfig: string | undefined): void {
+    const why = "AKS hosts its own OIDC issuer, signing keys and webhook";
+    const isDefault = (value: unknown, fallback: unknown) => value === undefined || JSON.stringify(value) === JSON.stringify(fallback);
+    const issuer = raw("issuer");
+    if (!isDefault(issuer, DEFAULTS.issuer)) {
+        throw new ConfigError(`${PROJECT}:issuer`, issuer, `${why}: no storage issuer is built in aks mode; remove ${PROJECT}:issuer`);
+    }
+    const signingKey = raw("signingKey");
+    if (!isDefault(signingKey, DEFAULTS.signingKey)) {
+        throw new ConfigError(`${PROJECT}:signingKey`, signingKey && typeof signingKey === "object" && "publicKeys" in signingKey ? "[keys]" : signingKey, `${why}: AKS signs tokens with its own keys and rotates them; remove ${PROJECT}:signingKey`);
+    }
+    const webhook = raw("webhook");
+    if (!isDefault(webhook, DEFAULTS.webhook)) {
+        throw new ConfigError(`${PROJECT}:webhook`, webhook, `${why}: AKS runs the workload identity webhook itself (securityProfile.workloadIdentity); remove ${PROJECT}:webhook`);
+    }
+    if (kubeconfig !== undefined) {
+        throw new ConfigError(`${PROJECT}:kubeconfig`, "[the kubeconfig]", "aks mode reads the cluster's credentials from Azure (listManagedClusterUserCredentials); remove it");
+    }
+}
+
+function parseAks(key: string, obj: Record<string, unknown>, stack: string): AksConfig {
+    for (const field of ["nodeImage", "context"] as const) {
+        if (obj[field] !== undefined) {
+            throw new ConfigError(`${key}.${field}`, obj[field], `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`);
+        }
+    }
+    const name = optionalString(`${key}.name`, obj.name) ?? `aks-${PROJECT}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
+    checkName(`${key}.name`, name, aksClusterNameProblem);
+    const existingResourceGroupName = optionalString(`${key}.existingResourceGroupName`, obj.existingResourceGroupName);
+    checkName(`${key}.existingResourceGroupName`, existingResourceGroupName, resourceGroupNameProblem);
+    const create = existingResourceGroupName === undefined;
+    if (!create) {
+        for (const field of ["kubernetesVersion", "nodeSize", "nodeCount"] as const) {
+            if (obj[field] !== undefined) {
+                throw new ConfigError(`${key}.${field}`, obj[field], `an existing AKS cluster (existingResourceGroupName) is used as it is; ${field} configures a cluster the stack creates`);
+            }
+        }
+    }
+    const kubernetesVersion = optionalString(`${key}.kubernetesVersion`, obj.kubernetesVersion);
+    if (kubernetesVersion !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(kubernetesVersion)) {
+        throw new ConfigError(`${key}.kubernetesVersion`, kubernetesVersion, "expected a Kubernetes version such as 1.33 or 1.33.2 (az aks get-versions -l <region>)");
+    }
+    const nodeSize = optionalString(`${key}.nodeSize`, obj.nodeSize) ?? AKS_DEFAULTS.nodeSize;
+    if (!/^Standard_[A-Za-z0-9_]+$/.test(nodeSize)) {
+        throw new ConfigError(`${key}.nodeSize`, nodeSize, "expected an Azure VM size such as Standard_D2s_v5");
+    }
+    const rawCount = obj.nodeCount;
+    const nodeCount = rawCount === undefined ? AKS_DEFAULTS.nodeCount : typeof rawCount === "string" && /^\d+$/.test(rawCount) ? Number(rawCount) : rawCount;
+    if (typeof nodeCount !== "number" || !Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 100) {
+        throw new ConfigError(`${key}.nodeCount`, rawCount, "expected a whole number of nodes from 1 to 100");
+    }
+    return { name, existingResourceGroupName, create, kubernetesVersion, nodeSize, nodeCount };
+}
+
+function parseCluster(key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean, raw: (k: string) => unknown): ClusterConfig {
     const obj = asObject(key, value, "{mode: kind}") ?? {};
     rejectUnknownFields(key, obj, KNOWN_KEYS.cluster!);
     const mode = oneOf(`${key}.mode`, obj.mode, CLUSTER_MODES, DEFAULTS.cluster.mode);
     if (mode === "aks") {
-        // AKS hosts its own issuer; building a storage issuer for it would publish a second, unused one.
-        throw new ConfigError(`${key}.mode`, mode, "aks mode is not available in this version; use kind or existing");
+        rejectInAks(raw, kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw);
+        const existingNamespaces = parseStringList(`${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
+        return { mode, existingNamespaces, aks: parseAks(key, obj, stack) };
+    }
+    for (const field of AKS_ONLY_FIELDS) {
+        if (obj[field] !== undefined) {
+            throw new ConfigError(`${key}.${field}`, obj[field], `${field} configures an AKS cluster (cluster.mode aks)`);
+        }
     }
     const kubeconfigKey = `${PROJECT}:kubeconfig`;
     const kubeconfig = kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw;
@@ -730,7 +819,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         throw new ConfigError(`${keyKey}.rsaBits`, keyRaw.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
     }
 
-    const cluster = parseCluster(`${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, publicKeys.length > 0);
+    const cluster = parseCluster(`${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, publicKeys.length > 0, ours);
     const webhook = parseWebhook(`${PROJECT}:webhook`, ours("webhook"));
 
     const sampleKey = `${PROJECT}:sample`;

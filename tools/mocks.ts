@@ -93,6 +93,19 @@ function mockKubeconfig(name: string): string {
     ].join("\n");
 }
 
+/** What ARM reports for an AKS cluster: the issuer URL (regional, tenant and a per-cluster GUID) when it is enabled. */
+function aksClusterState(id: string, i: Record<string, any>): Record<string, any> {
+    const enabled = i.oidcIssuerProfile?.enabled === true;
+    return {
+        type: "Microsoft.ContainerService/ManagedClusters",
+        provisioningState: "Succeeded",
+        fqdn: `${i.dnsPrefix ?? i.resourceName}-${nameBasedUuid(id).slice(0, 8)}.hcp.westeurope.azmk8s.io`,
+        oidcIssuerProfile: { enabled, ...(enabled ? { issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_AZURE.tenantId}/${nameBasedUuid(`${id}#issuer`)}/` } : {}) },
+        securityProfile: i.securityProfile ?? {},
+        identity: { ...(i.identity ?? {}), principalId: nameBasedUuid(`${id}#principal`), tenantId: MOCK_AZURE.tenantId },
+    };
+}
+
 /** GUIDs derived from a seed, so the same program run twice sees the same ids. */
 const mockGuid = nameBasedUuid;
 
@@ -238,6 +251,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 const objectId = String(i.applicationId).replace(/^\/applications\//, "");
                 return { id: `${objectId}/federatedIdentityCredential/${credentialId}`, state: { ...i, credentialId } };
             }
+            case "azure-native:containerservice:ManagedCluster": {
+                const id = armId(i.resourceGroupName, "Microsoft.ContainerService", "managedClusters", i.resourceName);
+                return { id, state: { ...i, name: i.resourceName, ...aksClusterState(id, i) } };
+            }
             case "pulumi:providers:kubernetes":
                 // Provider inputs may hold a kubeconfig: the state keeps them as given, the id is opaque.
                 return { id: mockGuid(`provider#${args.name}`), state: { ...i } };
@@ -270,6 +287,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
+            case "azure-native:containerservice:getManagedCluster": {
+                const i = args.inputs;
+                const id = armId(i.resourceGroupName, "Microsoft.ContainerService", "managedClusters", i.resourceName);
+                // An existing cluster as `az aks create --enable-oidc-issuer --enable-workload-identity` leaves it.
+                return { id, name: i.resourceName, location: "westeurope", ...aksClusterState(id, { ...i, oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } }) };
+            }
+            case "azure-native:containerservice:listManagedClusterUserCredentials":
+                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(mockKubeconfig(`aks-${args.inputs.resourceName}`)).toString("base64") }] };
             case "azure-native:resources:getResourceGroup": {
                 const name = args.inputs.resourceGroupName;
                 return {

@@ -58,12 +58,13 @@ describe("blob hosting, generated key (the dev default)", () => {
             `entra-wif:index:KindCluster cluster <- stack`,
             `command:local:Command cluster-kind <- urn:pulumi:test::entra-wif::entra-wif:index:KindCluster::cluster`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
-            `azure-native:resources:ResourceGroup issuer-rg <- ${COMPONENT}`,
             `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,
             `azure-native:storage:Blob issuer-jwks <- ${COMPONENT}`,
             `azure-native:storage:BlobContainer issuer-container <- ${COMPONENT}`,
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
+            `entra-wif:index:ResourceGroup group <- stack`,
+            `azure-native:resources:ResourceGroup group-rg <- urn:pulumi:test::entra-wif::entra-wif:index:ResourceGroup::group`,
             `entra-wif:index:SigningKey signing-key <- stack`,
             `tls:index/privateKey:PrivateKey signing-key-initial <- ${KEY_COMPONENT}`,
             `entra-wif:index:WorkloadIdentityWebhook webhook <- stack`,
@@ -72,6 +73,13 @@ describe("blob hosting, generated key (the dev default)", () => {
             `entra-wif:index:WorkloadServiceAccounts workloads <- stack`,
             `pulumi:providers:kubernetes kubernetes <- stack`,
         ]);
+    });
+
+    test("the resource group keeps the resource it had under the issuer (an alias, no replacement)", () => {
+        // (The SDK adds its own aliases for the type's former API versions.)
+        expect(byName(plan, "group-rg").options.aliases).toEqual(expect.arrayContaining([
+            expect.objectContaining({ name: "issuer-rg", parenturn: "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer" }),
+        ]));
     });
 
     test("the key is RSA of the configured size", () => {

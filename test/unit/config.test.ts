@@ -168,6 +168,25 @@ describe("cluster and webhook", () => {
     });
 });
 
+describe("aks mode", () => {
+    test("creates a cluster named from the stack, a small system pool by default", () => {
+        const c = parseConfig(withKey("entra-wif:cluster", { mode: "aks" }));
+        expect(c.cluster.aks).toEqual({ name: "aks-entra-wif-dev", existingResourceGroupName: undefined, create: true, kubernetesVersion: undefined, nodeSize: "Standard_D2s_v5", nodeCount: 1 });
+    });
+
+    test("size, count and version are configurable; or an existing cluster by group and name", () => {
+        expect(parseConfig(withKey("entra-wif:cluster", { mode: "aks", kubernetesVersion: "1.33", nodeSize: "Standard_D4s_v5", nodeCount: "3" })).cluster.aks)
+            .toMatchObject({ kubernetesVersion: "1.33", nodeSize: "Standard_D4s_v5", nodeCount: 3, create: true });
+        expect(parseConfig(withKey("entra-wif:cluster", { mode: "aks", name: "prod-aks", existingResourceGroupName: "rg-platform" })).cluster.aks)
+            .toMatchObject({ name: "prod-aks", existingResourceGroupName: "rg-platform", create: false });
+    });
+
+    test("Pulumi.yaml's defaults for the other modes' keys are not taken for settings", () => {
+        const stack = loadStackFile(path.join(REPO_ROOT, "examples", "Pulumi.aks.yaml"));
+        expect(parseStackConfig(stack.config, { stack: "aks" }).cluster.mode).toBe("aks");
+    });
+});
+
 /** [what, key, value, expected message] — each message names the key, the value and what is allowed. */
 const invalid: Array<[string, string, unknown, RegExp]> = [
     ["missing location", "azure-native:location", undefined, /^azure-native:location: \(missing\) is not valid; set the Azure region/],
@@ -191,7 +210,6 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["garbage instead of a PEM", "entra-wif:signingKey", { publicKeys: ["hello"] }, /publicKeys\[0\]: "hello" is not valid; expected an RSA or EC .*no PEM block/],
     ["the same key twice", "entra-wif:signingKey", { publicKeys: [k8s.rsaPublic(), k8s.rsaPublic()] }, /publicKeys\[1\]: .* is already listed at entra-wif:signingKey\.publicKeys\[0\] \(kid JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU\)/],
     ["unknown cluster mode", "entra-wif:cluster", { mode: "minikube" }, /^entra-wif:cluster\.mode: "minikube" is not valid; use one of: kind, existing, aks$/],
-    ["aks before it exists", "entra-wif:cluster", { mode: "aks" }, /^entra-wif:cluster\.mode: "aks" is not valid; aks mode is not available in this version/],
     ["unknown identity type", "entra-wif:identity", { type: "servicePrincipal" }, /^entra-wif:identity\.type: "servicePrincipal" is not valid; use one of: managedIdentity, application$/],
     ["workloads as an object", "entra-wif:workloads", { namespace: "demo" }, /^entra-wif:workloads: .* is not valid; expected a list/],
     ["namespace with upper case", "entra-wif:workloads", [{ namespace: "Demo", serviceAccount: "sa" }], /^entra-wif:workloads\[0\]\.namespace: "Demo" is not valid; a namespace is a DNS-1123 label/],
@@ -249,6 +267,13 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
         /^entra-wif:workloads\[0\]\.tokenExpiration: 600 is not valid; expected whole seconds from 3600 \(1 hour\) to 86400 \(24 hours\)$/],
     ["a token lifetime over a day", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: 86401 }], /tokenExpiration: 86401 is not valid; expected whole seconds from 3600/],
     ["a token lifetime as a duration", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: "1h" }], /tokenExpiration: "1h" is not valid/],
+    ["an AKS setting in kind mode", "entra-wif:cluster", { nodeSize: "Standard_D2s_v5" }, /^entra-wif:cluster\.nodeSize: "Standard_D2s_v5" is not valid; nodeSize configures an AKS cluster \(cluster\.mode aks\)$/],
+    ["an AKS name with a dot", "entra-wif:cluster", { mode: "aks", name: "prod.aks" }, /^entra-wif:cluster\.name: "prod\.aks" is not valid; an AKS cluster name is 1-63/],
+    ["a node count of zero", "entra-wif:cluster", { mode: "aks", nodeCount: 0 }, /^entra-wif:cluster\.nodeCount: 0 is not valid; expected a whole number of nodes from 1 to 100$/],
+    ["a VM size without its family prefix", "entra-wif:cluster", { mode: "aks", nodeSize: "D2s_v5" }, /^entra-wif:cluster\.nodeSize: "D2s_v5" is not valid; expected an Azure VM size such as Standard_D2s_v5$/],
+    ["a Kubernetes version with a v", "entra-wif:cluster", { mode: "aks", kubernetesVersion: "v1.33" }, /^entra-wif:cluster\.kubernetesVersion: "v1\.33" is not valid; expected a Kubernetes version such as 1\.33/],
+    ["sizing an existing AKS cluster", "entra-wif:cluster", { mode: "aks", existingResourceGroupName: "rg-x", nodeCount: 3 }, /^entra-wif:cluster\.nodeCount: 3 is not valid; an existing AKS cluster \(existingResourceGroupName\) is used as it is/],
+    ["a kind node image in aks mode", "entra-wif:cluster", { mode: "aks", nodeImage: "kindest/node:v1.33.1" }, /^entra-wif:cluster\.nodeImage: "kindest\/node:v1\.33\.1" is not valid; nodeImage is for kind clusters/],
     ["a sample image with spaces", "entra-wif:sample", { enabled: true, image: "msal go" }, /^entra-wif:sample\.image: "msal go" is not valid; expected an image reference/],
 ];
 
@@ -281,6 +306,12 @@ describe("invalid configurations fail with one message naming key, value and wha
             "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }, { name: "id-b", type: "application" }],
             "entra-wif:workloads": Array.from({ length: 22 }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}`, identity: i === 0 ? "id-a" : "id-b" })),
         }, /^entra-wif:workloads: "21 workloads on identity id-b" is not valid; Entra ID allows at most 20/],
+        ["storage issuer settings in aks mode", { "entra-wif:cluster": { mode: "aks" }, "entra-wif:issuer": { hosting: "staticWebsite" } },
+            /^entra-wif:issuer: \{"hosting":"staticWebsite"\} is not valid; AKS hosts its own OIDC issuer, signing keys and webhook: no storage issuer is built in aks mode; remove entra-wif:issuer$/],
+        ["signing keys in aks mode", { "entra-wif:cluster": { mode: "aks" }, "entra-wif:signingKey": { keys: ["2027-02"] } },
+            /^entra-wif:signingKey: \{"keys":\["2027-02"\]\} is not valid; AKS hosts its own OIDC issuer, signing keys and webhook: AKS signs tokens with its own keys/],
+        ["a webhook version in aks mode", { "entra-wif:cluster": { mode: "aks" }, "entra-wif:webhook": { enabled: true, version: "1.5.1", azureEnvironment: "AzurePublicCloud" } },
+            /^entra-wif:webhook: .* is not valid; AKS hosts its own OIDC issuer, signing keys and webhook: AKS runs the workload identity webhook itself/],
         ["the sample naming an unlisted workload", {
             "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
             "entra-wif:sample": { enabled: true, workload: "demo/other" },
