@@ -67,6 +67,7 @@ const issuer = signingKey
           hosting: config.issuer.hosting,
           storageAccountName: config.issuer.storageAccountName,
           containerName: config.issuer.containerName,
+          customUrl: config.issuer.customUrl,
           jwks: signingKey.jwks,
           verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems } : undefined,
       })

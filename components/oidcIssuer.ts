@@ -28,6 +28,8 @@ export interface OidcIssuerArgs {
     storageAccountName?: pulumi.Input<string>;
     /** Container holding the documents in blob hosting. */
     containerName?: pulumi.Input<string>;
+    /** The issuer when a custom domain or CDN serves the documents; the storage endpoint's URL otherwise. */
+    customUrl?: pulumi.Input<string>;
     /** The JWKS to publish (compact JSON), usually SigningKey.jwks. */
     jwks: pulumi.Input<string>;
     /**
@@ -107,9 +109,10 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 { parent: this },
             );
             containerName = container.name;
-            this.issuerUrl = pulumi
-                .all([account.primaryEndpoints, container.name])
-                .apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
+            this.issuerUrl =
+                args.customUrl !== undefined
+                    ? pulumi.output(args.customUrl)
+                    : pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
         } else {
             const website = new storage.StorageAccountStaticWebsite(
                 `${name}-website`,
@@ -117,7 +120,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 { parent: this },
             );
             containerName = website.containerName;
-            this.issuerUrl = account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
+            this.issuerUrl =
+                args.customUrl !== undefined ? pulumi.output(args.customUrl) : account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
         }
 
         this.jwks = pulumi.output(args.jwks);

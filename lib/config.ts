@@ -9,6 +9,7 @@
 import { keyId, KeyFormatError, parsePublicKey, pemLabels } from "./keys";
 import { parse as parseYaml } from "yaml";
 import { defaultIdentityName, defaultKindClusterName } from "./naming";
+import { issuerUrlProblems } from "./oidc";
 import { resolveRole, scopeProblem, SCOPE_KEYWORDS, UnknownRoleError } from "./roles";
 
 export const PROJECT = "entra-wif";
@@ -25,6 +26,11 @@ export interface IssuerConfig {
     storageAccountName?: string;
     /** Blob container (blob hosting only). */
     containerName?: string;
+    /**
+     * The public URL of the documents when a custom domain or CDN fronts the storage (e.g. Azure Front Door):
+     * then this, byte for byte, is the issuer. The storage endpoint's URL otherwise.
+     */
+    customUrl?: string;
 }
 
 export interface SigningKeyConfig {
@@ -185,7 +191,7 @@ const RSA_BITS = [2048, 3072, 4096] as const;
 /** Keys this program reads under `entra-wif:` and, for objects, the fields each takes. */
 const KNOWN_KEYS: Record<string, readonly string[] | null> = {
     resourceGroupName: null,
-    issuer: ["hosting", "storageAccountName", "containerName", "verify"],
+    issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
     cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces", "existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"],
     webhook: ["enabled", "version", "azureEnvironment"],
@@ -806,6 +812,13 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         containerName = containerName ?? DEFAULTS.issuer.containerName;
         checkName(`${issuerKey}.containerName`, containerName, containerNameProblem);
     }
+    const customUrl = optionalString(`${issuerKey}.customUrl`, issuerRaw.customUrl);
+    if (customUrl !== undefined) {
+        const problems = issuerUrlProblems(customUrl);
+        if (problems.length > 0) {
+            throw new ConfigError(`${issuerKey}.customUrl`, customUrl, `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`);
+        }
+    }
 
     const keyKey = `${PROJECT}:signingKey`;
     const keyRaw = asObject(keyKey, ours("signingKey"), "{rsaBits: 2048}") ?? {};
@@ -847,7 +860,7 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     return {
         location,
         resourceGroupName,
-        issuer: { hosting, storageAccountName, containerName, verify },
+        issuer: { hosting, storageAccountName, containerName, verify, customUrl },
         signingKey: { rsaBits, publicKeys, keys },
         cluster,
         webhook,

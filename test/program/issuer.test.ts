@@ -287,3 +287,19 @@ describe("the gate in pulumi up", () => {
         expect(plan.resources.some((r) => r.name === "issuer-verify")).toBe(false);
     });
 });
+
+test("a custom URL (a CDN or custom domain in front of the storage) is the issuer everywhere, byte for byte", async () => {
+    const customUrl = "https://issuer.platform.example.com/aks-dev/";
+    const plan = await runProgram({
+        ...LOCATION,
+        "entra-wif:issuer": { customUrl },
+        "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
+    });
+    expect(plan.outputs.issuerUrl).toBe(customUrl);
+    expect(JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer).toBe(customUrl);
+    expect(JSON.parse(assetText(byName(plan, "issuer-discovery"))).jwks_uri).toBe(`${customUrl}openid/v1/jwks`);
+    expect(byName(plan, "id-entra-wif-test-fic-demo_sa").inputs.issuer).toBe(customUrl);
+    expect((byName(plan, "issuer-verify").inputs.environment as Record<string, string>).ENTRA_WIF_ISSUER).toBe(customUrl);
+    // The documents still go to the storage container the custom domain serves.
+    expect(byName(plan, "issuer-discovery").inputs.containerName).toBe("oidc");
+});

@@ -23,7 +23,7 @@ describe("valid configurations", () => {
         expect(parseConfig(stack.config)).toEqual({
             location: "westeurope",
             resourceGroupName: undefined,
-            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true },
+            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined },
             signingKey: { rsaBits: 2048, publicKeys: [], keys: ["initial"] },
             cluster: { mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] },
             webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
@@ -35,7 +35,7 @@ describe("valid configurations", () => {
 
     test("only a location: every default applies", () => {
         const c = parseConfig(base());
-        expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true });
+        expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined });
         expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [], keys: ["initial"] });
     });
 
@@ -48,7 +48,7 @@ describe("valid configurations", () => {
             "entra-wif:cluster": JSON.stringify({ mode: "existing", context: "k0s-platform" }),
         });
         expect(c.resourceGroupName).toBe("rg-platform_prod(1)");
-        expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined, verify: true });
+        expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined, verify: true, customUrl: undefined });
         expect(c.signingKey.publicKeys).toHaveLength(2);
     });
 
