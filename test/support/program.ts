@@ -31,10 +31,11 @@ export async function runProgram(config: Record<string, unknown>, opts: { stack?
 }
 
 /** Runs the program with a stack file, exactly as the offline plan reads it. */
-export async function runStackFile(file: string): Promise<Plan> {
+export async function runStackFile(file: string, opts: { mocks?: AzureMocks } = {}): Promise<Plan> {
     const stack = loadStackFile(path.resolve(REPO_ROOT, file));
     return evaluateProgram({
         ...stack,
+        mocks: opts.mocks,
         load: loadIndex,
     });
 }
