@@ -2,24 +2,28 @@
  * Offline plan: evaluates the real program under realistic mocks and prints, as one JSON document, every
  * resource it would register and every output — no cloud credentials, no Pulumi CLI.
  *
- *   npm run --silent plan -- --stack-file Pulumi.dev.yaml
+ *   npm run --silent plan -- --stack-file Pulumi.dev.yaml [--graph]
  *
+ * With --graph it prints the resource graph as a Mermaid flowchart instead.
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { mermaidGraph } from "../lib/graph";
 import { evaluateProgram } from "./harness";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
 function usage(message: string): never {
-    process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml>\n`);
+    process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph]\n`);
     process.exit(2);
 }
 
 async function main(argv: string[]): Promise<void> {
     let stackFile: string | undefined;
+    let graph = false;
     for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--stack-file") stackFile = argv[++i];
+        if (argv[i] === "--graph") graph = true;
+        else if (argv[i] === "--stack-file") stackFile = argv[++i];
         else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
         else usage(`unknown argument: ${argv[i]}`);
     }
@@ -30,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
         ...stack,
         load: () => require(path.join(REPO_ROOT, "index")),
     });
-    await writeOut(`${JSON.stringify(plan, null, 2)}\n`);
+    await writeOut(graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
 }
 
 /** Writes to stdout and waits until it is flushed: a pipe is asynchronous, and exiting earlier would cut the plan off. */

@@ -106,3 +106,27 @@ test("an existing-cluster stack's plan prints the flags and the snippets", () =>
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
     expect(doc.resources.some((r: { name: string }) => r.name === "cluster-kind")).toBe(false);
 });
+
+test("--graph prints the dev stack as a Mermaid flowchart: every component a subgraph, every dependency an arrow", () => {
+    const { code, stdout, stderr } = plan("--stack-file", "Pulumi.dev.yaml", "--graph");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe("flowchart LR");
+    const opened = lines.filter((l) => /^\s*subgraph /.test(l)).length;
+    expect(opened).toBe(lines.filter((l) => /^\s*end$/.test(l)).length);
+    const doc = JSON.parse(plan("--stack-file", "Pulumi.dev.yaml").stdout);
+    type R = { custom: boolean; dependsOn: string[]; name: string };
+    expect(opened).toBe(doc.resources.filter((r: R) => !r.custom).length);
+    const edges = lines.filter((l) => / --> /.test(l)).length;
+    expect(edges).toBe(doc.resources.reduce((n: number, r: R) => n + r.dependsOn.length, 0));
+    for (const name of ["issuer-account", "cluster-kind", "webhook-release", "sample-pod", "id-entra-wif-dev-fic-demo_workload-sa"]) {
+        expect(stdout).toContain(`<br/>${name}"]`);
+    }
+});
+
+test("the README's graph of the dev stack is the one the plan draws", () => {
+    const readme = require("node:fs").readFileSync(path.join(REPO_ROOT, "README.md"), "utf8") as string;
+    const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(drawn).toBe(plan("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
+});
