@@ -1,0 +1,111 @@
+/** The CI workflows, parsed: triggers, permissions and the steps a reviewer relies on. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { REPO_ROOT } from "../../tools/stackFile";
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; name?: string; env?: Record<string, string>; if?: string };
+type Job = { steps: Step[]; strategy?: { matrix: Record<string, unknown> }; needs?: string; outputs?: Record<string, string> };
+type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
+
+const read = (file: string): Workflow => parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", file), "utf8"));
+const azureEnv = {
+    ARM_USE_OIDC: "true",
+    ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+    ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+    ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+};
+
+function expectAzureSignInWithoutSecrets(w: Workflow, job: Job) {
+    expect(w.permissions["id-token"]).toBe("write");
+    expect(w.env).toMatchObject(azureEnv);
+    const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
+    expect(login.with).toEqual({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+    // No client secret or credentials JSON anywhere: the sign-in is federated.
+    const text = JSON.stringify(w);
+    expect(text).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds|AZURE_CREDENTIALS/);
+}
+
+describe("preview.yml", () => {
+    const w = read("preview.yml");
+    const job = w.jobs.preview;
+
+    test("runs on pull requests to main", () => {
+        expect(Object.keys(w.on)).toEqual(["pull_request"]);
+        expect(w.on.pull_request).toEqual({ branches: ["main"] });
+    });
+
+    test("permissions: read the code, an OIDC token, comment on the pull request", () => {
+        expect(w.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    });
+
+    test("npm ci, npm test, then pulumi/actions preview of the chosen stack with a comment on the pull request", () => {
+        const runs = job.steps.map((s) => s.run ?? s.uses);
+        expect(runs.indexOf("npm ci")).toBeGreaterThan(-1);
+        expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci"));
+        const preview = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        expect(job.steps.indexOf(preview)).toBeGreaterThan(runs.indexOf("npm test"));
+        expect(preview.with).toMatchObject({ command: "preview", "stack-name": "${{ vars.PREVIEW_STACK }}", "comment-on-pr": true, "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}" });
+        expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 20 });
+    });
+
+    test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, job));
+});
+
+describe("destroy.yml", () => {
+    const w = read("destroy.yml");
+    const demoStacks = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")) as string[];
+
+    test("runs on demand and on a schedule", () => {
+        expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+        expect((w.on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
+    });
+
+    test("permissions: read the code and an OIDC token, nothing more", () => {
+        expect(w.permissions).toEqual({ contents: "read", "id-token": "write" });
+    });
+
+    test("destroys and removes exactly the stacks listed in .github/demo-stacks.json", () => {
+        expect(demoStacks.length).toBeGreaterThan(0);
+        for (const stack of demoStacks) expect(fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))).toBe(true);
+        const list = w.jobs.stacks.steps.find((s) => s.run?.includes(".github/demo-stacks.json"))!;
+        expect(list.run).toMatch(/is not a demo stack/);
+        const destroy = w.jobs.destroy;
+        expect(destroy.needs).toBe("stacks");
+        expect(destroy.strategy!.matrix.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
+        const step = destroy.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        expect(step.with).toMatchObject({ command: "destroy", "stack-name": "${{ matrix.stack }}", remove: true });
+    });
+
+    test("purges the soft-deleted sample Key Vault after the destroy", () => {
+        const steps = w.jobs.destroy.steps;
+        const remember = steps.findIndex((s) => s.run?.includes("pulumi stack output keyVaultName"));
+        const destroy = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+        const purge = steps.findIndex((s) => s.run?.includes("az keyvault purge"));
+        expect(remember).toBeGreaterThan(-1);
+        expect(remember).toBeLessThan(destroy);
+        expect(purge).toBeGreaterThan(destroy);
+    });
+
+    test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, w.jobs.destroy));
+});
+
+test("the stack list script accepts listed stacks and refuses others", () => {
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+    const w = read("destroy.yml");
+    const script = w.jobs.stacks.steps.find((s) => s.id === "list" || s.run?.includes("demo-stacks.json"))!.run!;
+    const out = path.join(require("node:os").tmpdir(), `gh-output-${process.pid}`);
+    const run = (requested: string) => {
+        fs.writeFileSync(out, "");
+        // GitHub runs the step with bash and the runner's node; here, this node.
+        const r = spawnSync("bash", ["-c", script], { cwd: REPO_ROOT, env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, REQUESTED: requested, GITHUB_OUTPUT: out }, encoding: "utf8" });
+        return { code: r.status, output: fs.readFileSync(out, "utf8"), stdout: r.stdout };
+    };
+    expect(run("")).toMatchObject({ code: 0, output: `stacks=${JSON.stringify(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")))}\n` });
+    expect(run("dev")).toMatchObject({ code: 0, output: 'stacks=["dev"]\n' });
+    const refused = run("prod");
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/::error::prod is not a demo stack/);
+    fs.rmSync(out, { force: true });
+});
