@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../../tools/stackFile";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; name?: string; env?: Record<string, string>; if?: string };
+type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; name?: string; env?: Record<string, string>; if?: string };
 type Job = { steps: Step[]; strategy?: { matrix: Record<string, unknown> }; needs?: string; outputs?: Record<string, string> };
 type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
 
