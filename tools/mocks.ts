@@ -3,7 +3,7 @@
  * computes what it would compute against Azure. Shared by the offline plan and the tests.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash, generateKeyPairSync, KeyObject } from "node:crypto";
+import { createHash, generateKeyPair, generateKeyPairSync, KeyObject } from "node:crypto";
 import { nameBasedUuid } from "../lib/naming";
 
 /** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
@@ -39,12 +39,31 @@ function opensshRsa(pub: KeyObject): string {
  * private_key_pem_pkcs8 ("PRIVATE KEY"), public_key_pem PKIX ("PUBLIC KEY"), all with a trailing newline.
  */
 export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+    checkRsa(inputs);
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: inputs.rsaBits ?? 2048, publicExponent: 0x10001 });
+    return tlsKeyState(inputs, publicKey, privateKey);
+}
+
+/** The same, generated on libuv's thread pool so it can overlap other work. */
+export function mockTlsPrivateKeyAsync(inputs: Record<string, any>): Promise<{ id: string; state: Record<string, any> }> {
+    checkRsa(inputs);
+    return new Promise((resolve, reject) =>
+        generateKeyPair("rsa", { modulusLength: inputs.rsaBits ?? 2048, publicExponent: 0x10001 }, (err, publicKey, privateKey) =>
+            err ? reject(err) : resolve(tlsKeyState(inputs, publicKey, privateKey)),
+        ),
+    );
+}
+
+function checkRsa(inputs: Record<string, any>): void {
     const algorithm = inputs.algorithm ?? "RSA";
     if (algorithm !== "RSA") {
         throw new Error(`mock tls.PrivateKey supports RSA only, got ${algorithm}`);
     }
+}
+
+function tlsKeyState(inputs: Record<string, any>, publicKey: KeyObject, privateKey: KeyObject): { id: string; state: Record<string, any> } {
+    const algorithm = inputs.algorithm ?? "RSA";
     const rsaBits = inputs.rsaBits ?? 2048;
-    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: rsaBits, publicExponent: 0x10001 });
     const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
     const der = publicKey.export({ type: "spki", format: "der" });
     const openssh = opensshRsa(publicKey);
@@ -120,6 +139,11 @@ export interface AzureMocksOptions {
      * the program computes the issuer that the emulator really serves.
      */
     blobEndpoint?: (accountName: string) => string;
+    /**
+     * Start generating one 2048-bit key at once, on the thread pool, while the program loads: the offline plan
+     * then rarely waits for the mocked tls provider (the real one runs outside the program anyway).
+     */
+    prefetchKey?: boolean;
 }
 
 export class AzureMocks implements pulumi.runtime.Mocks {
@@ -133,19 +157,35 @@ export class AzureMocks implements pulumi.runtime.Mocks {
      */
     readonly privateKeysByName = new Map<string, { id: string; state: Record<string, any> }>();
 
-    constructor(private readonly options: AzureMocksOptions = {}) {}
+    private prefetched: Promise<{ id: string; state: Record<string, any> }> | undefined;
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+    constructor(private readonly options: AzureMocksOptions = {}) {
+        if (options.prefetchKey) {
+            this.prefetched = mockTlsPrivateKeyAsync({ algorithm: "RSA", rsaBits: 2048 });
+            // Unused when the config fails first: not an unhandled rejection.
+            this.prefetched.catch(() => undefined);
+        }
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } | Promise<{ id: string; state: Record<string, any> }> {
         this.registered.push(`${args.type}::${args.name}`);
         const i = args.inputs;
         switch (args.type) {
             case "tls:index/privateKey:PrivateKey": {
                 const existing = this.privateKeysByName.get(args.name);
                 if (existing) return existing;
-                const key = mockTlsPrivateKey(i);
-                this.generatedPrivateKeys.push(key.state.privateKeyPem);
-                this.privateKeysByName.set(args.name, key);
-                return key;
+                let pending: Promise<{ id: string; state: Record<string, any> }>;
+                if (this.prefetched && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
+                    pending = this.prefetched.then((key) => ({ id: key.id, state: { ...key.state, algorithm: i.algorithm ?? "RSA", rsaBits: 2048 } }));
+                    this.prefetched = undefined;
+                } else {
+                    pending = mockTlsPrivateKeyAsync(i);
+                }
+                return pending.then((key) => {
+                    this.generatedPrivateKeys.push(key.state.privateKeyPem);
+                    this.privateKeysByName.set(args.name, key);
+                    return key;
+                });
             }
             case "azure-native:resources:ResourceGroup":
                 return {

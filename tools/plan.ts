@@ -11,6 +11,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { mermaidGraph } from "../lib/graph";
 import { evaluateProgram } from "./harness";
+import { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
 function usage(message: string): never {
@@ -21,8 +22,11 @@ function usage(message: string): never {
 async function main(argv: string[]): Promise<void> {
     let stackFile: string | undefined;
     let graph = false;
+    // Another program to evaluate instead of index.ts (the benchmark's baseline).
+    let program = path.join(REPO_ROOT, "index");
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--graph") graph = true;
+        else if (argv[i] === "--program") program = path.resolve(argv[++i] ?? usage("--program needs a path"));
         else if (argv[i] === "--stack-file") stackFile = argv[++i];
         else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
         else usage(`unknown argument: ${argv[i]}`);
@@ -32,7 +36,8 @@ async function main(argv: string[]): Promise<void> {
     const stack = loadStackFile(path.resolve(stackFile));
     const plan = await evaluateProgram({
         ...stack,
-        load: () => require(path.join(REPO_ROOT, "index")),
+        mocks: new AzureMocks({ prefetchKey: true }),
+        load: () => require(program),
     });
     await writeOut(graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
 }
