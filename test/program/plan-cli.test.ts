@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/stackFile";
 
 function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
+    const result = spawnSync(process.execPath, ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         timeout: 60000,
@@ -129,4 +129,41 @@ test("the README's graph of the dev stack is the one the plan draws", () => {
     const readme = require("node:fs").readFileSync(path.join(REPO_ROOT, "README.md"), "utf8") as string;
     const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(drawn).toBe(plan("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
+});
+
+describe("the benchmark's inputs (npm run bench)", () => {
+    const fs = require("node:fs") as typeof import("node:fs");
+    const os = require("node:os") as typeof import("node:os");
+    const { stringify } = require("yaml") as typeof import("yaml");
+    const { largeStackConfig } = require("../../tools/bench") as typeof import("../../tools/bench");
+    let dir: string;
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-bench-test-"));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test("--program evaluates the bare baseline: the same imports, one resource group", () => {
+        const stackFile = path.join(dir, "Pulumi.bare.yaml");
+        fs.writeFileSync(stackFile, stringify({ config: { "azure-native:location": "westeurope" } }));
+        const { code, stdout, stderr } = plan("--stack-file", stackFile, "--program", path.join("tools", "bench", "bare.ts"));
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        const doc = JSON.parse(stdout);
+        expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(["azure-native:resources:ResourceGroup"]);
+    });
+
+    test("the large stack is valid and plans 100 credentials over 5 identities, 20 each", () => {
+        const stackFile = path.join(dir, "Pulumi.large.yaml");
+        fs.writeFileSync(stackFile, stringify({ config: largeStackConfig() }));
+        const { code, stdout, stderr } = plan("--stack-file", stackFile);
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        const resources: Array<{ type: string; parent: string }> = JSON.parse(stdout).resources;
+        const credentials = resources.filter((r) => /FederatedIdentityCredential/.test(r.type));
+        expect(credentials).toHaveLength(100);
+        const perIdentity = new Map<string, number>();
+        for (const c of credentials) perIdentity.set(c.parent, (perIdentity.get(c.parent) ?? 0) + 1);
+        expect([...perIdentity.values()]).toEqual([20, 20, 20, 20, 20]);
+        expect(resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")).toHaveLength(100);
+    });
 });

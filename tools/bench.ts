@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: how long the offline plan takes — the real program's evaluation as `pulumi up` runs it, minus the
+ * engine — for the dev stack, for 100 workloads over 5 identities, and for a bare program importing the same SDK
+ * modules; the median of several runs each, and the ratios. Also what Pulumi's default way of running a
+ * TypeScript program (ts-node type checking, source-mapped stack traces) would cost, to show what the settings save.
+ *
+ *   npm run bench            (BENCH_RUNS=<n> for more or fewer runs, default 5;
+ *                             BENCH_BREAKDOWN=1 adds each setting on its own, as in docs/benchmarks.md)
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+export const TARGETS = { devOverBare: 1.5, largeOverDev: 2 } as const;
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** How the program is run: as Pulumi.yaml and tsconfig.json set it, or one of tools/bench/register.js's ways. */
+type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
+
+/** Wall time of one offline plan in a fresh Node process, as a user (or `pulumi up`'s language host) starts it. */
+function timePlan(args: string[], mode: RunMode = "configured"): number {
+    const register = mode === "configured" ? ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only"] : ["-r", "./tools/bench/register.js"];
+    const started = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [...register, "tools/plan.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ENTRA_WIF_BENCH_REGISTER: mode },
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (r.status !== 0) throw new Error(`plan ${args.join(" ")} failed: ${r.stderr}`);
+    return ms;
+}
+
+/** A stack of 100 workloads over 5 identities (20 each: Entra's limit), with roles and the sample. */
+export function largeStackConfig(): Record<string, unknown> {
+    const identities = Array.from({ length: 5 }, (_, i) => ({ name: `id-team-${i}`, type: i % 2 ? "application" : "managedIdentity", roles: [{ role: "Reader", scope: "resourceGroup" }] }));
+    const workloads = Array.from({ length: 100 }, (_, i) => ({
+        namespace: `team-${i % 10}`,
+        serviceAccount: `svc-${i}`,
+        identity: identities[Math.floor(i / 20)].name,
+        roles: [{ role: "Storage Blob Data Reader", scope: "resourceGroup" }],
+    }));
+    return {
+        "azure-native:location": "westeurope",
+        "entra-wif:identities": identities,
+        "entra-wif:workloads": workloads,
+        "entra-wif:sample": { enabled: true },
+    };
+}
+
+function main(): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-bench-"));
+    try {
+        const large = path.join(dir, "Pulumi.large.yaml");
+        fs.writeFileSync(large, stringify({ config: largeStackConfig() }));
+        const bareStack = path.join(dir, "Pulumi.bare.yaml");
+        fs.writeFileSync(bareStack, stringify({ config: { "azure-native:location": "westeurope" } }));
+
+        const cases: Array<[string, () => number]> = [
+            ["bare program (same imports, one resource)", () => timePlan(["--stack-file", bareStack, "--program", path.join(ROOT, "tools", "bench", "bare.ts")])],
+            ["dev stack", () => timePlan(["--stack-file", "Pulumi.dev.yaml"])],
+            ["100 workloads over 5 identities", () => timePlan(["--stack-file", large])],
+            ["dev stack, as Pulumi runs a program by default", () => timePlan(["--stack-file", "Pulumi.dev.yaml"], "typecheck")],
+        ];
+        if (process.env.BENCH_BREAKDOWN) {
+            for (const [label, file] of [["dev stack", "Pulumi.dev.yaml"], ["100 workloads", large]]) {
+                cases.push([`${label}, transpile-only (TypeScript), source-mapped stacks`, () => timePlan(["--stack-file", file], "typescript")]);
+                cases.push([`${label}, transpile-only (Sucrase), source-mapped stacks`, () => timePlan(["--stack-file", file], "sucrase")]);
+            }
+        }
+        timePlan(["--stack-file", "Pulumi.dev.yaml"]); // warm the file system cache
+        const results = new Map<string, number>();
+        for (const [name, run] of cases) {
+            const runs = Array.from({ length: name.includes("by default") ? Math.min(RUNS, 3) : RUNS }, run);
+            results.set(name, median(runs));
+            process.stdout.write(`${name.padEnd(64)} ${(median(runs) / 1000).toFixed(2)} s  (median of ${runs.length}: ${runs.map((r) => (r / 1000).toFixed(2)).join(", ")})\n`);
+        }
+        const [bare, dev, big, checked] = cases.slice(0, 4).map(([name]) => results.get(name)!);
+        const devOverBare = dev / bare;
+        const largeOverDev = big / dev;
+        process.stdout.write(`\ndev / bare         ${devOverBare.toFixed(2)}x  (target ≤ ${TARGETS.devOverBare}x) ${devOverBare <= TARGETS.devOverBare ? "ok" : "MISSED"}\n`);
+        process.stdout.write(`100 workloads / dev ${largeOverDev.toFixed(2)}x  (target ≤ ${TARGETS.largeOverDev}x) ${largeOverDev <= TARGETS.largeOverDev ? "ok" : "MISSED"}\n`);
+        process.stdout.write(`Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what Pulumi.yaml and tsconfig.json turn off)\n`);
+        process.stdout.write(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+        if (devOverBare > TARGETS.devOverBare || largeOverDev > TARGETS.largeOverDev) process.exitCode = 1;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+if (require.main === module) main();

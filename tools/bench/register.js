@@ -1,0 +1,19 @@
+/**
+ * For the benchmark only: registers ts-node in one of the ways the program could be run, ignoring tsconfig.json's
+ * "ts-node" section, to measure what each of the settings in Pulumi.yaml and tsconfig.json saves.
+ *   ENTRA_WIF_BENCH_REGISTER=typecheck   Pulumi's default: ts-node type-checks with TypeScript, source-mapped stacks
+ *   ENTRA_WIF_BENCH_REGISTER=typescript  transpile-only with TypeScript's transpiler, source-mapped stacks
+ *   ENTRA_WIF_BENCH_REGISTER=sucrase     transpile-only with Sucrase, source-mapped stacks
+ */
+"use strict";
+const path = require("node:path");
+const tsconfig = require(path.join(__dirname, "..", "..", "tsconfig.json"));
+const base = { skipProject: true, compilerOptions: tsconfig.compilerOptions };
+const modes = {
+    typecheck: { transpileOnly: false },
+    typescript: { transpileOnly: true },
+    sucrase: { transpileOnly: true, transpiler: path.join(__dirname, "..", "sucraseTranspiler.js") },
+};
+const mode = modes[process.env.ENTRA_WIF_BENCH_REGISTER];
+if (!mode) throw new Error(`ENTRA_WIF_BENCH_REGISTER must be one of ${Object.keys(modes).join(", ")}`);
+require("ts-node").register({ ...base, ...mode });
