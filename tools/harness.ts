@@ -4,6 +4,7 @@
  * plan and by the program tests, so both see exactly what `pulumi up` would send.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { GraphResource } from "../lib/graph";
 import { AzureMocks } from "./mocks";
 
 /** Signatures Pulumi uses in serialized property values (sdk/nodejs/runtime/rpc.ts). */
@@ -18,16 +19,9 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Printed in place of every secret value. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    custom: boolean;
-    parent: string | null;
-    dependsOn: string[];
+/** A registration as recorded: what the graph draws (provider: `<provider urn>::<id>`, explicit or inherited), and more. */
+export interface PlannedResource extends GraphResource {
     deletedWith: string | null;
-    /** The provider reference (`<provider urn>::<id>`) for custom resources given one explicitly or by inheritance. */
-    provider: string | null;
     /** Resource options that change how the engine replaces or stores the resource (only those set). */
     options: { deleteBeforeReplace?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[]; ignoreChanges?: string[]; aliases?: unknown[] };
     inputs: Record<string, unknown>;
