@@ -47,7 +47,7 @@ describe("preview.yml", () => {
         const preview = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
         expect(job.steps.indexOf(preview)).toBeGreaterThan(runs.indexOf("npm test"));
         expect(preview.with).toMatchObject({ command: "preview", "stack-name": "${{ vars.PREVIEW_STACK }}", "comment-on-pr": true, "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}" });
-        expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 20 });
+        expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });
     });
 
     test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, job));
