@@ -44,7 +44,7 @@ export interface OidcIssuerArgs {
 export const VERIFY_WAIT_SECONDS = 180;
 
 /** The gate's command: the doctor CLI, values from the environment, nothing secret in it (ENTRA_WIF_VERIFY_WAIT shortens the wait). */
-export const VERIFY_COMMAND = `node -r ./tools/nativeStackTraces.js -r ts-node/register/transpile-only tools/doctor.ts --issuer "$ENTRA_WIF_ISSUER" --public-keys-env ENTRA_WIF_PUBLIC_KEYS --endpoints-only --wait "\${ENTRA_WIF_VERIFY_WAIT:-${VERIFY_WAIT_SECONDS}}"`;
+export const VERIFY_COMMAND = `node -r ts-node/register/transpile-only tools/doctor.ts --issuer "$ENTRA_WIF_ISSUER" --public-keys-env ENTRA_WIF_PUBLIC_KEYS --endpoints-only --wait "\${ENTRA_WIF_VERIFY_WAIT:-${VERIFY_WAIT_SECONDS}}"`;
 
 /**
  * The OIDC issuer Entra ID reads: a storage account serving the discovery document and the JWKS anonymously,

@@ -28,7 +28,7 @@ type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
 
 /** Wall time of one offline plan in a fresh Node process, as a user (or `pulumi up`'s language host) starts it. */
 function timePlan(args: string[], mode: RunMode = "configured"): number {
-    const register = mode === "configured" ? ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only"] : ["-r", "./tools/bench/register.js"];
+    const register = mode === "configured" ? ["-r", "ts-node/register/transpile-only"] : ["-r", "./tools/bench/register.js"];
     const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [...register, "tools/plan.ts", ...args], {
         cwd: ROOT,

@@ -3,9 +3,20 @@
  * transpileModule: the same JavaScript for this code base (isolatedModules, no enums or namespaces) in a fraction of
  * the time, which is most of what `pulumi up` spends before the program runs. Type checking is `npm test`'s job.
  * Plain JavaScript, because it is loaded before any TypeScript can be.
+ *
+ * Loading it also leaves V8's native stack traces in place of ts-node's source-mapped ones. Pulumi captures a stack
+ * trace for every resource and many promises, and mapping each frame through source maps was most of the
+ * per-resource cost of the program (docs/benchmarks.md). Nothing is lost: Sucrase keeps every line where it was in
+ * the .ts file, so a trace names the right file and line. ts-node requires this module before it installs
+ * source-map support (ts-node 10 `create()`), so the switch lives here, wherever ts-node is registered from.
  */
 "use strict";
+const path = require("node:path");
 const { transform } = require("sucrase");
+
+// The copy of source-map-support ts-node itself loads, wherever npm placed it.
+const tsNodeDir = path.dirname(require.resolve("ts-node/package.json"));
+require(require.resolve("@cspotcode/source-map-support", { paths: [tsNodeDir] })).install = function install() {};
 
 exports.create = function create() {
     return {

@@ -224,7 +224,7 @@ describe("TLS is always verified", () => {
 
 describe("the CLI", () => {
     const doctor = (args: string[], extraEnv: Record<string, string> = {}) => {
-        const r = spawnSync(process.execPath, ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args], {
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args], {
             cwd: REPO_ROOT,
             encoding: "utf8",
             timeout: 60000,

@@ -40,7 +40,7 @@ describe.each(corpus)("$name", ({ file, message }) => {
 test("the offline plan refuses each with exit 1, the message alone on stderr and nothing on stdout", async () => {
     const run = (file: string) =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(process.execPath, ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
+            execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
                 resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
             );
         });

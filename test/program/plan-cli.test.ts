@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/stackFile";
 
 function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "./tools/nativeStackTraces.js", "-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         timeout: 60000,

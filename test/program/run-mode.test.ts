@@ -1,14 +1,13 @@
 /**
- * How `pulumi up` runs the program: Pulumi's nodejs language host starts node with Pulumi.yaml's `nodeargs`, then
- * registers ts-node with the options below (copied from @pulumi/pulumi/cmd/run/run.js, CommonJS branch). These
- * tests run that exact registration in a child process and check what Pulumi.yaml and tsconfig.json promise:
- * transpile-only with Sucrase, native stack traces, and error lines that still point into the .ts file.
+ * How `pulumi up` runs the program: Pulumi's nodejs language host registers ts-node with the options below (copied
+ * from @pulumi/pulumi/cmd/run/run.js, CommonJS branch). These tests run that exact registration in a child process
+ * and check what tsconfig.json promises: transpile-only with Sucrase, native stack traces, and error lines that
+ * still point into the .ts file.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { REPO_ROOT } from "../../tools/stackFile";
 
 /** What run.js does when PULUMI_NODEJS_TYPESCRIPT is true and the project is not an ES module. */
@@ -35,11 +34,6 @@ try {
 }
 `;
 
-function nodeargs(): string[] {
-    const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
-    return String(project.runtime.options.nodeargs).split(/\s+/).filter(Boolean);
-}
-
 let dir: string;
 beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-run-mode-"));
@@ -49,7 +43,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 function runAsPulumi(fixtureSource: string) {
     const fixture = path.join(dir, `fixture-${Math.random().toString(36).slice(2)}.ts`);
     fs.writeFileSync(fixture, fixtureSource);
-    const r = spawnSync(process.execPath, [...nodeargs(), "-e", PULUMI_REGISTRATION], {
+    const r = spawnSync(process.execPath, ["-e", PULUMI_REGISTRATION], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         timeout: 60000,
@@ -63,7 +57,12 @@ function runAsPulumi(fixtureSource: string) {
 
 /** The name of the stack formatter ts-node installs when nothing switches it off. */
 function sourceMappedPrepareStackTrace(): string {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", "process.stdout.write(String(Error.prepareStackTrace?.name))"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", "process.stdout.write(String(Error.prepareStackTrace?.name))"], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 60000,
+        env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
+    });
     expect(r.stdout).toBeTruthy();
     return r.stdout;
 }
@@ -84,11 +83,6 @@ function fail(settings: Settings): never {
 }
 fail(pair[0]);
 `;
-
-test("Pulumi.yaml preloads the native-stack-trace switch, relative to the project directory", () => {
-    expect(nodeargs()).toEqual(["--require", "./tools/nativeStackTraces.js"]);
-    expect(fs.existsSync(path.join(REPO_ROOT, "tools", "nativeStackTraces.js"))).toBe(true);
-});
 
 test("Pulumi finds the project's ts-node and TypeScript, not its vendored ts-node 7 (which ignores tsconfig's ts-node section)", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
@@ -122,11 +116,12 @@ test("a thrown error names the .ts file and its real line, with native stack tra
 test("with source maps still installed the same lines come out (so the switch loses nothing)", () => {
     const fixture = path.join(dir, "mapped.ts");
     fs.writeFileSync(fixture, THROWS_ON_LINE_12);
-    // Without the preload: ts-node's source-map-support maps each frame.
+    // ts-node without this project's settings: TypeScript's transpiler, and source-map-support maps each frame.
     const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", `try { require(${JSON.stringify(fixture)}) } catch (e) { process.stdout.write(e.stack) }`], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         timeout: 60000,
+        env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
     });
     expect(r.stdout.split("\n")[1]).toContain(`${fixture}:12:`);
 });

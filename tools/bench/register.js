@@ -16,4 +16,9 @@ const modes = {
 };
 const mode = modes[process.env.ENTRA_WIF_BENCH_REGISTER];
 if (!mode) throw new Error(`ENTRA_WIF_BENCH_REGISTER must be one of ${Object.keys(modes).join(", ")}`);
+// The Sucrase transpiler switches source-map support off when it loads; put it back for the comparison.
+const sourceMapSupport = require(require.resolve("@cspotcode/source-map-support", { paths: [path.dirname(require.resolve("ts-node/package.json"))] }));
+const install = sourceMapSupport.install;
 require("ts-node").register({ ...base, ...mode });
+sourceMapSupport.install = install;
+process[Symbol.for("ts-node.register.instance")].installSourceMapSupport();
