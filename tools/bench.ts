@@ -23,7 +23,7 @@ function median(values: number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** How the program is run: as Pulumi.yaml and tsconfig.json set it, or one of tools/bench/register.js's ways. */
+/** How the program is run: as tsconfig.json sets it, or one of tools/bench/register.js's ways. */
 type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
 
 /** Wall time of one offline plan in a fresh Node process, as a user (or `pulumi up`'s language host) starts it. */
@@ -90,7 +90,7 @@ function main(): void {
         const largeOverDev = big / dev;
         process.stdout.write(`\ndev / bare         ${devOverBare.toFixed(2)}x  (target ≤ ${TARGETS.devOverBare}x) ${devOverBare <= TARGETS.devOverBare ? "ok" : "MISSED"}\n`);
         process.stdout.write(`100 workloads / dev ${largeOverDev.toFixed(2)}x  (target ≤ ${TARGETS.largeOverDev}x) ${largeOverDev <= TARGETS.largeOverDev ? "ok" : "MISSED"}\n`);
-        process.stdout.write(`Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what Pulumi.yaml and tsconfig.json turn off)\n`);
+        process.stdout.write(`Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what tsconfig.json turns off)\n`);
         process.stdout.write(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
         if (devOverBare > TARGETS.devOverBare || largeOverDev > TARGETS.largeOverDev) process.exitCode = 1;
     } finally {

@@ -84,6 +84,14 @@ function fail(settings: Settings): never {
 fail(pair[0]);
 `;
 
+test("Pulumi.yaml runs the TypeScript program through ts-node, with no node arguments of its own", () => {
+    const { parse } = require("yaml") as typeof import("yaml");
+    const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+    expect(project.runtime.name).toBe("nodejs");
+    expect(project.runtime.options.typescript).toBe(true);
+    expect(project.runtime.options.nodeargs).toBeUndefined();
+});
+
 test("Pulumi finds the project's ts-node and TypeScript, not its vendored ts-node 7 (which ignores tsconfig's ts-node section)", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
     // Runtime dependencies, so an install without dev dependencies still runs the program as configured.

@@ -1,6 +1,6 @@
 /**
  * For the benchmark only: registers ts-node in one of the ways the program could be run, ignoring tsconfig.json's
- * "ts-node" section, to measure what each of the settings in Pulumi.yaml and tsconfig.json saves.
+ * "ts-node" section, to measure what each of the settings in tsconfig.json saves.
  *   ENTRA_WIF_BENCH_REGISTER=typecheck   Pulumi's default: ts-node type-checks with TypeScript, source-mapped stacks
  *   ENTRA_WIF_BENCH_REGISTER=typescript  transpile-only with TypeScript's transpiler, source-mapped stacks
  *   ENTRA_WIF_BENCH_REGISTER=sucrase     transpile-only with Sucrase, source-mapped stacks
