@@ -1,8 +1,8 @@
-/** The upstream test vectors in ../shared/vectors (Kubernetes' and azure-workload-identity's own tests). */
+/** The upstream test vectors kept in test/vectors (Kubernetes' and azure-workload-identity's own tests; provenance in each folder's README.txt). */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const VECTORS_DIR = path.resolve(__dirname, "../../../shared/vectors");
+export const VECTORS_DIR = path.resolve(__dirname, "../vectors");
 
 export function vector(relative: string): string {
     return fs.readFileSync(path.join(VECTORS_DIR, relative), "utf8");
