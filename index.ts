@@ -2,7 +2,6 @@
  * entra-wif: makes a Kubernetes cluster an OIDC issuer Microsoft Entra ID trusts.
  * Reads and validates the stack config, then wires the components; the logic lives in lib/ and components/.
  */
-import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
@@ -111,7 +110,7 @@ const entraIdentities = new Map(
 );
 
 // The cluster: a kind cluster the stack creates, one the user runs (reached by kubeconfig or context), or AKS.
-const keyDir = stackKeyDir(os.homedir(), pulumi.getProject(), pulumi.getStack());
+const keyDir = stackKeyDir(pulumi.getProject(), pulumi.getStack());
 const kind =
     config.cluster.mode === "kind" && signingKey
         ? new KindCluster("cluster", {

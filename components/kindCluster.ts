@@ -13,7 +13,10 @@ export interface KindClusterArgs {
     publicKeyPems: pulumi.Input<string[]>;
     /** The private key the cluster signs with (PEM, secret). */
     privateKeyPem: pulumi.Input<string>;
-    /** Absolute folder on the machine running `pulumi up` for the key files and the kind config (outside the repository). */
+    /**
+     * The folder for the key files and the kind config on the machine running `pulumi up`, outside the repository,
+     * written `~/...`: the scripts resolve it against $HOME when they run, so no machine's home is in an input.
+     */
     keyDir: string;
 }
 
@@ -29,7 +32,7 @@ export class KindCluster extends pulumi.ComponentResource {
     public readonly clusterName: string;
     /** The kubectl context kind adds to the user's kubeconfig. */
     public readonly contextName: string;
-    /** The kind config as written to disk (no secrets: paths and the issuer). */
+    /** The kind config as planned (no secrets: paths and the issuer); written to disk with `~` resolved. */
     public readonly kindConfig: pulumi.Output<string>;
     /** The cluster's kubeconfig (secret). */
     public readonly kubeconfig: pulumi.Output<string>;

@@ -27,7 +27,10 @@ export const KIND_ENV = {
 export interface KindConfigInput {
     /** The issuer URL, byte-identical to the discovery document's. */
     issuer: string;
-    /** Absolute folder on the host holding sa.pub and sa.key; absent when the cluster keeps its own keys. */
+    /**
+     * The folder on the host holding sa.pub and sa.key, as planned (`~/...`, the same on every machine); absent when
+     * the cluster keeps its own keys. kind takes hostPath literally, so the scripts write the config with `~` resolved.
+     */
     keyDir?: string;
 }
 
@@ -76,7 +79,25 @@ export function kindClusterConfig(input: KindConfigInput): string {
 }
 
 /** Single-quoted for a POSIX shell. */
-const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A path for a shell command a person pastes: a leading `~/` stays outside the quotes so the shell expands it;
+ * the rest is quoted only when it needs to be.
+ */
+export function shellPath(p: string): string {
+    const [prefix, rest] = p.startsWith("~/") ? ["~/", p.slice(2)] : ["", p];
+    return prefix + (/^[A-Za-z0-9._\/-]+$/.test(rest) ? rest : shellQuote(rest));
+}
+
+/**
+ * Resolves the planned key folder (`~/...`) against the $HOME of the machine running the script, into $key_dir,
+ * so no machine's home folder is ever part of a resource input.
+ */
+const RESOLVE_KEY_DIR = (e: typeof KIND_ENV) => [
+    `: "\${HOME:?entra-wif: HOME is not set, and the key folder of the stack lives under it}"`,
+    `key_dir="\${${e.keyDir}/#\\~/$HOME}"`,
+];
 
 const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
 
@@ -89,12 +110,12 @@ const TOOL_CHECKS = (e: typeof KIND_ENV) => [
 /** Writes sa.key (0600) and sa.pub in place: the files are bind-mounted into the node, so their inodes must stay. */
 const WRITE_KEYS = (e: typeof KIND_ENV, f: typeof KIND_KEY_FILES) => [
     "umask 077",
-    `mkdir -p "$${e.keyDir}"`,
-    `chmod 700 "$${e.keyDir}"`,
-    `printf '%s' "$${e.signingKey}" > "$${e.keyDir}/${f.signingKey}"`,
-    `chmod 600 "$${e.keyDir}/${f.signingKey}"`,
-    `printf '%s' "$${e.publicKeys}" > "$${e.keyDir}/${f.publicKeys}"`,
-    `chmod 644 "$${e.keyDir}/${f.publicKeys}"`,
+    `mkdir -p "$key_dir"`,
+    `chmod 700 "$key_dir"`,
+    `printf '%s' "$${e.signingKey}" > "$key_dir/${f.signingKey}"`,
+    `chmod 600 "$key_dir/${f.signingKey}"`,
+    `printf '%s' "$${e.publicKeys}" > "$key_dir/${f.publicKeys}"`,
+    `chmod 644 "$key_dir/${f.publicKeys}"`,
 ];
 
 /**
@@ -109,10 +130,12 @@ export function kindCreateScript(): string {
         "set -euo pipefail",
         ...TOOL_CHECKS(e),
         `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ${fail("a kind cluster with this name already exists and was not created by this stack's state; delete it (kind delete cluster --name <name>) or set cluster.name")}; fi`,
+        ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),
-        `printf '%s' "$${e.kindConfig}" > "$${e.keyDir}/${f.config}"`,
+        // The planned config names the key folder as `~/...`; kind takes hostPath literally, so write it resolved.
+        `printf '%s' "\${${e.kindConfig}//"$${e.keyDir}"/"$key_dir"}" > "$key_dir/${f.config}"`,
         // kind's progress goes to stderr, so stdout carries the kubeconfig alone.
-        `kind create cluster --name "$${e.clusterName}" --config "$${e.keyDir}/${f.config}" --wait 180s \${${e.nodeImage}:+--image "$${e.nodeImage}"} 1>&2`,
+        `kind create cluster --name "$${e.clusterName}" --config "$key_dir/${f.config}" --wait 180s \${${e.nodeImage}:+--image "$${e.nodeImage}"} 1>&2`,
         `kind get kubeconfig --name "$${e.clusterName}"`,
     ].join("\n");
 }
@@ -139,6 +162,7 @@ export function kindRotateScript(): string {
         "set -euo pipefail",
         ...TOOL_CHECKS(e),
         `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ${fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again")}`,
+        ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),
         `docker exec "$${e.clusterName}-control-plane" sh -c ${shellQuote(inNode)} 1>&2`,
         `kind get kubeconfig --name "$${e.clusterName}"`,
@@ -151,6 +175,7 @@ export function kindDeleteScript(): string {
     return [
         "set -uo pipefail",
         `if command -v kind >/dev/null 2>&1; then kind delete cluster --name "$${e.clusterName}" 1>&2; else echo "entra-wif: kind is not on the PATH; delete the cluster by hand: kind delete cluster --name $${e.clusterName}" >&2; fi`,
-        `rm -rf "$${e.keyDir}"`,
+        ...RESOLVE_KEY_DIR(e),
+        `rm -rf "$key_dir"`,
     ].join("\n");
 }

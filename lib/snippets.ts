@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 import { apiServerSettings, controllerManagerSettings, defaultKeyFiles, KUBEADM_PKI_DIR, ServiceAccountSettings } from "./flags";
-import { KIND_KEY_FILES, kindClusterConfig } from "./kind";
+import { KIND_KEY_FILES, kindClusterConfig, shellPath, shellQuote } from "./kind";
 
 /** Where each distribution keeps the service-account key pair on its control-plane nodes. */
 export const PKI_DIRS = {
@@ -29,17 +29,21 @@ export interface ClusterSnippets {
 
 const settingsAt = (issuer: string, ownsKey: boolean, dir: string): ServiceAccountSettings => ({ issuer, keyFiles: ownsKey ? defaultKeyFiles(dir) : undefined });
 
-/** Single-quoted for a POSIX shell. */
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** kind passes hostPath to docker as it is written, without expanding `~` (kind pkg/cluster/internal/providers/docker/provision.go, generateMountBindings). */
+export const KIND_TILDE_NOTE = "# kind takes hostPath literally: write this file with ~ replaced by your home folder, e.g. sed \"s|~/|$HOME/|\" kind.yaml > kind-resolved.yaml";
 
+/**
+ * `keyDir` is the folder the admin keeps the stack's key files in, as a person writes it (`~/.entra-wif/...`): the
+ * same on every machine, so the snippets are stack outputs that never differ between the machines that plan them.
+ */
 export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir: string): ClusterSnippets {
     const minikube = settingsAt(issuer, ownsKey, PKI_DIRS.minikube);
     const minikubeLines = [
         ...(ownsKey
             ? [
                   "# with minikube running: copy the stack's key pair into the node",
-                  `minikube cp ${shellQuote(`${keyDir}/${KIND_KEY_FILES.signingKey}`)} ${PKI_DIRS.minikube}/sa.key`,
-                  `minikube cp ${shellQuote(`${keyDir}/${KIND_KEY_FILES.publicKeys}`)} ${PKI_DIRS.minikube}/sa.pub`,
+                  `minikube cp ${shellPath(`${keyDir}/${KIND_KEY_FILES.signingKey}`)} ${PKI_DIRS.minikube}/sa.key`,
+                  `minikube cp ${shellPath(`${keyDir}/${KIND_KEY_FILES.publicKeys}`)} ${PKI_DIRS.minikube}/sa.pub`,
               ]
             : []),
         "minikube start \\",
@@ -71,18 +75,18 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
         ...(kubeadmControllerManager.length > 0 ? { controllerManager: { extraArgs: asList(kubeadmControllerManager) } } : {}),
     });
 
-    const dir = shellQuote(keyDir);
+    const dir = shellPath(keyDir);
     const writeKeyFiles = ownsKey
         ? [
               `mkdir -p ${dir} && chmod 700 ${dir}`,
-              `(umask 077 && pulumi stack output --show-secrets serviceAccountSigningKey > ${shellQuote(`${keyDir}/sa.key`)})`,
-              `pulumi stack output serviceAccountPublicKeys > ${shellQuote(`${keyDir}/sa.pub`)}`,
+              `(umask 077 && pulumi stack output --show-secrets serviceAccountSigningKey > ${shellPath(`${keyDir}/${KIND_KEY_FILES.signingKey}`)})`,
+              `pulumi stack output serviceAccountPublicKeys > ${shellPath(`${keyDir}/${KIND_KEY_FILES.publicKeys}`)}`,
           ].join("\n")
         : "";
 
     return {
         minikube: minikubeLines.join("\n"),
-        kind: kindClusterConfig({ issuer, keyDir: ownsKey ? keyDir : undefined }),
+        kind: ownsKey && keyDir.startsWith("~") ? `${KIND_TILDE_NOTE}\n${kindClusterConfig({ issuer, keyDir })}` : kindClusterConfig({ issuer, keyDir: ownsKey ? keyDir : undefined }),
         k0s: k0sConfig,
         kubeadm: kubeadmConfig,
         writeKeyFiles,

@@ -10,7 +10,8 @@ import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 
 const ISSUER = "https://entrawif0123456789abcdef.blob.core.windows.net/oidc/";
-const KEY_DIR = "/home/dev/.entra-wif/entra-wif-dev";
+/** As planned: the same on every machine; the scripts resolve ~ against $HOME. */
+const KEY_DIR = "~/.entra-wif/entra-wif-dev";
 
 describe("kind cluster config", () => {
     const config = parse(kindClusterConfig({ issuer: ISSUER, keyDir: KEY_DIR }));
@@ -55,8 +56,8 @@ describe("create and delete scripts, run with stand-in docker and kind", () => {
     const kubeconfigText = "apiVersion: v1\nkind: Config\nclusters: []\n";
     const env = () => ({
         [KIND_ENV.clusterName]: "entra-wif-dev",
-        [KIND_ENV.keyDir]: keyDir,
-        [KIND_ENV.kindConfig]: kindClusterConfig({ issuer: ISSUER, keyDir }),
+        [KIND_ENV.keyDir]: KEY_DIR,
+        [KIND_ENV.kindConfig]: kindClusterConfig({ issuer: ISSUER, keyDir: KEY_DIR }),
         [KIND_ENV.publicKeys]: k8s.rsaPublic() + k8s.ecdsaPublic(),
         [KIND_ENV.signingKey]: k8s.rsaPrivate(),
     });
@@ -69,7 +70,8 @@ esac`);
 
     beforeEach(() => {
         box = sandbox();
-        keyDir = path.join(box.root, "home", ".entra-wif", "entra-wif-dev");
+        // The sandbox's HOME is its root: where the scripts must put the planned ~/.entra-wif/entra-wif-dev.
+        keyDir = path.join(box.root, ".entra-wif", "entra-wif-dev");
     });
     afterEach(() => box.cleanup());
 
@@ -85,7 +87,12 @@ esac`);
         expect(mode(path.join(keyDir, "sa.pub"))).toBe(0o644);
         expect(fs.readFileSync(path.join(keyDir, "sa.key"), "utf8")).toBe(k8s.rsaPrivate());
         expect(fs.readFileSync(path.join(keyDir, "sa.pub"), "utf8")).toBe(k8s.rsaPublic() + k8s.ecdsaPublic());
-        expect(fs.readFileSync(path.join(keyDir, "kind.yaml"), "utf8")).toBe(env()[KIND_ENV.kindConfig]);
+        // kind takes hostPath literally: the file on disk names the resolved folder, the planned config the ~ form.
+        expect(fs.readFileSync(path.join(keyDir, "kind.yaml"), "utf8")).toBe(kindClusterConfig({ issuer: ISSUER, keyDir }));
+        expect(parse(fs.readFileSync(path.join(keyDir, "kind.yaml"), "utf8")).nodes[0].extraMounts.map((m: { hostPath: string }) => m.hostPath)).toEqual([
+            path.join(keyDir, "sa.pub"),
+            path.join(keyDir, "sa.key"),
+        ]);
         expect(box.calls()).toEqual([
             "docker info",
             "kind get clusters",
@@ -94,6 +101,27 @@ esac`);
         ]);
         // The private key travels in the environment only, never on a command line.
         expect(box.calls().join("\n")).not.toContain("PRIVATE KEY");
+    });
+
+    test("the key folder follows the HOME of the machine that runs the script, not the one that planned it", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        const elsewhere = path.join(box.root, "other home");
+        fs.mkdirSync(elsewhere);
+        expect(box.run(kindCreateScript(), { ...env(), HOME: elsewhere }).code).toBe(0);
+        const dir = path.join(elsewhere, ".entra-wif", "entra-wif-dev");
+        expect(mode(path.join(dir, "sa.key"))).toBe(0o600);
+        expect(fs.readFileSync(path.join(dir, "kind.yaml"), "utf8")).toContain(`hostPath: ${dir}/sa.pub`);
+        expect(fs.existsSync(keyDir)).toBe(false);
+    });
+
+    test("without HOME the script stops before writing anything", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        const r = box.run(kindCreateScript(), { ...env(), HOME: "" });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain("entra-wif: HOME is not set");
+        expect(box.calls().some((c) => c.startsWith("kind create"))).toBe(false);
     });
 
     test("passes the node image when one is configured", () => {

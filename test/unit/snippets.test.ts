@@ -7,7 +7,8 @@ import { mode, sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 
 const ISSUER = "https://oidcplatform01.z6.web.core.windows.net/";
-const KEY_DIR = "/home/admin/.entra-wif/entra-wif-prod";
+/** As the program passes it: written with ~, the same on every machine that plans the stack. */
+const KEY_DIR = "~/.entra-wif/entra-wif-prod";
 
 describe("with the stack's key", () => {
     const s = existingClusterSnippets(ISSUER, true, KEY_DIR);
@@ -15,8 +16,9 @@ describe("with the stack's key", () => {
     test("minikube: copy the keys into the node, then --extra-config for apiserver and controller-manager", () => {
         expect(s.minikube.split("\n")).toEqual([
             "# with minikube running: copy the stack's key pair into the node",
-            `minikube cp '${KEY_DIR}/sa.key' /var/lib/minikube/certs/sa.key`,
-            `minikube cp '${KEY_DIR}/sa.pub' /var/lib/minikube/certs/sa.pub`,
+            // Unquoted, so the admin's shell expands ~.
+            `minikube cp ${KEY_DIR}/sa.key /var/lib/minikube/certs/sa.key`,
+            `minikube cp ${KEY_DIR}/sa.pub /var/lib/minikube/certs/sa.pub`,
             "minikube start \\",
             `  --extra-config='apiserver.service-account-issuer=${ISSUER}' \\`,
             "  --extra-config='apiserver.service-account-key-file=/var/lib/minikube/certs/sa.pub' \\",
@@ -60,6 +62,8 @@ describe("with the stack's key", () => {
 
     test("kind: the same config the stack's own kind clusters use, mounting the key folder", () => {
         const kind = parse(s.kind);
+        // kind does not expand ~ in hostPath: the snippet says so on its first line.
+        expect(s.kind.split("\n")[0]).toMatch(/^# kind takes hostPath literally: write this file with ~ replaced by your home folder/);
         expect(kind.nodes[0].extraMounts.map((m: { hostPath: string }) => m.hostPath)).toEqual([`${KEY_DIR}/sa.pub`, `${KEY_DIR}/sa.key`]);
         expect(parse(kind.kubeadmConfigPatches[0]).apiServer.extraArgs["service-account-issuer"]).toBe(ISSUER);
     });
@@ -67,14 +71,15 @@ describe("with the stack's key", () => {
     test("the key-file command, run with a stand-in pulumi: sa.key 0600 in a 0700 folder, sa.pub readable", () => {
         const box = sandbox();
         try {
-            const dir = path.join(box.root, "keys");
+            // The sandbox's HOME is its root: the snippet's ~ must expand there.
+            const dir = path.join(box.root, ".entra-wif", "entra-wif-prod");
             box.fake("pulumi", `
 case "$*" in
   "stack output --show-secrets serviceAccountSigningKey") printf '%s' "$PRIVATE" ;;
   "stack output serviceAccountPublicKeys") printf '%s' "$PUBLIC" ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac`);
-            const r = box.run(existingClusterSnippets(ISSUER, true, dir).writeKeyFiles, { PRIVATE: k8s.rsaPrivate(), PUBLIC: k8s.rsaPublic() });
+            const r = box.run(existingClusterSnippets(ISSUER, true, KEY_DIR).writeKeyFiles, { PRIVATE: k8s.rsaPrivate(), PUBLIC: k8s.rsaPublic() });
             expect(r.stderr).toBe("");
             expect(r.code).toBe(0);
             expect(mode(dir)).toBe(0o700);
@@ -99,7 +104,8 @@ describe("with the cluster's own keys: only the issuer changes", () => {
     });
 });
 
-test("a quote in a path cannot break out of the shell quoting", () => {
+test("a quote in a path cannot break out of the shell quoting, and ~ stays outside the quotes", () => {
     const s = existingClusterSnippets(ISSUER, true, "/home/o'brien/.entra-wif/x");
     expect(s.minikube).toContain(`minikube cp '/home/o'\\''brien/.entra-wif/x/sa.key'`);
+    expect(existingClusterSnippets(ISSUER, true, "~/o'brien").minikube).toContain(`minikube cp ~/'o'\\''brien/sa.key'`);
 });
