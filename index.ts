@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
-import { BUILTIN_NAMESPACES, ConfigError, parseStackConfig } from "./lib/config";
+import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, parseStackConfig } from "./lib/config";
 import { apiServerFlags, controllerManagerFlags, defaultKeyFiles } from "./lib/flags";
 import { planIdentities } from "./lib/identities";
 import { stackKeyDir } from "./lib/naming";
@@ -27,8 +27,8 @@ function loadConfig() {
     try {
         return parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack() });
     } catch (err) {
-        // RunError: Pulumi prints the message alone, without a stack trace or program source.
-        throw err instanceof ConfigError ? new pulumi.RunError(err.message) : err;
+        // RunError: Pulumi prints the message alone (one line per problem), without a stack trace or program source.
+        throw err instanceof ConfigError || err instanceof ConfigProblems ? new pulumi.RunError(err.message) : err;
     }
 }
 

@@ -162,6 +162,45 @@ export class ConfigError extends Error {
     }
 }
 
+/**
+ * Several bad values found in one run: each its own ConfigError, reported one line each in key order, so a user fixes
+ * them all at once instead of one `pulumi up` per mistake. (A single problem is thrown as that ConfigError itself.)
+ */
+export class ConfigProblems extends Error {
+    constructor(readonly problems: ConfigError[]) {
+        super(problems.map((p) => p.message).join("\n"));
+        // The same name as ConfigError: every caller that treats a config error as the whole story treats these so too.
+        this.name = "ConfigError";
+    }
+}
+
+/** Collects ConfigErrors while parsing goes on with a stand-in value, so one run finds every problem. */
+class Problems {
+    private readonly found: ConfigError[] = [];
+
+    /** Runs `parse`; on a ConfigError records it (or each of several) and returns `fallback`. */
+    attempt<T>(parse: () => T, fallback: T): T {
+        try {
+            return parse();
+        } catch (err) {
+            if (err instanceof ConfigError) this.found.push(err);
+            else if (err instanceof ConfigProblems) this.found.push(...err.problems);
+            else throw err;
+            return fallback;
+        }
+    }
+
+    /** Throws what was found: nothing, the one ConfigError, or ConfigProblems sorted by key (stable for one key). */
+    throwIfAny(): void {
+        const unique = this.found.filter((p, i) => this.found.findIndex((q) => q.message === p.message) === i);
+        if (unique.length === 1) throw unique[0];
+        if (unique.length > 1) {
+            const sorted = unique.map((p, i) => ({ p, i })).sort((a, b) => (a.p.key < b.p.key ? -1 : a.p.key > b.p.key ? 1 : a.i - b.i));
+            throw new ConfigProblems(sorted.map(({ p }) => p));
+        }
+    }
+}
+
 /** Defaults, the same as Pulumi.yaml declares (a test keeps the two equal). */
 export const DEFAULTS = {
     issuer: { hosting: "blob", containerName: "oidc", verify: true },
@@ -239,17 +278,63 @@ function closest(needle: string, candidates: readonly string[]): string | undefi
     return bestDistance <= Math.max(2, Math.floor(needle.length / 3)) ? best : undefined;
 }
 
+/**
+ * The known fields that misspelt ones were meant to be ("serviceAcount" → serviceAccount): a check that such a field
+ * is missing would only repeat the misspelling, so it is not made.
+ */
+function meantFields(obj: Record<string, unknown>, known: readonly string[]): Set<string> {
+    const meant = new Set<string>();
+    for (const field of Object.keys(obj)) {
+        if (known.includes(field)) continue;
+        const guess = closest(field, known);
+        if (guess !== undefined && obj[guess] === undefined) meant.add(guess);
+    }
+    return meant;
+}
+
 function rejectUnknownFields(key: string, obj: Record<string, unknown>, known: readonly string[]): void {
+    const problems = new Problems();
     for (const field of Object.keys(obj)) {
         if (!known.includes(field)) {
             const guess = closest(field, known);
-            throw new ConfigError(
-                `${key}.${field}`,
-                obj[field],
-                `"${field}" is not a known setting of ${key}${guess ? `; did you mean "${guess}"?` : ""} (known: ${known.join(", ")})`,
-            );
+            problems.attempt(() => {
+                throw new ConfigError(
+                    `${key}.${field}`,
+                    obj[field],
+                    `"${field}" is not a known setting of ${key}${guess ? `; did you mean "${guess}"?` : ""} (known: ${known.join(", ")})`,
+                );
+            }, undefined);
         }
     }
+    problems.throwIfAny();
+}
+
+/**
+ * A list setting: absent or null is empty, anything but a list is one problem, and each item is parsed on its own
+ * so that every bad item is reported. A bad item is left out, or stands in as `placeholder(item)` when later checks
+ * refer to it (a workload naming an identity whose own settings were wrong is not a second mistake).
+ */
+function listOf<T>(
+    p: Problems,
+    key: string,
+    value: unknown,
+    expected: string,
+    parseItem: (item: unknown, itemKey: string, index: number) => T,
+    placeholder?: (item: unknown) => T | undefined,
+): T[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+        p.attempt(() => {
+            throw new ConfigError(key, value, expected);
+        }, undefined);
+        return [];
+    }
+    const items: T[] = [];
+    value.forEach((item, i) => {
+        const parsed = p.attempt<T | undefined>(() => parseItem(item, `${key}[${i}]`, i), placeholder?.(item));
+        if (parsed !== undefined) items.push(parsed);
+    });
+    return items;
 }
 
 /** Parses a raw Pulumi config string: structured values arrive as JSON text. */
@@ -270,13 +355,84 @@ function asObject(key: string, value: unknown, example: string): Record<string, 
     return value as Record<string, unknown>;
 }
 
-function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
+/** How a near miss is compared: case, hyphens, underscores and spaces do not count. */
+const fold = (text: string) => text.toLowerCase().replace(/[-_\s]/g, "");
+
+/**
+ * One of a fixed set of words. A value that is a near miss says what was meant: a hint for a word users are known
+ * to write (hints: folded word → advice), or the allowed word it differs from by case or by a letter or two.
+ */
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T, hints: Record<string, string> = {}): T {
     if (value === undefined) return fallback;
     if (typeof value !== "string" || !allowed.includes(value as T)) {
-        throw new ConfigError(key, value, `use one of: ${allowed.join(", ")}`);
+        const listed = `use one of: ${allowed.join(", ")}`;
+        if (typeof value !== "string") throw new ConfigError(key, value, listed);
+        const hint = hints[fold(value)];
+        if (hint !== undefined) throw new ConfigError(key, value, `${hint}; ${listed}`);
+        const sameWord = allowed.find((a) => fold(a) === fold(value));
+        const guess = sameWord ?? (value.length >= 3 ? closest(value, allowed) : undefined);
+        throw new ConfigError(key, value, guess !== undefined ? `did you mean "${guess}"? ${listed}` : listed);
     }
     return value as T;
 }
+
+/** Distributions users name as a cluster mode: each is a cluster they run, so mode existing and its snippet. */
+const EXISTING_DISTRIBUTIONS: Record<string, string> = {
+    minikube: "minikube",
+    k0s: "k0s",
+    kubeadm: "kubeadm",
+    k3s: "kubeadm",
+    k3d: "kubeadm",
+    rke2: "kubeadm",
+    microk8s: "kubeadm",
+    dockerdesktop: "kubeadm",
+    rancherdesktop: "kubeadm",
+    arc: "kubeadm",
+    azurearc: "kubeadm",
+    connectedcluster: "kubeadm",
+};
+
+const CLUSTER_MODE_HINTS: Record<string, string> = Object.fromEntries(
+    Object.entries(EXISTING_DISTRIBUTIONS).map(([word, snippet]) => {
+        const what = word.includes("arc") || word === "connectedcluster" ? "an Arc-connected cluster" : word;
+        const apply =
+            snippet === word
+                ? `the ${snippet} snippet of \`pulumi stack output clusterSnippets\``
+                : `the kube-apiserver and kube-controller-manager flags of \`pulumi stack output kubeApiServerFlags\` / \`kubeControllerManagerFlags\` (clusterSnippets.kubeadm shows them in kubeadm's form)`;
+        return [word, `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`];
+    }),
+);
+Object.assign(CLUSTER_MODE_HINTS, {
+    eks: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
+    gke: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
+    managedcluster: "an AKS cluster is mode aks",
+    azurekubernetesservice: "an AKS cluster is mode aks",
+});
+
+const IDENTITY_TYPE_HINTS: Record<string, string> = {
+    ...Object.fromEntries(["userassigned", "userassignedidentity", "userassignedmanagedidentity", "uami", "msi", "managed", "mi"].map((w) => [w, 'a user-assigned managed identity is type "managedIdentity"'])),
+    ...Object.fromEntries(["systemassigned", "systemassignedidentity"].map((w) => [w, 'a system-assigned identity belongs to one Azure resource and cannot federate with a cluster; use a user-assigned one, type "managedIdentity"'])),
+    ...Object.fromEntries(["app", "appregistration", "serviceprincipal", "sp", "spn", "entraapp", "aadapp"].map((w) => [w, 'an app registration (with its service principal) is type "application"'])),
+};
+
+const HOSTING_HINTS: Record<string, string> = {
+    ...Object.fromEntries(["static", "website", "web", "staticsite", "$web"].map((w) => [w, 'the storage account\'s static website ($web) is hosting "staticWebsite"'])),
+    ...Object.fromEntries(["blobs", "container", "blobcontainer", "storage", "blobstorage"].map((w) => [w, 'a public-read blob container is hosting "blob"'])),
+    ...Object.fromEntries(["cdn", "frontdoor", "afd", "customdomain"].map((w) => [w, "a CDN or custom domain in front of the storage keeps hosting blob or staticWebsite and sets issuer.customUrl to its URL"])),
+};
+
+/** The Azure CLI's cloud names (az cloud list) differ from the webhook's: map them. */
+const AZURE_ENVIRONMENT_HINTS: Record<string, string> = {
+    azurecloud: 'the Azure CLI calls the public cloud AzureCloud; the webhook calls it "AzurePublicCloud"',
+    public: 'the public cloud is "AzurePublicCloud"',
+    azurepublic: 'the public cloud is "AzurePublicCloud"',
+    azureusgovernment: 'the Azure CLI calls it AzureUSGovernment; the webhook calls it "AzureUSGovernmentCloud"',
+    usgov: 'US Government is "AzureUSGovernmentCloud"',
+    usgovernment: 'US Government is "AzureUSGovernmentCloud"',
+    china: 'Azure China (21Vianet) is "AzureChinaCloud"',
+    azurechina: 'Azure China (21Vianet) is "AzureChinaCloud"',
+    azuregermancloud: "Azure Germany was closed in 2021; its regions are in the public cloud, AzurePublicCloud",
+};
 
 function optionalString(key: string, value: unknown): string | undefined {
     if (value === undefined || value === null || value === "") return undefined;
@@ -371,17 +527,20 @@ export function keyNameProblem(name: string): string | undefined {
         : "a key name is at most 40 lowercase letters, digits, dots and hyphens, starting and ending alphanumeric, e.g. 2026-11";
 }
 
-function parseKeyNames(key: string, value: unknown): string[] | undefined {
+function parseKeyNames(p: Problems, key: string, value: unknown): string[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value) || value.length === 0) {
-        throw new ConfigError(key, value, `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`);
+        p.attempt(() => {
+            throw new ConfigError(key, value, `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`);
+        }, undefined);
+        return undefined;
     }
     const seen = new Map<string, number>();
-    return value.map((item, i) => {
-        if (typeof item !== "string") throw new ConfigError(`${key}[${i}]`, item, "expected a key name");
-        checkName(`${key}[${i}]`, item, keyNameProblem);
+    return listOf(p, key, value, "", (item, itemKey, i) => {
+        if (typeof item !== "string") throw new ConfigError(itemKey, item, "expected a key name");
+        checkName(itemKey, item, keyNameProblem);
         const first = seen.get(item);
-        if (first !== undefined) throw new ConfigError(`${key}[${i}]`, item, `the name is already listed at ${key}[${first}]; each key once`);
+        if (first !== undefined) throw new ConfigError(itemKey, item, `the name is already listed at ${key}[${first}]; each key once`);
         seen.set(item, i);
         return item;
     });
@@ -396,14 +555,9 @@ function parseRsaBits(key: string, value: unknown): SigningKeyConfig["rsaBits"] 
     return n as SigningKeyConfig["rsaBits"];
 }
 
-function parsePublicKeys(key: string, value: unknown): string[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-        throw new ConfigError(key, value, "expected a list of PEM public keys");
-    }
+function parsePublicKeys(p: Problems, key: string, value: unknown): string[] {
     const kids = new Map<string, number>();
-    return value.map((pem, i) => {
-        const itemKey = `${key}[${i}]`;
+    return listOf(p, key, value, "expected a list of PEM public keys", (pem, itemKey, i) => {
         if (typeof pem !== "string") {
             throw new ConfigError(itemKey, pem, "expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
         }
@@ -446,149 +600,200 @@ function parseTokenExpiration(key: string, value: unknown): number | undefined {
     return n;
 }
 
-function parseRoles(key: string, value: unknown, sampleEnabled: boolean): RoleGrantConfig[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-        throw new ConfigError(key, value, "expected a list of {role, scope}, e.g. [{role: Reader, scope: resourceGroup}]");
-    }
-    return value.map((item, i) => {
-        const itemKey = `${key}[${i}]`;
+function parseRoles(p: Problems, key: string, value: unknown, sampleEnabled: boolean): RoleGrantConfig[] {
+    return listOf(p, key, value, "expected a list of {role, scope}, e.g. [{role: Reader, scope: resourceGroup}]", (item, itemKey) => {
         const obj = asObject(itemKey, item, "{role: Key Vault Secrets User, scope: sampleKeyVault}");
         if (!obj) throw new ConfigError(itemKey, item, "expected {role, scope}");
-        rejectUnknownFields(itemKey, obj, ROLE_FIELDS);
+        const fields = new Problems();
+        fields.attempt(() => rejectUnknownFields(itemKey, obj, ROLE_FIELDS), undefined);
+        const meant = meantFields(obj, ROLE_FIELDS);
         const role = obj.role;
-        if (typeof role !== "string" || role.trim() === "") {
-            throw new ConfigError(`${itemKey}.role`, role, "expected a built-in role name such as Reader, or a role definition GUID");
-        }
-        let roleId: string;
-        try {
-            roleId = resolveRole(role);
-        } catch (err) {
-            if (err instanceof UnknownRoleError) throw new ConfigError(`${itemKey}.role`, role, err.message);
-            throw err;
-        }
+        const roleId = fields.attempt(() => {
+            if (role === undefined && meant.has("role")) return "";
+            if (typeof role !== "string" || role.trim() === "") {
+                throw new ConfigError(`${itemKey}.role`, role, "expected a built-in role name such as Reader, or a role definition GUID");
+            }
+            try {
+                return resolveRole(role);
+            } catch (err) {
+                if (err instanceof UnknownRoleError) throw new ConfigError(`${itemKey}.role`, role, err.message);
+                throw err;
+            }
+        }, "");
         const scope = obj.scope;
-        if (typeof scope !== "string") {
-            throw new ConfigError(`${itemKey}.scope`, scope, `expected ${SCOPE_KEYWORDS.join(", ")} or a full ARM id`);
-        }
-        const problem = scopeProblem(scope);
-        if (problem) throw new ConfigError(`${itemKey}.scope`, scope, problem);
-        if (scope === "sampleKeyVault" && !sampleEnabled) {
-            throw new ConfigError(`${itemKey}.scope`, scope, `the sample Key Vault exists only with ${PROJECT}:sample.enabled true; enable it or give the vault's ARM id`);
-        }
-        return { role, roleId, scope };
+        fields.attempt(() => {
+            if (scope === undefined && meant.has("scope")) return;
+            if (typeof scope !== "string") {
+                throw new ConfigError(`${itemKey}.scope`, scope, `expected ${SCOPE_KEYWORDS.join(", ")} or a full ARM id`);
+            }
+            const problem = scopeProblem(scope);
+            if (problem) throw new ConfigError(`${itemKey}.scope`, scope, problem);
+            if (scope === "sampleKeyVault" && !sampleEnabled) {
+                throw new ConfigError(`${itemKey}.scope`, scope, `the sample Key Vault exists only with ${PROJECT}:sample.enabled true; enable it or give the vault's ARM id`);
+            }
+        }, undefined);
+        fields.throwIfAny();
+        return { role: role as string, roleId, scope: scope as string };
     });
 }
 
-function parseIdentity(key: string, value: unknown, fallbackName: string, sampleEnabled: boolean): IdentityConfig {
-    const obj = asObject(key, value, "{type: managedIdentity}") ?? {};
-    rejectUnknownFields(key, obj, KNOWN_KEYS.identity!);
-    const type = oneOf(`${key}.type`, obj.type, IDENTITY_TYPES, DEFAULTS.identity.type);
-    const name = optionalString(`${key}.name`, obj.name) ?? fallbackName;
-    checkName(`${key}.name`, name, identityNameProblem);
-    return { name, type, roles: parseRoles(`${key}.roles`, obj.roles, sampleEnabled) };
+function parseIdentity(p: Problems, key: string, value: unknown, fallbackName: string, sampleEnabled: boolean): IdentityConfig {
+    const obj = p.attempt(() => asObject(key, value, "{type: managedIdentity}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.identity!), undefined);
+    const type = p.attempt(() => oneOf(`${key}.type`, obj.type, IDENTITY_TYPES, DEFAULTS.identity.type, IDENTITY_TYPE_HINTS), DEFAULTS.identity.type);
+    const name = p.attempt(() => optionalString(`${key}.name`, obj.name), undefined) ?? fallbackName;
+    // An empty name (an identities entry without one) is reported by the list.
+    if (name !== "") p.attempt(() => checkName(`${key}.name`, name, identityNameProblem), undefined);
+    return { name, type, roles: parseRoles(p, `${key}.roles`, obj.roles, sampleEnabled) };
 }
 
-function parseIdentities(key: string, value: unknown, sampleEnabled: boolean): IdentityConfig[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-        throw new ConfigError(key, value, "expected a list of {name, type}, e.g. [{name: id-frontend, type: managedIdentity}]");
-    }
+function parseIdentities(p: Problems, key: string, value: unknown, sampleEnabled: boolean): IdentityConfig[] {
     const seen = new Map<string, number>();
-    return value.map((item, i) => {
-        const itemKey = `${key}[${i}]`;
-        const obj = asObject(itemKey, item, "{name: id-frontend, type: managedIdentity}");
-        if (!obj) throw new ConfigError(itemKey, item, "expected {name, type}");
-        rejectUnknownFields(itemKey, obj, KNOWN_KEYS.identities!);
-        if (obj.name === undefined || obj.name === "") {
-            throw new ConfigError(`${itemKey}.name`, obj.name, "each identity in the list needs a name; workloads refer to it with identity: <name>");
-        }
-        if (obj.type === undefined) {
-            throw new ConfigError(`${itemKey}.type`, obj.type, `use one of: ${IDENTITY_TYPES.join(", ")}`);
-        }
-        const identity = parseIdentity(itemKey, obj, "", sampleEnabled);
-        // Azure resource names are case-insensitive: two names differing in case are one identity.
-        const first = seen.get(identity.name.toLowerCase());
-        if (first !== undefined) {
-            throw new ConfigError(`${itemKey}.name`, identity.name, `the name is already used by ${key}[${first}]; give each identity its own name`);
-        }
-        seen.set(identity.name.toLowerCase(), i);
-        return identity;
-    });
+    return listOf(
+        p,
+        key,
+        value,
+        "expected a list of {name, type}, e.g. [{name: id-frontend, type: managedIdentity}]",
+        (item, itemKey, i) => {
+            const obj = asObject(itemKey, item, "{name: id-frontend, type: managedIdentity}");
+            if (!obj) throw new ConfigError(itemKey, item, "expected {name, type}");
+            const fields = new Problems();
+            fields.attempt(() => rejectUnknownFields(itemKey, obj, KNOWN_KEYS.identities!), undefined);
+            const meant = meantFields(obj, KNOWN_KEYS.identities!);
+            if ((obj.name === undefined && !meant.has("name")) || obj.name === "") {
+                fields.attempt(() => {
+                    throw new ConfigError(`${itemKey}.name`, obj.name, "each identity in the list needs a name; workloads refer to it with identity: <name>");
+                }, undefined);
+            }
+            if (obj.type === undefined && !meant.has("type")) {
+                fields.attempt(() => {
+                    throw new ConfigError(`${itemKey}.type`, obj.type, `use one of: ${IDENTITY_TYPES.join(", ")}`);
+                }, undefined);
+            }
+            const identity = parseIdentity(fields, itemKey, obj, "", sampleEnabled);
+            // Azure resource names are case-insensitive: two names differing in case are one identity.
+            const first = seen.get(identity.name.toLowerCase());
+            if (first !== undefined && identity.name !== "") {
+                fields.attempt(() => {
+                    throw new ConfigError(`${itemKey}.name`, identity.name, `the name is already used by ${key}[${first}]; give each identity its own name`);
+                }, undefined);
+            }
+            seen.set(identity.name.toLowerCase(), i);
+            fields.throwIfAny();
+            return identity;
+        },
+        // A bad identity's workloads still name it: keep its name so that they are not reported as well.
+        (item) => {
+            const name = item && typeof item === "object" ? (item as Record<string, unknown>).name : undefined;
+            return typeof name === "string" && name !== "" ? { name, type: DEFAULTS.identity.type, roles: [] } : undefined;
+        },
+    );
 }
 
-function parseWorkloads(key: string, value: unknown, identities: IdentityConfig[], listed: boolean, sampleEnabled: boolean): WorkloadConfig[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-        throw new ConfigError(key, value, "expected a list of {namespace, serviceAccount}");
-    }
+function parseWorkloads(p: Problems, key: string, value: unknown, identities: IdentityConfig[], listed: boolean, sampleEnabled: boolean): WorkloadConfig[] {
     const names = identities.map((id) => id.name);
     const seen = new Map<string, number>();
-    const workloads = value.map((item, i) => {
-        const itemKey = `${key}[${i}]`;
-        const obj = asObject(itemKey, item, "{namespace: demo, serviceAccount: workload-sa}");
-        if (!obj) throw new ConfigError(itemKey, item, "expected {namespace, serviceAccount}");
-        rejectUnknownFields(itemKey, obj, KNOWN_KEYS.workloads!);
-        const namespace = obj.namespace;
-        const serviceAccount = obj.serviceAccount;
-        if (typeof namespace !== "string") throw new ConfigError(`${itemKey}.namespace`, namespace, "expected a Kubernetes namespace name");
-        if (typeof serviceAccount !== "string") throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
-        checkName(`${itemKey}.namespace`, namespace, namespaceProblem);
-        checkName(`${itemKey}.serviceAccount`, serviceAccount, serviceAccountProblem);
-        const id = `${namespace}/${serviceAccount}`;
-        const first = seen.get(id);
-        if (first !== undefined) {
-            throw new ConfigError(itemKey, obj, `${id} is already listed at ${key}[${first}]; each namespace/serviceAccount pair appears once`);
-        }
-        seen.set(id, i);
-
-        let identity = names[0];
-        if (obj.identity !== undefined) {
-            const wanted = obj.identity;
-            const match = typeof wanted === "string" ? names.find((n) => n.toLowerCase() === wanted.toLowerCase()) : undefined;
-            if (match === undefined) {
-                const allowed = listed
-                    ? `name one of the identities in ${PROJECT}:identities: ${names.join(", ")}`
-                    : `there is one identity, ${names[0]}; list several under ${PROJECT}:identities to choose between them`;
-                throw new ConfigError(`${itemKey}.identity`, wanted, allowed);
+    const workloads = listOf(
+        p,
+        key,
+        value,
+        "expected a list of {namespace, serviceAccount}",
+        (item, itemKey, i): WorkloadConfig => {
+            const obj = asObject(itemKey, item, "{namespace: demo, serviceAccount: workload-sa}");
+            if (!obj) throw new ConfigError(itemKey, item, "expected {namespace, serviceAccount}");
+            const fields = new Problems();
+            fields.attempt(() => rejectUnknownFields(itemKey, obj, KNOWN_KEYS.workloads!), undefined);
+            const meant = meantFields(obj, KNOWN_KEYS.workloads!);
+            const namespace = obj.namespace;
+            const serviceAccount = obj.serviceAccount;
+            fields.attempt(() => {
+                if (namespace === undefined && meant.has("namespace")) return;
+                if (typeof namespace !== "string") throw new ConfigError(`${itemKey}.namespace`, namespace, "expected a Kubernetes namespace name");
+                checkName(`${itemKey}.namespace`, namespace, namespaceProblem);
+            }, undefined);
+            fields.attempt(() => {
+                if (serviceAccount === undefined && meant.has("serviceAccount")) return;
+                if (typeof serviceAccount !== "string") throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
+                checkName(`${itemKey}.serviceAccount`, serviceAccount, serviceAccountProblem);
+            }, undefined);
+            const id = `${namespace}/${serviceAccount}`;
+            const first = seen.get(id);
+            if (first !== undefined) {
+                fields.attempt(() => {
+                    throw new ConfigError(itemKey, obj, `${id} is already listed at ${key}[${first}]; each namespace/serviceAccount pair appears once`);
+                }, undefined);
+            } else {
+                seen.set(id, i);
             }
-            identity = match;
-        } else if (listed && identities.length > 1) {
-            throw new ConfigError(`${itemKey}.identity`, undefined, `with several identities each workload names its own: one of ${names.join(", ")}`);
-        }
-        const tokenExpiration = parseTokenExpiration(`${itemKey}.tokenExpiration`, obj.tokenExpiration);
-        return { namespace, serviceAccount, identity, roles: parseRoles(`${itemKey}.roles`, obj.roles, sampleEnabled), tokenExpiration };
-    });
+
+            let identity = names[0];
+            if (obj.identity !== undefined) {
+                const wanted = obj.identity;
+                const match = typeof wanted === "string" ? names.find((n) => n.toLowerCase() === wanted.toLowerCase()) : undefined;
+                if (match === undefined) {
+                    const allowed = listed
+                        ? `name one of the identities in ${PROJECT}:identities: ${names.join(", ")}`
+                        : `there is one identity, ${names[0]}; list several under ${PROJECT}:identities to choose between them`;
+                    fields.attempt(() => {
+                        throw new ConfigError(`${itemKey}.identity`, wanted, allowed);
+                    }, undefined);
+                } else {
+                    identity = match;
+                }
+            } else if (listed && identities.length > 1 && !meant.has("identity")) {
+                fields.attempt(() => {
+                    throw new ConfigError(`${itemKey}.identity`, undefined, `with several identities each workload names its own: one of ${names.join(", ")}`);
+                }, undefined);
+            }
+            const tokenExpiration = fields.attempt(() => parseTokenExpiration(`${itemKey}.tokenExpiration`, obj.tokenExpiration), undefined);
+            const roles = parseRoles(fields, `${itemKey}.roles`, obj.roles, sampleEnabled);
+            fields.throwIfAny();
+            return { namespace: namespace as string, serviceAccount: serviceAccount as string, identity, roles, tokenExpiration };
+        },
+        // A bad workload the sample names is still the sample's: keep its names so that the sample is not reported too.
+        (item) => {
+            const o = item && typeof item === "object" ? (item as Record<string, unknown>) : {};
+            return typeof o.namespace === "string" && typeof o.serviceAccount === "string"
+                ? { namespace: o.namespace, serviceAccount: o.serviceAccount, identity: names[0], roles: [], tokenExpiration: undefined }
+                : undefined;
+        },
+    );
 
     for (const name of names) {
         const count = workloads.filter((w) => w.identity === name).length;
         if (count > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
-            throw new ConfigError(
-                key,
-                `${count} workloads on identity ${name}`,
-                `Entra ID allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} federated credentials per identity; ` +
-                    `add a second identity under ${PROJECT}:identities and move some workloads to it with identity: <name>`,
-            );
+            p.attempt(() => {
+                throw new ConfigError(
+                    key,
+                    `${count} workloads on identity ${name}`,
+                    `Entra ID allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} federated credentials per identity; ` +
+                        `add a second identity under ${PROJECT}:identities and move some workloads to it with identity: <name>`,
+                );
+            }, undefined);
         }
     }
     return workloads;
 }
 
-function parseSample(key: string, value: unknown): Omit<SampleConfig, "workload"> & { workloadRef?: string } {
-    const obj = asObject(key, value, "{enabled: true}") ?? {};
-    rejectUnknownFields(key, obj, KNOWN_KEYS.sample!);
-    const enabled = parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.sample.enabled);
-    const secretName = optionalString(`${key}.secretName`, obj.secretName) ?? DEFAULT_SAMPLE_SECRET_NAME;
-    checkName(`${key}.secretName`, secretName, secretNameProblem);
-    const vaultName = optionalString(`${key}.vaultName`, obj.vaultName);
-    checkName(`${key}.vaultName`, vaultName, keyVaultNameProblem);
-    const workloadRef = optionalString(`${key}.workload`, obj.workload);
-    const image = optionalString(`${key}.image`, obj.image) ?? DEFAULT_SAMPLE_IMAGE;
-    checkName(`${key}.image`, image, imageReferenceProblem);
-    if (!enabled) {
+function parseSample(p: Problems, key: string, value: unknown): Omit<SampleConfig, "workload"> & { workloadRef?: string } {
+    const obj = p.attempt(() => asObject(key, value, "{enabled: true}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.sample!), undefined);
+    // A misspelt enabled still decides which other checks apply: read it leniently for them.
+    const enabled = p.attempt(() => parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.sample.enabled), obj.enabled === "true");
+    const secretName = p.attempt(() => optionalString(`${key}.secretName`, obj.secretName), undefined) ?? DEFAULT_SAMPLE_SECRET_NAME;
+    p.attempt(() => checkName(`${key}.secretName`, secretName, secretNameProblem), undefined);
+    const vaultName = p.attempt(() => optionalString(`${key}.vaultName`, obj.vaultName), undefined);
+    p.attempt(() => checkName(`${key}.vaultName`, vaultName, keyVaultNameProblem), undefined);
+    const workloadRef = p.attempt(() => optionalString(`${key}.workload`, obj.workload), undefined);
+    const image = p.attempt(() => optionalString(`${key}.image`, obj.image), undefined) ?? DEFAULT_SAMPLE_IMAGE;
+    p.attempt(() => checkName(`${key}.image`, image, imageReferenceProblem), undefined);
+    // "enable: true" was meant to turn it on: its other settings are not reported as set on a sample that is off.
+    if (!enabled && !meantFields(obj, KNOWN_KEYS.sample!).has("enabled")) {
         for (const field of ["workload", "secretName", "vaultName", "image"] as const) {
             if (obj[field] !== undefined) {
-                throw new ConfigError(`${key}.${field}`, obj[field], `the sample is off; set ${key}.enabled true or remove ${field}`);
+                p.attempt(() => {
+                    throw new ConfigError(`${key}.${field}`, obj[field], `the sample is off; set ${key}.enabled true or remove ${field}`);
+                }, undefined);
             }
         }
     }
@@ -606,12 +811,10 @@ function sampleWorkload(key: string, ref: string | undefined, workloads: Workloa
     return workloads[i];
 }
 
-function parseStringList(key: string, value: unknown, problem: (v: string) => string | undefined): string[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) throw new ConfigError(key, value, "expected a list of names");
-    return value.map((item, i) => {
-        if (typeof item !== "string") throw new ConfigError(`${key}[${i}]`, item, "expected a name");
-        checkName(`${key}[${i}]`, item, problem);
+function parseStringList(p: Problems, key: string, value: unknown, problem: (v: string) => string | undefined): string[] {
+    return listOf(p, key, value, "expected a list of names", (item, itemKey) => {
+        if (typeof item !== "string") throw new ConfigError(itemKey, item, "expected a name");
+        checkName(itemKey, item, problem);
         return item;
     });
 }
@@ -640,235 +843,290 @@ export function aksClusterNameProblem(name: string): string | undefined {
 const AKS_ONLY_FIELDS = ["existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"] as const;
 
 /** In aks mode: the settings of the other modes are refused, not ignored. Pulumi.yaml's defaults arrive always, so only values differing from them count as set. */
-function rejectInAks(raw: (k: string) => unknown, kubeconfig: string | undefined): void {
+function rejectInAks(p: Problems, raw: (k: string) => unknown, kubeconfig: string | undefined): void {
     const why = "AKS hosts its own OIDC issuer, signing keys and webhook";
     const isDefault = (value: unknown, fallback: unknown) => value === undefined || JSON.stringify(value) === JSON.stringify(fallback);
+    const refuse = (key: string, value: unknown, allowed: string) =>
+        p.attempt(() => {
+            throw new ConfigError(key, value, allowed);
+        }, undefined);
     const issuer = raw("issuer");
     if (!isDefault(issuer, DEFAULTS.issuer)) {
-        throw new ConfigError(`${PROJECT}:issuer`, issuer, `${why}: no storage issuer is built in aks mode; remove ${PROJECT}:issuer`);
+        refuse(`${PROJECT}:issuer`, issuer, `${why}: no storage issuer is built in aks mode; remove ${PROJECT}:issuer`);
     }
     const signingKey = raw("signingKey");
     if (!isDefault(signingKey, DEFAULTS.signingKey)) {
-        throw new ConfigError(`${PROJECT}:signingKey`, signingKey && typeof signingKey === "object" && "publicKeys" in signingKey ? "[keys]" : signingKey, `${why}: AKS signs tokens with its own keys and rotates them; remove ${PROJECT}:signingKey`);
+        refuse(`${PROJECT}:signingKey`, signingKey && typeof signingKey === "object" && "publicKeys" in signingKey ? "[keys]" : signingKey, `${why}: AKS signs tokens with its own keys and rotates them; remove ${PROJECT}:signingKey`);
     }
     const webhook = raw("webhook");
     if (!isDefault(webhook, DEFAULTS.webhook)) {
-        throw new ConfigError(`${PROJECT}:webhook`, webhook, `${why}: AKS runs the workload identity webhook itself (securityProfile.workloadIdentity); remove ${PROJECT}:webhook`);
+        refuse(`${PROJECT}:webhook`, webhook, `${why}: AKS runs the workload identity webhook itself (securityProfile.workloadIdentity); remove ${PROJECT}:webhook`);
     }
     if (kubeconfig !== undefined) {
-        throw new ConfigError(`${PROJECT}:kubeconfig`, "[the kubeconfig]", "aks mode reads the cluster's credentials from Azure (listManagedClusterUserCredentials); remove it");
+        refuse(`${PROJECT}:kubeconfig`, "[the kubeconfig]", "aks mode reads the cluster's credentials from Azure (listManagedClusterUserCredentials); remove it");
     }
 }
 
-function parseAks(key: string, obj: Record<string, unknown>, stack: string): AksConfig {
+function parseAks(p: Problems, key: string, obj: Record<string, unknown>, stack: string): AksConfig {
     for (const field of ["nodeImage", "context"] as const) {
         if (obj[field] !== undefined) {
-            throw new ConfigError(`${key}.${field}`, obj[field], `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`);
+            p.attempt(() => {
+                throw new ConfigError(`${key}.${field}`, obj[field], `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`);
+            }, undefined);
         }
     }
-    const name = optionalString(`${key}.name`, obj.name) ?? `aks-${PROJECT}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
-    checkName(`${key}.name`, name, aksClusterNameProblem);
-    const existingResourceGroupName = optionalString(`${key}.existingResourceGroupName`, obj.existingResourceGroupName);
-    checkName(`${key}.existingResourceGroupName`, existingResourceGroupName, resourceGroupNameProblem);
+    const defaultName = `aks-${PROJECT}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
+    const name = p.attempt(() => optionalString(`${key}.name`, obj.name), undefined) ?? defaultName;
+    p.attempt(() => checkName(`${key}.name`, name, aksClusterNameProblem), undefined);
+    const existingResourceGroupName = p.attempt(() => optionalString(`${key}.existingResourceGroupName`, obj.existingResourceGroupName), undefined);
+    p.attempt(() => checkName(`${key}.existingResourceGroupName`, existingResourceGroupName, resourceGroupNameProblem), undefined);
     const create = existingResourceGroupName === undefined;
     if (!create) {
         for (const field of ["kubernetesVersion", "nodeSize", "nodeCount"] as const) {
             if (obj[field] !== undefined) {
-                throw new ConfigError(`${key}.${field}`, obj[field], `an existing AKS cluster (existingResourceGroupName) is used as it is; ${field} configures a cluster the stack creates`);
+                p.attempt(() => {
+                    throw new ConfigError(`${key}.${field}`, obj[field], `an existing AKS cluster (existingResourceGroupName) is used as it is; ${field} configures a cluster the stack creates`);
+                }, undefined);
             }
         }
     }
-    const kubernetesVersion = optionalString(`${key}.kubernetesVersion`, obj.kubernetesVersion);
-    if (kubernetesVersion !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(kubernetesVersion)) {
-        throw new ConfigError(`${key}.kubernetesVersion`, kubernetesVersion, "expected a Kubernetes version such as 1.33 or 1.33.2 (az aks get-versions -l <region>)");
-    }
-    const nodeSize = optionalString(`${key}.nodeSize`, obj.nodeSize) ?? AKS_DEFAULTS.nodeSize;
-    if (!/^Standard_[A-Za-z0-9_]+$/.test(nodeSize)) {
-        throw new ConfigError(`${key}.nodeSize`, nodeSize, "expected an Azure VM size such as Standard_D2s_v5");
-    }
-    const rawCount = obj.nodeCount;
-    const nodeCount = rawCount === undefined ? AKS_DEFAULTS.nodeCount : typeof rawCount === "string" && /^\d+$/.test(rawCount) ? Number(rawCount) : rawCount;
-    if (typeof nodeCount !== "number" || !Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 100) {
-        throw new ConfigError(`${key}.nodeCount`, rawCount, "expected a whole number of nodes from 1 to 100");
-    }
+    const kubernetesVersion = p.attempt(() => {
+        const version = optionalString(`${key}.kubernetesVersion`, obj.kubernetesVersion);
+        if (version !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(version)) {
+            throw new ConfigError(`${key}.kubernetesVersion`, version, "expected a Kubernetes version such as 1.33 or 1.33.2 (az aks get-versions -l <region>)");
+        }
+        return version;
+    }, undefined);
+    const nodeSize = p.attempt(() => {
+        const size = optionalString(`${key}.nodeSize`, obj.nodeSize) ?? AKS_DEFAULTS.nodeSize;
+        if (!/^Standard_[A-Za-z0-9_]+$/.test(size)) {
+            throw new ConfigError(`${key}.nodeSize`, size, "expected an Azure VM size such as Standard_D2s_v5");
+        }
+        return size;
+    }, AKS_DEFAULTS.nodeSize);
+    const nodeCount = p.attempt(() => {
+        const rawCount = obj.nodeCount;
+        const count = rawCount === undefined ? AKS_DEFAULTS.nodeCount : typeof rawCount === "string" && /^\d+$/.test(rawCount) ? Number(rawCount) : rawCount;
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 100) {
+            throw new ConfigError(`${key}.nodeCount`, rawCount, "expected a whole number of nodes from 1 to 100");
+        }
+        return count;
+    }, AKS_DEFAULTS.nodeCount);
     return { name, existingResourceGroupName, create, kubernetesVersion, nodeSize, nodeCount };
 }
 
-function parseCluster(key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean, raw: (k: string) => unknown): ClusterConfig {
-    const obj = asObject(key, value, "{mode: kind}") ?? {};
-    rejectUnknownFields(key, obj, KNOWN_KEYS.cluster!);
-    const mode = oneOf(`${key}.mode`, obj.mode, CLUSTER_MODES, DEFAULTS.cluster.mode);
+function parseCluster(p: Problems, key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean, raw: (k: string) => unknown): ClusterConfig {
+    const obj = p.attempt(() => asObject(key, value, "{mode: kind}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.cluster!), undefined);
+    const refuse = (k: string, v: unknown, allowed: string) =>
+        p.attempt(() => {
+            throw new ConfigError(k, v, allowed);
+        }, undefined);
+    const mode = p.attempt(() => oneOf(`${key}.mode`, obj.mode, CLUSTER_MODES, DEFAULTS.cluster.mode, CLUSTER_MODE_HINTS), undefined);
+    // With no valid mode, no mode-specific check can be told apart from a consequence of the mode: report the mode alone.
+    if (mode === undefined) return { mode: DEFAULTS.cluster.mode, existingNamespaces: [] };
+    const existingNamespaces = parseStringList(p, `${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
     if (mode === "aks") {
-        rejectInAks(raw, kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw);
-        const existingNamespaces = parseStringList(`${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
-        return { mode, existingNamespaces, aks: parseAks(key, obj, stack) };
+        rejectInAks(p, raw, kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw);
+        return { mode, existingNamespaces, aks: parseAks(p, key, obj, stack) };
     }
     for (const field of AKS_ONLY_FIELDS) {
-        if (obj[field] !== undefined) {
-            throw new ConfigError(`${key}.${field}`, obj[field], `${field} configures an AKS cluster (cluster.mode aks)`);
-        }
+        if (obj[field] !== undefined) refuse(`${key}.${field}`, obj[field], `${field} configures an AKS cluster (cluster.mode aks)`);
     }
     const kubeconfigKey = `${PROJECT}:kubeconfig`;
     const kubeconfig = kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw;
-    const existingNamespaces = parseStringList(`${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
-    const nodeImage = optionalString(`${key}.nodeImage`, obj.nodeImage);
-    const context = optionalString(`${key}.context`, obj.context);
-    const name = optionalString(`${key}.name`, obj.name);
+    const nodeImage = p.attempt(() => optionalString(`${key}.nodeImage`, obj.nodeImage), undefined);
+    const context = p.attempt(() => optionalString(`${key}.context`, obj.context), undefined);
+    const name = p.attempt(() => optionalString(`${key}.name`, obj.name), undefined);
 
     if (mode === "kind") {
         if (byoKeys) {
-            throw new ConfigError(`${PROJECT}:signingKey.publicKeys`, "[public keys]", "a kind cluster the stack creates signs with the stack's own key; publicKeys (the cluster's own keys) is for cluster.mode existing");
+            refuse(`${PROJECT}:signingKey.publicKeys`, "[public keys]", "a kind cluster the stack creates signs with the stack's own key; publicKeys (the cluster's own keys) is for cluster.mode existing");
         }
         if (context !== undefined) {
-            throw new ConfigError(`${key}.context`, context, "kind mode uses the kubeconfig of the cluster it creates; context is for cluster.mode existing");
+            refuse(`${key}.context`, context, "kind mode uses the kubeconfig of the cluster it creates; context is for cluster.mode existing");
         }
         if (kubeconfig !== undefined) {
-            throw new ConfigError(kubeconfigKey, "[the kubeconfig]", "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing");
+            refuse(kubeconfigKey, "[the kubeconfig]", "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing");
         }
         const clusterName = name ?? defaultKindClusterName(PROJECT, stack);
-        checkName(`${key}.name`, clusterName, kindClusterNameProblem);
-        checkName(`${key}.nodeImage`, nodeImage, imageReferenceProblem);
+        p.attempt(() => checkName(`${key}.name`, clusterName, kindClusterNameProblem), undefined);
+        p.attempt(() => checkName(`${key}.nodeImage`, nodeImage, imageReferenceProblem), undefined);
         return { mode, name: clusterName, nodeImage, existingNamespaces };
     }
 
     for (const field of ["name", "nodeImage"] as const) {
         if (obj[field] !== undefined) {
-            throw new ConfigError(`${key}.${field}`, obj[field], `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through entra-wif:kubeconfig or cluster.context`);
+            refuse(`${key}.${field}`, obj[field], `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through ${PROJECT}:kubeconfig or cluster.context`);
         }
     }
     if (kubeconfig !== undefined && context !== undefined) {
-        throw new ConfigError(`${key}.context`, context, "give either entra-wif:kubeconfig or cluster.context, not both");
+        refuse(`${key}.context`, context, `give either ${PROJECT}:kubeconfig or cluster.context, not both`);
     }
-    if (kubeconfig === undefined && context === undefined) {
+    if (kubeconfig === undefined && context === undefined && !meantFields(obj, KNOWN_KEYS.cluster!).has("context")) {
         // Never deploy into whatever cluster happens to be current on the machine running `pulumi up`.
-        throw new ConfigError(
+        refuse(
             kubeconfigKey,
             undefined,
             "an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- \"$(kubectl config view --minify --raw)\"`, or cluster.context naming a context of your kubeconfig",
         );
     }
-    if (kubeconfig !== undefined) checkKubeconfig(kubeconfigKey, kubeconfig);
+    if (kubeconfig !== undefined) p.attempt(() => checkKubeconfig(kubeconfigKey, kubeconfig), undefined);
     return { mode, context, kubeconfig, existingNamespaces };
 }
 
-function parseWebhook(key: string, value: unknown): WebhookConfig {
-    const obj = asObject(key, value, "{enabled: true, version: 1.6.0}") ?? {};
-    rejectUnknownFields(key, obj, KNOWN_KEYS.webhook!);
-    const enabled = parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.webhook.enabled);
-    const version = optionalString(`${key}.version`, obj.version) ?? DEFAULTS.webhook.version;
-    checkName(`${key}.version`, version, chartVersionProblem);
-    const azureEnvironment = oneOf(`${key}.azureEnvironment`, obj.azureEnvironment, AZURE_ENVIRONMENTS, DEFAULTS.webhook.azureEnvironment);
+function parseWebhook(p: Problems, key: string, value: unknown): WebhookConfig {
+    const obj = p.attempt(() => asObject(key, value, "{enabled: true, version: 1.6.0}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.webhook!), undefined);
+    const enabled = p.attempt(() => parseBoolean(`${key}.enabled`, obj.enabled, DEFAULTS.webhook.enabled), DEFAULTS.webhook.enabled);
+    const version = p.attempt(() => optionalString(`${key}.version`, obj.version), undefined) ?? DEFAULTS.webhook.version;
+    p.attempt(() => checkName(`${key}.version`, version, chartVersionProblem), undefined);
+    const azureEnvironment = p.attempt(
+        () => oneOf(`${key}.azureEnvironment`, obj.azureEnvironment, AZURE_ENVIRONMENTS, DEFAULTS.webhook.azureEnvironment, AZURE_ENVIRONMENT_HINTS),
+        DEFAULTS.webhook.azureEnvironment,
+    );
     if (!enabled && obj.version !== undefined) {
-        throw new ConfigError(`${key}.version`, obj.version, `the webhook is off (${key}.enabled false); remove version or enable it`);
+        p.attempt(() => {
+            throw new ConfigError(`${key}.version`, obj.version, `the webhook is off (${key}.enabled false); remove version or enable it`);
+        }, undefined);
     }
     return { enabled, version, azureEnvironment };
+}
+
+function parseIssuer(p: Problems, key: string, value: unknown): IssuerConfig {
+    const obj = p.attempt(() => asObject(key, value, "{hosting: blob, containerName: oidc}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.issuer!), undefined);
+    const hosting = p.attempt(() => oneOf(`${key}.hosting`, obj.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting, HOSTING_HINTS), undefined);
+    const verify = p.attempt(() => parseBoolean(`${key}.verify`, obj.verify, DEFAULTS.issuer.verify), DEFAULTS.issuer.verify);
+    const storageAccountName = p.attempt(() => optionalString(`${key}.storageAccountName`, obj.storageAccountName), undefined);
+    p.attempt(() => checkName(`${key}.storageAccountName`, storageAccountName, storageAccountNameProblem), undefined);
+    let containerName = p.attempt(() => optionalString(`${key}.containerName`, obj.containerName), undefined);
+    if (hosting === "staticWebsite") {
+        if (containerName !== undefined) {
+            p.attempt(() => {
+                throw new ConfigError(`${key}.containerName`, containerName, "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob");
+            }, undefined);
+        }
+        containerName = undefined;
+    } else {
+        containerName = containerName ?? DEFAULTS.issuer.containerName;
+        p.attempt(() => checkName(`${key}.containerName`, containerName, containerNameProblem), undefined);
+    }
+    const customUrl = p.attempt(() => {
+        const url = optionalString(`${key}.customUrl`, obj.customUrl);
+        if (url !== undefined) {
+            const problems = issuerUrlProblems(url);
+            if (problems.length > 0) {
+                throw new ConfigError(`${key}.customUrl`, url, `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`);
+            }
+        }
+        return url;
+    }, undefined);
+    return { hosting: hosting ?? DEFAULTS.issuer.hosting, storageAccountName, containerName, verify, customUrl };
+}
+
+function parseSigningKey(p: Problems, key: string, value: unknown): SigningKeyConfig {
+    const obj = p.attempt(() => asObject(key, value, "{rsaBits: 2048}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.signingKey!), undefined);
+    const rsaBits = p.attempt(() => parseRsaBits(`${key}.rsaBits`, obj.rsaBits), DEFAULTS.signingKey.rsaBits);
+    const publicKeys = parsePublicKeys(p, `${key}.publicKeys`, obj.publicKeys);
+    const listedKeys = parseKeyNames(p, `${key}.keys`, obj.keys);
+    // The cluster's own keys alone: no key is generated, unless keys are listed (a migration to the stack's keys).
+    const keys = listedKeys ?? (publicKeys.length > 0 ? [] : [INITIAL_KEY_NAME]);
+    if (keys.length === 0 && obj.rsaBits !== undefined) {
+        p.attempt(() => {
+            throw new ConfigError(`${key}.rsaBits`, obj.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
+        }, undefined);
+    }
+    return { rsaBits, publicKeys, keys };
 }
 
 /**
  * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string);
  * the stack name derives the default identity name.
- * Throws ConfigError for the first bad value.
+ * Throws the ConfigError when one value is bad, and ConfigProblems (one line per problem, in key order) when several are.
  */
 export function parseStackConfig(raw: Record<string, string>, context: { stack: string }): StackConfig {
+    const p = new Problems();
     const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
+    /** Top-level keys a misspelt key was meant to be: what follows from their absence is not reported again. */
+    const meantKeys = new Set<string>();
 
     for (const fullKey of Object.keys(raw)) {
         if (!fullKey.startsWith(`${PROJECT}:`)) continue;
         const k = fullKey.slice(PROJECT.length + 1);
         if (!(k in KNOWN_KEYS)) {
             const guess = closest(k, Object.keys(KNOWN_KEYS));
-            throw new ConfigError(
-                fullKey,
-                parseRaw(raw[fullKey]),
-                `"${k}" is not a known setting${guess ? `; did you mean "${PROJECT}:${guess}"?` : ""} (known: ${Object.keys(KNOWN_KEYS).join(", ")})`,
-            );
+            if (guess !== undefined) meantKeys.add(guess);
+            p.attempt(() => {
+                throw new ConfigError(
+                    fullKey,
+                    parseRaw(raw[fullKey]),
+                    `"${k}" is not a known setting${guess ? `; did you mean "${PROJECT}:${guess}"?` : ""} (known: ${Object.keys(KNOWN_KEYS).join(", ")})`,
+                );
+            }, undefined);
         }
     }
 
     const location = raw["azure-native:location"];
-    if (location === undefined || location === "") {
-        throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
-    }
-    if (!/^[a-z0-9]+$/.test(location)) {
-        throw new ConfigError("azure-native:location", location, "expected an Azure region name such as westeurope (see `az account list-locations -o table`)");
-    }
-
-    const resourceGroupName = optionalString(`${PROJECT}:resourceGroupName`, ours("resourceGroupName"));
-    checkName(`${PROJECT}:resourceGroupName`, resourceGroupName, resourceGroupNameProblem);
-
-    const issuerKey = `${PROJECT}:issuer`;
-    const issuerRaw = asObject(issuerKey, ours("issuer"), "{hosting: blob, containerName: oidc}") ?? {};
-    rejectUnknownFields(issuerKey, issuerRaw, KNOWN_KEYS.issuer!);
-    const hosting = oneOf(`${issuerKey}.hosting`, issuerRaw.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting);
-    const verify = parseBoolean(`${issuerKey}.verify`, issuerRaw.verify, DEFAULTS.issuer.verify);
-    const storageAccountName = optionalString(`${issuerKey}.storageAccountName`, issuerRaw.storageAccountName);
-    checkName(`${issuerKey}.storageAccountName`, storageAccountName, storageAccountNameProblem);
-    let containerName = optionalString(`${issuerKey}.containerName`, issuerRaw.containerName);
-    if (hosting === "staticWebsite") {
-        if (containerName !== undefined) {
-            throw new ConfigError(`${issuerKey}.containerName`, containerName, "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob");
+    p.attempt(() => {
+        if (location === undefined || location === "") {
+            throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
         }
-    } else {
-        containerName = containerName ?? DEFAULTS.issuer.containerName;
-        checkName(`${issuerKey}.containerName`, containerName, containerNameProblem);
-    }
-    const customUrl = optionalString(`${issuerKey}.customUrl`, issuerRaw.customUrl);
-    if (customUrl !== undefined) {
-        const problems = issuerUrlProblems(customUrl);
-        if (problems.length > 0) {
-            throw new ConfigError(`${issuerKey}.customUrl`, customUrl, `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`);
+        if (!/^[a-z0-9]+$/.test(location)) {
+            throw new ConfigError("azure-native:location", location, "expected an Azure region name such as westeurope (see `az account list-locations -o table`)");
         }
-    }
+    }, undefined);
 
-    const keyKey = `${PROJECT}:signingKey`;
-    const keyRaw = asObject(keyKey, ours("signingKey"), "{rsaBits: 2048}") ?? {};
-    rejectUnknownFields(keyKey, keyRaw, KNOWN_KEYS.signingKey!);
-    const rsaBits = parseRsaBits(`${keyKey}.rsaBits`, keyRaw.rsaBits);
-    const publicKeys = parsePublicKeys(`${keyKey}.publicKeys`, keyRaw.publicKeys);
-    const listedKeys = parseKeyNames(`${keyKey}.keys`, keyRaw.keys);
-    // The cluster's own keys alone: no key is generated, unless keys are listed (a migration to the stack's keys).
-    const keys = listedKeys ?? (publicKeys.length > 0 ? [] : [INITIAL_KEY_NAME]);
-    if (keys.length === 0 && keyRaw.rsaBits !== undefined) {
-        throw new ConfigError(`${keyKey}.rsaBits`, keyRaw.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
-    }
+    const resourceGroupName = p.attempt(() => optionalString(`${PROJECT}:resourceGroupName`, ours("resourceGroupName")), undefined);
+    p.attempt(() => checkName(`${PROJECT}:resourceGroupName`, resourceGroupName, resourceGroupNameProblem), undefined);
 
-    const cluster = parseCluster(`${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, publicKeys.length > 0, ours);
-    const webhook = parseWebhook(`${PROJECT}:webhook`, ours("webhook"));
+    const issuer = parseIssuer(p, `${PROJECT}:issuer`, ours("issuer"));
+    const signingKey = parseSigningKey(p, `${PROJECT}:signingKey`, ours("signingKey"));
+    const cluster = parseCluster(p, `${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, signingKey.publicKeys.length > 0, ours);
+    const webhook = parseWebhook(p, `${PROJECT}:webhook`, ours("webhook"));
 
     const sampleKey = `${PROJECT}:sample`;
-    const sample = parseSample(sampleKey, ours("sample"));
+    const sample = parseSample(p, sampleKey, ours("sample"));
 
     const identityKey = `${PROJECT}:identity`;
     const identitiesKey = `${PROJECT}:identities`;
-    const listedIdentities = parseIdentities(identitiesKey, ours("identities"), sample.enabled);
+    const listedIdentities = parseIdentities(p, identitiesKey, ours("identities"), sample.enabled);
     let identities: IdentityConfig[];
     if (listedIdentities.length > 0) {
         // Pulumi.yaml's default {type: managedIdentity} always arrives; anything beyond it is a second definition.
-        const single = asObject(identityKey, ours("identity"), "{type: managedIdentity}") ?? {};
+        const single = p.attempt(() => asObject(identityKey, ours("identity"), "{type: managedIdentity}"), undefined) ?? {};
         const fields = Object.keys(single).filter((f) => !(f === "type" && single.type === DEFAULTS.identity.type));
         if (fields.length > 0) {
-            throw new ConfigError(identityKey, single, `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`);
+            p.attempt(() => {
+                throw new ConfigError(identityKey, single, `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`);
+            }, undefined);
         }
         identities = listedIdentities;
     } else {
-        identities = [parseIdentity(identityKey, ours("identity"), defaultIdentityName(PROJECT, context.stack), sample.enabled)];
+        identities = [parseIdentity(p, identityKey, ours("identity"), defaultIdentityName(PROJECT, context.stack), sample.enabled)];
     }
 
     const workloadsKey = `${PROJECT}:workloads`;
-    const workloads = parseWorkloads(workloadsKey, ours("workloads"), identities, listedIdentities.length > 0, sample.enabled);
+    const workloadsRaw = ours("workloads");
+    const workloads = parseWorkloads(p, workloadsKey, workloadsRaw, identities, listedIdentities.length > 0, sample.enabled);
+    // A workloads value that is not a list is one problem already; "list at least one" would only repeat it.
+    const workloadsListed = (workloadsRaw === undefined || workloadsRaw === null || Array.isArray(workloadsRaw)) && !meantKeys.has("workloads");
+    const sampleRunsAs = sample.enabled && workloadsListed ? p.attempt(() => sampleWorkload(sampleKey, sample.workloadRef, workloads), undefined) : undefined;
 
+    p.throwIfAny();
     return {
         location,
         resourceGroupName,
-        issuer: { hosting, storageAccountName, containerName, verify, customUrl },
-        signingKey: { rsaBits, publicKeys, keys },
+        issuer,
+        signingKey,
         cluster,
         webhook,
         identities,
         workloads,
         sample: {
             enabled: sample.enabled,
-            workload: sample.enabled ? sampleWorkload(sampleKey, sample.workloadRef, workloads) : undefined,
+            workload: sampleRunsAs,
             secretName: sample.secretName,
             vaultName: sample.vaultName,
             image: sample.image,

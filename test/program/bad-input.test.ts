@@ -1,7 +1,8 @@
 /**
- * The bad-input corpus: every stack file in test/fixtures/bad names, in its first line, the one message it must
- * produce. Each is refused by the program itself (what `pulumi up` shows) before any resource is registered, and by
- * the offline plan: exit 1, that message alone on stderr, nothing on stdout, no stack trace.
+ * The bad-input corpus: every stack file in test/fixtures/bad names, in its first lines ("# expect: <message>"), the
+ * messages it must produce: one line per problem, in key order, every problem in one run. Each is refused by the
+ * program itself (what `pulumi up` shows) before any resource is registered, and by the offline plan: exit 1, those
+ * lines alone on stderr, nothing on stdout, no stack trace.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,23 +17,32 @@ const corpus = fs
     .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
     .sort()
     .map((f) => {
-        const first = fs.readFileSync(path.join(DIR, f), "utf8").split("\n")[0];
-        const m = /^# expect: (.+)$/.exec(first);
-        if (!m) throw new Error(`${f}: the first line must be "# expect: <message>"`);
-        return { file: path.join("test", "fixtures", "bad", f), name: f.replace(/^Pulumi\.|\.yaml$/g, ""), message: m[1] };
+        const lines = fs.readFileSync(path.join(DIR, f), "utf8").split("\n");
+        const expected = lines.filter((l) => l.startsWith("# expect: ")).map((l) => l.slice("# expect: ".length));
+        if (expected.length === 0 || !lines[0].startsWith("# expect: ")) throw new Error(`${f}: the first lines must be "# expect: <message>", one per problem`);
+        return { file: path.join("test", "fixtures", "bad", f), name: f.replace(/^Pulumi\.|\.yaml$/g, ""), messages: expected, message: expected.join("\n") };
     });
 
-test("the corpus is large enough and every message is distinct", () => {
+test("the corpus is large enough, holds cases of two and three problems, and every message is distinct", () => {
     expect(corpus.length).toBeGreaterThanOrEqual(30);
+    expect(corpus.filter((c) => c.messages.length === 2).length).toBeGreaterThanOrEqual(1);
+    expect(corpus.filter((c) => c.messages.length === 3).length).toBeGreaterThanOrEqual(2);
     expect(new Set(corpus.map((c) => c.message)).size).toBe(corpus.length);
 });
 
-describe.each(corpus)("$name", ({ file, message }) => {
-    test("one message naming the key, the value and what is allowed; nothing registered", async () => {
+describe.each(corpus)("$name", ({ file, messages, message }) => {
+    test("every problem, one line each in key order, naming the key, the value and what is allowed; nothing registered", async () => {
         const mocks = new AzureMocks();
-        await expect(runStackFile(file, { mocks })).rejects.toThrow(message);
-        expect(message).toMatch(/^[\w-]+:[\w.[\]]+: .+ is not valid; .+/);
-        expect(message).not.toContain("\n");
+        let error: unknown;
+        try {
+            await runStackFile(file, { mocks });
+        } catch (err) {
+            error = err;
+        }
+        expect((error as Error | undefined)?.message).toBe(message);
+        for (const line of messages) expect(line).toMatch(/^[\w-]+:[\w.[\]]+: .+ is not valid; .+/);
+        const keys = messages.map((m) => m.slice(0, m.indexOf(": ")));
+        expect(keys).toEqual([...keys].sort());
         expect(mocks.registered).toEqual([]);
     });
 });

@@ -3,7 +3,6 @@
  * uses, the webhook release, the annotated service accounts and the sample pod; and an existing cluster's flags and
  * snippets.
  */
-import * as os from "node:os";
 import { parse } from "yaml";
 import { kindCreateScript, kindDeleteScript } from "../../lib/kind";
 import { existingClusterSnippets } from "../../lib/snippets";
@@ -34,7 +33,8 @@ describe("kind mode (the dev default)", () => {
         expect(kind.inputs.logging).toBe("stderr");
         expect(Object.keys(env(kind)).sort()).toEqual(["ENTRA_WIF_CLUSTER", "ENTRA_WIF_KEY_DIR", "ENTRA_WIF_KIND_CONFIG", "ENTRA_WIF_PUBLIC_KEYS", "ENTRA_WIF_SIGNING_KEY"]);
         expect(env(kind).ENTRA_WIF_CLUSTER).toBe("entra-wif-test");
-        expect(env(kind).ENTRA_WIF_KEY_DIR).toBe(`${os.homedir()}/.entra-wif/entra-wif-test`);
+        // Planned with ~, the same on every machine: the script resolves it against $HOME when it runs.
+        expect(env(kind).ENTRA_WIF_KEY_DIR).toBe("~/.entra-wif/entra-wif-test");
     });
 
     test("the private key reaches the cluster only as a secret; the kubeconfig comes back as one", () => {
@@ -52,7 +52,7 @@ describe("kind mode (the dev default)", () => {
         const text = env(byName(plan, "cluster-kind")).ENTRA_WIF_KIND_CONFIG;
         expect(text).toBe(plan.outputs.kindConfig);
         const config = parse(text);
-        const dir = `${os.homedir()}/.entra-wif/entra-wif-test`;
+        const dir = "~/.entra-wif/entra-wif-test";
         expect(config.nodes[0].extraMounts).toEqual([
             { hostPath: `${dir}/sa.pub`, containerPath: "/etc/kubernetes/pki/sa.pub", readOnly: true },
             { hostPath: `${dir}/sa.key`, containerPath: "/etc/kubernetes/pki/sa.key", readOnly: true },
@@ -229,7 +229,7 @@ describe("existing mode", () => {
         ]);
         expect(plan.outputs.kubeControllerManagerFlags).toEqual(["--service-account-private-key-file=/etc/kubernetes/pki/sa.key"]);
         const snippets = plan.outputs.clusterSnippets as Record<string, string>;
-        expect(snippets).toEqual(existingClusterSnippets(issuer, true, `${os.homedir()}/.entra-wif/entra-wif-test`));
+        expect(snippets).toEqual(existingClusterSnippets(issuer, true, "~/.entra-wif/entra-wif-test"));
         expect(parse(snippets.kubeadm).apiServer.extraArgs[0]).toEqual({ name: "service-account-issuer", value: issuer });
         expect(parse(snippets.k0s).spec.api.extraArgs["service-account-issuer"]).toBe(issuer);
         expect(parse(parse(snippets.kind).kubeadmConfigPatches[0]).apiServer.extraArgs["service-account-issuer"]).toBe(issuer);

@@ -252,7 +252,7 @@ describe("invalid config", () => {
     test("fails before any resource is registered, with the config message", async () => {
         const mocks = new AzureMocks();
         await expect(runProgram({ ...LOCATION, "entra-wif:issuer": { hosting: "blobs" } }, { mocks })).rejects.toThrow(
-            'entra-wif:issuer.hosting: "blobs" is not valid; use one of: blob, staticWebsite',
+            'entra-wif:issuer.hosting: "blobs" is not valid; a public-read blob container is hosting "blob"; use one of: blob, staticWebsite',
         );
         expect(mocks.registered).toEqual([]);
     });

@@ -47,7 +47,7 @@ test("a bad value: exit 1, one line on stderr naming key, value and what is allo
     const { code, stdout, stderr } = plan("--stack-file", fixture("Pulumi.badhosting.yaml"));
     expect(code).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr).toBe('entra-wif:issuer.hosting: "blobs" is not valid; use one of: blob, staticWebsite\n');
+    expect(stderr).toBe('entra-wif:issuer.hosting: "blobs" is not valid; a public-read blob container is hosting "blob"; use one of: blob, staticWebsite\n');
 });
 
 test("bad arguments exit 2 with usage", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, DEFAULT_SAMPLE_IMAGE, DEFAULTS, parseStackConfig } from "../../lib/config";
+import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, parseStackConfig } from "../../lib/config";
 import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
 import { k8s } from "../support/vectors";
 
@@ -187,12 +187,17 @@ describe("aks mode", () => {
     });
 });
 
-/** [what, key, value, expected message] — each message names the key, the value and what is allowed. */
-const invalid: Array<[string, string, unknown, RegExp]> = [
+/** Makes a case hold exactly one problem where its value alone would bring a second, independent one. */
+const EXISTING = { "entra-wif:cluster": { mode: "existing", context: "k" } };
+const ONE_WORKLOAD = { "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }] };
+const SAMPLE_ON = { "entra-wif:sample": { enabled: true } };
+
+/** [what, key, value, expected message, other settings] — each message names the key, the value and what is allowed. */
+const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]> = [
     ["missing location", "azure-native:location", undefined, /^azure-native:location: \(missing\) is not valid; set the Azure region/],
     ["location with spaces", "azure-native:location", "West Europe", /^azure-native:location: "West Europe" is not valid; expected an Azure region name/],
     ["resource group ending with a period", "entra-wif:resourceGroupName", "rg.", /^entra-wif:resourceGroupName: "rg\." is not valid; a resource group name is 1-90/],
-    ["unknown hosting", "entra-wif:issuer", { hosting: "blobs" }, /^entra-wif:issuer\.hosting: "blobs" is not valid; use one of: blob, staticWebsite$/],
+    ["unknown hosting", "entra-wif:issuer", { hosting: "blobs" }, /^entra-wif:issuer\.hosting: "blobs" is not valid; a public-read blob container is hosting "blob"; use one of: blob, staticWebsite$/],
     ["storage account with hyphens", "entra-wif:issuer", { storageAccountName: "my-oidc" }, /^entra-wif:issuer\.storageAccountName: "my-oidc" is not valid; a storage account name is 3-24 lowercase letters and digits/],
     ["storage account too long", "entra-wif:issuer", { storageAccountName: "a".repeat(25) }, /storageAccountName: "a{25}" is not valid/],
     ["storage account upper case", "entra-wif:issuer", { storageAccountName: "OidcAccount" }, /storageAccountName: "OidcAccount" is not valid/],
@@ -204,13 +209,13 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["issuer as a string", "entra-wif:issuer", "blob", /^entra-wif:issuer: "blob" is not valid; expected an object/],
     ["misspelt issuer field", "entra-wif:issuer", { hostng: "blob" }, /^entra-wif:issuer\.hostng: "blob" is not valid; "hostng" is not a known setting of entra-wif:issuer; did you mean "hosting"\?/],
     ["rsaBits 1024", "entra-wif:signingKey", { rsaBits: 1024 }, /^entra-wif:signingKey\.rsaBits: 1024 is not valid; use one of: 2048, 3072, 4096$/],
-    ["rsaBits and publicKeys", "entra-wif:signingKey", { rsaBits: 2048, publicKeys: [k8s.rsaPublic()] }, /rsaBits sizes a generated key, and none is generated when publicKeys are given/],
+    ["rsaBits and publicKeys", "entra-wif:signingKey", { rsaBits: 2048, publicKeys: [k8s.rsaPublic()] }, /rsaBits sizes a generated key, and none is generated when publicKeys are given/, EXISTING],
     ["publicKeys as a string", "entra-wif:signingKey", { publicKeys: "-----BEGIN PUBLIC KEY-----" }, /^entra-wif:signingKey\.publicKeys: "-----BEGIN PUBLIC KEY-----" is not valid; expected a list of PEM public keys$/],
     ["a truncated PEM", "entra-wif:signingKey", { publicKeys: [k8s.rsaPublic().slice(0, 120)] }, /^entra-wif:signingKey\.publicKeys\[0\]: .* is not valid; expected an RSA or EC .*no END line/],
     ["garbage instead of a PEM", "entra-wif:signingKey", { publicKeys: ["hello"] }, /publicKeys\[0\]: "hello" is not valid; expected an RSA or EC .*no PEM block/],
-    ["the same key twice", "entra-wif:signingKey", { publicKeys: [k8s.rsaPublic(), k8s.rsaPublic()] }, /publicKeys\[1\]: .* is already listed at entra-wif:signingKey\.publicKeys\[0\] \(kid JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU\)/],
-    ["unknown cluster mode", "entra-wif:cluster", { mode: "minikube" }, /^entra-wif:cluster\.mode: "minikube" is not valid; use one of: kind, existing, aks$/],
-    ["unknown identity type", "entra-wif:identity", { type: "servicePrincipal" }, /^entra-wif:identity\.type: "servicePrincipal" is not valid; use one of: managedIdentity, application$/],
+    ["the same key twice", "entra-wif:signingKey", { publicKeys: [k8s.rsaPublic(), k8s.rsaPublic()] }, /publicKeys\[1\]: .* is already listed at entra-wif:signingKey\.publicKeys\[0\] \(kid JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU\)/, EXISTING],
+    ["unknown cluster mode", "entra-wif:cluster", { mode: "minikube" }, /^entra-wif:cluster\.mode: "minikube" is not valid; minikube is a cluster you run: set cluster\.mode existing .*the minikube snippet of `pulumi stack output clusterSnippets`.*; use one of: kind, existing, aks$/],
+    ["unknown identity type", "entra-wif:identity", { type: "servicePrincipal" }, /^entra-wif:identity\.type: "servicePrincipal" is not valid; an app registration \(with its service principal\) is type "application"; use one of: managedIdentity, application$/],
     ["workloads as an object", "entra-wif:workloads", { namespace: "demo" }, /^entra-wif:workloads: .* is not valid; expected a list/],
     ["namespace with upper case", "entra-wif:workloads", [{ namespace: "Demo", serviceAccount: "sa" }], /^entra-wif:workloads\[0\]\.namespace: "Demo" is not valid; a namespace is a DNS-1123 label/],
     ["namespace too long", "entra-wif:workloads", [{ namespace: "n".repeat(64), serviceAccount: "sa" }], /workloads\[0\]\.namespace: .* is not valid; a namespace is a DNS-1123 label/],
@@ -223,7 +228,7 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["21 workloads on one identity", "entra-wif:workloads", Array.from({ length: 21 }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}` })),
         /^entra-wif:workloads: "21 workloads on identity id-entra-wif-dev" is not valid; Entra ID allows at most 20 federated credentials per identity; add a second identity under entra-wif:identities/],
     ["unknown role name", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", roles: [{ role: "Key Vault Secret User", scope: "sampleKeyVault" }] }],
-        /^entra-wif:workloads\[0\]\.roles\[0\]\.role: "Key Vault Secret User" is not valid; unknown role; use a role definition GUID or one of: Reader, Contributor, Key Vault Secrets User/],
+        /^entra-wif:workloads\[0\]\.roles\[0\]\.role: "Key Vault Secret User" is not valid; unknown role; use a role definition GUID or one of: Reader, Contributor, Key Vault Secrets User/, SAMPLE_ON],
     ["a Cosmos DB data-plane role", "entra-wif:identity", { roles: [{ role: "Cosmos DB Built-in Data Contributor", scope: "resourceGroup" }] },
         /^entra-wif:identity\.roles\[0\]\.role: "Cosmos DB Built-in Data Contributor" is not valid; Cosmos DB Built-in Data Contributor is a Cosmos DB SQL role .* not with Azure RBAC$/],
     ["a scope that is neither keyword nor ARM id", "entra-wif:identity", { roles: [{ role: "Reader", scope: "rg-app" }] },
@@ -243,10 +248,10 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["sample.enabled not a boolean", "entra-wif:sample", { enabled: "yes" }, /^entra-wif:sample\.enabled: "yes" is not valid; use true or false$/],
     ["sample settings while it is off", "entra-wif:sample", { secretName: "x" }, /^entra-wif:sample\.secretName: "x" is not valid; the sample is off/],
     ["sample without workloads", "entra-wif:sample", { enabled: true }, /^entra-wif:workloads: \[\] is not valid; the sample \(entra-wif:sample\.enabled\) runs as a workload/],
-    ["Key Vault name too long", "entra-wif:sample", { enabled: true, vaultName: "kv-" + "x".repeat(22) }, /^entra-wif:sample\.vaultName: "kv-x+" is not valid; a Key Vault name is 3-24/],
-    ["Key Vault name with a double hyphen", "entra-wif:sample", { enabled: true, vaultName: "kv--demo" }, /^entra-wif:sample\.vaultName: "kv--demo" is not valid/],
-    ["Key Vault name starting with a digit", "entra-wif:sample", { enabled: true, vaultName: "1kv-demo" }, /^entra-wif:sample\.vaultName: "1kv-demo" is not valid/],
-    ["secret name with an underscore", "entra-wif:sample", { enabled: true, secretName: "demo_secret" }, /^entra-wif:sample\.secretName: "demo_secret" is not valid; a Key Vault secret name is 1-127 letters, digits and hyphens$/],
+    ["Key Vault name too long", "entra-wif:sample", { enabled: true, vaultName: "kv-" + "x".repeat(22) }, /^entra-wif:sample\.vaultName: "kv-x+" is not valid; a Key Vault name is 3-24/, ONE_WORKLOAD],
+    ["Key Vault name with a double hyphen", "entra-wif:sample", { enabled: true, vaultName: "kv--demo" }, /^entra-wif:sample\.vaultName: "kv--demo" is not valid/, ONE_WORKLOAD],
+    ["Key Vault name starting with a digit", "entra-wif:sample", { enabled: true, vaultName: "1kv-demo" }, /^entra-wif:sample\.vaultName: "1kv-demo" is not valid/, ONE_WORKLOAD],
+    ["secret name with an underscore", "entra-wif:sample", { enabled: true, secretName: "demo_secret" }, /^entra-wif:sample\.secretName: "demo_secret" is not valid; a Key Vault secret name is 1-127 letters, digits and hyphens$/, ONE_WORKLOAD],
     ["misspelt sample field", "entra-wif:sample", { enable: true }, /^entra-wif:sample\.enable: true is not valid; .*did you mean "enabled"\?/],
     ["an existing cluster without a kubeconfig", "entra-wif:cluster", { mode: "existing" },
         /^entra-wif:kubeconfig: \(missing\) is not valid; an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- .*or cluster\.context/],
@@ -260,7 +265,7 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["an existing namespace breaking DNS-1123", "entra-wif:cluster", { mode: "existing", context: "k", existingNamespaces: ["Apps"] }, /^entra-wif:cluster\.existingNamespaces\[0\]: "Apps" is not valid; a namespace is a DNS-1123 label/],
     ["misspelt cluster field", "entra-wif:cluster", { mode: "existing", contxt: "k" }, /^entra-wif:cluster\.contxt: "k" is not valid; .*did you mean "context"\?/],
     ["a chart version that is not one", "entra-wif:webhook", { version: "latest" }, /^entra-wif:webhook\.version: "latest" is not valid; expected a chart version such as 1\.6\.0$/],
-    ["an unknown cloud", "entra-wif:webhook", { azureEnvironment: "AzureGermanCloud" }, /^entra-wif:webhook\.azureEnvironment: "AzureGermanCloud" is not valid; use one of: AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/],
+    ["an unknown cloud", "entra-wif:webhook", { azureEnvironment: "AzureGermanCloud" }, /^entra-wif:webhook\.azureEnvironment: "AzureGermanCloud" is not valid; Azure Germany was closed in 2021.*; use one of: AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/],
     ["webhook.enabled not a boolean", "entra-wif:webhook", { enabled: "no" }, /^entra-wif:webhook\.enabled: "no" is not valid; use true or false$/],
     ["a chart version with the webhook off", "entra-wif:webhook", { enabled: false, version: "1.5.1" }, /^entra-wif:webhook\.version: "1\.5\.1" is not valid; the webhook is off/],
     ["a token lifetime under an hour", "entra-wif:workloads", [{ namespace: "demo", serviceAccount: "sa", tokenExpiration: 600 }],
@@ -274,12 +279,13 @@ const invalid: Array<[string, string, unknown, RegExp]> = [
     ["a Kubernetes version with a v", "entra-wif:cluster", { mode: "aks", kubernetesVersion: "v1.33" }, /^entra-wif:cluster\.kubernetesVersion: "v1\.33" is not valid; expected a Kubernetes version such as 1\.33/],
     ["sizing an existing AKS cluster", "entra-wif:cluster", { mode: "aks", existingResourceGroupName: "rg-x", nodeCount: 3 }, /^entra-wif:cluster\.nodeCount: 3 is not valid; an existing AKS cluster \(existingResourceGroupName\) is used as it is/],
     ["a kind node image in aks mode", "entra-wif:cluster", { mode: "aks", nodeImage: "kindest/node:v1.33.1" }, /^entra-wif:cluster\.nodeImage: "kindest\/node:v1\.33\.1" is not valid; nodeImage is for kind clusters/],
-    ["a sample image with spaces", "entra-wif:sample", { enabled: true, image: "msal go" }, /^entra-wif:sample\.image: "msal go" is not valid; expected an image reference/],
+    ["a sample image with spaces", "entra-wif:sample", { enabled: true, image: "msal go" }, /^entra-wif:sample\.image: "msal go" is not valid; expected an image reference/, ONE_WORKLOAD],
 ];
 
 describe("invalid configurations fail with one message naming key, value and what is allowed", () => {
-    test.each(invalid)("%s", (_what, key, value, message) => {
-        const raw = value === undefined ? (() => { const b = base(); delete b[key]; return b; })() : withKey(key, value);
+    test.each(invalid)("%s", (_what, key, value, message, extra = {}) => {
+        const others = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, JSON.stringify(v)]));
+        const raw = value === undefined ? (() => { const b = { ...base(), ...others }; delete b[key]; return b; })() : { ...others, ...withKey(key, value) };
         let error: unknown;
         try {
             parseConfig(raw);
@@ -346,4 +352,101 @@ test("Pulumi.yaml declares every key with type, description and the same default
         if (key in DEFAULTS) expect(decl.default).toEqual((DEFAULTS as Record<string, unknown>)[key]);
     }
     expect(Object.keys(declared).sort()).toEqual(["cluster", "identities", "identity", "issuer", "kubeconfig", "resourceGroupName", "sample", "signingKey", "webhook", "workloads"]);
+});
+
+describe("every problem in one run", () => {
+    const problemsOf = (raw: Record<string, string>): string[] => {
+        try {
+            parseConfig(raw);
+        } catch (err) {
+            return (err as Error).message.split("\n");
+        }
+        return [];
+    };
+    const encode = (config: Record<string, unknown>) => Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+
+    test("switching a kind stack to aks names every setting to remove at once, one line each, in key order", () => {
+        const lines = problemsOf(encode({
+            "azure-native:location": "westeurope",
+            "entra-wif:cluster": { mode: "aks" },
+            "entra-wif:issuer": { hosting: "blob", containerName: "oidc", verify: false },
+            "entra-wif:signingKey": { rsaBits: 4096 },
+        }));
+        expect(lines.map((l) => l.slice(0, l.indexOf(": ")))).toEqual(["entra-wif:issuer", "entra-wif:signingKey"]);
+        for (const line of lines) expect(line).toMatch(/ is not valid; AKS hosts its own OIDC issuer/);
+    });
+
+    test("problems in different sections and list items are all reported, sorted by key", () => {
+        let error: unknown;
+        try {
+            parseConfig(encode({
+                "entra-wif:workloads": [{ namespace: "Demo", serviceAccount: "a" }, { namespace: "demo", serviceAccount: "b", tokenExpiration: 1 }],
+                "entra-wif:issuer": { storageAccountName: "Bad-Name" },
+            }));
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigProblems);
+        expect((error as ConfigProblems).problems.map((p) => p.key)).toEqual([
+            "azure-native:location",
+            "entra-wif:issuer.storageAccountName",
+            "entra-wif:workloads[0].namespace",
+            "entra-wif:workloads[1].tokenExpiration",
+        ]);
+        expect((error as Error).name).toBe("ConfigError");
+    });
+
+    test.each<[string, Record<string, unknown>, string]>([
+        ["a misspelt workload field is not also a missing one", { "entra-wif:workloads": [{ namespace: "demo", serviceAcount: "sa" }] }, "entra-wif:workloads[0].serviceAcount"],
+        ["a misspelt role field is not also a missing scope", { "entra-wif:identity": { roles: [{ role: "Reader", scpoe: "subscription" }] } }, "entra-wif:identity.roles[0].scpoe"],
+        ["a misspelt context is not also a missing kubeconfig", { "entra-wif:cluster": { mode: "existing", contxt: "k" } }, "entra-wif:cluster.contxt"],
+        ["an unknown mode is not followed by the other modes' rules", { "entra-wif:cluster": { mode: "minikube", context: "minikube" } }, "entra-wif:cluster.mode"],
+        ["a misspelt enabled does not make the sample's settings 'off'", { "entra-wif:sample": { enable: true, vaultName: "kv-demo" } }, "entra-wif:sample.enable"],
+        ["a misspelt workloads key is not also 'no workloads' for the sample", { "entra-wif:workload": [{ namespace: "demo", serviceAccount: "sa" }], "entra-wif:workloads": [], "entra-wif:sample": { enabled: true } }, "entra-wif:workload"],
+        ["workloads that are not a list are not also 'no workloads' for the sample", { "entra-wif:workloads": { namespace: "demo" }, "entra-wif:sample": { enabled: true } }, "entra-wif:workloads"],
+        ["a bad identity is still the one its workloads name", {
+            "entra-wif:identities": [{ name: "id a", type: "managedIdentity" }],
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa", identity: "id a" }],
+        }, "entra-wif:identities[0].name"],
+    ])("no consequence is reported as a second problem: %s", (_what, config, key) => {
+        const lines = problemsOf({ ...base(), ...encode(config) });
+        expect(lines).toHaveLength(1);
+        expect(lines[0].startsWith(`${key}: `)).toBe(true);
+    });
+});
+
+describe("near misses say what was meant", () => {
+    test.each<[string, string, unknown, RegExp]>([
+        ["minikube", "entra-wif:cluster", { mode: "minikube" }, /minikube is a cluster you run: set cluster\.mode existing .*the minikube snippet of `pulumi stack output clusterSnippets`/],
+        ["k0s", "entra-wif:cluster", { mode: "k0s" }, /k0s is a cluster you run: .*the k0s snippet/],
+        ["kubeadm", "entra-wif:cluster", { mode: "kubeadm" }, /kubeadm is a cluster you run: .*the kubeadm snippet/],
+        ["k3s", "entra-wif:cluster", { mode: "k3s" }, /k3s is a cluster you run: set cluster\.mode existing .*kubeApiServerFlags/],
+        ["arc", "entra-wif:cluster", { mode: "arc" }, /an Arc-connected cluster is a cluster you run: set cluster\.mode existing/],
+        ["docker-desktop", "entra-wif:cluster", { mode: "docker-desktop" }, /docker-desktop|dockerdesktop is a cluster you run/],
+        ["AKS in capitals", "entra-wif:cluster", { mode: "AKS" }, /did you mean "aks"\? use one of: kind, existing, aks$/],
+        ["userAssigned", "entra-wif:identity", { type: "userAssigned" }, /a user-assigned managed identity is type "managedIdentity"/],
+        ["managed-identity", "entra-wif:identity", { type: "managed-identity" }, /did you mean "managedIdentity"\?/],
+        ["systemAssigned", "entra-wif:identity", { type: "SystemAssigned" }, /a system-assigned identity belongs to one Azure resource and cannot federate/],
+        ["servicePrincipal", "entra-wif:identity", { type: "servicePrincipal" }, /an app registration \(with its service principal\) is type "application"/],
+        ["staticwebsite", "entra-wif:issuer", { hosting: "staticwebsite" }, /did you mean "staticWebsite"\? use one of: blob, staticWebsite$/],
+        ["static", "entra-wif:issuer", { hosting: "static" }, /static website \(\$web\) is hosting "staticWebsite"/],
+        ["AzureCloud (the Azure CLI's name)", "entra-wif:webhook", { azureEnvironment: "AzureCloud" }, /the Azure CLI calls the public cloud AzureCloud; the webhook calls it "AzurePublicCloud"/],
+        ["AzureUSGovernment (the Azure CLI's name)", "entra-wif:webhook", { azureEnvironment: "AzureUSGovernment" }, /"AzureUSGovernmentCloud"/],
+    ])("%s", (_what, key, value, hint) => {
+        const lines = (() => {
+            try {
+                parseConfig(withKey(key, value));
+            } catch (err) {
+                return (err as Error).message.split("\n");
+            }
+            return [];
+        })();
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^[\w-]+:[\w.[\]]+: .+ is not valid; .+; use one of: .+$|^[\w-]+:[\w.[\]]+: .+ is not valid; did you mean ".+"\? use one of: .+$/);
+        expect(lines[0]).toMatch(hint);
+    });
+
+    test("a word far from every allowed one gets the list alone", () => {
+        expect(() => parseConfig(withKey("entra-wif:issuer", { hosting: "ftp" }))).toThrow(/^entra-wif:issuer\.hosting: "ftp" is not valid; use one of: blob, staticWebsite$/);
+    });
 });
