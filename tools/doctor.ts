@@ -2,11 +2,10 @@
  * The doctor CLI: checks an issuer, its documents, a token and the federated credentials the way Entra ID will,
  * and says what is wrong in words and in the AADSTS code Entra would answer.
  *
- *   npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--public-keys-env <VAR>] [--token-file <file>]
- *                               [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
- *                               [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]
+ *   npm run --silent doctor -- --help
  *
- * Exit 0 when every check passes, 1 when one fails, 2 on bad arguments.
+ * Exit 0 when every check passes, 1 when one fails, 2 on bad arguments, 3 when it cannot run (a tool it needs, such
+ * as the Pulumi CLI for --stack, is missing or fails).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,11 +13,49 @@ import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChe
 import { createHttpGet } from "../lib/https";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
 
-const USAGE = `usage: npm run --silent doctor -- --issuer <url> [--public-key <pem file> ...] [--public-keys-env <VAR>] [--token-file <file>]
-                                   [--subject system:serviceaccount:NS:SA] [--mint [--context <ctx>]]
-                                   [--stack <name>] [--endpoints-only] [--wait <seconds>] [--json]`;
+export const EXIT = { passed: 0, failed: 1, badArguments: 2, cannotRun: 3 } as const;
+
+const USAGE = `usage: npm run --silent doctor -- --issuer <url> | --stack <name> [options]   (--help explains every flag)`;
+
+/** Every flag, as --help prints it and the README's table lists it (a test keeps the two and the parser in step). */
+export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
+    ["--issuer <url>", "The issuer URL, byte for byte as the federated credentials hold it (trailing slash included)."],
+    ["--stack <name>", "Read the issuer, the published public keys and the federated credentials from the stack's outputs (runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer."],
+    ["--public-key <file>", "A PEM public key the JWKS must publish (repeatable), e.g. the cluster's sa.pub."],
+    ["--public-keys-env <VAR>", "An environment variable holding PEM public keys (concatenated): how the issuer check of `pulumi up` passes them."],
+    ["--token-file <file>", "A service-account token to check as Entra will: kid, signature, iss, aud, sub, exp and nbf."],
+    ["--subject <sub>", "The subject the token must carry and a federated credential must match: system:serviceaccount:<namespace>:<name>."],
+    ["--mint", "Mint the token with `kubectl create token` for --subject, with the audience Entra expects (needs kubectl)."],
+    ["--context <ctx>", "The kubeconfig context --mint uses (the current context otherwise)."],
+    ["--endpoints-only", "Check only the discovery document and the JWKS (no token, no credentials): what `pulumi up` runs after publishing."],
+    ["--wait <seconds>", "Retry until every check passes or this many seconds (at most 900) have passed: for documents still propagating."],
+    ["--json", "Print the checks as JSON ({\"checks\": [...]}) instead of text."],
+    ["--help, -h", "Print this help and exit 0."],
+];
+
+export function helpText(): string {
+    const width = Math.max(...FLAGS.map(([f]) => f.length));
+    return [
+        "The doctor: checks an issuer, its documents, a token and the federated credentials the way Entra ID will,",
+        "and says what is wrong, how to fix it and which AADSTS code Entra would answer.",
+        "",
+        USAGE,
+        "",
+        ...FLAGS.map(([flag, meaning]) => `  ${flag.padEnd(width)}  ${meaning}`),
+        "",
+        "examples:",
+        "  npm run --silent doctor -- --stack dev",
+        "  npm run --silent doctor -- --stack dev --mint --subject system:serviceaccount:demo:workload-sa --context kind-entra-wif-dev",
+        "  npm run --silent doctor -- --issuer https://<account>.blob.core.windows.net/oidc/ --public-key sa.pub --token-file token",
+        "",
+        `exit: ${EXIT.passed} every check passed, ${EXIT.failed} a check failed, ${EXIT.badArguments} bad arguments, ${EXIT.cannotRun} the doctor could not run (e.g. --stack without the Pulumi CLI)`,
+    ].join("\n");
+}
 
 class UsageError extends Error {}
+
+/** The doctor cannot run here: a tool it needs is missing or failed. Not the user's arguments, so not exit 2. */
+class CannotRunError extends Error {}
 
 export interface DoctorArgs {
     issuer?: string;
@@ -33,6 +70,8 @@ export interface DoctorArgs {
     endpointsOnly: boolean;
     waitSeconds: number;
     json: boolean;
+    /** Print the help and exit 0. */
+    help?: boolean;
 }
 
 export function parseArgs(argv: string[]): DoctorArgs {
@@ -45,6 +84,10 @@ export function parseArgs(argv: string[]): DoctorArgs {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         switch (a) {
+            case "--help":
+            case "-h":
+                args.help = true;
+                return args;
             case "--issuer": args.issuer = value(i++, a); break;
             case "--public-key": args.publicKeyFiles.push(value(i++, a)); break;
             case "--public-keys-env": args.publicKeysEnv = value(i++, a); break;
@@ -91,12 +134,17 @@ export function splitPemBlocks(text: string): string[] {
 function fromStack(stack: string): { issuer: string; publicKeys: string[]; federatedCredentials: FederatedCredential[] } {
     let out: string;
     try {
-        out = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+        // The environment passed on explicitly: the PATH searched is the one this process was given.
+        out = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
     } catch (err) {
-        throw new UsageError(`pulumi stack output --stack ${stack} failed: ${(err as Error).message.split("\n")[0]}`);
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+            throw new CannotRunError("--stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; install it, or pass the issuer yourself with --issuer <url> (and --public-key <file>)");
+        }
+        const stderr = (err as { stderr?: string }).stderr?.trim();
+        throw new CannotRunError(`pulumi stack output --stack ${stack} failed: ${(stderr || (err as Error).message).split("\n")[0]}`);
     }
     const outputs = JSON.parse(out) as Record<string, unknown>;
-    if (typeof outputs.issuerUrl !== "string") throw new UsageError(`stack ${stack} has no issuerUrl output; run pulumi up first`);
+    if (typeof outputs.issuerUrl !== "string") throw new CannotRunError(`stack ${stack} has no issuerUrl output; run pulumi up first`);
     return {
         issuer: outputs.issuerUrl,
         publicKeys: Array.isArray(outputs.signingPublicKeys) ? (outputs.signingPublicKeys as string[]) : [],
@@ -147,28 +195,36 @@ export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Pr
     }
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
     let args: DoctorArgs;
     try {
         args = parseArgs(argv);
-    } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-        return 2;
+    } catch (e) {
+        err.write(`${(e as Error).message}\n${USAGE}\n`);
+        return EXIT.badArguments;
+    }
+    if (args.help) {
+        await new Promise<void>((resolve) => out.write(`${helpText()}\n`, () => resolve()));
+        return EXIT.passed;
     }
     let checks: Check[];
     try {
         checks = await runDoctor(args);
-    } catch (err) {
-        if (err instanceof UsageError) {
-            process.stderr.write(`${err.message}\n${USAGE}\n`);
-            return 2;
+    } catch (e) {
+        if (e instanceof UsageError) {
+            err.write(`${e.message}\n${USAGE}\n`);
+            return EXIT.badArguments;
         }
-        throw err;
+        if (e instanceof CannotRunError) {
+            err.write(`doctor: ${e.message}\n`);
+            return EXIT.cannotRun;
+        }
+        throw e;
     }
     const text = args.json ? `${JSON.stringify({ checks })}\n` : `${formatChecks(checks)}\n`;
     // A pipe is asynchronous: exit only once the report is flushed.
-    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-    return allPassed(checks) ? 0 : 1;
+    await new Promise<void>((resolve) => out.write(text, () => resolve()));
+    return allPassed(checks) ? EXIT.passed : EXIT.failed;
 }
 
 if (require.main === module) {
@@ -176,7 +232,7 @@ if (require.main === module) {
         (code) => process.exit(code),
         (err: unknown) => {
             process.stderr.write(`doctor failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(1);
+            process.exit(EXIT.cannotRun);
         },
     );
 }

@@ -1,0 +1,103 @@
+/** The doctor explains itself: --help, every flag documented where users look, and honest exit codes. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { EXIT, FLAGS, helpText, main, parseArgs } from "../../tools/doctor";
+import { REPO_ROOT } from "../../tools/stackFile";
+
+async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = "";
+    let stderr = "";
+    out.on("data", (c) => (stdout += c));
+    err.on("data", (c) => (stderr += c));
+    try {
+        const code = await main(argv, out, err);
+        return { code, stdout, stderr };
+    } finally {
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+    }
+}
+
+const flagNames = FLAGS.flatMap(([flag]) => flag.split(", ").map((f) => f.split(" ")[0]));
+
+test.each(["--help", "-h"])("%s prints usage with every flag explained and exits 0", async (flag) => {
+    const r = await run([flag]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${helpText()}\n`);
+    for (const [flagText, meaning] of FLAGS) {
+        expect(r.stdout).toContain(flagText);
+        expect(r.stdout).toContain(meaning);
+    }
+    expect(r.stdout).toMatch(/exit: 0 .*, 1 .*, 2 bad arguments, 3 /);
+});
+
+test("the help names every flag the parser accepts, and nothing it does not", () => {
+    const source = fs.readFileSync(path.join(REPO_ROOT, "tools", "doctor.ts"), "utf8");
+    const parsed = [...source.matchAll(/case "(-{1,2}[\w-]+)":/g)].map((m) => m[1]).sort();
+    expect([...flagNames].sort()).toEqual(parsed);
+});
+
+test("the README documents every flag", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    for (const [flag] of FLAGS) expect(readme).toContain(`| \`${flag}\` |`);
+    expect(readme).toMatch(/3 when it cannot run/);
+});
+
+test("each documented flag is accepted", () => {
+    const withValue: Record<string, string[]> = {
+        "--issuer": ["https://x.example/"],
+        "--stack": ["dev"],
+        "--public-key": ["sa.pub"],
+        "--public-keys-env": ["VAR"],
+        "--token-file": ["token"],
+        "--subject": ["system:serviceaccount:demo:sa"],
+        "--wait": ["10"],
+        "--context": ["kind-entra-wif-dev"],
+    };
+    for (const flag of flagNames) {
+        const argv = ["--issuer", "https://x.example/", "--subject", "system:serviceaccount:demo:sa", flag, ...(withValue[flag] ?? [])];
+        if (flag === "--context") argv.push("--mint");
+        expect(() => parseArgs(argv)).not.toThrow();
+    }
+});
+
+test("bad arguments exit 2 with the usage line", async () => {
+    const r = await run(["--issuer"]);
+    expect(r.code).toBe(EXIT.badArguments);
+    expect(r.stderr).toMatch(/^--issuer needs a value\nusage: npm run --silent doctor -- /);
+});
+
+test("--stack without the Pulumi CLI says so in one line, names --issuer, and is not a bad-arguments exit", async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-nopulumi-"));
+    try {
+        const r = await run(["--stack", "dev"], { PATH: empty });
+        expect(r.code).toBe(EXIT.cannotRun);
+        expect(r.code).not.toBe(EXIT.badArguments);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trim().split("\n")).toHaveLength(1);
+        expect(r.stderr).toMatch(/^doctor: --stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; .*--issuer <url>/);
+    } finally {
+        fs.rmSync(empty, { recursive: true, force: true });
+    }
+});
+
+test("--stack with a Pulumi CLI that fails reports its first line of stderr, exit 3", async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-pulumi-"));
+    try {
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho 'error: no stack named dev found' >&2\nexit 255\n", { mode: 0o755 });
+        const r = await run(["--stack", "dev"], { PATH: bin });
+        expect(r.code).toBe(EXIT.cannotRun);
+        expect(r.stderr).toBe("doctor: pulumi stack output --stack dev failed: error: no stack named dev found\n");
+    } finally {
+        fs.rmSync(bin, { recursive: true, force: true });
+    }
+});
