@@ -227,8 +227,8 @@ const IDENTITY_TYPES: readonly IdentityType[] = ["managedIdentity", "application
 const AZURE_ENVIRONMENTS: readonly AzureEnvironment[] = ["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud"];
 const RSA_BITS = [2048, 3072, 4096] as const;
 
-/** Keys this program reads under `entra-wif:` and, for objects, the fields each takes. */
-const KNOWN_KEYS: Record<string, readonly string[] | null> = {
+/** Keys this program reads under `entra-wif:` and, for objects, the fields each takes (Pulumi.yaml declares each; a test compares). */
+export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl"],
     signingKey: ["rsaBits", "publicKeys", "keys"],

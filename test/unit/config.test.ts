@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, parseStackConfig } from "../../lib/config";
+import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, KNOWN_KEYS, parseStackConfig } from "../../lib/config";
 import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
 import { k8s } from "../support/vectors";
 
@@ -354,6 +354,18 @@ test("Pulumi.yaml declares every key with type, description and the same default
     expect(Object.keys(declared).sort()).toEqual(["cluster", "identities", "identity", "issuer", "kubeconfig", "resourceGroupName", "sample", "signingKey", "webhook", "workloads"]);
 });
 
+test("the keys the program accepts are exactly the keys Pulumi.yaml declares, and each field is described", () => {
+    const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+    const declared = project.config as Record<string, { description: string }>;
+    expect(Object.keys(declared).sort()).toEqual(Object.keys(KNOWN_KEYS).sort());
+    for (const [key, fields] of Object.entries(KNOWN_KEYS)) {
+        for (const field of fields ?? []) {
+            // Each field named as a word in its key's description, so `pulumi config` users find it.
+            expect([key, field, new RegExp(`\\b${field}\\b`).test(declared[key].description)]).toEqual([key, field, true]);
+        }
+    }
+});
+
 describe("every problem in one run", () => {
     const problemsOf = (raw: Record<string, string>): string[] => {
         try {
@@ -449,4 +461,18 @@ describe("near misses say what was meant", () => {
     test("a word far from every allowed one gets the list alone", () => {
         expect(() => parseConfig(withKey("entra-wif:issuer", { hosting: "ftp" }))).toThrow(/^entra-wif:issuer\.hosting: "ftp" is not valid; use one of: blob, staticWebsite$/);
     });
+});
+
+test("the README's configuration table names every key and field the program accepts", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const rows = readme.split("\n").filter((l) => l.startsWith("| `entra-wif:"));
+    for (const [key, fields] of Object.entries(KNOWN_KEYS)) {
+        const ofKey = rows.filter((r) => r.startsWith(`| \`entra-wif:${key}`));
+        expect([key, ofKey.length > 0]).toEqual([key, true]);
+        for (const field of fields ?? []) {
+            // A row of its own (`entra-wif:issuer.customUrl`, `.../ nodeCount`), or named in the list's row ({namespace, ...}).
+            const named = ofKey.some((r) => r.includes(`entra-wif:${key}.${field}\``) || new RegExp(`[{,/]\\s*\`?${field}\\b`).test(r));
+            expect([key, field, named]).toEqual([key, field, true]);
+        }
+    }
 });

@@ -109,3 +109,14 @@ test("the stack list script accepts listed stacks and refuses others", () => {
     expect(refused.stdout).toMatch(/::error::prod is not a demo stack/);
     fs.rmSync(out, { force: true });
 });
+
+test("the README's benchmark figures are the ones docs/benchmarks.md records", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## How fast it runs"), readme.indexOf("\n## ", readme.indexOf("## How fast it runs") + 3));
+    // Targets ("≤ 1.5×") are not measurements.
+    const measured = [...section.matchAll(/(?<!≤ )\b(\d+\.\d+)×/g)].map((m) => m[1]);
+    expect(measured.length).toBeGreaterThanOrEqual(3);
+    const ratios = fs.readFileSync(path.join(REPO_ROOT, "docs", "benchmarks.md"), "utf8").split("## Figures")[1].split("\n## ")[0];
+    const recorded = [...ratios.matchAll(/\| (\d+\.\d+)× \|/g)].map((m) => m[1]);
+    for (const figure of measured) expect(recorded).toContain(figure);
+});
