@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../lib/keyVaultPurge";
 import { defaultKeyVaultName } from "../lib/naming";
 
 export interface SampleKeyVaultArgs {
@@ -7,7 +9,7 @@ export interface SampleKeyVaultArgs {
     location: pulumi.Input<string>;
     /** The tenant whose identities the vault trusts. */
     tenantId: pulumi.Input<string>;
-    /** The deploying subscription, part of the derived vault name. */
+    /** The deploying subscription, part of the derived vault name, and where a soft-deleted vault is purged. */
     subscriptionId: pulumi.Input<string>;
     /** Explicit vault name (globally unique); derived from subscription, group and stack when absent. */
     vaultName?: pulumi.Input<string>;
@@ -38,6 +40,26 @@ export class SampleKeyVault extends pulumi.ComponentResource {
                       .all([args.subscriptionId, args.resourceGroupName])
                       .apply(([subscriptionId, group]) => defaultKeyVaultName(project, stack, subscriptionId, group));
 
+        // Frees the vault's name around a destroy (lib/keyVaultPurge.ts): the vault depends on it, so `pulumi destroy`
+        // deletes the vault first and then runs this delete, which purges it; its create purges a leftover first.
+        const purge = new command.local.Command(
+            `${name}-vault-purge`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: purgeBeforeCreateScript(),
+                delete: purgeAfterDeleteScript(),
+                environment: {
+                    [PURGE_ENV.vaultName]: vaultName,
+                    [PURGE_ENV.location]: args.location,
+                    [PURGE_ENV.subscription]: args.subscriptionId,
+                    [PURGE_ENV.derivedName]: args.vaultName === undefined ? "true" : "false",
+                },
+                // A new name or place is another vault: purge around that one.
+                triggers: [vaultName, args.location],
+            },
+            { parent: this },
+        );
+
         const vault = new keyvault.Vault(
             `${name}-vault`,
             {
@@ -49,14 +71,15 @@ export class SampleKeyVault extends pulumi.ComponentResource {
                     sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
                     // Azure RBAC decides access, so the workload needs a role assignment, not an access policy.
                     enableRbacAuthorization: true,
-                    // The shortest retention: a destroyed demo vault frees its name after 7 days (or `az keyvault purge`).
+                    // The shortest retention; the stack purges the vault after deleting it anyway. No purge protection:
+                    // it would forbid that purge and hold the name for the whole retention.
                     softDeleteRetentionInDays: 7,
                     enabledForDeployment: false,
                     enabledForDiskEncryption: false,
                     enabledForTemplateDeployment: false,
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: [purge] },
         );
 
         const secret = new keyvault.Secret(
@@ -71,7 +94,17 @@ export class SampleKeyVault extends pulumi.ComponentResource {
                     contentType: "text/plain",
                 },
             },
-            { parent: this },
+            {
+                parent: this,
+                // ARM has no DELETE for vaults/secrets: azure-native deletes a Secret through the Key Vault data plane
+                // with the deployer's token (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go),
+                // which in an RBAC-mode vault needs a data role the README's rights (Owner, or Contributor and User
+                // Access Administrator) do not include. So the secret is never deleted on its own: a destroy deletes it
+                // with the vault, and a replacement (a new secretName) leaves the old secret in the vault, which goes
+                // with it.
+                deletedWith: vault,
+                retainOnDelete: true,
+            },
         );
 
         this.vaultId = vault.id;
