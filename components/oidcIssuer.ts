@@ -4,6 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
 import { defaultStorageAccountName } from "../lib/naming";
+import { BUILTIN_ROLES, roleAssignmentName } from "../lib/roles";
 import {
     blobIssuerUrl,
     buildDiscoveryDocument,
@@ -39,6 +40,9 @@ export interface OidcIssuerArgs {
      */
     verify?: { publicKeyPems: pulumi.Input<string[]> };
 }
+
+/** What the deployer needs to refresh a static website (see OidcIssuer). */
+const STORAGE_BLOB_DATA_READER = BUILTIN_ROLES["Storage Blob Data Reader"];
 
 /** How long the gate waits for freshly published documents to become readable. */
 export const VERIFY_WAIT_SECONDS = 180;
@@ -108,6 +112,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
         );
 
         let containerName: pulumi.Output<string>;
+        /** What holds the documents: they go with it on a destroy (see the blobs below). */
+        let documentsHolder: pulumi.Resource;
         if (args.hosting === "blob") {
             const container = new storage.BlobContainer(
                 `${name}-container`,
@@ -121,17 +127,35 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 { parent: this },
             );
             containerName = container.name;
+            documentsHolder = container;
             this.issuerUrl =
                 args.customUrl !== undefined
                     ? pulumi.output(args.customUrl)
                     : pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
         } else {
+            // azure-native enables the static website through the blob service with the deployer's Entra token, not
+            // the account key (provider/pkg/resources/customresources/custom_storage_azidentity.go: SetProperties on
+            // create; GetAccountInfo and GetProperties on refresh and delete). Setting the service properties is the
+            // action Microsoft.Storage/storageAccounts/blobServices/write, which Owner and Contributor include; the
+            // reads of a refresh are data-plane reads, so the deployer is granted Storage Blob Data Reader on this one
+            // account. The website is deleted with the account, so a destroy makes no data-plane call for it at all.
+            const deployerReads = new authorization.RoleAssignment(
+                `${name}-deployer-blob-reader`,
+                {
+                    scope: account.id,
+                    principalId: client.objectId,
+                    roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`,
+                    roleAssignmentName: pulumi.all([account.id, client.objectId]).apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),
+                },
+                { parent: this },
+            );
             const website = new storage.StorageAccountStaticWebsite(
                 `${name}-website`,
                 { accountName: account.name, resourceGroupName },
-                { parent: this },
+                { parent: this, dependsOn: [deployerReads], deletedWith: account },
             );
             containerName = website.containerName;
+            documentsHolder = account;
             this.issuerUrl =
                 args.customUrl !== undefined ? pulumi.output(args.customUrl) : account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
         }
@@ -160,7 +184,18 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     contentType: DOCUMENT_CONTENT_TYPE,
                     source: content.apply((text) => new pulumi.asset.StringAsset(text)),
                 },
-                { parent: this },
+                {
+                    parent: this,
+                    // A new content replaces a Blob (source is WillReplaceOnChanges). Pulumi creates the replacement
+                    // first: azure-native's create uploads to the same name, overwriting (UploadBuffer), and its delete
+                    // then deletes that name (provider/pkg/resources/customresources/custom_storage_azidentity.go,
+                    // blob_azidentity.create/delete) — the new document would be gone, and Entra would read 404 until
+                    // the next update. delete-before-replace would leave a 404 window instead. Retained, the old
+                    // resource is dropped from the state without a delete: the URL answers the old document until the
+                    // upload, the new one after, never 404. On a destroy the documents go with what holds them.
+                    retainOnDelete: true,
+                    deletedWith: documentsHolder,
+                },
             );
             blobs.push(blob);
         }

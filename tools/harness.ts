@@ -23,7 +23,7 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export interface PlannedResource extends GraphResource {
     deletedWith: string | null;
     /** Resource options that change how the engine replaces or stores the resource (only those set). */
-    options: { deleteBeforeReplace?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[]; ignoreChanges?: string[]; aliases?: unknown[] };
+    options: { deleteBeforeReplace?: true; retainOnDelete?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[]; ignoreChanges?: string[]; aliases?: unknown[] };
     inputs: Record<string, unknown>;
 }
 
@@ -115,6 +115,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                         provider: req.getProvider() || null,
                         options: {
                             ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
+                            ...(req.getRetainondelete() ? { retainOnDelete: true as const } : {}),
                             ...(req.getReplaceonchangesList().length ? { replaceOnChanges: [...req.getReplaceonchangesList()] } : {}),
                             ...(req.getAdditionalsecretoutputsList().length ? { additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()] } : {}),
                             ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),

@@ -3,6 +3,7 @@
 // natively. Reads one JSON job on stdin, writes one JSON result on stdout.
 //
 //   publish:  upload blobs to storage with @azure/storage-blob (account key), creating the container
+//   replay:   blob creates and deletes in a given order, probing URLs anonymously after each
 //   fetch:    anonymous GET; status, Content-Type and body
 //   discover: openid-client discovery of an issuer (https only; issuer must match byte for byte)
 //   verify:   jose jwtVerify of a token against a remote JWKS, with issuer and audience checks
@@ -28,6 +29,30 @@ const jobs = {
             });
         }
         return { ok: true };
+    },
+
+    // Each step as azure-native's Blob does it (custom_storage_azidentity.go): create uploads the name, overwriting;
+    // delete deletes the name. After every step, anonymous GETs of the probe URLs, as Entra would make them then.
+    async replay({ blobEndpoint, accountName, accountKey, containerName, steps, probes }) {
+        const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        const container = service.getContainerClient(containerName);
+        const observed = [];
+        for (const step of steps) {
+            const blob = container.getBlockBlobClient(step.blobName);
+            if (step.op === "create") {
+                const body = Buffer.from(step.text, "utf8");
+                await blob.upload(body, body.length, { blobHTTPHeaders: { blobContentType: step.contentType } });
+            } else {
+                await blob.deleteIfExists({ deleteSnapshots: "include" });
+            }
+            const statuses = {};
+            for (const url of probes) {
+                const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(10000) });
+                statuses[url] = { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+            }
+            observed.push({ step: `${step.op} ${step.blobName}`, statuses });
+        }
+        return { ok: true, observed };
     },
 
     async fetch({ url }) {

@@ -4,6 +4,14 @@ import * as path from "node:path";
 
 const SCRIPT = path.join(__dirname, "oidc-client.mjs");
 
+/** One provider call of a replacement: azure-native's Blob create (upload, overwriting) or delete (of the name). */
+export interface ReplaceStep {
+    op: "create" | "delete";
+    blobName: string;
+    contentType: string;
+    text: string;
+}
+
 export function relyingParty(caFile: string) {
     const run = <T>(job: Record<string, unknown>): Promise<T> =>
         new Promise((resolve, reject) => {
@@ -25,6 +33,8 @@ export function relyingParty(caFile: string) {
     return {
         publish: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; access: "blob" | "private"; blobs: Array<{ blobName: string; contentType: string; text: string }> }) =>
             run<{ ok: boolean }>({ action: "publish", ...job }),
+        replay: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; steps: ReplaceStep[]; probes: string[] }) =>
+            run<{ ok: boolean; observed: Array<{ step: string; statuses: Record<string, { status: number; contentType: string | null; body: string }> }> }>({ action: "replay", ...job }),
         fetch: (url: string) => run<{ status: number; contentType: string | null; body: string }>({ action: "fetch", url }),
         discover: (issuer: string) => run<{ ok: boolean; issuer?: string; jwks_uri?: string; algs?: string[]; code?: string; message?: string }>({ action: "discover", issuer }),
         verify: (job: { jwksUri: string; token: string; issuer: string; audience: string }) =>
