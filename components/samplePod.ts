@@ -3,6 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { AzureEnvironment } from "../lib/config";
 import { SAMPLE_POD_NAME, samplePod } from "../lib/workloads";
 
+/** The Kubernetes provider's annotation that registers an object without waiting for it to become ready. */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+
 export interface SamplePodArgs {
     /** The cluster's provider. */
     provider: k8s.Provider;
@@ -53,7 +56,17 @@ export class SamplePod extends pulumi.ComponentResource {
         new k8s.core.v1.Pod(
             `${name}-pod`,
             {
-                metadata: { name: SAMPLE_POD_NAME, namespace: args.namespace, labels: pod.labels },
+                metadata: {
+                    name: SAMPLE_POD_NAME,
+                    namespace: args.namespace,
+                    labels: pod.labels,
+                    // The sample exits on its first failed read (azure-workload-identity examples/msal-go/main.go:
+                    // os.Exit(1)), and a new role assignment can take minutes to apply, so the pod may restart a few
+                    // times before it reads the secret. Waiting for it to be Ready would hold `pulumi up` for that long,
+                    // up to the provider's 10-minute timeout, and then fail the update; the pod's progress is what
+                    // sampleCommands.waitForSecret shows instead.
+                    annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
+                },
                 // lib/workloads.ts builds the spec in the API's shape without depending on the SDK.
                 spec: pod.spec,
             },

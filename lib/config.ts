@@ -214,8 +214,12 @@ export const DEFAULTS = {
 } as const;
 
 export const DEFAULT_SAMPLE_SECRET_NAME = "demo-secret";
-/** azure-workload-identity's quickstart image: reads SECRET_NAME from KEYVAULT_URL with MSAL and workload identity. */
-export const DEFAULT_SAMPLE_IMAGE = "ghcr.io/azure/azure-workload-identity/msal-go:v1.3.0";
+/**
+ * azure-workload-identity's quickstart image: reads SECRET_NAME from KEYVAULT_URL with MSAL and workload identity.
+ * The reference its quick start documents (docs/book/src/quick-start.md: `ghcr.io/azure/azure-workload-identity/msal-go`,
+ * which its Makefile publishes as :latest); no versioned tag of it is documented. Pin a digest with sample.image.
+ */
+export const DEFAULT_SAMPLE_IMAGE = "ghcr.io/azure/azure-workload-identity/msal-go:latest";
 /** The token lifetimes azure-workload-identity accepts in service-account-token-expiration (1 h to 24 h). */
 export const TOKEN_EXPIRATION_RANGE = { min: 3600, max: 86400 } as const;
 /** Namespaces every cluster has: never created or deleted by the stack. */

@@ -135,11 +135,25 @@ export function samplePod(input: SamplePodInput): PodSpecParts {
     return { labels: { [WORKLOAD_IDENTITY.useLabel]: "true" }, spec };
 }
 
-/** The commands a user runs to see the sample work: its log, and a token minted as Entra will receive it. */
-export function verifyCommands(input: { context?: string; namespace: string; serviceAccount: string; podName: string }): { podLogs: string; mintToken: string } {
+/** What the sample logs once it has read the secret (azure-workload-identity examples/msal-go/main.go). */
+export const SAMPLE_SUCCESS_LOG = "successfully got secret";
+
+/** How long waitForSecret waits: past the minutes a new role assignment can take to apply, and bounded. */
+export const SAMPLE_WAIT_SECONDS = 900;
+
+/**
+ * The commands a user runs to see the sample work: its log, a bounded wait until it has read the secret (`pulumi up`
+ * does not wait for it: see SamplePod), and a token minted as Entra will receive it.
+ */
+export function verifyCommands(input: { context?: string; namespace: string; serviceAccount: string; podName: string }): { podLogs: string; waitForSecret: string; mintToken: string } {
     const kubectl = input.context ? `kubectl --context ${input.context}` : "kubectl";
+    const logs = `${kubectl} logs -n ${input.namespace} ${input.podName}`;
     return {
-        podLogs: `${kubectl} logs -n ${input.namespace} ${input.podName}`,
+        podLogs: logs,
+        waitForSecret:
+            `timeout ${SAMPLE_WAIT_SECONDS} sh -c 'until ${logs} 2>/dev/null | grep -q "${SAMPLE_SUCCESS_LOG}"; do sleep 10; done' ` +
+            `&& echo "the sample read the secret with workload identity" ` +
+            `|| { echo "the sample has not read the secret in ${SAMPLE_WAIT_SECONDS / 60} minutes; its last log:"; ${logs} --tail 5; exit 1; }`,
         mintToken: `${kubectl} create token ${input.serviceAccount} -n ${input.namespace} --audience ${ENTRA_TOKEN_EXCHANGE_AUDIENCE}`,
     };
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const SYSTEM_TOOLS = ["bash", "mkdir", "chmod", "grep", "rm", "cat", "env"];
+const SYSTEM_TOOLS = ["bash", "sh", "sleep", "mkdir", "chmod", "grep", "rm", "cat", "env"];
 
 function which(tool: string): string {
     for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {
@@ -39,6 +39,8 @@ export function sandbox(): Sandbox {
         bin,
         fake(tool, body) {
             const file = path.join(bin, tool);
+            // Never write through a symlink to a system tool: replace the link itself.
+            fs.rmSync(file, { force: true });
             fs.writeFileSync(file, `#!${which("bash")}\necho "${tool} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
         },
         calls() {

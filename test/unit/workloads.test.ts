@@ -1,4 +1,5 @@
-import { AUTHORITY_HOSTS, samplePod, serviceAccountAnnotations, verifyCommands } from "../../lib/workloads";
+import { AUTHORITY_HOSTS, SAMPLE_SUCCESS_LOG, SAMPLE_WAIT_SECONDS, samplePod, serviceAccountAnnotations, verifyCommands } from "../../lib/workloads";
+import { sandbox, Sandbox } from "../support/shell";
 
 const CLIENT = "a97c6d31-ec71-5064-8b75-0c151aa029c1";
 const TENANT = "72f988bf-0000-4000-8000-00000000a11e";
@@ -13,7 +14,7 @@ test("service-account annotations: client id, tenant id, and the token lifetime 
 
 const input = {
     serviceAccount: "workload-sa",
-    image: "ghcr.io/azure/azure-workload-identity/msal-go:v1.3.0",
+    image: "ghcr.io/azure/azure-workload-identity/msal-go:latest",
     keyVaultUrl: "https://kv-entrawif-0123456789ab.vault.azure.net/",
     secretName: "demo-secret",
     clientId: CLIENT,
@@ -60,9 +61,46 @@ test("the authority follows the cloud", () => {
 });
 
 test("commands to see it work, with the cluster's context when known", () => {
-    expect(verifyCommands({ context: "kind-entra-wif-dev", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" })).toEqual({
+    expect(verifyCommands({ context: "kind-entra-wif-dev", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" })).toMatchObject({
         podLogs: "kubectl --context kind-entra-wif-dev logs -n demo entra-wif-sample",
         mintToken: "kubectl --context kind-entra-wif-dev create token workload-sa -n demo --audience api://AzureADTokenExchange",
     });
     expect(verifyCommands({ namespace: "demo", serviceAccount: "sa", podName: "p" }).podLogs).toBe("kubectl logs -n demo p");
+});
+
+describe("waitForSecret: a bounded wait until the sample has read the secret, run against a stand-in kubectl", () => {
+    const commands = verifyCommands({ context: "kind-entra-wif-dev", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" });
+    let box: Sandbox;
+    beforeEach(() => {
+        box = sandbox();
+    });
+    afterEach(() => box.cleanup());
+
+    test("is bounded and names what it waits for", () => {
+        expect(commands.waitForSecret).toMatch(new RegExp(`^timeout ${SAMPLE_WAIT_SECONDS} sh -c `));
+        expect(commands.waitForSecret).toContain(`grep -q "${SAMPLE_SUCCESS_LOG}"`);
+    });
+
+    test("succeeds once the log shows the secret was read, after restarts that did not", () => {
+        // Two 403s first (the role assignment still propagating), then the read.
+        box.fake("kubectl", `n=$(cat "${"$"}{0%/*}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${"$"}{0%/*}/n"
+if [ $n -ge 3 ]; then echo 'I1201 "successfully got secret" secret="Hello"'; else echo 'E1201 "failed to get secret from keyvault" err="403 Forbidden"'; fi`);
+        box.fake("timeout", `shift; exec "$@"`);
+        box.fake("sleep", "exit 0");
+        const r = box.run(commands.waitForSecret, {});
+        expect(r.stdout.trim()).toBe("the sample read the secret with workload identity");
+        expect(r.code).toBe(0);
+        expect(box.calls().filter((c) => c.startsWith("kubectl")).length).toBe(3);
+    });
+
+    test("when time runs out it says so, shows the last log lines and fails", () => {
+        box.fake("kubectl", `echo 'E1201 "failed to get secret from keyvault" err="403 Forbidden"'`);
+        // The real timeout would wait 15 minutes: this one answers as timeout does when the time is up.
+        box.fake("timeout", "exit 124");
+        const r = box.run(commands.waitForSecret, {});
+        expect(r.code).toBe(1);
+        expect(r.stdout).toContain("the sample has not read the secret in 15 minutes; its last log:");
+        expect(r.stdout).toContain("403 Forbidden");
+        expect(box.calls()).toContain("kubectl --context kind-entra-wif-dev logs -n demo entra-wif-sample --tail 5");
+    });
 });
