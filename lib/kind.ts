@@ -169,13 +169,29 @@ export function kindRotateScript(): string {
     ].join("\n");
 }
 
-/** Deletes the cluster and the key folder; without kind on the PATH it says what is left behind rather than failing the destroy. */
+/** How long a destroy waits for `kind delete cluster` before it goes on without it (a Docker that never answers). */
+export const KIND_DELETE_WAIT_SECONDS = 300;
+
+/**
+ * Deletes the cluster and the key folder. It never fails or hangs a destroy: without kind on the PATH (a destroy run
+ * from CI, while the cluster lives on a laptop) it says what is left and where; a `kind delete` that does not finish
+ * in KIND_DELETE_WAIT_SECONDS is stopped. The Azure side is deleted either way, and the cluster's objects, deleted
+ * with the cluster, need no API server.
+ */
 export function kindDeleteScript(): string {
     const e = KIND_ENV;
+    const leftOver = `the kind cluster $${e.clusterName} (a Docker container) and its kubeconfig context kind-$${e.clusterName} stay on the machine that created them, with the key folder $${e.keyDir}; there run: kind delete cluster --name $${e.clusterName} && rm -rf $${e.keyDir}`;
     return [
         "set -uo pipefail",
-        `if command -v kind >/dev/null 2>&1; then kind delete cluster --name "$${e.clusterName}" 1>&2; else echo "entra-wif: kind is not on the PATH; delete the cluster by hand: kind delete cluster --name $${e.clusterName}" >&2; fi`,
+        "if command -v kind >/dev/null 2>&1; then",
+        `  kind delete cluster --name "$${e.clusterName}" 1>&2 & pid=$!`,
+        `  i=0; while kill -0 $pid 2>/dev/null; do i=$((i+1)); if [ $i -gt ${KIND_DELETE_WAIT_SECONDS} ]; then kill $pid 2>/dev/null; echo "entra-wif: kind delete cluster did not finish in ${KIND_DELETE_WAIT_SECONDS} s; ${leftOver}" >&2; break; fi; sleep 1; done`,
+        "  wait $pid 2>/dev/null || true",
+        "else",
+        `  echo "entra-wif: kind is not on the PATH of this machine; ${leftOver}" >&2`,
+        "fi",
         ...RESOLVE_KEY_DIR(e),
         `rm -rf "$key_dir"`,
+        "exit 0",
     ].join("\n");
 }

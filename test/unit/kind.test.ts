@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/kind";
+import { KIND_DELETE_WAIT_SECONDS, KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/kind";
 import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 
@@ -196,7 +196,40 @@ esac`);
         fs.writeFileSync(path.join(keyDir, "sa.key"), "x");
         const r = box.run(kindDeleteScript(), env());
         expect(r.code).toBe(0);
-        expect(r.stderr).toMatch(/kind is not on the PATH; delete the cluster by hand: kind delete cluster --name entra-wif-dev/);
+        expect(r.stderr).toMatch(/kind is not on the PATH of this machine; the kind cluster entra-wif-dev \(a Docker container\) and its kubeconfig context kind-entra-wif-dev stay on the machine that created them, with the key folder ~\/\.entra-wif\/entra-wif-dev; there run: kind delete cluster --name entra-wif-dev && rm -rf ~\/\.entra-wif\/entra-wif-dev/);
         expect(fs.existsSync(keyDir)).toBe(false);
+    });
+
+    test("a kind delete that never finishes is stopped after a bounded wait, and the destroy goes on", () => {
+        box.fake("kind", `[ "$1" = delete ] && exec /bin/sleep 600`);
+        // One tick of the wait loop a call: the bound is counted, not waited for.
+        box.fake("sleep", "exit 0");
+        const started = Date.now();
+        const r = box.run(kindDeleteScript(), env());
+        expect(r.code).toBe(0);
+        expect(Date.now() - started).toBeLessThan(15000);
+        expect(r.stderr).toContain(`entra-wif: kind delete cluster did not finish in ${KIND_DELETE_WAIT_SECONDS} s`);
+        expect(box.calls().filter((c) => c === "sleep 1")).toHaveLength(KIND_DELETE_WAIT_SECONDS);
+    });
+});
+
+describe("the nightly destroy of a kind stack runs on a CI runner, not on the laptop with the cluster", () => {
+    let box: Sandbox;
+    beforeEach(() => (box = sandbox()));
+    afterEach(() => box.cleanup());
+
+    test.each<[string, (b: Sandbox) => void]>([
+        ["without kind or docker", () => undefined],
+        ["with kind, but no such cluster there (kind answers a missing cluster with success)", (b) => b.fake("kind", `[ "$1" = delete ] && echo "Deleting cluster \"$3\" ..." >&2; exit 0`)],
+        ["with kind and a Docker daemon that is not running", (b) => b.fake("kind", `echo "ERROR: failed to delete cluster: failed to list nodes" >&2; exit 1`)],
+    ])("%s: the delete script ends at once with exit 0, so the Azure side is destroyed", (_what, setup) => {
+        setup(box);
+        const runnerHome = path.join(box.root, "home", "runner");
+        fs.mkdirSync(runnerHome, { recursive: true });
+        const started = Date.now();
+        const r = box.run(kindDeleteScript(), { [KIND_ENV.clusterName]: "entra-wif-dev", [KIND_ENV.keyDir]: KEY_DIR, HOME: runnerHome });
+        expect(r.code).toBe(0);
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(r.stdout).toBe("");
     });
 });
