@@ -1,0 +1,99 @@
+/**
+ * What `pulumi destroy` will do with a stack, from its plan: in the order the engine deletes (dependents before what
+ * they depend on: dependsOn, parent, provider and deletedWith), each resource and how it goes — deleted by its
+ * provider, deleted with another resource (deletedWith: no provider call), retained (retainOnDelete: dropped from
+ * the state, nothing deleted), or nothing to delete (components, providers). deletedWith orders nothing: the engine
+ * skips such a delete when it reaches it (pulumi/pulumi sdk: ResourceOptions.deletedWith). Pure, so a reviewer's question "what
+ * does a destroy touch, and through which API?" has a tested answer.
+ *
+ * The engine deletes in waves: everything nothing else still depends on, in parallel, then the next wave
+ * (pulumi/pulumi pkg/resource/deploy: destroy walks the dependency graph in reverse). Within a wave the order here is
+ * by URN, so the output is the same on every run.
+ */
+import { GraphResource } from "./graph";
+
+export interface DestroyInput extends GraphResource {
+    deletedWith: string | null;
+    options: { retainOnDelete?: true };
+}
+
+/** How a resource leaves the stack on `pulumi destroy`. */
+export type DestroyHow = "deleted" | "deleted with" | "retained" | "nothing to delete";
+
+/**
+ * The API a provider deletes a resource through, by type: what rights the deployer needs then. Key Vault secrets and
+ * the static website setting are deleted through data planes with the deployer's Entra token
+ * (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go, custom_storage_azidentity.go); a
+ * blob through the blob service with the account key the provider lists (ARM listKeys).
+ */
+export function deleteApi(type: string): string {
+    if (type === "azure-native:keyvault:Secret" || type === "azure-native:keyvault:Key") return "Key Vault data plane (the deployer's Entra token)";
+    if (type === "azure-native:storage:StorageAccountStaticWebsite") return "blob service (the deployer's Entra token)";
+    if (type === "azure-native:storage:Blob") return "blob service (the account key)";
+    if (type.startsWith("azure-native:")) return "Azure Resource Manager";
+    if (type.startsWith("azuread:")) return "Microsoft Graph";
+    if (type.startsWith("kubernetes:")) return "the cluster's API server";
+    if (type.startsWith("command:local:")) return "its delete script, on the machine running pulumi destroy";
+    if (type.startsWith("tls:") || type.startsWith("random:")) return "the state alone";
+    return "its provider";
+}
+
+/** APIs the README's rights (Owner, or Contributor and User Access Administrator) do not open: a destroy must not use them. */
+export const UNREACHABLE_DELETE_APIS = [deleteApi("azure-native:keyvault:Secret"), deleteApi("azure-native:storage:StorageAccountStaticWebsite")];
+
+export interface DestroyStep {
+    /** 1 for what goes first; a wave's resources are deleted in parallel. */
+    wave: number;
+    urn: string;
+    type: string;
+    name: string;
+    how: DestroyHow;
+    /** deleted: the API the provider calls; deleted with: the URN of the resource it goes with. */
+    through?: string;
+    with?: string;
+}
+
+export function destroyPlan(resources: DestroyInput[]): DestroyStep[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const providerUrn = (r: DestroyInput) => (r.provider ? r.provider.split("::").slice(0, -1).join("::") : null);
+    // needs[x] = what x depends on: x must be deleted before each of them.
+    const needs = new Map<string, Set<string>>();
+    for (const r of resources) {
+        const on = new Set<string>([...r.dependsOn, ...(r.parent ? [r.parent] : []), ...(providerUrn(r) ? [providerUrn(r)!] : [])]);
+        needs.set(r.urn, new Set([...on].filter((u) => byUrn.has(u) && u !== r.urn)));
+    }
+    const remaining = new Set(resources.map((r) => r.urn));
+    const steps: DestroyStep[] = [];
+    for (let wave = 1; remaining.size > 0; wave++) {
+        // Deletable now: nothing still in the stack depends on it.
+        const ready = [...remaining].filter((u) => ![...remaining].some((other) => needs.get(other)!.has(u))).sort();
+        if (ready.length === 0) throw new Error(`a dependency cycle among ${[...remaining].join(", ")}`);
+        for (const urn of ready) {
+            remaining.delete(urn);
+            steps.push(describeStep(wave, byUrn.get(urn)!));
+        }
+    }
+    return steps;
+}
+
+function describeStep(wave: number, r: DestroyInput): DestroyStep {
+    const base = { wave, urn: r.urn, type: r.type, name: r.name };
+    if (!r.custom || r.type.startsWith("pulumi:providers:")) return { ...base, how: "nothing to delete" };
+    // deletedWith: the engine skips the delete when the resource it names is deleted in the same operation, as it is
+    // in a destroy. It is checked before retainOnDelete, which then changes nothing.
+    if (r.deletedWith) return { ...base, how: "deleted with", with: r.deletedWith };
+    if (r.options.retainOnDelete) return { ...base, how: "retained" };
+    return { ...base, how: "deleted", through: deleteApi(r.type) };
+}
+
+/** One line a step, for a person: `3  deleted       storage:Blob issuer-jwks  (blob service ...)`. */
+export function formatDestroyPlan(steps: DestroyStep[], shortType: (t: string) => string): string {
+    const nameOf = new Map(steps.map((s) => [s.urn, `${shortType(s.type)} ${s.name}`]));
+    return steps
+        .map((s) => {
+            const what = `${shortType(s.type)} ${s.name}`;
+            const detail = s.how === "deleted" ? `through ${s.through}` : s.how === "deleted with" ? `with ${nameOf.get(s.with!) ?? s.with}` : "";
+            return `${String(s.wave).padStart(2)}  ${s.how.padEnd(17)}  ${what}${detail ? `  (${detail})` : ""}`;
+        })
+        .join("\n");
+}

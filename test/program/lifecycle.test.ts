@@ -1,0 +1,149 @@
+/**
+ * The lifecycle users run — up, rotate, destroy, up again — against Azure's real rules, as far as the program's
+ * requests decide it: what a destroy deletes and through which API, what a replacement keeps, and what frees the
+ * names Azure reserves after a delete. The reasons, with their sources, are in the components' comments.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import { destroyPlan, formatDestroyPlan, UNREACHABLE_DELETE_APIS } from "../../lib/destroyPlan";
+import { shortType } from "../../lib/graph";
+import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/keyVaultPurge";
+import { BUILTIN_ROLES } from "../../lib/roles";
+import { Plan } from "../../tools/harness";
+import { MOCK_AZURE } from "../../tools/mocks";
+import { REPO_ROOT } from "../../tools/stackFile";
+import { byName, runProgram, runStackFile } from "../support/program";
+
+const LOCATION = { "azure-native:location": "westeurope" };
+const DEV = { ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
+
+/** The example stacks and the fixtures of the other modes, with their recorded destroy plans (test/fixtures/destroy). */
+const STACKS = ["Pulumi.dev.yaml", "examples/Pulumi.aks.yaml", "examples/Pulumi.existing.yaml", "examples/Pulumi.rotation.yaml", "examples/Pulumi.two-identities.yaml", "test/fixtures/Pulumi.byo.yaml"];
+const recorded = (stackFile: string) => fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.txt`), "utf8");
+
+describe("the sample Key Vault: destroyed and re-created with the README's rights only", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runProgram(DEV);
+    });
+
+    test("the secret is never deleted through the data plane: it goes with the vault, and a replacement keeps the old one", () => {
+        const secret = byName(plan, "sample-secret");
+        expect(secret.deletedWith).toBe(byName(plan, "sample-vault").urn);
+        expect(secret.options.retainOnDelete).toBe(true);
+    });
+
+    test("the vault depends on its purge, so a destroy deletes the vault first and then purges it", () => {
+        const purge = byName(plan, "sample-vault-purge");
+        expect(byName(plan, "sample-vault").dependsOn).toContain(purge.urn);
+        expect(purge.inputs.create).toBe(purgeBeforeCreateScript());
+        expect(purge.inputs.delete).toBe(purgeAfterDeleteScript());
+        expect(purge.inputs.interpreter).toEqual(["/bin/bash", "-c"]);
+        expect(purge.inputs.environment).toEqual({
+            [PURGE_ENV.vaultName]: byName(plan, "sample-vault").inputs.vaultName,
+            [PURGE_ENV.location]: "westeurope",
+            [PURGE_ENV.subscription]: MOCK_AZURE.subscriptionId,
+            [PURGE_ENV.derivedName]: "true",
+        });
+        const steps = destroyPlan(plan.resources);
+        const wave = (name: string) => steps.find((s) => s.name === name)!.wave;
+        expect(wave("sample-vault")).toBeLessThan(wave("sample-vault-purge"));
+    });
+
+    test("no purge protection, which would forbid the purge and hold the name for the whole retention", () => {
+        const properties = byName(plan, "sample-vault").inputs.properties as Record<string, unknown>;
+        expect(properties.enablePurgeProtection).toBeUndefined();
+        expect(properties.softDeleteRetentionInDays).toBe(7);
+    });
+
+    test("a name the user chose is not purged before create: a soft-deleted vault of that name may be someone's to recover", async () => {
+        const named = await runProgram({ ...DEV, "entra-wif:sample": { enabled: true, vaultName: "kv-team-demo" } });
+        expect((byName(named, "sample-vault-purge").inputs.environment as Record<string, string>)[PURGE_ENV.derivedName]).toBe("false");
+    });
+});
+
+describe("static website hosting: up, refresh and destroy with the README's rights", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runProgram({ ...LOCATION, "entra-wif:issuer": { hosting: "staticWebsite" } });
+    });
+
+    test("the deployer may read the account's blob service (a refresh reads it with the deployer's token)", () => {
+        const grant = byName(plan, "issuer-deployer-blob-reader");
+        const account = byName(plan, "issuer-account");
+        expect(grant.type).toBe("azure-native:authorization:RoleAssignment");
+        expect(grant.inputs.principalId).toBe(MOCK_AZURE.objectId);
+        expect(grant.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_AZURE.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES["Storage Blob Data Reader"]}`);
+        expect(grant.dependsOn).toContain(account.urn);
+        expect(byName(plan, "issuer-website").dependsOn).toContain(grant.urn);
+    });
+
+    test("a destroy makes no data-plane call for the website or the documents: they go with the account", () => {
+        const account = byName(plan, "issuer-account").urn;
+        expect(byName(plan, "issuer-website").deletedWith).toBe(account);
+        for (const name of ["issuer-discovery", "issuer-jwks"]) {
+            expect(byName(plan, name).deletedWith).toBe(account);
+            expect(byName(plan, name).options).toEqual({ retainOnDelete: true });
+        }
+    });
+
+    test("blob hosting needs no such grant", async () => {
+        const blob = await runProgram(LOCATION);
+        expect(blob.resources.some((r) => r.name === "issuer-deployer-blob-reader")).toBe(false);
+    });
+});
+
+describe.each(STACKS)("the destroy plan of %s", (stackFile) => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runStackFile(stackFile);
+    });
+
+    test("is the recorded one: every resource once, in the engine's order", () => {
+        const steps = destroyPlan(plan.resources);
+        expect(`${formatDestroyPlan(steps, shortType)}\n`).toBe(recorded(stackFile));
+        expect(steps.map((s) => s.urn).sort()).toEqual(plan.resources.map((r) => r.urn).sort());
+    });
+
+    test("deletes nothing through a data plane the deployer cannot reach", () => {
+        const steps = destroyPlan(plan.resources);
+        expect(steps.filter((s) => s.how === "deleted" && UNREACHABLE_DELETE_APIS.includes(s.through!))).toEqual([]);
+    });
+
+    test("deletes every dependent before what it depends on", () => {
+        const steps = destroyPlan(plan.resources);
+        const wave = new Map(steps.map((s) => [s.urn, s.wave]));
+        for (const r of plan.resources) {
+            for (const needed of [...r.dependsOn, ...(r.parent ? [r.parent] : [])]) {
+                if (wave.has(needed)) expect([r.name, wave.get(r.urn)! < wave.get(needed)!]).toEqual([r.name, true]);
+            }
+        }
+    });
+});
+
+test("a kind stack's destroy needs no API server: every cluster object goes with the cluster, whose delete never fails", async () => {
+    const plan = await runStackFile("Pulumi.dev.yaml");
+    const steps = destroyPlan(plan.resources);
+    const cluster = byName(plan, "cluster-kind").urn;
+    const inCluster = steps.filter((s) => s.type.startsWith("kubernetes:") && !s.type.startsWith("pulumi:providers:"));
+    expect(inCluster.length).toBeGreaterThan(0);
+    for (const s of inCluster) expect([s.name, s.how, s.with]).toEqual([s.name, "deleted with", cluster]);
+    // An unreachable cluster (a laptop's, from a CI runner) is forgotten, not waited for.
+    expect(byName(plan, "kubernetes").inputs.deleteUnreachable).toBe("true");
+    // Everything on Azure is deleted through ARM or goes with what is.
+    for (const s of steps.filter((x) => x.type.startsWith("azure-native:"))) expect(["deleted", "deleted with"]).toContain(s.how);
+});
+
+test("npm run plan -- --destroy prints the recorded plan, and --json the same steps as JSON", () => {
+    const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack-file", "Pulumi.dev.yaml", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    expect(run("--destroy")).toBe(recorded("Pulumi.dev.yaml"));
+    const json = JSON.parse(run("--destroy", "--json")) as { stack: string; destroy: Array<{ wave: number; name: string; how: string }> };
+    expect(json.stack).toBe("dev");
+    expect(json.destroy.map((s) => `${s.wave} ${s.how} ${s.name}`)).toEqual(
+        recorded("Pulumi.dev.yaml").trimEnd().split("\n").map((l) => {
+            const m = /^\s*(\d+)\s+(deleted with|deleted|retained|nothing to delete)\s+\S+ (\S+)/.exec(l)!;
+            return `${m[1]} ${m[2]} ${m[3]}`;
+        }),
+    );
+});
