@@ -120,3 +120,29 @@ test("the README's benchmark figures are the ones docs/benchmarks.md records", (
     const recorded = [...ratios.matchAll(/\| (\d+\.\d+)× \|/g)].map((m) => m[1]);
     for (const figure of measured) expect(recorded).toContain(figure);
 });
+
+describe("docs/ARCHITECTURE.md", () => {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "docs", "ARCHITECTURE.md"), "utf8");
+
+    test("renders right: every code fence is closed, and every section heading is outside one", () => {
+        const lines = text.split("\n");
+        let inFence = false;
+        const headingsOutside: string[] = [];
+        for (const line of lines) {
+            if (/^```/.test(line)) inFence = !inFence;
+            else if (!inFence && /^## /.test(line)) headingsOutside.push(line);
+        }
+        expect(inFence).toBe(false);
+        expect(headingsOutside).toEqual(["## The graph", "## Modes", "## Where each piece lives", "## Decisions"]);
+    });
+
+    test("names every component and lib module, and every path it names exists", () => {
+        for (const dir of ["components", "lib"]) {
+            for (const file of fs.readdirSync(path.join(REPO_ROOT, dir))) expect([file, text.includes(`${dir}/${file}`)]).toEqual([file, true]);
+        }
+        for (const m of text.matchAll(/`((?:lib|components|tools|test|docs)\/[\w./-]+)`/g)) {
+            const named = m[1].split(" ")[0];
+            expect([named, fs.existsSync(path.join(REPO_ROOT, named))]).toEqual([named, true]);
+        }
+    });
+});
