@@ -202,6 +202,8 @@ export const kubeControllerManagerFlags = serviceAccountSettings?.apply(controll
 export const resourceGroupName = group.name;
 export const storageAccountName = issuer?.storageAccountName;
 export const tenantId = client.tenantId;
+/** The Azure cloud (as webhook.azureEnvironment names it): where `doctor --stack … --exchange` asks Entra. */
+export const azureEnvironment = config.webhook.azureEnvironment;
 /** Per identity: what a workload or an admin needs to use it. */
 export const identities = pulumi.output(
     Object.fromEntries(

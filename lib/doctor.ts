@@ -431,6 +431,7 @@ export const allPassed = (checks: Check[]): boolean => checks.every((c) => c.ok)
 /** One line per check, for a terminal. */
 export function formatChecks(checks: Check[]): string {
     return checks
-        .map((c) => (c.ok ? `ok    ${c.id}: ${c.message}` : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${c.aadsts ? ` — Entra would answer ${c.aadsts}` : ""}`))
+        // entra-exchange holds what Entra did answer; every other check, what it would.
+        .map((c) => (c.ok ? `ok    ${c.id}: ${c.message}` : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : ""}`))
         .join("\n");
 }

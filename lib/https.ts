@@ -7,6 +7,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
 import { HttpGet, HttpResponse } from "./doctor";
+import { HttpPost } from "./entraExchange";
 
 /** Where Linux distributions and macOS/BSD keep the system CA bundle. */
 const SYSTEM_CA_BUNDLES = [
@@ -62,5 +63,42 @@ export function createHttpGet(options: HttpsGetOptions = {}): HttpGet {
                     : http.get(target, { timeout, headers: { accept: "application/json" } }, onResponse);
             req.on("timeout", () => req.destroy(new Error(`no answer within ${timeout} ms`)));
             req.on("error", reject);
+        });
+}
+
+/** A form POST as azure-identity makes it to Entra's token endpoint: TLS verified against the same CAs, bounded. */
+export function createHttpPost(options: HttpsGetOptions = {}): HttpPost {
+    const ca = options.ca ?? trustedCertificates();
+    const timeout = options.timeoutMs ?? 20000;
+    return (url: string, form: Record<string, string>) =>
+        new Promise<HttpResponse>((resolve, reject) => {
+            const target = new URL(url);
+            if (target.protocol !== "https:") {
+                reject(new Error(`${url} is not https: Entra's token endpoint is only served over https`));
+                return;
+            }
+            const body = new URLSearchParams(form).toString();
+            const req = https.request(
+                target,
+                {
+                    method: "POST",
+                    ca,
+                    timeout,
+                    rejectUnauthorized: true,
+                    headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), accept: "application/json" },
+                },
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        const type = res.headers["content-type"];
+                        resolve({ status: res.statusCode ?? 0, contentType: type === undefined ? null : String(type), body: Buffer.concat(chunks).toString("utf8") });
+                    });
+                    res.on("error", reject);
+                },
+            );
+            req.on("timeout", () => req.destroy(new Error(`no answer within ${timeout} ms`)));
+            req.on("error", reject);
+            req.end(body);
         });
 }

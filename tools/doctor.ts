@@ -9,8 +9,10 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks } from "../lib/doctor";
-import { createHttpGet } from "../lib/https";
+import { AzureEnvironment } from "../lib/config";
+import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks, HttpGet } from "../lib/doctor";
+import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/entraExchange";
+import { createHttpGet, createHttpPost } from "../lib/https";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
 
 export const EXIT = { passed: 0, failed: 1, badArguments: 2, cannotRun: 3 } as const;
@@ -27,6 +29,12 @@ export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     ["--subject <sub>", "The subject the token must carry and a federated credential must match: system:serviceaccount:<namespace>:<name>."],
     ["--mint", "Mint the token with `kubectl create token` for --subject, with the audience Entra expects (needs kubectl)."],
     ["--context <ctx>", "The kubeconfig context --mint uses (the current context otherwise)."],
+    ["--exchange", "Ask Entra itself: post the token as a client assertion to <authority><tenant>/oauth2/v2.0/token, as azure-identity's workload identity credential does. Needs a token (--token-file or --mint), --client-id and --tenant-id (or --stack with --subject). Prints only the access token's audience and expiry."],
+    ["--client-id <id>", "For --exchange: the workload identity's client id (its service account's azure.workload.identity/client-id). From the stack with --stack and --subject."],
+    ["--tenant-id <tenant>", "For --exchange: the tenant id. From the stack with --stack."],
+    ["--cloud <name>", "For --exchange: AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud, as webhook.azureEnvironment names them; decides the default --authority and --scope. From the stack with --stack."],
+    ["--authority <url>", "For --exchange: Entra's sign-in host, the cloud's by default (https://login.microsoftonline.com/ for the public cloud)."],
+    ["--scope <scope>", "For --exchange: the scope asked for, the cloud's Azure Resource Manager by default (https://management.azure.com/.default)."],
     ["--endpoints-only", "Check only the discovery document and the JWKS (no token, no credentials): what `pulumi up` runs after publishing."],
     ["--wait <seconds>", "Retry until every check passes or this many seconds (at most 900) have passed: for documents still propagating."],
     ["--json", "Print the checks as JSON ({\"checks\": [...]}) instead of text."],
@@ -47,6 +55,7 @@ export function helpText(): string {
         "  npm run --silent doctor -- --stack dev",
         "  npm run --silent doctor -- --stack dev --mint --subject system:serviceaccount:demo:workload-sa --context kind-entra-wif-dev",
         "  npm run --silent doctor -- --issuer https://<account>.blob.core.windows.net/oidc/ --public-key sa.pub --token-file token",
+        "  npm run --silent doctor -- --stack dev --subject system:serviceaccount:demo:workload-sa --mint --exchange",
         "",
         `exit: ${EXIT.passed} every check passed, ${EXIT.failed} a check failed, ${EXIT.badArguments} bad arguments, ${EXIT.cannotRun} the doctor could not run (e.g. --stack without the Pulumi CLI)`,
     ].join("\n");
@@ -70,12 +79,19 @@ export interface DoctorArgs {
     endpointsOnly: boolean;
     waitSeconds: number;
     json: boolean;
+    /** Ask Entra for an access token with the token (the last link, proven only by Entra). */
+    exchange: boolean;
+    clientId?: string;
+    tenantId?: string;
+    cloud?: AzureEnvironment;
+    authority?: string;
+    scope?: string;
     /** Print the help and exit 0. */
     help?: boolean;
 }
 
 export function parseArgs(argv: string[]): DoctorArgs {
-    const args: DoctorArgs = { publicKeyFiles: [], mint: false, endpointsOnly: false, waitSeconds: 0, json: false };
+    const args: DoctorArgs = { publicKeyFiles: [], mint: false, endpointsOnly: false, waitSeconds: 0, json: false, exchange: false };
     const value = (i: number, flag: string) => {
         const v = argv[i + 1];
         if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -102,6 +118,17 @@ export function parseArgs(argv: string[]): DoctorArgs {
                 break;
             }
             case "--mint": args.mint = true; break;
+            case "--exchange": args.exchange = true; break;
+            case "--client-id": args.clientId = value(i++, a); break;
+            case "--tenant-id": args.tenantId = value(i++, a); break;
+            case "--authority": args.authority = value(i++, a); break;
+            case "--scope": args.scope = value(i++, a); break;
+            case "--cloud": {
+                const v = value(i++, a);
+                if (!(v in LOGIN_AUTHORITIES)) throw new UsageError(`--cloud is one of ${Object.keys(LOGIN_AUTHORITIES).join(", ")}`);
+                args.cloud = v as AzureEnvironment;
+                break;
+            }
             case "--endpoints-only": args.endpointsOnly = true; break;
             case "--json": args.json = true; break;
             default: throw new UsageError(`unknown argument: ${a}`);
@@ -114,6 +141,24 @@ export function parseArgs(argv: string[]): DoctorArgs {
     if (args.mint && !args.subject) throw new UsageError("--mint needs --subject (the service account to mint a token for)");
     if (args.mint && args.tokenFile) throw new UsageError("give --token-file or --mint, not both");
     if (args.context && !args.mint) throw new UsageError("--context is for --mint");
+    for (const [flag, set] of [["--client-id", args.clientId], ["--tenant-id", args.tenantId], ["--cloud", args.cloud], ["--authority", args.authority], ["--scope", args.scope]] as const) {
+        if (set !== undefined && !args.exchange) throw new UsageError(`${flag} is for --exchange`);
+    }
+    if (args.exchange) {
+        if (args.endpointsOnly) throw new UsageError("--exchange needs a token; --endpoints-only checks none");
+        if (!args.tokenFile && !args.mint) throw new UsageError("--exchange needs a token: --token-file <file> or --mint");
+        if (!args.clientId && !(args.stack && args.subject)) throw new UsageError("--exchange needs --client-id <id>, or --stack <name> with --subject to read it from the stack");
+        if (!args.tenantId && !args.stack) throw new UsageError("--exchange needs --tenant-id <tenant>, or --stack <name> to read it from the stack");
+        if (args.authority !== undefined) {
+            let url: URL | undefined;
+            try {
+                url = new URL(args.authority);
+            } catch {
+                url = undefined;
+            }
+            if (!url || url.protocol !== "https:") throw new UsageError("--authority is an https URL, e.g. https://login.microsoftonline.com/");
+        }
+    }
     return args;
 }
 
@@ -131,7 +176,16 @@ export function splitPemBlocks(text: string): string[] {
 }
 
 /** What `pulumi stack output --json` holds for the doctor (no secrets are read). */
-function fromStack(stack: string): { issuer: string; publicKeys: string[]; federatedCredentials: FederatedCredential[] } {
+interface StackOutputs {
+    issuer: string;
+    publicKeys: string[];
+    federatedCredentials: FederatedCredential[];
+    tenantId?: string;
+    cloud?: AzureEnvironment;
+    workloads: Array<{ subject: string; clientId: string }>;
+}
+
+function fromStack(stack: string): StackOutputs {
     let out: string;
     try {
         // The environment passed on explicitly: the PATH searched is the one this process was given.
@@ -149,6 +203,9 @@ function fromStack(stack: string): { issuer: string; publicKeys: string[]; feder
         issuer: outputs.issuerUrl,
         publicKeys: Array.isArray(outputs.signingPublicKeys) ? (outputs.signingPublicKeys as string[]) : [],
         federatedCredentials: Array.isArray(outputs.federatedCredentials) ? (outputs.federatedCredentials as FederatedCredential[]) : [],
+        tenantId: typeof outputs.tenantId === "string" ? outputs.tenantId : undefined,
+        cloud: typeof outputs.azureEnvironment === "string" && outputs.azureEnvironment in LOGIN_AUTHORITIES ? (outputs.azureEnvironment as AzureEnvironment) : undefined,
+        workloads: Array.isArray(outputs.workloadIdentities) ? (outputs.workloadIdentities as Array<{ subject: string; clientId: string }>) : [],
     };
 }
 
@@ -164,7 +221,13 @@ function mintToken(subject: string, context: string | undefined): string | Check
     }
 }
 
-export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Check[]> {
+/** The network the doctor uses: anonymous GETs of the documents, and the POST to Entra's token endpoint. */
+export interface DoctorNetwork {
+    get: HttpGet;
+    post: HttpPost;
+}
+
+export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), network?: DoctorNetwork): Promise<Check[]> {
     const stack = args.stack ? fromStack(args.stack) : undefined;
     const input: DoctorInput = {
         issuer: args.issuer ?? stack!.issuer,
@@ -176,6 +239,7 @@ export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Pr
         subject: args.subject,
         federatedCredentials: stack?.federatedCredentials,
     };
+    const exchange = args.exchange ? exchangeTarget(args, stack) : undefined;
     const prefix: Check[] = [];
     if (!args.endpointsOnly) {
         if (args.tokenFile) input.token = readFile(args.tokenFile, "token file").trim();
@@ -185,14 +249,46 @@ export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Pr
             else prefix.push(minted);
         }
     }
-    const get = createHttpGet();
+    const get = network?.get ?? createHttpGet();
     const deadline = Date.now() + args.waitSeconds * 1000;
+    let checks: Check[];
     for (;;) {
-        const checks = [...prefix, ...(await diagnose(input, get))];
+        checks = [...prefix, ...(await diagnose(input, get))];
         // Retry only while the documents may still be propagating; a token or a config mistake will not heal.
-        if (allPassed(checks) || Date.now() >= deadline) return checks;
+        if (allPassed(checks) || Date.now() >= deadline) break;
         await sleep(Math.min(5000, Math.max(0, deadline - Date.now())));
     }
+    if (!exchange || input.token === undefined) return checks;
+    // Entra's own answer comes first; the offline checks after it say why, when they can.
+    const endpoint = tokenEndpoint(exchange.authority, exchange.tenantId);
+    const post = network?.post ?? createHttpPost();
+    let response: Awaited<ReturnType<HttpPost>> | Error;
+    try {
+        response = await post(endpoint, exchangeForm({ token: input.token, clientId: exchange.clientId, scope: exchange.scope }));
+    } catch (err) {
+        response = err instanceof Error ? err : new Error(String(err));
+    }
+    const { check, codes } = exchangeCheck(response, endpoint);
+    if (!check.ok) {
+        const explainedBy = explainingChecks(codes, checks);
+        check.message +=
+            explainedBy.length > 0
+                ? ` — explained by the failed check${explainedBy.length > 1 ? "s" : ""} below: ${explainedBy.join(", ")}`
+                : codes.length > 0
+                  ? " — no offline check below fails for it: the identity, the tenant or the request is wrong, not the issuer or the token"
+                  : "";
+    }
+    return [check, ...checks];
+}
+
+/** Where and as whom to exchange: flags first, then the stack's outputs, then the cloud's defaults. */
+function exchangeTarget(args: DoctorArgs, stack: StackOutputs | undefined): { authority: string; tenantId: string; clientId: string; scope: string } {
+    const cloud = args.cloud ?? stack?.cloud ?? "AzurePublicCloud";
+    const clientId = args.clientId ?? stack?.workloads.find((w) => w.subject === args.subject)?.clientId;
+    if (!clientId) throw new CannotRunError(`stack ${args.stack} has no workload with subject ${args.subject} (workloadIdentities output); give --client-id`);
+    const tenantId = args.tenantId ?? stack?.tenantId;
+    if (!tenantId) throw new CannotRunError(`stack ${args.stack} has no tenantId output; give --tenant-id`);
+    return { authority: args.authority ?? LOGIN_AUTHORITIES[cloud], tenantId, clientId, scope: args.scope ?? DEFAULT_SCOPES[cloud] };
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {

@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
     });
 }
 
-function selfSignedCertificate(dir: string): { cert: string; key: string } {
+export function selfSignedCertificate(dir: string): { cert: string; key: string } {
     const cert = path.join(dir, "cert.pem");
     const key = path.join(dir, "key.pem");
     execFileSync(

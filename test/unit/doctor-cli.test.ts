@@ -62,10 +62,17 @@ test("each documented flag is accepted", () => {
         "--subject": ["system:serviceaccount:demo:sa"],
         "--wait": ["10"],
         "--context": ["kind-entra-wif-dev"],
+        "--client-id": ["11111111-2222-4333-8444-555555555555"],
+        "--tenant-id": ["72f988bf-0000-4000-8000-00000000a11e"],
+        "--cloud": ["AzureChinaCloud"],
+        "--authority": ["https://login.chinacloudapi.cn/"],
+        "--scope": ["https://vault.azure.net/.default"],
     };
+    const exchangeFlags = ["--exchange", "--client-id", "--tenant-id", "--cloud", "--authority", "--scope"];
     for (const flag of flagNames) {
         const argv = ["--issuer", "https://x.example/", "--subject", "system:serviceaccount:demo:sa", flag, ...(withValue[flag] ?? [])];
         if (flag === "--context") argv.push("--mint");
+        if (exchangeFlags.includes(flag)) argv.push("--exchange", "--token-file", "token", "--client-id", "c", "--tenant-id", "t");
         expect(() => parseArgs(argv)).not.toThrow();
     }
 });
@@ -100,4 +107,16 @@ test("--stack with a Pulumi CLI that fails reports its first line of stderr, exi
     } finally {
         fs.rmSync(bin, { recursive: true, force: true });
     }
+});
+
+test.each<[string, string[], RegExp]>([
+    ["--exchange without a token", ["--issuer", "https://x.example/", "--exchange", "--client-id", "c", "--tenant-id", "t"], /^--exchange needs a token: --token-file <file> or --mint$/],
+    ["--exchange without a client id", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--tenant-id", "t"], /^--exchange needs --client-id <id>, or --stack <name> with --subject/],
+    ["--exchange without a tenant", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c"], /^--exchange needs --tenant-id <tenant>/],
+    ["--client-id without --exchange", ["--issuer", "https://x.example/", "--client-id", "c"], /^--client-id is for --exchange$/],
+    ["an http authority", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--authority", "http://login.example/"], /^--authority is an https URL/],
+    ["an unknown cloud", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--cloud", "AzureCloud"], /^--cloud is one of AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/],
+    ["--exchange with --endpoints-only", ["--issuer", "https://x.example/", "--exchange", "--endpoints-only", "--token-file", "f", "--client-id", "c", "--tenant-id", "t"], /^--exchange needs a token; --endpoints-only checks none$/],
+])("bad --exchange arguments are refused before anything is sent: %s", (_what, argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
 });
