@@ -230,6 +230,10 @@ export const keyVaultName = sampleVault?.vaultName;
 export const sampleSecretName = sampleVault?.secretName;
 export const clusterMode = config.cluster.mode;
 export const clusterName = kind?.clusterName ?? aks?.clusterName ?? config.cluster.context;
+/** The kubectl context of the cluster on the machine that deployed it (kind's, or the configured one), for --mint. */
+export const kubeContext = kind?.contextName ?? config.cluster.context;
+/** The token subject the sample runs as: what `doctor --subject` and the e2e test exchange for. */
+export const sampleSubject = sampleWorkload ? serviceAccountSubject(sampleWorkload.namespace, sampleWorkload.serviceAccount) : undefined;
 /** The kubeconfig the stack deploys with (secret); absent when an ambient kubeconfig context is used. */
 export const kubeconfig = clusterKubeconfig;
 export const kindConfig = kind?.kindConfig;

@@ -214,7 +214,7 @@ function mintToken(subject: string, context: string | undefined): string | Check
     const [, , namespace, name] = subject.split(":");
     const args = [...(context ? ["--context", context] : []), "create", "token", name, "-n", namespace, "--audience", ENTRA_TOKEN_EXCHANGE_AUDIENCE];
     try {
-        return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30000 }).trim();
+        return execFileSync("kubectl", args, { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 30000 }).trim();
     } catch (err) {
         const stderr = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
         return { id: "token-mint", ok: false, message: `kubectl ${args.join(" ")} failed: ${stderr.split("\n")[0]}`, fix: "check the kubeconfig context and that the service account exists" };

@@ -102,9 +102,21 @@ describe("the same config plans the same inputs on every machine", () => {
     });
 
     test("the program reads nothing machine-specific: no home folder, working folder, user or clock", () => {
-        const program = ["index.ts", ...["components", "lib"].flatMap((d) => fs.readdirSync(path.join(REPO_ROOT, d)).map((f) => `${d}/${f}`))].filter((f) => f.endsWith(".ts"));
-        // lib/doctor.ts and lib/https.ts run at `pulumi up` time inside the gate's Command, never while planning inputs.
-        const planned = program.filter((f) => !["lib/doctor.ts", "lib/https.ts"].includes(f));
+        // Every module index.ts loads, followed through its relative imports (the doctor's modules, which run inside
+        // the gate's Command at `pulumi up` time and never while inputs are planned, are not among them).
+        const planned = new Set<string>();
+        const visit = (file: string) => {
+            if (planned.has(file)) return;
+            planned.add(file);
+            const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+            for (const m of text.matchAll(/^import [^;]*? from "(\.{1,2}\/[^"]+)";/gm)) {
+                if (/^import type /.test(m[0])) continue;
+                visit(path.relative(REPO_ROOT, path.resolve(REPO_ROOT, path.dirname(file), `${m[1]}.ts`)));
+            }
+        };
+        visit("index.ts");
+        expect([...planned]).toEqual(expect.arrayContaining(["index.ts", "lib/config.ts", "lib/kind.ts", "components/kindCluster.ts", "components/oidcIssuer.ts"]));
+        expect(planned.has("lib/entraExchange.ts")).toBe(false);
         for (const file of planned) {
             const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
             expect([file, text.match(/os\.homedir\(|os\.userInfo\(|process\.cwd\(|getRootDirectory\(|__dirname|Date\.now\(|new Date\(|Math\.random\(|process\.env\.(HOME|USER)/g)]).toEqual([file, null]);

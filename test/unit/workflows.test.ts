@@ -146,3 +146,32 @@ describe("docs/ARCHITECTURE.md", () => {
         }
     });
 });
+
+describe("e2e.yml", () => {
+    const w = read("e2e.yml");
+    const job = w.jobs.e2e;
+
+    test("runs on demand and weekly", () => {
+        expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+        expect((w.on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+    });
+
+    test("signs in to Azure without secrets, with read-only access to the code", () => {
+        expect(w.permissions).toEqual({ contents: "read", "id-token": "write" });
+        expectAzureSignInWithoutSecrets(w, job);
+    });
+
+    test("installs what the cycle needs, runs npm run e2e on the e2e stack, and publishes the JSON report even on failure", () => {
+        const uses = job.steps.map((s) => s.uses ?? s.run ?? "");
+        expect(uses.some((u) => u.startsWith("pulumi/actions@"))).toBe(true);
+        expect(job.steps.find((s) => s.uses?.startsWith("helm/kind-action@"))!.with).toEqual({ install_only: true });
+        const e2e = job.steps.find((s) => s.run?.startsWith("npm run e2e"))!;
+        expect(e2e.run).toMatch(/^npm run e2e -- --stack e2e --report e2e-report\.json/);
+        expect(job.steps.indexOf(e2e)).toBeGreaterThan(uses.indexOf("npm ci"));
+        const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+        expect(upload.if).toBe("always()");
+        expect(upload.with).toMatchObject({ path: "e2e-report.json" });
+        expect(fs.existsSync(path.join(REPO_ROOT, "Pulumi.e2e.yaml"))).toBe(true);
+        expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe("node -r ts-node/register/transpile-only tools/e2e.ts");
+    });
+});

@@ -1,0 +1,305 @@
+/**
+ * `npm run e2e -- --stack <name>`: the live lifecycle test, for a sandbox subscription. It runs the cycle users run
+ * and reports each step's result and duration, as JSON (--report, default e2e-report.json) and as a summary:
+ *
+ *   preflight      the tools the cycle needs are on the PATH (pulumi, az, kubectl; docker and kind for a kind stack)
+ *   up             pulumi up of the throwaway stack (its Pulumi.<name>.yaml, e.g. a copy of Pulumi.dev.yaml)
+ *   sample         the sample pod has read the secret (sampleCommands.waitForSecret, bounded)
+ *   exchange       doctor --stack --subject <the sample's> --mint --exchange: Entra itself exchanges the token
+ *   rotate         a new signing key is added, pulumi up; during the overlap a token of the old key and one of the
+ *                  new key are both exchanged
+ *   destroy        pulumi destroy
+ *   nothing-left   the resource group is gone, no soft-deleted vault keeps the vault's name, no app registration is left
+ *   up-again       pulumi up at once, as the next morning's demo does
+ *   final-destroy  pulumi destroy (not with --keep)
+ *
+ * Any failure stops the run, destroys what it made, and exits 1 with the failing step's diagnosis. Exit 2: bad
+ * arguments. Every command is bounded in time. Tested offline with stand-in pulumi, kubectl, kind, docker and az.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { main as doctorMain } from "./doctor";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export const E2E_STEPS = ["preflight", "up", "sample", "exchange", "rotate", "destroy", "nothing-left", "up-again", "final-destroy"] as const;
+export type E2eStep = (typeof E2E_STEPS)[number];
+
+/** The key the rotation adds, after the stack's current ones. */
+export const ROTATION_KEY = "e2e-rotated";
+
+/** Bounds, in seconds: a pulumi up of a kind cluster and AKS-sized waits included. */
+const LIMITS = { pulumi: 3600, sample: 1200, doctor: 300, az: 120, quick: 60 } as const;
+
+export interface StepResult {
+    step: E2eStep | "cleanup";
+    ok: boolean;
+    seconds: number;
+    /** What was shown or, on failure, the diagnosis. */
+    detail: string;
+}
+
+export interface E2eOptions {
+    stack: string;
+    keep: boolean;
+    report: string;
+    /** Entra's host for the exchanges (the cloud's by default); also how the tests reach a local stand-in. */
+    authority?: string;
+}
+
+class StepFailure extends Error {}
+
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function run(command: string, args: string[], timeoutSeconds: number, input?: string): Run {
+    const r = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: process.env, timeout: timeoutSeconds * 1000, input, maxBuffer: 64 * 1024 * 1024 });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return { code: null, stdout: r.stdout ?? "", stderr: `${command} ${args[0] ?? ""} did not finish in ${timeoutSeconds} s` };
+    if (r.error) return { code: null, stdout: "", stderr: r.error.message };
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The last lines of what a failed command said: the diagnosis a user reads first. */
+const tail = (text: string, lines = 15) => text.trim().split("\n").slice(-lines).join("\n");
+
+function must(what: string, r: Run): string {
+    if (r.code !== 0) throw new StepFailure(`${what} failed${r.code === null ? "" : ` (exit ${r.code})`}:\n${tail(`${r.stdout}\n${r.stderr}`)}`);
+    return r.stdout;
+}
+
+const pulumi = (stack: string, args: string[], timeout: number = LIMITS.pulumi) => run("pulumi", [...args, "--stack", stack], timeout);
+
+function outputs(stack: string): Record<string, unknown> {
+    return JSON.parse(must("pulumi stack output", pulumi(stack, ["stack", "output", "--json"], LIMITS.quick))) as Record<string, unknown>;
+}
+
+/** The doctor as a user runs it (its CLI, in this process); its JSON report decides, its text is the diagnosis. */
+async function doctor(opts: E2eOptions, args: string[]): Promise<string> {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = "";
+    let stderr = "";
+    out.on("data", (c) => (stdout += c));
+    err.on("data", (c) => (stderr += c));
+    const code = await doctorMain(["--stack", opts.stack, ...args, "--exchange", ...(opts.authority ? ["--authority", opts.authority] : []), "--json"], out, err);
+    let report: { checks: Array<{ id: string; ok: boolean; message: string; fix?: string; aadsts?: string }> } | undefined;
+    try {
+        report = JSON.parse(stdout);
+    } catch {
+        report = undefined;
+    }
+    if (!report) throw new StepFailure(`the doctor did not report (exit ${code}): ${tail(stderr)}`);
+    const failed = report.checks.filter((c) => !c.ok);
+    if (code !== 0 || failed.length > 0) {
+        throw new StepFailure(failed.map((c) => `${c.id}: ${c.message}${c.fix ? ` — fix: ${c.fix}` : ""}${c.aadsts ? ` (${c.aadsts})` : ""}`).join("\n") || tail(stderr));
+    }
+    return report.checks.find((c) => c.id === "entra-exchange")?.message ?? "exchanged";
+}
+
+/** What the stack made, read before it is destroyed, so nothing-left knows what to look for. */
+interface Made {
+    resourceGroup?: string;
+    vault?: string;
+    applications: string[];
+    subscription?: string;
+}
+
+function whatWasMade(out: Record<string, unknown>): Made {
+    const identities = (out.identities ?? {}) as Record<string, { type?: string }>;
+    return {
+        resourceGroup: typeof out.resourceGroupName === "string" ? out.resourceGroupName : undefined,
+        vault: typeof out.keyVaultName === "string" ? out.keyVaultName : undefined,
+        applications: Object.entries(identities).filter(([, v]) => v.type === "application").map(([name]) => name),
+    };
+}
+
+function nothingLeft(made: Made): string {
+    const left: string[] = [];
+    if (made.resourceGroup) {
+        const exists = must("az group exists", run("az", ["group", "exists", "--name", made.resourceGroup, "--only-show-errors"], LIMITS.az)).trim();
+        if (exists !== "false") left.push(`the resource group ${made.resourceGroup}`);
+    }
+    if (made.vault) {
+        const deleted = run("az", ["keyvault", "show-deleted", "--name", made.vault, "--only-show-errors"], LIMITS.az);
+        if (deleted.code === 0) left.push(`the soft-deleted Key Vault ${made.vault} (keeps its name)`);
+    }
+    for (const app of made.applications) {
+        const listed = JSON.parse(must("az ad app list", run("az", ["ad", "app", "list", "--display-name", app, "--only-show-errors", "-o", "json"], LIMITS.az)) || "[]") as unknown[];
+        if (listed.length > 0) left.push(`the app registration ${app}`);
+    }
+    if (left.length > 0) throw new StepFailure(`left in the subscription after pulumi destroy: ${left.join(", ")}`);
+    return [made.resourceGroup && `resource group ${made.resourceGroup} gone`, made.vault && `no soft-deleted vault ${made.vault}`, ...made.applications.map((a) => `no app registration ${a}`)].filter(Boolean).join("; ") || "nothing to look for";
+}
+
+/** The stack's key names as configured (Pulumi.yaml's default: one key, "initial"). */
+function currentKeys(stack: string): string[] {
+    const r = pulumi(stack, ["config", "get", "--path", "signingKey.keys", "--json"], LIMITS.quick);
+    if (r.code !== 0) return ["initial"];
+    try {
+        const parsed = JSON.parse(r.stdout) as { value?: string } | string[];
+        const value = Array.isArray(parsed) ? parsed : JSON.parse(parsed.value ?? "[]");
+        return Array.isArray(value) && value.length > 0 ? value : ["initial"];
+    } catch {
+        return ["initial"];
+    }
+}
+
+function mintToFile(out: Record<string, unknown>, subject: string, file: string): void {
+    const [, , namespace, name] = subject.split(":");
+    const context = typeof out.kubeContext === "string" ? ["--context", out.kubeContext] : [];
+    const token = must("kubectl create token", run("kubectl", [...context, "create", "token", name, "-n", namespace, "--audience", "api://AzureADTokenExchange"], LIMITS.quick)).trim();
+    fs.writeFileSync(file, token, { mode: 0o600 });
+}
+
+export async function runE2e(opts: E2eOptions, log: (line: string) => void = () => undefined): Promise<{ ok: boolean; steps: StepResult[] }> {
+    const steps: StepResult[] = [];
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-e2e-"));
+    fs.chmodSync(work, 0o700);
+    let made = false;
+    let out: Record<string, unknown> = {};
+    let subject = "";
+    let created: Made = { applications: [] };
+
+    const step = async (name: E2eStep, body: () => string | Promise<string>): Promise<boolean> => {
+        const started = Date.now();
+        try {
+            const detail = await body();
+            steps.push({ step: name, ok: true, seconds: (Date.now() - started) / 1000, detail });
+            log(`ok    ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${detail}`);
+            return true;
+        } catch (err) {
+            const detail = err instanceof StepFailure ? err.message : `${(err as Error).message}`;
+            steps.push({ step: name, ok: false, seconds: (Date.now() - started) / 1000, detail });
+            log(`FAIL  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${detail}`);
+            return false;
+        }
+    };
+
+    const sequence: Array<[E2eStep, () => string | Promise<string>]> = [
+        ["preflight", () => {
+            const stackFile = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
+            if (!fs.existsSync(stackFile)) throw new StepFailure(`no Pulumi.${opts.stack}.yaml: copy a stack file for the throwaway stack, e.g. cp Pulumi.dev.yaml Pulumi.${opts.stack}.yaml`);
+            const kindStack = /mode:\s*kind\b/.test(fs.readFileSync(stackFile, "utf8")) || !/\bmode:/.test(fs.readFileSync(stackFile, "utf8"));
+            const tools = ["pulumi", "az", "kubectl", ...(kindStack ? ["docker", "kind"] : [])];
+            const missing = tools.filter((t) => run("sh", ["-c", `command -v ${t}`], LIMITS.quick).code !== 0);
+            if (missing.length > 0) throw new StepFailure(`not on the PATH: ${missing.join(", ")}`);
+            if (kindStack) must("docker info (the Docker daemon)", run("docker", ["info"], LIMITS.quick));
+            must("az account show (signed in?)", run("az", ["account", "show", "--only-show-errors", "-o", "none"], LIMITS.az));
+            return `${tools.join(", ")} found`;
+        }],
+        ["up", () => {
+            must("pulumi stack select", run("pulumi", ["stack", "select", "--create", opts.stack], LIMITS.quick));
+            made = true;
+            must("pulumi up", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+            out = outputs(opts.stack);
+            created = whatWasMade(out);
+            if (typeof out.sampleSubject !== "string") throw new StepFailure("the stack has no sample (sampleSubject output): the e2e needs entra-wif:sample.enabled true and a workload");
+            subject = out.sampleSubject;
+            return `issuer ${out.issuerUrl}`;
+        }],
+        ["sample", () => {
+            const wait = (out.sampleCommands as { waitForSecret?: string } | undefined)?.waitForSecret;
+            if (!wait) throw new StepFailure("the stack has no sampleCommands.waitForSecret output");
+            return must("the sample reading the secret", run("sh", ["-c", wait], LIMITS.sample)).trim();
+        }],
+        ["exchange", () => doctor(opts, ["--subject", subject, "--mint", ...(typeof out.kubeContext === "string" ? ["--context", out.kubeContext] : [])])],
+        ["rotate", async () => {
+            const oldToken = path.join(work, "old-key.token");
+            mintToFile(out, subject, oldToken);
+            const keys = currentKeys(opts.stack);
+            if (keys.includes(ROTATION_KEY)) throw new StepFailure(`the stack already lists the key ${ROTATION_KEY}: use a fresh throwaway stack`);
+            keys.forEach((k, i) => must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${i}]`, k], LIMITS.quick)));
+            must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${keys.length}]`, ROTATION_KEY], LIMITS.quick));
+            must("pulumi up (rotation)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+            out = outputs(opts.stack);
+            const newToken = path.join(work, "new-key.token");
+            mintToFile(out, subject, newToken);
+            const old = await doctor(opts, ["--subject", subject, "--token-file", oldToken]);
+            const fresh = await doctor(opts, ["--subject", subject, "--token-file", newToken]);
+            return `old key: ${old}; new key: ${fresh}`;
+        }],
+        ["destroy", () => {
+            must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
+            made = false;
+            return "destroyed";
+        }],
+        ["nothing-left", () => nothingLeft(created)],
+        ["up-again", () => {
+            made = true;
+            must("pulumi up (again)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+            return "up again at once";
+        }],
+        ["final-destroy", () => {
+            if (opts.keep) return "kept (--keep)";
+            must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
+            made = false;
+            return "destroyed";
+        }],
+    ];
+
+    let ok = true;
+    for (const [name, body] of sequence) {
+        if (!(await step(name, body))) {
+            ok = false;
+            break;
+        }
+    }
+    if (!ok && made) {
+        // Whatever failed, the throwaway stack does not outlive the run.
+        const started = Date.now();
+        const r = pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]);
+        steps.push({ step: "cleanup", ok: r.code === 0, seconds: (Date.now() - started) / 1000, detail: r.code === 0 ? "destroyed what the run made" : `pulumi destroy failed; destroy the stack by hand: pulumi destroy --stack ${opts.stack}\n${tail(r.stderr)}` });
+        log(`${r.code === 0 ? "ok   " : "FAIL "} cleanup: ${steps.at(-1)!.detail}`);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.writeFileSync(opts.report, `${JSON.stringify({ stack: opts.stack, ok, steps }, null, 2)}\n`);
+    return { ok, steps };
+}
+
+export function parseE2eArgs(argv: string[]): E2eOptions {
+    const opts: Partial<E2eOptions> = { keep: false, report: "e2e-report.json" };
+    for (let i = 0; i < argv.length; i++) {
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new Error(`${argv[i - 1]} needs a value`);
+            return v;
+        };
+        switch (argv[i]) {
+            case "--stack": opts.stack = value(); break;
+            case "--keep": opts.keep = true; break;
+            case "--report": opts.report = value(); break;
+            case "--authority": opts.authority = value(); break;
+            default: throw new Error(`unknown argument: ${argv[i]}`);
+        }
+    }
+    if (!opts.stack) throw new Error("give --stack <name>: a throwaway stack (its Pulumi.<name>.yaml must exist)");
+    if (!/^[\w.-]+$/.test(opts.stack)) throw new Error("--stack is a stack name: letters, digits, _ . -");
+    return opts as E2eOptions;
+}
+
+if (require.main === module) {
+    let opts: E2eOptions;
+    try {
+        opts = parseE2eArgs(process.argv.slice(2));
+    } catch (err) {
+        process.stderr.write(`${(err as Error).message}\nusage: npm run e2e -- --stack <name> [--keep] [--report <file>] [--authority <url>]\n`);
+        process.exit(2);
+    }
+    runE2e(opts, (line) => process.stdout.write(`${line}\n`)).then(
+        ({ ok, steps }) => {
+            const total = steps.reduce((s, x) => s + x.seconds, 0);
+            process.stdout.write(`${ok ? "passed" : "failed"}: ${steps.filter((s) => s.ok).length} of ${steps.length} steps in ${total.toFixed(0)} s; report: ${opts.report}\n`);
+            process.exit(ok ? 0 : 1);
+        },
+        (err: unknown) => {
+            process.stderr.write(`e2e failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+        },
+    );
+}
