@@ -3,7 +3,7 @@
  * computes what it would compute against Azure. Shared by the offline plan and the tests.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash, generateKeyPair, generateKeyPairSync, KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject } from "node:crypto";
 import { nameBasedUuid } from "../lib/naming";
 
 /** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
@@ -144,6 +144,11 @@ export interface AzureMocksOptions {
      * then rarely waits for the mocked tls provider (the real one runs outside the program anyway).
      */
     prefetchKey?: boolean;
+    /**
+     * Private keys (PEM) by tls.PrivateKey resource name, used instead of fresh ones: a plan made with them is the
+     * same on every run, so it can be recorded and compared byte for byte.
+     */
+    fixedPrivateKeys?: Record<string, string>;
 }
 
 export class AzureMocks implements pulumi.runtime.Mocks {
@@ -174,6 +179,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
             case "tls:index/privateKey:PrivateKey": {
                 const existing = this.privateKeysByName.get(args.name);
                 if (existing) return existing;
+                const fixed = this.options.fixedPrivateKeys?.[args.name];
+                if (fixed !== undefined) {
+                    checkRsa(i);
+                    const key = tlsKeyState(i, createPublicKey(fixed), createPrivateKey(fixed));
+                    this.generatedPrivateKeys.push(key.state.privateKeyPem);
+                    this.privateKeysByName.set(args.name, key);
+                    return key;
+                }
                 let pending: Promise<{ id: string; state: Record<string, any> }>;
                 if (this.prefetched && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
                     pending = this.prefetched.then((key) => ({ id: key.id, state: { ...key.state, algorithm: i.algorithm ?? "RSA", rsaBits: 2048 } }));
