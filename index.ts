@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
 import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, parseStackConfig } from "./lib/config";
-import { apiServerFlags, controllerManagerFlags, defaultKeyFiles } from "./lib/flags";
+import { apiServerFlags, controllerManagerFlags, serviceAccountSettings } from "./lib/flags";
 import { planIdentities } from "./lib/identities";
 import { stackKeyDir } from "./lib/naming";
 import { serviceAccountSubject } from "./lib/oidc";
@@ -180,9 +180,7 @@ const samplePod =
         : undefined;
 
 // With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too (none on AKS).
-const serviceAccountSettings = signingKey
-    ? issuerUrlOutput.apply((issuerUrl) => ({ issuer: issuerUrl, keyFiles: signingKey.ownsPrivateKey ? defaultKeyFiles() : undefined }))
-    : undefined;
+const clusterServiceAccountSettings = signingKey ? issuerUrlOutput.apply((issuerUrl) => serviceAccountSettings(issuerUrl, signingKey.ownsPrivateKey)) : undefined;
 
 export const issuerUrl = issuerUrlOutput;
 export const discoveryUrl = issuer?.discoveryUrl;
@@ -197,8 +195,8 @@ export const signingKeyId = signingKey?.signingKeyId;
 export const serviceAccountSigningKey = signingKey?.privateKeyPem;
 /** Every published public key, concatenated PEM: the cluster's sa.pub. */
 export const serviceAccountPublicKeys = signingKey?.publicKeyPems.apply((pems) => pems.join(""));
-export const kubeApiServerFlags = serviceAccountSettings?.apply(apiServerFlags);
-export const kubeControllerManagerFlags = serviceAccountSettings?.apply(controllerManagerFlags);
+export const kubeApiServerFlags = clusterServiceAccountSettings?.apply(apiServerFlags);
+export const kubeControllerManagerFlags = clusterServiceAccountSettings?.apply(controllerManagerFlags);
 export const resourceGroupName = group.name;
 export const storageAccountName = issuer?.storageAccountName;
 export const tenantId = client.tenantId;

@@ -26,6 +26,15 @@ export function defaultKeyFiles(dir: string = KUBEADM_PKI_DIR): ServiceAccountKe
     return { publicKeyFiles: [`${dir}/sa.pub`], signingKeyFile: `${dir}/sa.key` };
 }
 
+/**
+ * The one builder of a cluster's service-account settings: the issuer, and the key files in `pkiDir` when the
+ * stack owns the signing key (none when the cluster keeps its own keys). The flags, the kind config and every
+ * snippet start from it.
+ */
+export function serviceAccountSettings(issuer: string, ownsKey: boolean, pkiDir: string = KUBEADM_PKI_DIR): ServiceAccountSettings {
+    return { issuer, keyFiles: ownsKey ? defaultKeyFiles(pkiDir) : undefined };
+}
+
 /** kube-apiserver settings as name → values (repeated flags keep their order). */
 export function apiServerSettings(s: ServiceAccountSettings): Array<[string, string]> {
     const settings: Array<[string, string]> = [["service-account-issuer", s.issuer]];

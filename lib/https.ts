@@ -37,6 +37,17 @@ export function trustedCertificates(env: NodeJS.ProcessEnv = process.env): strin
     return cas;
 }
 
+/** Reads a whole response: its status, content type and body as text. */
+function collect(res: http.IncomingMessage, resolve: (r: HttpResponse) => void, reject: (err: Error) => void): void {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => {
+        const type = res.headers["content-type"];
+        resolve({ status: res.statusCode ?? 0, contentType: type === undefined ? null : String(type), body: Buffer.concat(chunks).toString("utf8") });
+    });
+    res.on("error", reject);
+}
+
 export interface HttpsGetOptions {
     timeoutMs?: number;
     ca?: string[];
@@ -48,15 +59,7 @@ export function createHttpGet(options: HttpsGetOptions = {}): HttpGet {
     return (url: string) =>
         new Promise<HttpResponse>((resolve, reject) => {
             const target = new URL(url);
-            const onResponse = (res: http.IncomingMessage) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("end", () => {
-                    const type = res.headers["content-type"];
-                    resolve({ status: res.statusCode ?? 0, contentType: type === undefined ? null : String(type), body: Buffer.concat(chunks).toString("utf8") });
-                });
-                res.on("error", reject);
-            };
+            const onResponse = (res: http.IncomingMessage) => collect(res, resolve, reject);
             const req =
                 target.protocol === "https:"
                     ? https.get(target, { ca, timeout, rejectUnauthorized: true, headers: { accept: "application/json" } }, onResponse)
@@ -87,15 +90,7 @@ export function createHttpPost(options: HttpsGetOptions = {}): HttpPost {
                     rejectUnauthorized: true,
                     headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body), accept: "application/json" },
                 },
-                (res) => {
-                    const chunks: Buffer[] = [];
-                    res.on("data", (c: Buffer) => chunks.push(c));
-                    res.on("end", () => {
-                        const type = res.headers["content-type"];
-                        resolve({ status: res.statusCode ?? 0, contentType: type === undefined ? null : String(type), body: Buffer.concat(chunks).toString("utf8") });
-                    });
-                    res.on("error", reject);
-                },
+                (res) => collect(res, resolve, reject),
             );
             req.on("timeout", () => req.destroy(new Error(`no answer within ${timeout} ms`)));
             req.on("error", reject);

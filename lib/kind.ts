@@ -3,7 +3,7 @@
  * Pure text builders, so tests can parse the YAML and run the scripts with stand-in `docker` and `kind` binaries.
  */
 import { stringify } from "yaml";
-import { apiServerSettings, controllerManagerSettings, KUBEADM_PKI_DIR, ServiceAccountSettings } from "./flags";
+import { apiServerSettings, controllerManagerSettings, serviceAccountSettings } from "./flags";
 
 /** Files the create script writes into the stack's key folder, mounted into the control-plane node. */
 export const KIND_KEY_FILES = {
@@ -34,16 +34,6 @@ export interface KindConfigInput {
     keyDir?: string;
 }
 
-/** Service-account settings of a kind control plane: our keys mounted at kubeadm's own paths (when we own them). */
-export function kindServiceAccountSettings(issuer: string, ownsKey: boolean): ServiceAccountSettings {
-    return {
-        issuer,
-        keyFiles: ownsKey
-            ? { publicKeyFiles: [`${KUBEADM_PKI_DIR}/${KIND_KEY_FILES.publicKeys}`], signingKeyFile: `${KUBEADM_PKI_DIR}/${KIND_KEY_FILES.signingKey}` }
-            : undefined,
-    };
-}
-
 /** kubeadm's map form of extraArgs (kind translates an unversioned patch for kubeadm v1beta4 itself). */
 const extraArgs = (settings: Array<[string, string]>) => Object.fromEntries(settings);
 
@@ -53,7 +43,8 @@ const extraArgs = (settings: Array<[string, string]>) => Object.fromEntries(sett
  * key flags and the controller manager's private key.
  */
 export function kindClusterConfig(input: KindConfigInput): string {
-    const settings = kindServiceAccountSettings(input.issuer, input.keyDir !== undefined);
+    // Our keys mounted at kubeadm's own paths (when we own them), where kubeadm then uses them.
+    const settings = serviceAccountSettings(input.issuer, input.keyDir !== undefined);
     const keyFiles = settings.keyFiles;
     const controllerManager = controllerManagerSettings(settings);
     const patch = stringify({

@@ -4,7 +4,7 @@
  * Pure: every snippet is built from the same settings as the flags, so the issuer string is typed once.
  */
 import { stringify } from "yaml";
-import { apiServerSettings, controllerManagerSettings, defaultKeyFiles, KUBEADM_PKI_DIR, ServiceAccountSettings } from "./flags";
+import { apiServerSettings, controllerManagerSettings, KUBEADM_PKI_DIR, serviceAccountSettings } from "./flags";
 import { KIND_KEY_FILES, kindClusterConfig, shellPath, shellQuote } from "./kind";
 
 /** Where each distribution keeps the service-account key pair on its control-plane nodes. */
@@ -27,8 +27,6 @@ export interface ClusterSnippets {
     writeKeyFiles: string;
 }
 
-const settingsAt = (issuer: string, ownsKey: boolean, dir: string): ServiceAccountSettings => ({ issuer, keyFiles: ownsKey ? defaultKeyFiles(dir) : undefined });
-
 /** kind passes hostPath to docker as it is written, without expanding `~` (kind pkg/cluster/internal/providers/docker/provision.go, generateMountBindings). */
 export const KIND_TILDE_NOTE = "# kind takes hostPath literally: write this file with ~ replaced by your home folder, e.g. sed \"s|~/|$HOME/|\" kind.yaml > kind-resolved.yaml";
 
@@ -37,7 +35,7 @@ export const KIND_TILDE_NOTE = "# kind takes hostPath literally: write this file
  * same on every machine, so the snippets are stack outputs that never differ between the machines that plan them.
  */
 export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir: string): ClusterSnippets {
-    const minikube = settingsAt(issuer, ownsKey, PKI_DIRS.minikube);
+    const minikube = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.minikube);
     const minikubeLines = [
         ...(ownsKey
             ? [
@@ -53,7 +51,7 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
         ].map((setting, i, all) => `  --extra-config=${shellQuote(setting)}${i < all.length - 1 ? " \\" : ""}`),
     ];
 
-    const k0s = settingsAt(issuer, ownsKey, PKI_DIRS.k0s);
+    const k0s = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.k0s);
     const k0sControllerManager = controllerManagerSettings(k0s);
     const k0sConfig = stringify({
         apiVersion: "k0s.k0sproject.io/v1beta1",
@@ -65,7 +63,7 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
         },
     });
 
-    const kubeadm = settingsAt(issuer, ownsKey, PKI_DIRS.kubeadm);
+    const kubeadm = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.kubeadm);
     const asList = (settings: Array<[string, string]>) => settings.map(([name, value]) => ({ name, value }));
     const kubeadmControllerManager = controllerManagerSettings(kubeadm);
     const kubeadmConfig = stringify({

@@ -20,8 +20,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
-import { main as doctorMain } from "./doctor";
+import { runDoctorCli } from "./doctor";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -81,13 +80,7 @@ function outputs(stack: string): Record<string, unknown> {
 
 /** The doctor as a user runs it (its CLI, in this process); its JSON report decides, its text is the diagnosis. */
 async function doctor(opts: E2eOptions, args: string[]): Promise<string> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
-    const code = await doctorMain(["--stack", opts.stack, ...args, "--exchange", ...(opts.authority ? ["--authority", opts.authority] : []), "--json"], out, err);
+    const { code, stdout, stderr } = await runDoctorCli(["--stack", opts.stack, ...args, "--exchange", ...(opts.authority ? ["--authority", opts.authority] : []), "--json"]);
     let report: { checks: Array<{ id: string; ok: boolean; message: string; fix?: string; aadsts?: string }> } | undefined;
     try {
         report = JSON.parse(stdout);

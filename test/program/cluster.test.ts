@@ -9,14 +9,13 @@ import { existingClusterSnippets } from "../../lib/snippets";
 import { verifyCommands } from "../../lib/workloads";
 import { Plan, PlannedResource } from "../../tools/harness";
 import { MOCK_AZURE } from "../../tools/mocks";
-import { assetText, byName, runProgram, runStackFile } from "../support/program";
+import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 import { k8s } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const DEMO = { "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: 'https://10.0.0.1:6443'}\ncontexts:\n- name: prod\n  context: {cluster: prod, user: admin}\nusers:\n- name: admin\n  user: {token: very-secret-token}\n";
 
-const issuerOf = (plan: Plan) => JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer as string;
 const inCluster = (plan: Plan) => plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
 const env = (r: PlannedResource) => r.inputs.environment as Record<string, string>;
 
@@ -59,7 +58,7 @@ describe("kind mode (the dev default)", () => {
             { hostPath: `${dir}/sa.key`, containerPath: "/etc/kubernetes/pki/sa.key", readOnly: true },
         ]);
         const patch = parse(config.kubeadmConfigPatches[0]);
-        expect(patch.apiServer.extraArgs["service-account-issuer"]).toBe(issuerOf(plan));
+        expect(patch.apiServer.extraArgs["service-account-issuer"]).toBe(issuerOfDiscovery(plan));
         expect(patch.apiServer.extraArgs["service-account-issuer"]).toBe(plan.outputs.issuerUrl);
         expect(patch.apiServer.extraArgs["service-account-key-file"]).toBe("/etc/kubernetes/pki/sa.pub");
         expect(patch.apiServer.extraArgs["service-account-signing-key-file"]).toBe("/etc/kubernetes/pki/sa.key");
@@ -230,7 +229,7 @@ describe("existing mode", () => {
 
     test("flags and snippets for the admin, the issuer byte-identical everywhere", async () => {
         const plan = await runProgram({ ...LOCATION, "entra-wif:cluster": { mode: "existing", context: "kubeadm-prod" } });
-        const issuer = issuerOf(plan);
+        const issuer = issuerOfDiscovery(plan);
         expect(plan.outputs.kubeApiServerFlags).toEqual([
             `--service-account-issuer=${issuer}`,
             "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
@@ -253,9 +252,9 @@ describe("existing mode", () => {
             "entra-wif:signingKey": { publicKeys: [k8s.rsaPublic()] },
         });
         const snippets = plan.outputs.clusterSnippets as Record<string, string>;
-        expect(parse(snippets.k0s).spec).toEqual({ api: { extraArgs: { "service-account-issuer": issuerOf(plan) } } });
+        expect(parse(snippets.k0s).spec).toEqual({ api: { extraArgs: { "service-account-issuer": issuerOfDiscovery(plan) } } });
         expect(snippets.writeKeyFiles).toBe("");
-        expect(plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${issuerOf(plan)}`]);
+        expect(plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${issuerOfDiscovery(plan)}`]);
     });
 });
 

@@ -5,7 +5,7 @@
 import { Plan, PlannedResource } from "../../tools/harness";
 import { AzureMocks, MOCK_AZURE } from "../../tools/mocks";
 import { roleAssignmentName } from "../../lib/roles";
-import { assetText, byName, runProgram, runStackFile } from "../support/program";
+import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const SUB = `/subscriptions/${MOCK_AZURE.subscriptionId}`;
@@ -15,7 +15,6 @@ const FIC_APP = "azuread:index/applicationFederatedIdentityCredential:Applicatio
 const ROLE = "azure-native:authorization:RoleAssignment";
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
-const issuerOfDiscovery = (plan: Plan) => JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer as string;
 
 /** Three workloads over two identities of the given types; the sample reads as shop/frontend. */
 function teamConfig(typeA: string, typeB: string) {

@@ -4,7 +4,9 @@ import { evaluateProgram, Plan, PlannedResource } from "../../tools/harness";
 import { AzureMocks } from "../../tools/mocks";
 import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
 
-export const PROJECT = "entra-wif";
+import { PROJECT } from "../../lib/config";
+
+export { PROJECT };
 
 // Each fresh evaluation loads a fresh copy of the Pulumi SDK, which adds its own process exit hook.
 process.setMaxListeners(100);
@@ -47,3 +49,6 @@ export function byName(plan: Plan, name: string): PlannedResource {
 }
 
 export const assetText = (r: PlannedResource): string => (r.inputs.source as { asset: { text: string } }).asset.text;
+
+/** The issuer as the published discovery document states it: what every other place must equal byte for byte. */
+export const issuerOfDiscovery = (plan: Plan): string => JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer as string;

@@ -2,22 +2,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
-import { EXIT, FLAGS, helpText, main, parseArgs } from "../../tools/doctor";
+import { EXIT, FLAGS, helpText, parseArgs, runDoctorCli } from "../../tools/doctor";
 import { REPO_ROOT } from "../../tools/stackFile";
 
+/** The doctor CLI in this process, with environment variables set for the run. */
 async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
     try {
-        const code = await main(argv, out, err);
-        return { code, stdout, stderr };
+        return await runDoctorCli(argv);
     } finally {
         for (const [k, v] of Object.entries(saved)) {
             if (v === undefined) delete process.env[k];
