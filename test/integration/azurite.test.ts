@@ -5,9 +5,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { Plan } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { Plan } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { startAzurite, Azurite } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
 import { byName, runProgram } from "../support/program";

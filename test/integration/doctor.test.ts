@@ -13,7 +13,7 @@ import { Check, diagnose, diagnoseEndpoints, DoctorInput, HttpGet } from "../../
 import { createHttpGet, trustedCertificates } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
 import { relyingParty } from "../support/relyingParty";

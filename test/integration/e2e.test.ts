@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, ENTRA_TOKEN_EXCHANGE_AUDIENCE, serializeDiscoveryDocument } from "../../lib/oidc";
 import { verifyCommands } from "../../lib/workloads";
-import { E2E_STEPS, E2eStep, parseE2eArgs, ROTATION_KEY, runE2e } from "../../tools/e2e";
+import { E2E_STEPS, E2eStep, parseE2eArgs, ROTATION_KEY, runE2e } from "../../tools/live/e2e";
 import { serviceAccountToken } from "../support/jwt";
 import { sandbox, Sandbox } from "../support/shell";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";

@@ -15,7 +15,7 @@ import { createHttpGet, createHttpPost } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
 import { DoctorArgs, parseArgs, runDoctor } from "../../tools/doctor";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { serviceAccountToken } from "../support/jwt";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";
 

@@ -8,8 +8,8 @@
  * without a provider call. Each provider call is replayed against real blob storage (Azurite) as azure-native makes
  * it, and after each one both document URLs are read anonymously, as Entra would read them then.
  */
-import { Plan, PlannedResource } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
+import { Plan, PlannedResource } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
 import { assetText, byName, runProgram } from "../support/program";
 import { publishPlan } from "../support/publish";

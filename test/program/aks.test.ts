@@ -4,7 +4,7 @@
  * every credential naming the AKS issuer Output.
  */
 import { aksWorkloadIdentityProblem } from "../../components/aksCluster";
-import { Plan, PlannedResource } from "../../tools/harness";
+import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { byName, runProgram, runStackFile } from "../support/program";
 
 const BASE = {

@@ -7,8 +7,8 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AzureMocks } from "../../tools/mocks";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { AzureMocks } from "../../tools/offline/mocks";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { runStackFile } from "../support/program";
 
 const DIR = path.join(REPO_ROOT, "test", "fixtures", "bad");
@@ -50,7 +50,7 @@ describe.each(corpus)("$name", ({ file, messages, message }) => {
 test("the offline plan refuses each with exit 1, the message alone on stderr and nothing on stdout", async () => {
     const run = (file: string) =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
+            execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
                 resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
             );
         });

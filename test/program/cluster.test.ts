@@ -7,8 +7,8 @@ import { parse } from "yaml";
 import { kindCreateScript, kindDeleteScript } from "../../lib/kind";
 import { existingClusterSnippets } from "../../lib/snippets";
 import { verifyCommands } from "../../lib/workloads";
-import { Plan, PlannedResource } from "../../tools/harness";
-import { MOCK_AZURE } from "../../tools/mocks";
+import { Plan, PlannedResource } from "../../tools/offline/harness";
+import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 import { k8s } from "../support/vectors";
 

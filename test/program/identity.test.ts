@@ -2,8 +2,8 @@
  * Entra's side of the trust under realistic mocks: identities, federated credentials, role assignments and the
  * sample Key Vault, as the program sends them.
  */
-import { Plan, PlannedResource } from "../../tools/harness";
-import { AzureMocks, MOCK_AZURE } from "../../tools/mocks";
+import { Plan, PlannedResource } from "../../tools/offline/harness";
+import { AzureMocks, MOCK_AZURE } from "../../tools/offline/mocks";
 import { roleAssignmentName } from "../../lib/roles";
 import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 

@@ -4,8 +4,8 @@
 import { keyId, parsePublicKey } from "../../lib/keys";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
 import { VERIFY_COMMAND } from "../../components/oidcIssuer";
-import { Plan } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
+import { Plan } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
 import { assetText, byName, runProgram, runStackFile } from "../support/program";
 import { k8s, vector } from "../support/vectors";
 

@@ -10,9 +10,9 @@ import { destroyPlan, formatDestroyPlan, UNREACHABLE_DELETE_APIS } from "../../l
 import { shortType } from "../../lib/graph";
 import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/keyVaultPurge";
 import { BUILTIN_ROLES } from "../../lib/roles";
-import { Plan } from "../../tools/harness";
-import { MOCK_AZURE } from "../../tools/mocks";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { Plan } from "../../tools/offline/harness";
+import { MOCK_AZURE } from "../../tools/offline/mocks";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { byName, runProgram, runStackFile } from "../support/program";
 
 const LOCATION = { "azure-native:location": "westeurope" };
@@ -136,7 +136,7 @@ test("a kind stack's destroy needs no API server: every cluster object goes with
 });
 
 test("npm run plan -- --destroy prints the recorded plan, and --json the same steps as JSON", () => {
-    const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack-file", "Pulumi.dev.yaml", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", "Pulumi.dev.yaml", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
     expect(run("--destroy")).toBe(recorded("Pulumi.dev.yaml"));
     const json = JSON.parse(run("--destroy", "--json")) as { stack: string; destroy: Array<{ wave: number; name: string; how: string }> };
     expect(json.stack).toBe("dev");

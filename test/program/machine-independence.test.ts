@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { evaluateProgram, Plan } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
-import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
+import { evaluateProgram, Plan } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
+import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 
 process.setMaxListeners(100);
 

@@ -1,10 +1,10 @@
 /** The offline plan as a user runs it: `npm run --silent plan -- --stack-file <file>`. */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 
 function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         timeout: 60000,

@@ -7,9 +7,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { evaluateProgram } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
-import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
+import { evaluateProgram } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
+import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 
 process.setMaxListeners(100);
 

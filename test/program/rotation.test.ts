@@ -4,8 +4,8 @@
  */
 import { parse } from "yaml";
 import { keyId } from "../../lib/keys";
-import { Plan } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
+import { Plan } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
 import { assetText, byName, runProgram, runStackFile } from "../support/program";
 import { k8s } from "../support/vectors";
 

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 
 /** What run.js does when PULUMI_NODEJS_TYPESCRIPT is true and the project is not an ES module. */
 const PULUMI_REGISTRATION = `

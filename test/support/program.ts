@@ -1,8 +1,8 @@
 /** Runs the real program (index.ts) under the realistic mocks, once per call, with a fresh module graph. */
 import * as path from "node:path";
-import { evaluateProgram, Plan, PlannedResource } from "../../tools/harness";
-import { AzureMocks } from "../../tools/mocks";
-import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
+import { evaluateProgram, Plan, PlannedResource } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
+import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 
 import { PROJECT } from "../../lib/config";
 

@@ -1,5 +1,5 @@
 /** Publishes a plan's documents to Azurite exactly as the program declares them (container, name, content type, text). */
-import { Plan } from "../../tools/harness";
+import { Plan } from "../../tools/offline/harness";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "./azurite";
 import { assetText } from "./program";
 import { relyingParty } from "./relyingParty";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, KNOWN_KEYS, parseStackConfig } from "../../lib/config";
-import { loadStackFile, REPO_ROOT } from "../../tools/stackFile";
+import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 import { k8s } from "../support/vectors";
 
 

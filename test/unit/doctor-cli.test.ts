@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXIT, FLAGS, helpText, parseArgs, runDoctorCli } from "../../tools/doctor";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 
 /** The doctor CLI in this process, with environment variables set for the run. */
 async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

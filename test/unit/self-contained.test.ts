@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 
 /** The repository's own files, as git knows them (tracked and not ignored), that can name paths. */
 function sourceFiles(): string[] {
@@ -29,7 +29,7 @@ describe("the repository stands alone", () => {
     const files = sourceFiles();
 
     test("the guard reads the tests, tools and program", () => {
-        expect(files).toEqual(expect.arrayContaining(["index.ts", "test/support/vectors.ts", "tools/plan.ts", ".ci/run", "package.json"]));
+        expect(files).toEqual(expect.arrayContaining(["index.ts", "test/support/vectors.ts", "tools/offline/plan.ts", ".ci/run", "package.json"]));
     });
 
     test("the guard's pattern finds a path that climbs out", () => {

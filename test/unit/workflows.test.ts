@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../../tools/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
 
 type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; name?: string; env?: Record<string, string>; if?: string };
 type Job = { steps: Step[]; strategy?: { matrix: Record<string, unknown> }; needs?: string; outputs?: Record<string, string> };
@@ -172,6 +172,6 @@ describe("e2e.yml", () => {
         expect(upload.if).toBe("always()");
         expect(upload.with).toMatchObject({ path: "e2e-report.json" });
         expect(fs.existsSync(path.join(REPO_ROOT, "Pulumi.e2e.yaml"))).toBe(true);
-        expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe("node -r ts-node/register/transpile-only tools/e2e.ts");
+        expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe("node -r ts-node/register/transpile-only tools/live/e2e.ts");
     });
 });

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject } from "node:crypto";
-import { nameBasedUuid } from "../lib/naming";
+import { nameBasedUuid } from "../../lib/naming";
 
 /** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
 export const MOCK_AZURE = {

@@ -20,9 +20,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runDoctorCli } from "./doctor";
+import { runDoctorCli } from "../doctor";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 
 export const E2E_STEPS = ["preflight", "up", "sample", "exchange", "rotate", "destroy", "nothing-left", "up-again", "final-destroy"] as const;
 export type E2eStep = (typeof E2E_STEPS)[number];

@@ -13,7 +13,7 @@ export interface StackFile {
     secretKeys: string[];
 }
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export const REPO_ROOT = path.resolve(__dirname, "../..");
 
 /** The project file (Pulumi.yaml) as parsed YAML. */
 export function readProjectFile(root: string = REPO_ROOT): { name: string; config?: Record<string, any> } {

@@ -4,7 +4,7 @@
  * plan and by the program tests, so both see exactly what `pulumi up` would send.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { GraphResource } from "../lib/graph";
+import type { GraphResource } from "../../lib/graph";
 import { AzureMocks } from "./mocks";
 
 /** Signatures Pulumi uses in serialized property values (sdk/nodejs/runtime/rpc.ts). */

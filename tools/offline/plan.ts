@@ -10,8 +10,8 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { destroyPlan, formatDestroyPlan } from "../lib/destroyPlan";
-import { mermaidGraph, shortType } from "../lib/graph";
+import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
+import { mermaidGraph, shortType } from "../../lib/graph";
 import { evaluateProgram } from "./harness";
 import { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";

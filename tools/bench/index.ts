@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "../..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 export const TARGETS = { devOverBare: 1.5, largeOverDev: 2 } as const;
 
@@ -30,7 +30,7 @@ type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
 function timePlan(args: string[], mode: RunMode = "configured"): number {
     const register = mode === "configured" ? ["-r", "ts-node/register/transpile-only"] : ["-r", "./tools/bench/register.js"];
     const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [...register, "tools/plan.ts", ...args], {
+    const r = spawnSync(process.execPath, [...register, "tools/offline/plan.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
