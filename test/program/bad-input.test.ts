@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { BatchResult, planBatch } from "../support/planBatch";
 import { runStackFile } from "../support/program";
 
 const DIR = path.join(REPO_ROOT, "test", "fixtures", "bad");
@@ -30,37 +31,39 @@ test("the corpus is large enough, holds cases of two and three problems, and eve
     expect(new Set(corpus.map((c) => c.message)).size).toBe(corpus.length);
 });
 
+/** Every corpus file through the plan CLI's own code, in one process (test/support/planBatch.ts). */
+let batch: BatchResult[];
+beforeAll(async () => {
+    batch = await planBatch(corpus.map((c) => ["--stack-file", c.file]));
+}, 180000);
+
 describe.each(corpus)("$name", ({ file, messages, message }) => {
-    test("every problem, one line each in key order, naming the key, the value and what is allowed; nothing registered", async () => {
-        const mocks = new AzureMocks();
-        let error: unknown;
-        try {
-            await runStackFile(file, { mocks });
-        } catch (err) {
-            error = err;
-        }
-        expect((error as Error | undefined)?.message).toBe(message);
+    test("every problem, one line each in key order, naming the key, the value and what is allowed; nothing registered; exit 1, nothing on stdout", () => {
+        const result = batch.find((b) => b.argv[1] === file)!;
+        expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 1, stdout: "", stderr: `${message}\n` });
         for (const line of messages) expect(line).toMatch(/^[\w-]+:[\w.[\]]+: .+ is not valid; .+/);
         const keys = messages.map((m) => m.slice(0, m.indexOf(": ")));
         expect(keys).toEqual([...keys].sort());
-        expect(mocks.registered).toEqual([]);
+        // Refused before any resource is registered.
+        expect(result.registered).toEqual([]);
     });
 });
 
-test("the offline plan refuses each with exit 1, the message alone on stderr and nothing on stdout", async () => {
+test("the plan CLI itself, in its own process, refuses one, two and three problems alike: exit 1, the lines alone on stderr", async () => {
     const run = (file: string) =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
             execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
                 resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
             );
         });
-    // Four at a time: each is a fresh Node process, as a user runs it.
-    const results: Array<{ name: string; code: number | null; stdout: string; stderr: string; message: string }> = [];
-    for (let i = 0; i < corpus.length; i += 4) {
-        const batch = corpus.slice(i, i + 4);
-        results.push(...(await Promise.all(batch.map(async (c) => ({ name: c.name, message: c.message, ...(await run(c.file)) })))));
-    }
-    for (const r of results) {
-        expect({ name: r.name, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ name: r.name, code: 1, stdout: "", stderr: `${r.message}\n` });
-    }
-}, 240000);
+    const chosen = [1, 2, 3].map((n) => corpus.find((c) => c.messages.length === n)!);
+    const results = await Promise.all(chosen.map((c) => run(c.file)));
+    results.forEach((r, i) => expect(r).toEqual({ code: 1, stdout: "", stderr: `${chosen[i].message}\n` }));
+}, 120000);
+
+test("the program itself refuses before registering anything, as pulumi up runs it (RunError, the message alone)", async () => {
+    const multi = corpus.find((c) => c.messages.length === 3)!;
+    const mocks = new AzureMocks();
+    await expect(runStackFile(multi.file, { mocks })).rejects.toThrow(multi.message);
+    expect(mocks.registered).toEqual([]);
+});

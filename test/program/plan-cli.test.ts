@@ -2,8 +2,10 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { BatchResult, planBatch } from "../support/planBatch";
 
-function plan(...args: string[]) {
+/** The CLI in its own process, as a user runs it. */
+function spawnPlan(...args: string[]) {
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", ...args], {
         cwd: REPO_ROOT,
         encoding: "utf8",
@@ -12,6 +14,25 @@ function plan(...args: string[]) {
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Each argument list run once: several tests read the same plan. */
+const spawned = new Map<string, ReturnType<typeof spawnPlan>>();
+function plan(...args: string[]) {
+    const key = JSON.stringify(args);
+    if (!spawned.has(key)) spawned.set(key, spawnPlan(...args));
+    return spawned.get(key)!;
+}
+
+/** Plans read for their content, made by the CLI's own code in one process (test/support/planBatch.ts). */
+const BATCHED = [
+    ["--stack-file", path.join("examples", "Pulumi.two-identities.yaml")],
+    ["--stack-file", "Pulumi.dev.yaml", "--graph"],
+];
+let batched: BatchResult[] = [];
+beforeAll(async () => {
+    batched = await planBatch(BATCHED);
+}, 120000);
+const fromBatch = (...args: string[]) => batched.find((b) => JSON.stringify(b.argv) === JSON.stringify(args))!;
 
 const fixture = (name: string) => path.join("test", "fixtures", name);
 
@@ -34,8 +55,8 @@ test("the dev stack prints the graph as one JSON document", () => {
 });
 
 test("the same stack file plans the same resources and inputs twice", () => {
-    const a = plan("--stack-file", fixture("Pulumi.byo.yaml"));
-    const b = plan("--stack-file", fixture("Pulumi.byo.yaml"));
+    const a = spawnPlan("--stack-file", fixture("Pulumi.byo.yaml"));
+    const b = spawnPlan("--stack-file", fixture("Pulumi.byo.yaml"));
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const doc = JSON.parse(a.stdout);
@@ -70,7 +91,7 @@ test("the dev stack's plan lists the identity, its credential, the role assignme
 });
 
 test("three workloads over two identities: each credential's issuer, subject and audience, and the chain within an identity", () => {
-    const { code, stdout, stderr } = plan("--stack-file", path.join("examples", "Pulumi.two-identities.yaml"));
+    const { code, stdout, stderr } = fromBatch("--stack-file", path.join("examples", "Pulumi.two-identities.yaml"));
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
@@ -100,7 +121,7 @@ test("the dev stack's plan: cluster, webhook release, service account and pod on
 });
 
 test("an existing-cluster stack's plan prints the flags and the snippets", () => {
-    const doc = JSON.parse(plan("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
+    const doc = JSON.parse(fromBatch("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
     expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
     expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
@@ -108,7 +129,7 @@ test("an existing-cluster stack's plan prints the flags and the snippets", () =>
 });
 
 test("--graph prints the dev stack as a Mermaid flowchart: every component a subgraph, every dependency an arrow", () => {
-    const { code, stdout, stderr } = plan("--stack-file", "Pulumi.dev.yaml", "--graph");
+    const { code, stdout, stderr } = fromBatch("--stack-file", "Pulumi.dev.yaml", "--graph");
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split("\n");
@@ -128,7 +149,7 @@ test("--graph prints the dev stack as a Mermaid flowchart: every component a sub
 test("the README's graph of the dev stack is the one the plan draws", () => {
     const readme = require("node:fs").readFileSync(path.join(REPO_ROOT, "README.md"), "utf8") as string;
     const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(drawn).toBe(plan("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
+    expect(drawn).toBe(fromBatch("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
 });
 
 describe("the benchmark's inputs (npm run bench)", () => {
@@ -137,15 +158,21 @@ describe("the benchmark's inputs (npm run bench)", () => {
     const { stringify } = require("yaml") as typeof import("yaml");
     const { largeStackConfig } = require("../../tools/bench") as typeof import("../../tools/bench");
     let dir: string;
-    beforeAll(() => {
+    let bare: BatchResult;
+    let large: BatchResult;
+    beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-bench-test-"));
-    });
+        fs.writeFileSync(path.join(dir, "Pulumi.bare.yaml"), stringify({ config: { "azure-native:location": "westeurope" } }));
+        fs.writeFileSync(path.join(dir, "Pulumi.large.yaml"), stringify({ config: largeStackConfig() }));
+        [bare, large] = await planBatch([
+            ["--stack-file", path.join(dir, "Pulumi.bare.yaml"), "--program", path.join("tools", "bench", "bare.ts")],
+            ["--stack-file", path.join(dir, "Pulumi.large.yaml")],
+        ]);
+    }, 120000);
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test("--program evaluates the bare baseline: the same imports, one resource group", () => {
-        const stackFile = path.join(dir, "Pulumi.bare.yaml");
-        fs.writeFileSync(stackFile, stringify({ config: { "azure-native:location": "westeurope" } }));
-        const { code, stdout, stderr } = plan("--stack-file", stackFile, "--program", path.join("tools", "bench", "bare.ts"));
+        const { code, stdout, stderr } = bare;
         expect(stderr).toBe("");
         expect(code).toBe(0);
         const doc = JSON.parse(stdout);
@@ -153,9 +180,7 @@ describe("the benchmark's inputs (npm run bench)", () => {
     });
 
     test("the large stack is valid and plans 100 credentials over 5 identities, 20 each", () => {
-        const stackFile = path.join(dir, "Pulumi.large.yaml");
-        fs.writeFileSync(stackFile, stringify({ config: largeStackConfig() }));
-        const { code, stdout, stderr } = plan("--stack-file", stackFile);
+        const { code, stdout, stderr } = large;
         expect(stderr).toBe("");
         expect(code).toBe(0);
         const resources: Array<{ type: string; parent: string }> = JSON.parse(stdout).resources;

@@ -16,57 +16,72 @@ import { evaluateProgram } from "./harness";
 import { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
-function usage(message: string): never {
-    process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json]]\n`);
-    process.exit(2);
+const USAGE = "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json]]";
+
+class UsageError extends Error {}
+
+export interface PlanRunOptions {
+    /** Loads the program (a path without extension); `require` by default. The tests' batch runner reloads it fresh. */
+    load?: (program: string) => Record<string, unknown>;
+    /** The mocks to answer with; realistic ones, prefetching the first key, by default. */
+    mocks?: AzureMocks;
 }
 
-async function main(argv: string[]): Promise<void> {
+const write = (stream: NodeJS.WritableStream, text: string) => new Promise<void>((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
+
+/**
+ * The CLI, returning its exit code: 0 with the plan on `out`, 1 with the config's message (one line a problem) or
+ * the failure on `err` and nothing on `out`, 2 with the usage on `err`.
+ */
+export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: PlanRunOptions = {}): Promise<number> {
     let stackFile: string | undefined;
     let graph = false;
     let destroy = false;
     let json = false;
     // Another program to evaluate instead of index.ts (the benchmark's baseline).
     let program = path.join(REPO_ROOT, "index");
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--graph") graph = true;
-        else if (argv[i] === "--destroy") destroy = true;
-        else if (argv[i] === "--json") json = true;
-        else if (argv[i] === "--program") program = path.resolve(argv[++i] ?? usage("--program needs a path"));
-        else if (argv[i] === "--stack-file") stackFile = argv[++i];
-        else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
-        else usage(`unknown argument: ${argv[i]}`);
+    try {
+        for (let i = 0; i < argv.length; i++) {
+            if (argv[i] === "--graph") graph = true;
+            else if (argv[i] === "--destroy") destroy = true;
+            else if (argv[i] === "--json") json = true;
+            else if (argv[i] === "--program") {
+                const value = argv[++i];
+                if (value === undefined) throw new UsageError("--program needs a path");
+                program = path.resolve(value);
+            } else if (argv[i] === "--stack-file") stackFile = argv[++i];
+            else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
+            else throw new UsageError(`unknown argument: ${argv[i]}`);
+        }
+        if (!stackFile) throw new UsageError("missing --stack-file");
+        if (graph && destroy) throw new UsageError("give --graph or --destroy, not both");
+        if (json && !destroy) throw new UsageError("--json goes with --destroy (the plan itself is JSON)");
+    } catch (e) {
+        await write(err, `${(e as Error).message}\n${USAGE}\n`);
+        return 2;
     }
-    if (!stackFile) usage("missing --stack-file");
-    if (graph && destroy) usage("give --graph or --destroy, not both");
-    if (json && !destroy) usage("--json goes with --destroy (the plan itself is JSON)");
 
-    const stack = loadStackFile(path.resolve(stackFile));
-    const plan = await evaluateProgram({
-        ...stack,
-        mocks: new AzureMocks({ prefetchKey: true }),
-        load: () => require(program),
-    });
-    if (destroy) {
-        const steps = destroyPlan(plan.resources);
-        await writeOut(json ? `${JSON.stringify({ stack: plan.stack, destroy: steps }, null, 2)}\n` : `${formatDestroyPlan(steps, shortType)}\n`);
-        return;
-    }
-    await writeOut(graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
-}
-
-/** Writes to stdout and waits until it is flushed: a pipe is asynchronous, and exiting earlier would cut the plan off. */
-function writeOut(text: string): Promise<void> {
-    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
-}
-
-main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (err: unknown) => {
+    try {
+        const stack = loadStackFile(path.resolve(stackFile));
+        const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
+        const plan = await evaluateProgram({ ...stack, mocks: options.mocks ?? new AzureMocks({ prefetchKey: true }), load: () => load(program) });
+        if (destroy) {
+            const steps = destroyPlan(plan.resources);
+            await write(out, json ? `${JSON.stringify({ stack: plan.stack, destroy: steps }, null, 2)}\n` : `${formatDestroyPlan(steps, shortType)}\n`);
+        } else {
+            await write(out, graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
+        }
+        return 0;
+    } catch (e) {
         // Config errors arrive as RunError (see index.ts): the message is the whole story.
-        const message = err instanceof Error ? err.message : String(err);
-        const expected = pulumi.RunError.isInstance(err) || (err instanceof Error && err.name === "ConfigError");
-        process.stderr.write(expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(err as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`);
-        process.exit(1);
-    },
-);
+        const message = e instanceof Error ? e.message : String(e);
+        const expected = pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError");
+        await write(err, expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    // Exit only once the output is flushed: a pipe is asynchronous, and exiting earlier would cut the plan off.
+    runPlan(process.argv.slice(2), process.stdout, process.stderr).then((code) => process.exit(code));
+}
