@@ -35,6 +35,7 @@ beforeAll(async () => {
 }, 90000);
 
 afterAll(async () => {
+    await rp?.stop();
     await azurite?.stop();
 });
 

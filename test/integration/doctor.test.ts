@@ -88,6 +88,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
+    await rp?.stop();
     await azurite?.stop();
 });
 

@@ -59,6 +59,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
+    await rp?.stop();
     await azurite?.stop();
 });
 

@@ -1,6 +1,7 @@
 // A relying party reading the issuer the way Entra ID does, in its own process so that it trusts the test
 // certificate through NODE_EXTRA_CA_CERTS (read only at process start) and imports the ESM-only clients
-// natively. Reads one JSON job on stdin, writes one JSON result on stdout.
+// natively. It serves a test file's whole run: one JSON job a line on stdin, one JSON result a line on stdout, in
+// order, until stdin ends.
 //
 //   publish:  upload blobs to storage with @azure/storage-blob (account key), creating the container
 //   replay:   blob creates and deletes in a given order, probing URLs anonymously after each
@@ -11,11 +12,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import * as client from "openid-client";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 
-async function readStdin() {
-    const chunks = [];
-    for await (const chunk of process.stdin) chunks.push(chunk);
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-}
+import { createInterface } from "node:readline";
 
 const jobs = {
     async publish({ blobEndpoint, accountName, accountKey, containerName, access, blobs }) {
@@ -81,10 +78,16 @@ const jobs = {
     },
 };
 
-const job = await readStdin();
-const run = jobs[job.action];
-if (!run) {
-    process.stdout.write(JSON.stringify({ ok: false, message: `unknown action ${job.action}` }));
-    process.exit(2);
+// Jobs run one at a time, in the order they come, so each answer's line is its job's.
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (line.trim() === "") continue;
+    const job = JSON.parse(line);
+    const run = jobs[job.action];
+    let result;
+    try {
+        result = run ? await run(job) : { ok: false, message: `unknown action ${job.action}` };
+    } catch (err) {
+        result = { ok: false, failed: true, message: err.stack ?? String(err) };
+    }
+    process.stdout.write(`${JSON.stringify(result)}\n`);
 }
-process.stdout.write(JSON.stringify(await run(job)));
