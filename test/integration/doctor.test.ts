@@ -13,6 +13,7 @@ import { Check, diagnose, diagnoseEndpoints, DoctorInput, HttpGet } from "../../
 import { createHttpGet, trustedCertificates } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
+import { runDoctorCli } from "../../tools/doctor";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
@@ -224,7 +225,8 @@ describe("TLS is always verified", () => {
 });
 
 describe("the CLI", () => {
-    const doctor = (args: string[], extraEnv: Record<string, string> = {}) => {
+    /** The CLI in its own process, as a user runs it. */
+    const doctorProcess = (args: string[], extraEnv: Record<string, string> = {}) => {
         const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args], {
             cwd: REPO_ROOT,
             encoding: "utf8",
@@ -232,6 +234,20 @@ describe("the CLI", () => {
             env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv },
         });
         return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    /** The same CLI code in this process (what the process runs, less Node's start), with its environment for the run. */
+    const doctor = async (args: string[], extraEnv: Record<string, string> = {}) => {
+        const env = { NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv };
+        const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, env);
+        try {
+            return await runDoctorCli(args);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        }
     };
     let dir: string;
     beforeAll(() => {
@@ -241,8 +257,8 @@ describe("the CLI", () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    test("healthy: exit 0, one short line per check", () => {
-        const r = doctor(["--issuer", issuers.healthy, "--public-key", path.join(dir, "sa.pub"), "--token-file", path.join(dir, "token"), "--subject", SUBJECT]);
+    test("healthy, in its own process: exit 0, one short line per check", () => {
+        const r = doctorProcess(["--issuer", issuers.healthy, "--public-key", path.join(dir, "sa.pub"), "--token-file", path.join(dir, "token"), "--subject", SUBJECT]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const lines = r.stdout.trim().split("\n");
@@ -250,8 +266,8 @@ describe("the CLI", () => {
         for (const line of lines) expect(line).toMatch(/^ok {4}[a-z-]+: /);
     });
 
-    test("broken: exit 1, and --json prints {checks: [{id, ok, message, fix, aadsts}]}", () => {
-        const r = doctor(["--issuer", issuers.octetstream, "--json"]);
+    test("broken: exit 1, and --json prints {checks: [{id, ok, message, fix, aadsts}]}", async () => {
+        const r = await doctor(["--issuer", issuers.octetstream, "--json"]);
         expect(r.code).toBe(1);
         const doc = JSON.parse(r.stdout);
         expect(Object.keys(doc)).toEqual(["checks"]);
@@ -260,8 +276,8 @@ describe("the CLI", () => {
         for (const c of doc.checks) expect(typeof c.ok).toBe("boolean");
     });
 
-    test("the terminal form of a failure keeps to one line with its fix and the AADSTS code", () => {
-        const r = doctor(["--issuer", issuers.private]);
+    test("the terminal form of a failure keeps to one line with its fix and the AADSTS code", async () => {
+        const r = await doctor(["--issuer", issuers.private]);
         expect(r.code).toBe(1);
         const line = r.stdout.split("\n").find((l) => l.startsWith("FAIL  discovery-reachable"))!;
         expect(line).toMatch(/^FAIL {2}discovery-reachable: .*HTTP 403.* — fix: .* — Entra would answer AADSTS90061/);
@@ -275,23 +291,23 @@ describe("the CLI", () => {
         [["--issuer", "https://x/", "--wait", "forever"], /--wait takes whole seconds/],
         [["--issuer", "https://x/", "--frobnicate"], /unknown argument: --frobnicate/],
         [["--issuer", "https://x/", "--token-file", "/nonexistent/token"], /cannot read token file \/nonexistent\/token/],
-    ])("bad arguments %j: exit 2 with usage, nothing on stdout", (args, message) => {
-        const r = doctor(args as string[]);
+    ])("bad arguments %j: exit 2 with usage, nothing on stdout", async (args, message) => {
+        const r = await doctor(args as string[]);
         expect(r.code).toBe(2);
         expect(r.stdout).toBe("");
         expect(r.stderr).toMatch(message as RegExp);
         expect(r.stderr).toMatch(/usage: npm run --silent doctor/);
     });
 
-    test("--mint without kubectl reports it as a failed check", () => {
-        const r = doctor(["--issuer", issuers.healthy, "--mint", "--subject", SUBJECT, "--json"], { PATH: path.dirname(process.execPath) });
+    test("--mint without kubectl reports it as a failed check", async () => {
+        const r = await doctor(["--issuer", issuers.healthy, "--mint", "--subject", SUBJECT, "--json"], { PATH: path.dirname(process.execPath) });
         expect(r.code).toBe(1);
         expect(JSON.parse(r.stdout).checks[0]).toMatchObject({ id: "token-mint", ok: false });
     });
 
-    test("--wait retries a broken issuer only for the bounded time", () => {
+    test("--wait retries a broken issuer only for the bounded time", async () => {
         const started = Date.now();
-        const r = doctor(["--issuer", issuers.octetstream, "--wait", "2", "--endpoints-only"]);
+        const r = await doctor(["--issuer", issuers.octetstream, "--wait", "2", "--endpoints-only"]);
         expect(r.code).toBe(1);
         expect(Date.now() - started).toBeLessThan(30000);
     });

@@ -5,7 +5,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
 import { destroyPlan, formatDestroyPlan, UNREACHABLE_DELETE_APIS } from "../../lib/destroyPlan";
 import { shortType } from "../../lib/graph";
 import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/keyVaultPurge";
@@ -13,7 +12,8 @@ import { BUILTIN_ROLES } from "../../lib/roles";
 import { Plan } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { byName, runProgram, runStackFile } from "../support/program";
+import { BatchResult, planBatch } from "../support/planBatch";
+import { byName, runProgram } from "../support/program";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const DEV = { ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
@@ -94,10 +94,17 @@ describe("static website hosting: up, refresh and destroy with the README's righ
     });
 });
 
+/** The stacks' plans, made by the plan CLI's own code in one process (test/support/planBatch.ts). */
+let batched: BatchResult[] = [];
+beforeAll(async () => {
+    batched = await planBatch([...STACKS.map((f) => ["--stack-file", f]), ["--stack-file", "Pulumi.dev.yaml", "--destroy"], ["--stack-file", "Pulumi.dev.yaml", "--destroy", "--json"]]);
+}, 120000);
+const batchedPlan = (stackFile: string): Plan => JSON.parse(batched.find((b) => b.argv.length === 2 && b.argv[1] === stackFile)!.stdout) as Plan;
+
 describe.each(STACKS)("the destroy plan of %s", (stackFile) => {
     let plan: Plan;
-    beforeAll(async () => {
-        plan = await runStackFile(stackFile);
+    beforeAll(() => {
+        plan = batchedPlan(stackFile);
     });
 
     test("is the recorded one: every resource once, in the engine's order", () => {
@@ -122,8 +129,8 @@ describe.each(STACKS)("the destroy plan of %s", (stackFile) => {
     });
 });
 
-test("a kind stack's destroy needs no API server: every cluster object goes with the cluster, whose delete never fails", async () => {
-    const plan = await runStackFile("Pulumi.dev.yaml");
+test("a kind stack's destroy needs no API server: every cluster object goes with the cluster, whose delete never fails", () => {
+    const plan = batchedPlan("Pulumi.dev.yaml");
     const steps = destroyPlan(plan.resources);
     const cluster = byName(plan, "cluster-kind").urn;
     const inCluster = steps.filter((s) => s.type.startsWith("kubernetes:") && !s.type.startsWith("pulumi:providers:"));
@@ -136,7 +143,11 @@ test("a kind stack's destroy needs no API server: every cluster object goes with
 });
 
 test("npm run plan -- --destroy prints the recorded plan, and --json the same steps as JSON", () => {
-    const run = (...args: string[]) => execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", "Pulumi.dev.yaml", ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000 });
+    const run = (...args: string[]) => {
+        const r = batched.find((b) => JSON.stringify(b.argv) === JSON.stringify(["--stack-file", "Pulumi.dev.yaml", ...args]))!;
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        return r.stdout;
+    };
     expect(run("--destroy")).toBe(recorded("Pulumi.dev.yaml"));
     const json = JSON.parse(run("--destroy", "--json")) as { stack: string; destroy: Array<{ wave: number; name: string; how: string }> };
     expect(json.stack).toBe("dev");

@@ -8,11 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { evaluateProgram, Plan } from "../../tools/offline/harness";
-import { AzureMocks } from "../../tools/offline/mocks";
-import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
+import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { planBatch } from "../support/planBatch";
 
-process.setMaxListeners(100);
 
 /** The example stacks a user starts from, and the fixtures that exercise the other cluster and key modes. */
 const STACK_FILES = [
@@ -41,64 +39,44 @@ interface Machine {
     user: string;
 }
 
-async function planOn(machine: Machine, stackFile: string, mocks: AzureMocks): Promise<string> {
-    const saved = { cwd: process.cwd(), HOME: process.env.HOME, USER: process.env.USER, ROOT: process.env.PULUMI_NODEJS_ROOT_DIRECTORY };
-    process.env.HOME = machine.home;
-    process.env.USER = machine.user;
-    // What `pulumi up` sets: the program's folder is the checkout.
-    process.env.PULUMI_NODEJS_ROOT_DIRECTORY = machine.root;
-    process.chdir(machine.root);
-    try {
-        const stack = loadStackFile(path.join(machine.root, stackFile), machine.root);
-        let exports: Record<string, unknown> = {};
-        const plan: Plan = await evaluateProgram({
-            ...stack,
-            mocks,
-            load: () => {
-                jest.isolateModules(() => {
-                    exports = require(path.join(machine.root, "index"));
-                });
-                return exports;
-            },
-        });
-        return JSON.stringify(plan, null, 2);
-    } finally {
-        process.chdir(saved.cwd);
-        for (const [k, v] of [["HOME", saved.HOME], ["USER", saved.USER], ["PULUMI_NODEJS_ROOT_DIRECTORY", saved.ROOT]] as const) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
-    }
+/** Every stack planned on one machine: its checkout, its HOME and USER, the program's folder as pulumi up sets it. */
+async function planOn(machine: Machine): Promise<string[]> {
+    const results = await planBatch(
+        STACK_FILES.map((f) => ["--stack-file", path.join(machine.root, f), "--program", path.join(machine.root, "index")]),
+        // The same fixed keys on both machines: the signing keys live in the stack's state, not on either machine.
+        { fixedKeys: true, cwd: machine.root, env: { HOME: machine.home, USER: machine.user, PULUMI_NODEJS_ROOT_DIRECTORY: machine.root } },
+    );
+    for (const r of results) expect({ argv: r.argv, code: r.code, stderr: r.stderr }).toEqual({ argv: r.argv, code: 0, stderr: "" });
+    return results.map((r) => r.stdout);
 }
 
 describe("the same config plans the same inputs on every machine", () => {
     let parent: string;
     let laptop: Machine;
     let runner: Machine;
+    let onLaptop: string[];
+    let onRunner: string[];
 
-    beforeAll(() => {
+    beforeAll(async () => {
         parent = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-machines-"));
         laptop = { root: checkout(parent, "laptop-checkout"), home: path.join(parent, "home-alice"), user: "alice" };
         runner = { root: checkout(parent, "runner-work"), home: path.join(parent, "home-runner"), user: "runner" };
         fs.mkdirSync(laptop.home);
         fs.mkdirSync(runner.home);
-    });
+        [onLaptop, onRunner] = await Promise.all([planOn(laptop), planOn(runner)]);
+    }, 120000);
     afterAll(() => fs.rmSync(parent, { recursive: true, force: true }));
 
-    test.each(STACK_FILES)("%s: byte-identical on a laptop and a CI runner", async (stackFile) => {
-        // One mocks instance for both: the signing key lives in the stack's state, not on either machine.
-        const mocks = new AzureMocks();
-        const onLaptop = await planOn(laptop, stackFile, mocks);
-        const onRunner = await planOn(runner, stackFile, mocks);
-        expect(onRunner).toBe(onLaptop);
+    test.each(STACK_FILES.map((f, i) => [f, i] as const))("%s: byte-identical on a laptop and a CI runner", (_stackFile, i) => {
+        expect(onRunner[i]).toBe(onLaptop[i]);
         for (const machine of [laptop, runner]) {
-            expect(onLaptop).not.toContain(machine.root);
-            expect(onLaptop).not.toContain(machine.home);
-            expect(onLaptop).not.toContain(parent);
+            expect(onLaptop[i]).not.toContain(machine.root);
+            expect(onLaptop[i]).not.toContain(machine.home);
+            expect(onLaptop[i]).not.toContain(parent);
         }
-        expect(onLaptop).not.toContain(REPO_ROOT);
-        expect(onLaptop).not.toContain(os.homedir());
-        expect(onLaptop).not.toMatch(/"dir":/);
+        expect(onLaptop[i]).not.toContain(REPO_ROOT);
+        expect(onLaptop[i]).not.toContain(os.homedir());
+        expect(onLaptop[i]).not.toMatch(/"dir":/);
     });
 
     test("the program reads nothing machine-specific: no home folder, working folder, user or clock", () => {

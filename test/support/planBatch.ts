@@ -19,14 +19,31 @@ export interface BatchResult {
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-export function planBatch(argvs: string[][], timeoutMs = 120000): Promise<BatchResult[]> {
+export interface BatchOptions {
+    /** Sign with the fixed test keys of test/fixtures/keys instead of fresh ones: plans comparable byte for byte. */
+    fixedKeys?: boolean;
+    /** The working folder and extra environment of the batch process (another checkout, another HOME). */
+    cwd?: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+}
+
+export function planBatch(argvs: string[][], options: BatchOptions = {}): Promise<BatchResult[]> {
     return new Promise((resolve, reject) => {
-        const child = execFile(process.execPath, ["-r", "ts-node/register/transpile-only", __filename], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) => {
+        const env = { ...process.env, PLAN_DEBUG: "", ...(options.env ?? {}), ...(options.fixedKeys ? { ENTRA_WIF_BATCH_FIXED_KEYS: "1" } : {}) };
+        const child = execFile(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), __filename], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120000, maxBuffer: 256 * 1024 * 1024, env }, (err, stdout, stderr) => {
             if (err) reject(new Error(`the plan batch failed: ${err.message}\n${stderr}`));
             else resolve(JSON.parse(stdout) as BatchResult[]);
         });
         child.stdin!.end(JSON.stringify(argvs));
     });
+}
+
+/** The fixed test keys by tls.PrivateKey resource name (test/fixtures/keys/<name>.TESTONLY.pem). */
+export function fixedTestKeys(): Record<string, string> {
+    const fs = require("node:fs") as typeof import("node:fs");
+    const dir = path.join(ROOT, "test", "fixtures", "keys");
+    return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".TESTONLY.pem")).map((f) => [f.replace(/\.TESTONLY\.pem$/, ""), fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 
 async function main(): Promise<void> {
@@ -44,9 +61,14 @@ async function main(): Promise<void> {
         let stderr = "";
         out.on("data", (c) => (stdout += c));
         err.on("data", (c) => (stderr += c));
-        const mocks = new AzureMocks({ prefetchKey: true });
+        const mocks = new AzureMocks(process.env.ENTRA_WIF_BATCH_FIXED_KEYS === "1" ? { fixedPrivateKeys: fixedTestKeys() } : { prefetchKey: true });
         const load = (program: string) => {
-            for (const key of Object.keys(require.cache)) if (key.startsWith(ROOT + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) delete require.cache[key];
+            // The program's own modules anew (in this checkout or another one the program path names), the SDK kept.
+            const programRoot = path.dirname(program);
+            for (const key of Object.keys(require.cache)) {
+                const ours = key.startsWith(ROOT + path.sep) || key.startsWith(programRoot + path.sep);
+                if (ours && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) delete require.cache[key];
+            }
             return require(program) as Record<string, unknown>;
         };
         const code = await runPlan(argv, out, err, { load, mocks });

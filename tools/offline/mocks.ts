@@ -180,6 +180,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 const existing = this.privateKeysByName.get(args.name);
                 if (existing) return existing;
                 const fixed = this.options.fixedPrivateKeys?.[args.name];
+                if (this.options.fixedPrivateKeys && fixed === undefined) {
+                    // A plan meant to be the same on every run must not get a fresh key by accident.
+                    throw new Error(`no fixed private key for ${args.name}: add test/fixtures/keys/${args.name}.TESTONLY.pem`);
+                }
                 if (fixed !== undefined) {
                     checkRsa(i);
                     const key = tlsKeyState(i, createPublicKey(fixed), createPrivateKey(fixed));
