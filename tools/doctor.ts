@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { PassThrough } from "node:stream";
+import { capturedStreams } from "../lib/capture";
 import { AzureEnvironment } from "../lib/config";
 import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks, HttpGet } from "../lib/doctor";
 import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/entraExchange";
@@ -326,14 +326,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
 /** The CLI run in this process with its output captured: how the e2e test and the tests call it. */
 export async function runDoctorCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = "";
-    let stderr = "";
-    out.on("data", (c) => (stdout += c));
-    err.on("data", (c) => (stderr += c));
+    const { out, err, text } = capturedStreams();
     const code = await main(argv, out, err);
-    return { code, stdout, stderr };
+    return { code, ...text() };
 }
 
 if (require.main === module) {

@@ -14,6 +14,7 @@ import { createHttpGet, trustedCertificates } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
 import { runDoctorCli } from "../../tools/doctor";
+import { withEnv } from "../support/env";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
@@ -236,19 +237,7 @@ describe("the CLI", () => {
         return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     /** The same CLI code in this process (what the process runs, less Node's start), with its environment for the run. */
-    const doctor = async (args: string[], extraEnv: Record<string, string> = {}) => {
-        const env = { NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv };
-        const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-        Object.assign(process.env, env);
-        try {
-            return await runDoctorCli(args);
-        } finally {
-            for (const [k, v] of Object.entries(saved)) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-        }
-    };
+    const doctor = (args: string[], extraEnv: Record<string, string> = {}) => withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv }, () => runDoctorCli(args));
     let dir: string;
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-doctor-"));

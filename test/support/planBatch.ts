@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
+import { capturedStreams } from "../../lib/capture";
 
 export interface BatchResult {
     argv: string[];
@@ -55,12 +55,7 @@ async function main(): Promise<void> {
     const argvs = JSON.parse(Buffer.concat(chunks).toString("utf8")) as string[][];
     const results: BatchResult[] = [];
     for (const argv of argvs) {
-        const out = new PassThrough();
-        const err = new PassThrough();
-        let stdout = "";
-        let stderr = "";
-        out.on("data", (c) => (stdout += c));
-        err.on("data", (c) => (stderr += c));
+        const { out, err, text } = capturedStreams();
         const mocks = new AzureMocks(process.env.ENTRA_WIF_BATCH_FIXED_KEYS === "1" ? { fixedPrivateKeys: fixedTestKeys() } : { prefetchKey: true });
         const load = (program: string) => {
             // The program's own modules anew (in this checkout or another one the program path names), the SDK kept.
@@ -72,7 +67,7 @@ async function main(): Promise<void> {
             return require(program) as Record<string, unknown>;
         };
         const code = await runPlan(argv, out, err, { load, mocks });
-        results.push({ argv, code, stdout, stderr, registered: [...mocks.registered] });
+        results.push({ argv, code, ...text(), registered: [...mocks.registered] });
     }
     process.stdout.write(JSON.stringify(results), () => process.exit(0));
 }

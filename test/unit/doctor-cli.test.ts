@@ -4,20 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EXIT, FLAGS, helpText, parseArgs, runDoctorCli } from "../../tools/doctor";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { withEnv } from "../support/env";
 
 /** The doctor CLI in this process, with environment variables set for the run. */
-async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
-    try {
-        return await runDoctorCli(argv);
-    } finally {
-        for (const [k, v] of Object.entries(saved)) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
-    }
-}
+const run = (argv: string[], env: Record<string, string | undefined> = {}) => withEnv(env, () => runDoctorCli(argv));
 
 const flagNames = FLAGS.flatMap(([flag]) => flag.split(", ").map((f) => f.split(" ")[0]));
 

@@ -1,0 +1,60 @@
+/** Near misses: the words users write for a mode, a type, a hosting or a cloud, and what to write instead. */
+import { PROJECT } from "./types";
+
+/** Distributions users name as a cluster mode: each is a cluster they run, so mode existing and its snippet. */
+export const EXISTING_DISTRIBUTIONS: Record<string, string> = {
+    minikube: "minikube",
+    k0s: "k0s",
+    kubeadm: "kubeadm",
+    k3s: "kubeadm",
+    k3d: "kubeadm",
+    rke2: "kubeadm",
+    microk8s: "kubeadm",
+    dockerdesktop: "kubeadm",
+    rancherdesktop: "kubeadm",
+    arc: "kubeadm",
+    azurearc: "kubeadm",
+    connectedcluster: "kubeadm",
+};
+
+export const CLUSTER_MODE_HINTS: Record<string, string> = Object.fromEntries(
+    Object.entries(EXISTING_DISTRIBUTIONS).map(([word, snippet]) => {
+        const what = word.includes("arc") || word === "connectedcluster" ? "an Arc-connected cluster" : word;
+        const apply =
+            snippet === word
+                ? `the ${snippet} snippet of \`pulumi stack output clusterSnippets\``
+                : `the kube-apiserver and kube-controller-manager flags of \`pulumi stack output kubeApiServerFlags\` / \`kubeControllerManagerFlags\` (clusterSnippets.kubeadm shows them in kubeadm's form)`;
+        return [word, `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`];
+    }),
+);
+Object.assign(CLUSTER_MODE_HINTS, {
+    eks: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
+    gke: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
+    managedcluster: "an AKS cluster is mode aks",
+    azurekubernetesservice: "an AKS cluster is mode aks",
+});
+
+export const IDENTITY_TYPE_HINTS: Record<string, string> = {
+    ...Object.fromEntries(["userassigned", "userassignedidentity", "userassignedmanagedidentity", "uami", "msi", "managed", "mi"].map((w) => [w, 'a user-assigned managed identity is type "managedIdentity"'])),
+    ...Object.fromEntries(["systemassigned", "systemassignedidentity"].map((w) => [w, 'a system-assigned identity belongs to one Azure resource and cannot federate with a cluster; use a user-assigned one, type "managedIdentity"'])),
+    ...Object.fromEntries(["app", "appregistration", "serviceprincipal", "sp", "spn", "entraapp", "aadapp"].map((w) => [w, 'an app registration (with its service principal) is type "application"'])),
+};
+
+export const HOSTING_HINTS: Record<string, string> = {
+    ...Object.fromEntries(["static", "website", "web", "staticsite", "$web"].map((w) => [w, 'the storage account\'s static website ($web) is hosting "staticWebsite"'])),
+    ...Object.fromEntries(["blobs", "container", "blobcontainer", "storage", "blobstorage"].map((w) => [w, 'a public-read blob container is hosting "blob"'])),
+    ...Object.fromEntries(["cdn", "frontdoor", "afd", "customdomain"].map((w) => [w, "a CDN or custom domain in front of the storage keeps hosting blob or staticWebsite and sets issuer.customUrl to its URL"])),
+};
+
+/** The Azure CLI's cloud names (az cloud list) differ from the webhook's: map them. */
+export const AZURE_ENVIRONMENT_HINTS: Record<string, string> = {
+    azurecloud: 'the Azure CLI calls the public cloud AzureCloud; the webhook calls it "AzurePublicCloud"',
+    public: 'the public cloud is "AzurePublicCloud"',
+    azurepublic: 'the public cloud is "AzurePublicCloud"',
+    azureusgovernment: 'the Azure CLI calls it AzureUSGovernment; the webhook calls it "AzureUSGovernmentCloud"',
+    usgov: 'US Government is "AzureUSGovernmentCloud"',
+    usgovernment: 'US Government is "AzureUSGovernmentCloud"',
+    china: 'Azure China (21Vianet) is "AzureChinaCloud"',
+    azurechina: 'Azure China (21Vianet) is "AzureChinaCloud"',
+    azuregermancloud: "Azure Germany was closed in 2021; its regions are in the public cloud, AzurePublicCloud",
+};

@@ -1,0 +1,117 @@
+/**
+ * The stack's configuration: read once, validated in one place, before any resource is registered.
+ * Every rejection names the key, the value and what is allowed, because the alternative is an AADSTS code an
+ * hour later that names none of them.
+ *
+ * Pure: the input is the raw key → value map Pulumi hands the program (`pulumi.runtime.allConfig()`), values as
+ * the strings Pulumi stores (structured values as JSON text).
+ */
+import { defaultIdentityName } from "../naming";
+import { parseCluster } from "./cluster";
+import { asObject, checkName, closest, ConfigError, ConfigProblems, optionalString, parseRaw, Problems } from "./fields";
+import { parseIdentities, parseIdentity } from "./identities";
+import { parseIssuer } from "./issuer";
+import { resourceGroupNameProblem } from "./names";
+import { parseSample, sampleWorkload } from "./sample";
+import { parseSigningKey } from "./signingKey";
+import { DEFAULTS, IdentityConfig, KNOWN_KEYS, PROJECT, StackConfig } from "./types";
+import { parseWebhook } from "./webhook";
+import { parseWorkloads } from "./workloads";
+
+export { ConfigError, ConfigProblems } from "./fields";
+export { aksClusterNameProblem, chartVersionProblem, containerNameProblem, identityNameProblem, imageReferenceProblem, keyNameProblem, keyVaultNameProblem, kindClusterNameProblem, namespaceProblem, resourceGroupNameProblem, secretNameProblem, serviceAccountProblem, storageAccountNameProblem } from "./names";
+export { AKS_DEFAULTS, BUILTIN_NAMESPACES, DEFAULT_SAMPLE_IMAGE, DEFAULT_SAMPLE_SECRET_NAME, DEFAULTS, INITIAL_KEY_NAME, KNOWN_KEYS, MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, PROJECT, TOKEN_EXPIRATION_RANGE } from "./types";
+export type { AksConfig, AzureEnvironment, ClusterConfig, ClusterMode, IdentityConfig, IdentityType, IssuerConfig, IssuerHosting, RoleGrantConfig, SampleConfig, SigningKeyConfig, StackConfig, WebhookConfig, WorkloadConfig, WorkloadRef } from "./types";
+
+/**
+ * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string);
+ * the stack name derives the default identity name.
+ * Throws the ConfigError when one value is bad, and ConfigProblems (one line per problem, in key order) when several are.
+ */
+export function parseStackConfig(raw: Record<string, string>, context: { stack: string }): StackConfig {
+    const p = new Problems();
+    const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
+    /** Top-level keys a misspelt key was meant to be: what follows from their absence is not reported again. */
+    const meantKeys = new Set<string>();
+
+    for (const fullKey of Object.keys(raw)) {
+        if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+        const k = fullKey.slice(PROJECT.length + 1);
+        if (!(k in KNOWN_KEYS)) {
+            const guess = closest(k, Object.keys(KNOWN_KEYS));
+            if (guess !== undefined) meantKeys.add(guess);
+            p.attempt(() => {
+                throw new ConfigError(
+                    fullKey,
+                    parseRaw(raw[fullKey]),
+                    `"${k}" is not a known setting${guess ? `; did you mean "${PROJECT}:${guess}"?` : ""} (known: ${Object.keys(KNOWN_KEYS).join(", ")})`,
+                );
+            }, undefined);
+        }
+    }
+
+    const location = raw["azure-native:location"];
+    p.attempt(() => {
+        if (location === undefined || location === "") {
+            throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
+        }
+        if (!/^[a-z0-9]+$/.test(location)) {
+            throw new ConfigError("azure-native:location", location, "expected an Azure region name such as westeurope (see `az account list-locations -o table`)");
+        }
+    }, undefined);
+
+    const resourceGroupName = p.attempt(() => optionalString(`${PROJECT}:resourceGroupName`, ours("resourceGroupName")), undefined);
+    p.attempt(() => checkName(`${PROJECT}:resourceGroupName`, resourceGroupName, resourceGroupNameProblem), undefined);
+
+    const issuer = parseIssuer(p, `${PROJECT}:issuer`, ours("issuer"));
+    const signingKey = parseSigningKey(p, `${PROJECT}:signingKey`, ours("signingKey"));
+    const cluster = parseCluster(p, `${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, signingKey.publicKeys.length > 0, ours);
+    const webhook = parseWebhook(p, `${PROJECT}:webhook`, ours("webhook"));
+
+    const sampleKey = `${PROJECT}:sample`;
+    const sample = parseSample(p, sampleKey, ours("sample"));
+
+    const identityKey = `${PROJECT}:identity`;
+    const identitiesKey = `${PROJECT}:identities`;
+    const listedIdentities = parseIdentities(p, identitiesKey, ours("identities"), sample.enabled);
+    let identities: IdentityConfig[];
+    if (listedIdentities.length > 0) {
+        // Pulumi.yaml's default {type: managedIdentity} always arrives; anything beyond it is a second definition.
+        const single = p.attempt(() => asObject(identityKey, ours("identity"), "{type: managedIdentity}"), undefined) ?? {};
+        const fields = Object.keys(single).filter((f) => !(f === "type" && single.type === DEFAULTS.identity.type));
+        if (fields.length > 0) {
+            p.attempt(() => {
+                throw new ConfigError(identityKey, single, `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`);
+            }, undefined);
+        }
+        identities = listedIdentities;
+    } else {
+        identities = [parseIdentity(p, identityKey, ours("identity"), defaultIdentityName(PROJECT, context.stack), sample.enabled)];
+    }
+
+    const workloadsKey = `${PROJECT}:workloads`;
+    const workloadsRaw = ours("workloads");
+    const workloads = parseWorkloads(p, workloadsKey, workloadsRaw, identities, listedIdentities.length > 0, sample.enabled);
+    // A workloads value that is not a list is one problem already; "list at least one" would only repeat it.
+    const workloadsListed = (workloadsRaw === undefined || workloadsRaw === null || Array.isArray(workloadsRaw)) && !meantKeys.has("workloads");
+    const sampleRunsAs = sample.enabled && workloadsListed ? p.attempt(() => sampleWorkload(sampleKey, sample.workloadRef, workloads), undefined) : undefined;
+
+    p.throwIfAny();
+    return {
+        location,
+        resourceGroupName,
+        issuer,
+        signingKey,
+        cluster,
+        webhook,
+        identities,
+        workloads,
+        sample: {
+            enabled: sample.enabled,
+            workload: sampleRunsAs,
+            secretName: sample.secretName,
+            vaultName: sample.vaultName,
+            image: sample.image,
+        },
+    };
+}

@@ -1,0 +1,38 @@
+/** entra-wif:issuer: where the OIDC documents are served, and the issuer URL when a CDN fronts them. */
+import { issuerUrlProblems } from "../oidc";
+import { asObject, checkName, ConfigError, oneOf, optionalString, parseBoolean, Problems, rejectUnknownFields } from "./fields";
+import { HOSTING_HINTS } from "./hints";
+import { containerNameProblem, storageAccountNameProblem } from "./names";
+import { DEFAULTS, ISSUER_HOSTINGS, IssuerConfig, KNOWN_KEYS } from "./types";
+
+export function parseIssuer(p: Problems, key: string, value: unknown): IssuerConfig {
+    const obj = p.attempt(() => asObject(key, value, "{hosting: blob, containerName: oidc}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.issuer!), undefined);
+    const hosting = p.attempt(() => oneOf(`${key}.hosting`, obj.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting, HOSTING_HINTS), undefined);
+    const verify = p.attempt(() => parseBoolean(`${key}.verify`, obj.verify, DEFAULTS.issuer.verify), DEFAULTS.issuer.verify);
+    const storageAccountName = p.attempt(() => optionalString(`${key}.storageAccountName`, obj.storageAccountName), undefined);
+    p.attempt(() => checkName(`${key}.storageAccountName`, storageAccountName, storageAccountNameProblem), undefined);
+    let containerName = p.attempt(() => optionalString(`${key}.containerName`, obj.containerName), undefined);
+    if (hosting === "staticWebsite") {
+        if (containerName !== undefined) {
+            p.attempt(() => {
+                throw new ConfigError(`${key}.containerName`, containerName, "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob");
+            }, undefined);
+        }
+        containerName = undefined;
+    } else {
+        containerName = containerName ?? DEFAULTS.issuer.containerName;
+        p.attempt(() => checkName(`${key}.containerName`, containerName, containerNameProblem), undefined);
+    }
+    const customUrl = p.attempt(() => {
+        const url = optionalString(`${key}.customUrl`, obj.customUrl);
+        if (url !== undefined) {
+            const problems = issuerUrlProblems(url);
+            if (problems.length > 0) {
+                throw new ConfigError(`${key}.customUrl`, url, `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`);
+            }
+        }
+        return url;
+    }, undefined);
+    return { hosting: hosting ?? DEFAULTS.issuer.hosting, storageAccountName, containerName, verify, customUrl };
+}

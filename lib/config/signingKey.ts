@@ -1,0 +1,77 @@
+/** entra-wif:signingKey: the stack's keys by name, their size, and the cluster's own public keys. */
+import { KeyFormatError, keyId, parsePublicKey, pemLabels } from "../keys";
+import { asObject, checkName, ConfigError, listOf, Problems, rejectUnknownFields } from "./fields";
+import { keyNameProblem } from "./names";
+import { DEFAULTS, INITIAL_KEY_NAME, KNOWN_KEYS, RSA_BITS, SigningKeyConfig } from "./types";
+
+export function parseKeyNames(p: Problems, key: string, value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.length === 0) {
+        p.attempt(() => {
+            throw new ConfigError(key, value, `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`);
+        }, undefined);
+        return undefined;
+    }
+    const seen = new Map<string, number>();
+    return listOf(p, key, value, "", (item, itemKey, i) => {
+        if (typeof item !== "string") throw new ConfigError(itemKey, item, "expected a key name");
+        checkName(itemKey, item, keyNameProblem);
+        const first = seen.get(item);
+        if (first !== undefined) throw new ConfigError(itemKey, item, `the name is already listed at ${key}[${first}]; each key once`);
+        seen.set(item, i);
+        return item;
+    });
+}
+
+export function parseRsaBits(key: string, value: unknown): SigningKeyConfig["rsaBits"] {
+    if (value === undefined) return DEFAULTS.signingKey.rsaBits;
+    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== "number" || !(RSA_BITS as readonly number[]).includes(n)) {
+        throw new ConfigError(key, value, `use one of: ${RSA_BITS.join(", ")}`);
+    }
+    return n as SigningKeyConfig["rsaBits"];
+}
+
+export function parsePublicKeys(p: Problems, key: string, value: unknown): string[] {
+    const kids = new Map<string, number>();
+    return listOf(p, key, value, "expected a list of PEM public keys", (pem, itemKey, i) => {
+        if (typeof pem !== "string") {
+            throw new ConfigError(itemKey, pem, "expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        }
+        if (pemLabels(pem).some((l) => l.includes("PRIVATE"))) {
+            // Never echo a private key back: it may already be in a shell history or CI log.
+            throw new ConfigError(itemKey, "[a private key]", "publicKeys takes public keys only; give the public half (openssl pkey -pubout) and keep the private key out of stack config");
+        }
+        try {
+            parsePublicKey(pem);
+        } catch (err) {
+            if (err instanceof KeyFormatError) {
+                throw new ConfigError(itemKey, pem, `expected an RSA or EC (P-256/384/521) public key in PEM: ${err.message}`);
+            }
+            throw err;
+        }
+        const kid = keyId(pem);
+        const first = kids.get(kid);
+        if (first !== undefined) {
+            throw new ConfigError(itemKey, pem, `the same key is already listed at ${key}[${first}] (kid ${kid}); list each key once`);
+        }
+        kids.set(kid, i);
+        return pem;
+    });
+}
+
+export function parseSigningKey(p: Problems, key: string, value: unknown): SigningKeyConfig {
+    const obj = p.attempt(() => asObject(key, value, "{rsaBits: 2048}"), undefined) ?? {};
+    p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.signingKey!), undefined);
+    const rsaBits = p.attempt(() => parseRsaBits(`${key}.rsaBits`, obj.rsaBits), DEFAULTS.signingKey.rsaBits);
+    const publicKeys = parsePublicKeys(p, `${key}.publicKeys`, obj.publicKeys);
+    const listedKeys = parseKeyNames(p, `${key}.keys`, obj.keys);
+    // The cluster's own keys alone: no key is generated, unless keys are listed (a migration to the stack's keys).
+    const keys = listedKeys ?? (publicKeys.length > 0 ? [] : [INITIAL_KEY_NAME]);
+    if (keys.length === 0 && obj.rsaBits !== undefined) {
+        p.attempt(() => {
+            throw new ConfigError(`${key}.rsaBits`, obj.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
+        }, undefined);
+    }
+    return { rsaBits, publicKeys, keys };
+}
