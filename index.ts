@@ -122,7 +122,8 @@ const kind =
               keyDir,
           })
         : undefined;
-const clusterKubeconfig = kind?.kubeconfig ?? aks?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
+const clusterKubeconfig =
+    kind?.kubeconfig ?? aks?.kubeconfig ?? (config.cluster.kubeconfig !== undefined ? pulumi.secret(config.cluster.kubeconfig) : undefined);
 const provider = new k8s.Provider("kubernetes", {
     kubeconfig: clusterKubeconfig,
     context: config.cluster.context,
@@ -134,14 +135,15 @@ const inCluster = { provider, deletedWith: kind?.cluster ?? aks?.cluster };
 
 // AKS runs the webhook itself (securityProfile.workloadIdentity); elsewhere the stack installs it unless told not to.
 const clusterRunsWebhook = aks !== undefined;
-const webhook = config.webhook.enabled && !clusterRunsWebhook
-    ? new WorkloadIdentityWebhook("webhook", {
-          ...inCluster,
-          version: config.webhook.version,
-          tenantId: client.tenantId,
-          azureEnvironment: config.webhook.azureEnvironment,
-      })
-    : undefined;
+const webhook =
+    config.webhook.enabled && !clusterRunsWebhook
+        ? new WorkloadIdentityWebhook("webhook", {
+              ...inCluster,
+              version: config.webhook.version,
+              tenantId: client.tenantId,
+              azureEnvironment: config.webhook.azureEnvironment,
+          })
+        : undefined;
 
 const serviceAccounts = new WorkloadServiceAccounts("workloads", {
     ...inCluster,
@@ -180,7 +182,9 @@ const samplePod =
         : undefined;
 
 // With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too (none on AKS).
-const clusterServiceAccountSettings = signingKey ? issuerUrlOutput.apply((issuerUrl) => serviceAccountSettings(issuerUrl, signingKey.ownsPrivateKey)) : undefined;
+const clusterServiceAccountSettings = signingKey
+    ? issuerUrlOutput.apply((issuerUrl) => serviceAccountSettings(issuerUrl, signingKey.ownsPrivateKey))
+    : undefined;
 
 export const issuerUrl = issuerUrlOutput;
 export const discoveryUrl = issuer?.discoveryUrl;

@@ -19,7 +19,11 @@ export interface AksClusterArgs {
 }
 
 /** What an existing cluster lacks for workload identity, and the command that adds it. */
-export function aksWorkloadIdentityProblem(cluster: { oidcIssuerProfile?: { enabled?: boolean; issuerURL?: string }; securityProfile?: { workloadIdentity?: { enabled?: boolean } } }, name: string, group: string): string | undefined {
+export function aksWorkloadIdentityProblem(
+    cluster: { oidcIssuerProfile?: { enabled?: boolean; issuerURL?: string }; securityProfile?: { workloadIdentity?: { enabled?: boolean } } },
+    name: string,
+    group: string,
+): string | undefined {
     const missing: string[] = [];
     if (!cluster.oidcIssuerProfile?.enabled || !cluster.oidcIssuerProfile.issuerURL) missing.push("--enable-oidc-issuer");
     if (!cluster.securityProfile?.workloadIdentity?.enabled) missing.push("--enable-workload-identity");
@@ -77,7 +81,10 @@ export class AksCluster extends pulumi.ComponentResource {
             this.issuerUrl = this.cluster.oidcIssuerProfile.apply((p) => p!.issuerURL);
         } else {
             this.cluster = undefined;
-            const existing = containerservice.getManagedClusterOutput({ resourceGroupName: args.resourceGroupName, resourceName: args.clusterName }, { parent: this });
+            const existing = containerservice.getManagedClusterOutput(
+                { resourceGroupName: args.resourceGroupName, resourceName: args.clusterName },
+                { parent: this },
+            );
             resourceName = existing.name;
             this.issuerUrl = pulumi.all([existing, args.resourceGroupName]).apply(([cluster, group]) => {
                 // Fails the preview with the fix, before any credential names an issuer that does not exist.
@@ -87,7 +94,10 @@ export class AksCluster extends pulumi.ComponentResource {
             });
         }
 
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName: args.resourceGroupName, resourceName }, { parent: this });
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            { resourceGroupName: args.resourceGroupName, resourceName },
+            { parent: this },
+        );
         this.kubeconfig = pulumi.secret(credentials.kubeconfigs.apply((k) => Buffer.from(k[0].value, "base64").toString("utf8")));
 
         this.registerOutputs({ clusterName: this.clusterName, issuerUrl: this.issuerUrl, kubeconfig: this.kubeconfig });

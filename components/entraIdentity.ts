@@ -84,16 +84,8 @@ export class EntraIdentity extends pulumi.ComponentResource {
             this.resourceId = identity.id;
         } else {
             const owners = args.ownerObjectId !== undefined ? [args.ownerObjectId] : undefined;
-            const application = new azuread.Application(
-                `${name}-app`,
-                { displayName: args.identityName, owners },
-                { parent: this },
-            );
-            const servicePrincipal = new azuread.ServicePrincipal(
-                `${name}-sp`,
-                { clientId: application.clientId, owners },
-                { parent: this },
-            );
+            const application = new azuread.Application(`${name}-app`, { displayName: args.identityName, owners }, { parent: this });
+            const servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: application.clientId, owners }, { parent: this });
             for (const credential of args.credentials) {
                 new azuread.ApplicationFederatedIdentityCredential(
                     `${name}-fic-${credential.credentialName}`,
@@ -129,9 +121,7 @@ export class EntraIdentity extends pulumi.ComponentResource {
                         .all([scope, args.subscriptionId])
                         .apply(([s, subscriptionId]) => roleDefinitionIdForScope(s, subscriptionId, grant.roleId)),
                     // Derived from scope, principal and role: a re-run or a re-created stack never duplicates it.
-                    roleAssignmentName: pulumi
-                        .all([scope, this.principalId])
-                        .apply(([s, principalId]) => roleAssignmentName(s, principalId, grant.roleId)),
+                    roleAssignmentName: pulumi.all([scope, this.principalId]).apply(([s, principalId]) => roleAssignmentName(s, principalId, grant.roleId)),
                 },
                 { parent: this },
             );

@@ -145,7 +145,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     scope: account.id,
                     principalId: client.objectId,
                     roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`,
-                    roleAssignmentName: pulumi.all([account.id, client.objectId]).apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),
+                    roleAssignmentName: pulumi
+                        .all([account.id, client.objectId])
+                        .apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),
                 },
                 { parent: this },
             );
@@ -157,7 +159,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
             containerName = website.containerName;
             documentsHolder = account;
             this.issuerUrl =
-                args.customUrl !== undefined ? pulumi.output(args.customUrl) : account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
+                args.customUrl !== undefined
+                    ? pulumi.output(args.customUrl)
+                    : account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
         }
 
         this.jwks = pulumi.output(args.jwks);

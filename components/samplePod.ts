@@ -37,21 +37,19 @@ export class SamplePod extends pulumi.ComponentResource {
     constructor(name: string, args: SamplePodArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-wif:index:SamplePod", name, {}, opts);
 
-        const pod = pulumi
-            .all([args.keyVaultUrl, args.secretName, args.clientId, args.tenantId])
-            .apply(([keyVaultUrl, secretName, clientId, tenantId]) =>
-                samplePod({
-                    serviceAccount: args.serviceAccount,
-                    image: args.image,
-                    keyVaultUrl,
-                    secretName,
-                    injection: args.injection,
-                    clientId,
-                    tenantId,
-                    azureEnvironment: args.azureEnvironment,
-                    tokenExpiration: args.tokenExpiration,
-                }),
-            );
+        const pod = pulumi.all([args.keyVaultUrl, args.secretName, args.clientId, args.tenantId]).apply(([keyVaultUrl, secretName, clientId, tenantId]) =>
+            samplePod({
+                serviceAccount: args.serviceAccount,
+                image: args.image,
+                keyVaultUrl,
+                secretName,
+                injection: args.injection,
+                clientId,
+                tenantId,
+                azureEnvironment: args.azureEnvironment,
+                tokenExpiration: args.tokenExpiration,
+            }),
+        );
         this.podName = SAMPLE_POD_NAME;
         new k8s.core.v1.Pod(
             `${name}-pod`,

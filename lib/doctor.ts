@@ -117,7 +117,12 @@ function unreachable(id: string, what: string, url: string, r: HttpResponse | Er
         );
     }
     if (r.status >= 300 && r.status < 400) {
-        return fail(id, `${what} at ${url} answered a redirect (HTTP ${r.status})`, "serve the document at this exact URL; Entra does not follow redirects", METADATA_UNREACHABLE);
+        return fail(
+            id,
+            `${what} at ${url} answered a redirect (HTTP ${r.status})`,
+            "serve the document at this exact URL; Entra does not follow redirects",
+            METADATA_UNREACHABLE,
+        );
     }
     return fail(id, `${what} at ${url} answered HTTP ${r.status}${codeText}`, "serve the document with HTTP 200", METADATA_UNREACHABLE);
 }
@@ -175,7 +180,12 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
     checks.push(
         problems.length === 0
             ? pass("issuer-url", `issuer ${issuer} is an https URL without query or fragment`)
-            : fail("issuer-url", `issuer ${issuer}: ${problems.join("; ")}`, "use an https URL with a host and no query, fragment or credentials", METADATA_UNREACHABLE),
+            : fail(
+                  "issuer-url",
+                  `issuer ${issuer}: ${problems.join("; ")}`,
+                  "use an https URL with a host and no query, fragment or credentials",
+                  METADATA_UNREACHABLE,
+              ),
     );
 
     const url = discoveryUrl(issuer);
@@ -212,14 +222,26 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
         doc = JSON.parse(discovery.body);
         if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error("not a JSON object");
     } catch (err) {
-        checks.push(fail("discovery-json", `the discovery document is not a JSON object: ${(err as Error).message}`, "publish the discovery document entra-wif outputs (discoveryDocument)", METADATA_UNREACHABLE));
+        checks.push(
+            fail(
+                "discovery-json",
+                `the discovery document is not a JSON object: ${(err as Error).message}`,
+                "publish the discovery document entra-wif outputs (discoveryDocument)",
+                METADATA_UNREACHABLE,
+            ),
+        );
         return undefined;
     }
     const missing = REQUIRED_DISCOVERY_FIELDS.filter((f) => doc[f] === undefined);
     checks.push(
         missing.length === 0
             ? pass("discovery-json", "valid JSON with issuer, jwks_uri and the supported types and algorithms")
-            : fail("discovery-json", `the discovery document lacks ${missing.join(", ")}`, "publish the discovery document entra-wif outputs (discoveryDocument)", METADATA_UNREACHABLE),
+            : fail(
+                  "discovery-json",
+                  `the discovery document lacks ${missing.join(", ")}`,
+                  "publish the discovery document entra-wif outputs (discoveryDocument)",
+                  METADATA_UNREACHABLE,
+              ),
     );
 
     const published = doc.issuer;
@@ -241,7 +263,9 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
 
     const jwksUri = doc.jwks_uri;
     if (typeof jwksUri !== "string" || !/^https:\/\//.test(jwksUri)) {
-        checks.push(fail("jwks-uri", `jwks_uri is ${JSON.stringify(jwksUri)}, not an https URL`, "point jwks_uri at the JWKS over https", METADATA_UNREACHABLE));
+        checks.push(
+            fail("jwks-uri", `jwks_uri is ${JSON.stringify(jwksUri)}, not an https URL`, "point jwks_uri at the JWKS over https", METADATA_UNREACHABLE),
+        );
         return undefined;
     }
     checks.push(pass("jwks-uri", `jwks_uri ${jwksUri}`));
@@ -255,7 +279,12 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
     checks.push(
         isJsonContentType(jwks.contentType)
             ? pass("jwks-content-type", `served as ${jwks.contentType}`)
-            : fail("jwks-content-type", `the JWKS is served as ${jwks.contentType ?? "(no Content-Type)"}, not application/json`, "set the blob's content type: az storage blob update --content-type application/json", METADATA_UNREACHABLE),
+            : fail(
+                  "jwks-content-type",
+                  `the JWKS is served as ${jwks.contentType ?? "(no Content-Type)"}, not application/json`,
+                  "set the blob's content type: az storage blob update --content-type application/json",
+                  METADATA_UNREACHABLE,
+              ),
     );
 
     let keys: Jwk[];
@@ -264,16 +293,28 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
         if (!set || !Array.isArray(set.keys)) throw new Error("no keys array");
         keys = set.keys;
     } catch (err) {
-        checks.push(fail("jwks-keys", `the JWKS is not a JSON key set: ${(err as Error).message}`, "publish the JWKS entra-wif outputs (jwks)", METADATA_UNREACHABLE));
+        checks.push(
+            fail("jwks-keys", `the JWKS is not a JSON key set: ${(err as Error).message}`, "publish the JWKS entra-wif outputs (jwks)", METADATA_UNREACHABLE),
+        );
         return undefined;
     }
     const bad = keys.map((k, i) => [i, jwkProblem(k)] as const).filter(([, p]) => p !== undefined);
     checks.push(
         keys.length === 0
-            ? fail("jwks-keys", "the JWKS holds no keys", "publish the cluster's public keys (entra-wif's jwks output)", "AADSTS7000272 (the signing key is not in the issuer's metadata)")
+            ? fail(
+                  "jwks-keys",
+                  "the JWKS holds no keys",
+                  "publish the cluster's public keys (entra-wif's jwks output)",
+                  "AADSTS7000272 (the signing key is not in the issuer's metadata)",
+              )
             : bad.length === 0
               ? pass("jwks-keys", `${keys.length} well-formed signing key${keys.length === 1 ? "" : "s"}: ${keys.map((k) => k.kid).join(", ")}`)
-              : fail("jwks-keys", bad.map(([i, p]) => `keys[${i}]: ${p}`).join("; "), "publish JWKs with kid, kty RSA (n, e) or EC (crv, x, y), use sig", "AADSTS7000272 (the signing key is not in the issuer's metadata)"),
+              : fail(
+                    "jwks-keys",
+                    bad.map(([i, p]) => `keys[${i}]: ${p}`).join("; "),
+                    "publish JWKs with kid, kty RSA (n, e) or EC (crv, x, y), use sig",
+                    "AADSTS7000272 (the signing key is not in the issuer's metadata)",
+                ),
     );
 
     if (input.publicKeys && input.publicKeys.length > 0) {
@@ -292,7 +333,12 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
         checks.push(
             problems.length === 0
                 ? pass("jwks-known-keys", `every cluster key is published: ${input.publicKeys.map(keyId).join(", ")}`)
-                : fail("jwks-known-keys", problems.join("; "), "publish every key the cluster signs or verifies with (entra-wif's jwks output); during rotation, old and new together", "AADSTS7000272 (the signing key is not in the issuer's metadata)"),
+                : fail(
+                      "jwks-known-keys",
+                      problems.join("; "),
+                      "publish every key the cluster signs or verifies with (entra-wif's jwks output); during rotation, old and new together",
+                      "AADSTS7000272 (the signing key is not in the issuer's metadata)",
+                  ),
         );
     }
     return keys;
@@ -304,13 +350,24 @@ function decodeSegment(segment: string): Record<string, unknown> {
     return value;
 }
 
-const HASH_BY_ALG: Record<string, string> = { RS256: "sha256", RS384: "sha384", RS512: "sha512", ES256: "sha256", ES384: "sha384", ES512: "sha512", PS256: "sha256", PS384: "sha384", PS512: "sha512" };
+const HASH_BY_ALG: Record<string, string> = {
+    RS256: "sha256",
+    RS384: "sha384",
+    RS512: "sha512",
+    ES256: "sha256",
+    ES384: "sha384",
+    ES512: "sha512",
+    PS256: "sha256",
+    PS384: "sha384",
+    PS512: "sha512",
+};
 
 function verifySignature(alg: string, key: KeyObject, signingInput: string, signature: Buffer): boolean {
     const hash = HASH_BY_ALG[alg];
     if (!hash) return false;
     if (alg.startsWith("ES")) return verify(hash, Buffer.from(signingInput), { key, dsaEncoding: "ieee-p1363" }, signature);
-    if (alg.startsWith("PS")) return verify(hash, Buffer.from(signingInput), { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -2 /* digest length */ }, signature);
+    if (alg.startsWith("PS"))
+        return verify(hash, Buffer.from(signingInput), { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -2 /* digest length */ }, signature);
     return verify(hash, Buffer.from(signingInput), key, signature);
 }
 
@@ -325,7 +382,13 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
         header = decodeSegment(parts[0]);
         claims = decodeSegment(parts[1]);
     } catch (err) {
-        checks.push(fail("token-format", `the token is not a compact JWT: ${(err as Error).message}`, "pass the projected token file's content (or mint one with kubectl create token)"));
+        checks.push(
+            fail(
+                "token-format",
+                `the token is not a compact JWT: ${(err as Error).message}`,
+                "pass the projected token file's content (or mint one with kubectl create token)",
+            ),
+        );
         return;
     }
     checks.push(pass("token-format", `a JWT signed with ${header.alg}, kid ${header.kid}`));
@@ -333,19 +396,36 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
     if (keys) {
         const key = keys.find((k) => k.kid === header.kid);
         if (!key) {
-            checks.push(fail("token-kid", `the token's kid ${header.kid} is not in the published JWKS (${keys.map((k) => k.kid).join(", ") || "empty"})`, "publish the key the cluster signs with, or make the cluster sign with a published key (service-account-signing-key-file)", "AADSTS7000272 (the signing key is not in the issuer's metadata)"));
+            checks.push(
+                fail(
+                    "token-kid",
+                    `the token's kid ${header.kid} is not in the published JWKS (${keys.map((k) => k.kid).join(", ") || "empty"})`,
+                    "publish the key the cluster signs with, or make the cluster sign with a published key (service-account-signing-key-file)",
+                    "AADSTS7000272 (the signing key is not in the issuer's metadata)",
+                ),
+            );
         } else {
             checks.push(pass("token-kid", `kid ${header.kid} is published`));
-            let ok = false;
+            let ok: boolean;
             try {
-                ok = verifySignature(String(header.alg), createPublicKey({ key, format: "jwk" }), `${parts[0]}.${parts[1]}`, Buffer.from(parts[2], "base64url"));
+                ok = verifySignature(
+                    String(header.alg),
+                    createPublicKey({ key, format: "jwk" }),
+                    `${parts[0]}.${parts[1]}`,
+                    Buffer.from(parts[2], "base64url"),
+                );
             } catch {
                 ok = false;
             }
             checks.push(
                 ok
                     ? pass("token-signature", `the signature verifies with the published key ${header.kid}`)
-                    : fail("token-signature", `the signature does not verify with the published key ${header.kid}`, "the cluster signs with a different private key than the one published under that kid: publish the cluster's actual public key", "AADSTS700027 (the assertion contains an invalid signature)"),
+                    : fail(
+                          "token-signature",
+                          `the signature does not verify with the published key ${header.kid}`,
+                          "the cluster signs with a different private key than the one published under that kid: publish the cluster's actual public key",
+                          "AADSTS700027 (the assertion contains an invalid signature)",
+                      ),
             );
         }
     }
@@ -367,14 +447,24 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
     checks.push(
         audiences.includes(ENTRA_TOKEN_EXCHANGE_AUDIENCE)
             ? pass("token-audience", `aud contains ${ENTRA_TOKEN_EXCHANGE_AUDIENCE}`)
-            : fail("token-audience", `aud is ${JSON.stringify(claims.aud)}, without ${ENTRA_TOKEN_EXCHANGE_AUDIENCE}`, `request the token for audience ${ENTRA_TOKEN_EXCHANGE_AUDIENCE} (projected volume audience, or kubectl create token --audience)`, "AADSTS700212 (no matching federated identity record for the assertion audience)"),
+            : fail(
+                  "token-audience",
+                  `aud is ${JSON.stringify(claims.aud)}, without ${ENTRA_TOKEN_EXCHANGE_AUDIENCE}`,
+                  `request the token for audience ${ENTRA_TOKEN_EXCHANGE_AUDIENCE} (projected volume audience, or kubectl create token --audience)`,
+                  "AADSTS700212 (no matching federated identity record for the assertion audience)",
+              ),
     );
 
     if (input.subject !== undefined) {
         checks.push(
             claims.sub === input.subject
                 ? pass("token-subject", `sub is ${input.subject}`)
-                : fail("token-subject", `sub is ${JSON.stringify(claims.sub)}, not ${JSON.stringify(input.subject)}`, "run the workload with the service account the federated credential names (namespace and name, exactly)", "AADSTS700213 (no matching federated identity record for the assertion subject)"),
+                : fail(
+                      "token-subject",
+                      `sub is ${JSON.stringify(claims.sub)}, not ${JSON.stringify(input.subject)}`,
+                      "run the workload with the service account the federated credential names (namespace and name, exactly)",
+                      "AADSTS700213 (no matching federated identity record for the assertion subject)",
+                  ),
         );
     }
 
@@ -382,11 +472,32 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
     const exp = typeof claims.exp === "number" ? claims.exp : undefined;
     const nbf = typeof claims.nbf === "number" ? claims.nbf : typeof claims.iat === "number" ? claims.iat : undefined;
     if (exp === undefined) {
-        checks.push(fail("token-lifetime", "the token has no exp", "use a projected service-account token (they always expire)", "AADSTS700024 (the assertion is not within its valid time range)"));
+        checks.push(
+            fail(
+                "token-lifetime",
+                "the token has no exp",
+                "use a projected service-account token (they always expire)",
+                "AADSTS700024 (the assertion is not within its valid time range)",
+            ),
+        );
     } else if (now > exp + CLOCK_SKEW_SECONDS) {
-        checks.push(fail("token-lifetime", `the token expired ${now - exp} s ago (exp ${new Date(exp * 1000).toISOString()})`, "use a fresh token: the kubelet refreshes projected tokens; a copied token file goes stale", "AADSTS700024 (the assertion is not within its valid time range)"));
+        checks.push(
+            fail(
+                "token-lifetime",
+                `the token expired ${now - exp} s ago (exp ${new Date(exp * 1000).toISOString()})`,
+                "use a fresh token: the kubelet refreshes projected tokens; a copied token file goes stale",
+                "AADSTS700024 (the assertion is not within its valid time range)",
+            ),
+        );
     } else if (nbf !== undefined && now < nbf - CLOCK_SKEW_SECONDS) {
-        checks.push(fail("token-lifetime", `the token is not valid for another ${nbf - now} s (nbf ${new Date(nbf * 1000).toISOString()})`, "check the clocks of the cluster's nodes (NTP)", "AADSTS700024 (the assertion is not within its valid time range)"));
+        checks.push(
+            fail(
+                "token-lifetime",
+                `the token is not valid for another ${nbf - now} s (nbf ${new Date(nbf * 1000).toISOString()})`,
+                "check the clocks of the cluster's nodes (NTP)",
+                "AADSTS700024 (the assertion is not within its valid time range)",
+            ),
+        );
     } else {
         checks.push(pass("token-lifetime", `valid now, for another ${exp - now} s`));
     }
@@ -394,7 +505,14 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
     if (input.federatedCredentials && input.federatedCredentials.length > 0) {
         const candidates = input.federatedCredentials.filter((c) => c.subject === claims.sub);
         if (candidates.length === 0) {
-            checks.push(fail("credential-match", `no federated credential has subject ${JSON.stringify(claims.sub)} (known: ${input.federatedCredentials.map((c) => c.subject).join(", ")})`, "add the workload to entra-wif:workloads, or run it with a service account that has a credential", "AADSTS700213 (no matching federated identity record for the assertion subject)"));
+            checks.push(
+                fail(
+                    "credential-match",
+                    `no federated credential has subject ${JSON.stringify(claims.sub)} (known: ${input.federatedCredentials.map((c) => c.subject).join(", ")})`,
+                    "add the workload to entra-wif:workloads, or run it with a service account that has a credential",
+                    "AADSTS700213 (no matching federated identity record for the assertion subject)",
+                ),
+            );
             return;
         }
         const matching = candidates.filter((c) => c.issuer === claims.iss && c.audiences.some((a) => audiences.includes(a)));
@@ -403,7 +521,8 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
                 ? pass("credential-match", `federated credential ${matching.map((c) => c.name).join(", ")} matches issuer, subject and audience exactly`)
                 : fail(
                       "credential-match",
-                      candidates.map((c) => `${c.name}: issuer ${JSON.stringify(c.issuer)}, audiences ${JSON.stringify(c.audiences)}`).join("; ") + ` — the token has iss ${JSON.stringify(claims.iss)}, aud ${JSON.stringify(claims.aud)}`,
+                      candidates.map((c) => `${c.name}: issuer ${JSON.stringify(c.issuer)}, audiences ${JSON.stringify(c.audiences)}`).join("; ") +
+                          ` — the token has iss ${JSON.stringify(claims.iss)}, aud ${JSON.stringify(claims.aud)}`,
                       "make the federated credential's issuer and audience equal to the token's, byte for byte",
                       ISSUER_MISMATCH,
                   ),
@@ -430,8 +549,14 @@ export const allPassed = (checks: Check[]): boolean => checks.every((c) => c.ok)
 
 /** One line per check, for a terminal. */
 export function formatChecks(checks: Check[]): string {
-    return checks
-        // entra-exchange holds what Entra did answer; every other check, what it would.
-        .map((c) => (c.ok ? `ok    ${c.id}: ${c.message}` : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : ""}`))
-        .join("\n");
+    return (
+        checks
+            // entra-exchange holds what Entra did answer; every other check, what it would.
+            .map((c) =>
+                c.ok
+                    ? `ok    ${c.id}: ${c.message}`
+                    : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : ""}`,
+            )
+            .join("\n")
+    );
 }

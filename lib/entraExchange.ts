@@ -155,7 +155,10 @@ export interface EntraErrorBody {
 
 /** The part of Entra's error_description that states the problem, without the trace and correlation ids and timestamp. */
 export function entraDescription(description: string): string {
-    return description.split(/\r?\n/)[0].replace(/\s*Trace ID:.*$/s, "").trim();
+    return description
+        .split(/\r?\n/)[0]
+        .replace(/\s*Trace ID:.*$/s, "")
+        .trim();
 }
 
 function payloadOf(jwt: string): Record<string, unknown> | undefined {
@@ -185,7 +188,9 @@ export function exchangeCheck(response: HttpPostResponse | Error, endpoint: stri
                 id,
                 ok: false,
                 message: `${endpoint} could not be reached: ${response.message}`,
-                fix: tls ? "the token endpoint's certificate is not trusted: check --authority, or a proxy that intercepts TLS" : "check --authority and the network path to Entra (proxy, firewall, DNS)",
+                fix: tls
+                    ? "the token endpoint's certificate is not trusted: check --authority, or a proxy that intercepts TLS"
+                    : "check --authority and the network path to Entra (proxy, firewall, DNS)",
             },
         };
     }
@@ -198,7 +203,12 @@ export function exchangeCheck(response: HttpPostResponse | Error, endpoint: stri
     if (body === undefined || typeof body !== "object" || body === null) {
         return {
             codes: [],
-            check: { id, ok: false, message: `${endpoint} answered HTTP ${response.status} with ${response.contentType ?? "no content type"}, not JSON`, fix: "--authority must be Entra's sign-in host (e.g. https://login.microsoftonline.com/), not a proxy or portal page" },
+            check: {
+                id,
+                ok: false,
+                message: `${endpoint} answered HTTP ${response.status} with ${response.contentType ?? "no content type"}, not JSON`,
+                fix: "--authority must be Entra's sign-in host (e.g. https://login.microsoftonline.com/), not a proxy or portal page",
+            },
         };
     }
     const json = body as Record<string, unknown>;
@@ -213,7 +223,8 @@ export function exchangeCheck(response: HttpPostResponse | Error, endpoint: stri
     }
     const error = json as EntraErrorBody;
     const codes = Array.isArray(error.error_codes) ? error.error_codes.filter((c): c is number => typeof c === "number") : [];
-    const description = typeof error.error_description === "string" ? entraDescription(error.error_description) : `${error.error ?? "an error"} (HTTP ${response.status})`;
+    const description =
+        typeof error.error_description === "string" ? entraDescription(error.error_description) : `${error.error ?? "an error"} (HTTP ${response.status})`;
     const known = codes.map((c) => ({ code: c, advice: AADSTS_ADVICE[c] })).filter((x) => x.advice !== undefined);
     const aadsts = codes.length > 0 ? codes.map((c) => `AADSTS${c}`).join(" / ") : undefined;
     const causes = known.map((k) => `AADSTS${k.code}: ${k.advice!.cause}`);
@@ -224,7 +235,10 @@ export function exchangeCheck(response: HttpPostResponse | Error, endpoint: stri
             id,
             ok: false,
             message: `Entra refused the exchange: ${description}${causes.length ? ` — ${causes.join("; ")}` : ""}${error.correlation_id ? ` (correlation id ${error.correlation_id})` : ""}`,
-            fix: fixes.length > 0 ? fixes.join("; ") : "Entra's description above says what it refused; the code's page is https://login.microsoftonline.com/error?code=<code>",
+            fix:
+                fixes.length > 0
+                    ? fixes.join("; ")
+                    : "Entra's description above says what it refused; the code's page is https://login.microsoftonline.com/error?code=<code>",
             ...(aadsts ? { aadsts } : {}),
         },
     };

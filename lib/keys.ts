@@ -7,13 +7,7 @@
 import { createHash, createPublicKey, KeyObject } from "node:crypto";
 
 /** PEM block labels we accept: PKIX and PKCS#1 public keys, and private keys (whose public half is used). */
-const ACCEPTED_PEM_LABELS = [
-    "PUBLIC KEY",
-    "RSA PUBLIC KEY",
-    "PRIVATE KEY",
-    "RSA PRIVATE KEY",
-    "EC PRIVATE KEY",
-] as const;
+const ACCEPTED_PEM_LABELS = ["PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
 
 /** JOSE algorithm per EC curve, as kube-apiserver chooses it (pkg/serviceaccount/jwt.go). */
 const EC_ALG_BY_CURVE: Record<string, string> = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" };

@@ -61,12 +61,15 @@ export function kindClusterConfig(input: KindConfigInput): string {
               ],
           }
         : { role: "control-plane" };
-    return stringify({
-        kind: "Cluster",
-        apiVersion: "kind.x-k8s.io/v1alpha4",
-        nodes: [controlPlane],
-        kubeadmConfigPatches: [patch],
-    }, { blockQuote: "literal" });
+    return stringify(
+        {
+            kind: "Cluster",
+            apiVersion: "kind.x-k8s.io/v1alpha4",
+            nodes: [controlPlane],
+            kubeadmConfigPatches: [patch],
+        },
+        { blockQuote: "literal" },
+    );
 }
 
 /** Single-quoted for a POSIX shell. */
@@ -78,7 +81,7 @@ export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  */
 export function shellPath(p: string): string {
     const [prefix, rest] = p.startsWith("~/") ? ["~/", p.slice(2)] : ["", p];
-    return prefix + (/^[A-Za-z0-9._\/-]+$/.test(rest) ? rest : shellQuote(rest));
+    return prefix + (/^[A-Za-z0-9._/-]+$/.test(rest) ? rest : shellQuote(rest));
 }
 
 /**
@@ -92,7 +95,7 @@ const RESOLVE_KEY_DIR = (e: typeof KIND_ENV) => [
 
 const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
 
-const TOOL_CHECKS = (e: typeof KIND_ENV) => [
+const TOOL_CHECKS = () => [
     `command -v docker >/dev/null 2>&1 || ${fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing")}`,
     `command -v kind >/dev/null 2>&1 || ${fail("kind is not on the PATH of the machine running pulumi up. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing")}`,
     `docker info >/dev/null 2>&1 || ${fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again")}`,
@@ -119,7 +122,7 @@ export function kindCreateScript(): string {
     const f = KIND_KEY_FILES;
     return [
         "set -euo pipefail",
-        ...TOOL_CHECKS(e),
+        ...TOOL_CHECKS(),
         `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ${fail("a kind cluster with this name already exists and was not created by this stack's state; delete it (kind delete cluster --name <name>) or set cluster.name")}; fi`,
         ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),
@@ -144,14 +147,14 @@ export function kindRotateScript(): string {
         "set -e",
         "for c in kube-apiserver kube-controller-manager; do",
         "  mv /etc/kubernetes/manifests/$c.yaml /etc/kubernetes/$c.yaml.entra-wif",
-        '  i=0; while crictl ps --name "^$c\$" -q | grep -q .; do i=$((i+1)); [ $i -lt 60 ] || { echo "$c did not stop" >&2; exit 1; }; sleep 2; done',
+        '  i=0; while crictl ps --name "^$c$" -q | grep -q .; do i=$((i+1)); [ $i -lt 60 ] || { echo "$c did not stop" >&2; exit 1; }; sleep 2; done',
         "  mv /etc/kubernetes/$c.yaml.entra-wif /etc/kubernetes/manifests/$c.yaml",
         "done",
         'i=0; until kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 90 ] || { echo "kube-apiserver not ready after the key change" >&2; exit 1; }; sleep 2; done',
     ].join("\n");
     return [
         "set -euo pipefail",
-        ...TOOL_CHECKS(e),
+        ...TOOL_CHECKS(),
         `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ${fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again")}`,
         ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),

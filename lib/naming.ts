@@ -15,7 +15,11 @@ export function defaultResourceGroupName(project: string, stack: string): string
  * uniqueness across tenants.
  */
 export function defaultStorageAccountName(project: string, stack: string, subscriptionId: string, resourceGroupName: string): string {
-    const prefix = project.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8) || "oidc";
+    const prefix =
+        project
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, "")
+            .slice(0, 8) || "oidc";
     const digest = createHash("sha256").update(`${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
     return (prefix + digest).slice(0, 24);
 }
@@ -31,7 +35,11 @@ export function defaultIdentityName(project: string, stack: string): string {
  * demo in the same stack within that time needs `az keyvault purge` or an explicit sample.vaultName (README).
  */
 export function defaultKeyVaultName(project: string, stack: string, subscriptionId: string, resourceGroupName: string): string {
-    const prefix = project.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 8) || "wif";
+    const prefix =
+        project
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, "")
+            .slice(0, 8) || "wif";
     const digest = createHash("sha256").update(`keyvault/${subscriptionId}/${resourceGroupName}/${project}/${stack}`).digest("hex");
     return `kv-${prefix}-${digest}`.slice(0, 24);
 }
@@ -47,7 +55,12 @@ export function nameBasedUuid(seed: string): string {
 
 /** The kind cluster the stack creates when none is named: `<project>-<stack>`, within kind's naming rules. */
 export function defaultKindClusterName(project: string, stack: string): string {
-    return `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "").slice(0, 50).replace(/[^a-z0-9]+$/, "");
+    return `${project}-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]+/g, "-")
+        .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")
+        .slice(0, 50)
+        .replace(/[^a-z0-9]+$/, "");
 }
 
 /**

@@ -39,8 +39,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * grant them. Named here so the user learns that at startup instead of from a RoleDefinitionDoesNotExist error.
  */
 export const DATA_PLANE_ROLES: Readonly<Record<string, string>> = {
-    "Cosmos DB Built-in Data Reader": "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000001), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
-    "Cosmos DB Built-in Data Contributor": "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000002), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
+    "Cosmos DB Built-in Data Reader":
+        "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000001), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
+    "Cosmos DB Built-in Data Contributor":
+        "a Cosmos DB SQL role (00000000-0000-0000-0000-000000000002), assigned with sqlRoleAssignments on the account, not with Azure RBAC",
 };
 
 export class UnknownRoleError extends Error {}

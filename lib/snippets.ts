@@ -28,7 +28,8 @@ export interface ClusterSnippets {
 }
 
 /** kind passes hostPath to docker as it is written, without expanding `~` (kind pkg/cluster/internal/providers/docker/provision.go, generateMountBindings). */
-export const KIND_TILDE_NOTE = "# kind takes hostPath literally: write this file with ~ replaced by your home folder, e.g. sed \"s|~/|$HOME/|\" kind.yaml > kind-resolved.yaml";
+export const KIND_TILDE_NOTE =
+    '# kind takes hostPath literally: write this file with ~ replaced by your home folder, e.g. sed "s|~/|$HOME/|" kind.yaml > kind-resolved.yaml';
 
 /**
  * `keyDir` is the folder the admin keeps the stack's key files in, as a person writes it (`~/.entra-wif/...`): the
@@ -84,7 +85,10 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
 
     return {
         minikube: minikubeLines.join("\n"),
-        kind: ownsKey && keyDir.startsWith("~") ? `${KIND_TILDE_NOTE}\n${kindClusterConfig({ issuer, keyDir })}` : kindClusterConfig({ issuer, keyDir: ownsKey ? keyDir : undefined }),
+        kind:
+            ownsKey && keyDir.startsWith("~")
+                ? `${KIND_TILDE_NOTE}\n${kindClusterConfig({ issuer, keyDir })}`
+                : kindClusterConfig({ issuer, keyDir: ownsKey ? keyDir : undefined }),
         k0s: k0sConfig,
         kubeadm: kubeadmConfig,
         writeKeyFiles,

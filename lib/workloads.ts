@@ -145,7 +145,11 @@ export const SAMPLE_WAIT_SECONDS = 900;
  * The commands a user runs to see the sample work: its log, a bounded wait until it has read the secret (`pulumi up`
  * does not wait for it: see SamplePod), and a token minted as Entra will receive it.
  */
-export function verifyCommands(input: { context?: string; namespace: string; serviceAccount: string; podName: string }): { podLogs: string; waitForSecret: string; mintToken: string } {
+export function verifyCommands(input: { context?: string; namespace: string; serviceAccount: string; podName: string }): {
+    podLogs: string;
+    waitForSecret: string;
+    mintToken: string;
+} {
     const kubectl = input.context ? `kubectl --context ${input.context}` : "kubectl";
     const logs = `${kubectl} logs -n ${input.namespace} ${input.podName}`;
     return {

@@ -23,22 +23,34 @@ const USAGE = `usage: npm run --silent doctor -- --issuer <url> | --stack <name>
 /** Every flag, as --help prints it and the README's table lists it (a test keeps the two and the parser in step). */
 export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     ["--issuer <url>", "The issuer URL, byte for byte as the federated credentials hold it (trailing slash included)."],
-    ["--stack <name>", "Read the issuer, the published public keys and the federated credentials from the stack's outputs (runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer."],
+    [
+        "--stack <name>",
+        "Read the issuer, the published public keys and the federated credentials from the stack's outputs (runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer.",
+    ],
     ["--public-key <file>", "A PEM public key the JWKS must publish (repeatable), e.g. the cluster's sa.pub."],
     ["--public-keys-env <VAR>", "An environment variable holding PEM public keys (concatenated): how the issuer check of `pulumi up` passes them."],
     ["--token-file <file>", "A service-account token to check as Entra will: kid, signature, iss, aud, sub, exp and nbf."],
     ["--subject <sub>", "The subject the token must carry and a federated credential must match: system:serviceaccount:<namespace>:<name>."],
     ["--mint", "Mint the token with `kubectl create token` for --subject, with the audience Entra expects (needs kubectl)."],
     ["--context <ctx>", "The kubeconfig context --mint uses (the current context otherwise)."],
-    ["--exchange", "Ask Entra itself: post the token as a client assertion to <authority><tenant>/oauth2/v2.0/token, as azure-identity's workload identity credential does. Needs a token (--token-file or --mint), --client-id and --tenant-id (or --stack with --subject). Prints only the access token's audience and expiry."],
-    ["--client-id <id>", "For --exchange: the workload identity's client id (its service account's azure.workload.identity/client-id). From the stack with --stack and --subject."],
+    [
+        "--exchange",
+        "Ask Entra itself: post the token as a client assertion to <authority><tenant>/oauth2/v2.0/token, as azure-identity's workload identity credential does. Needs a token (--token-file or --mint), --client-id and --tenant-id (or --stack with --subject). Prints only the access token's audience and expiry.",
+    ],
+    [
+        "--client-id <id>",
+        "For --exchange: the workload identity's client id (its service account's azure.workload.identity/client-id). From the stack with --stack and --subject.",
+    ],
     ["--tenant-id <tenant>", "For --exchange: the tenant id. From the stack with --stack."],
-    ["--cloud <name>", "For --exchange: AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud, as webhook.azureEnvironment names them; decides the default --authority and --scope. From the stack with --stack."],
+    [
+        "--cloud <name>",
+        "For --exchange: AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud, as webhook.azureEnvironment names them; decides the default --authority and --scope. From the stack with --stack.",
+    ],
     ["--authority <url>", "For --exchange: Entra's sign-in host, the cloud's by default (https://login.microsoftonline.com/ for the public cloud)."],
     ["--scope <scope>", "For --exchange: the scope asked for, the cloud's Azure Resource Manager by default (https://management.azure.com/.default)."],
     ["--endpoints-only", "Check only the discovery document and the JWKS (no token, no credentials): what `pulumi up` runs after publishing."],
     ["--wait <seconds>", "Retry until every check passes or this many seconds (at most 900) have passed: for documents still propagating."],
-    ["--json", "Print the checks as JSON ({\"checks\": [...]}) instead of text."],
+    ["--json", 'Print the checks as JSON ({"checks": [...]}) instead of text.'],
     ["--help, -h", "Print this help and exit 0."],
 ];
 
@@ -105,34 +117,65 @@ export function parseArgs(argv: string[]): DoctorArgs {
             case "-h":
                 args.help = true;
                 return args;
-            case "--issuer": args.issuer = value(i++, a); break;
-            case "--public-key": args.publicKeyFiles.push(value(i++, a)); break;
-            case "--public-keys-env": args.publicKeysEnv = value(i++, a); break;
-            case "--token-file": args.tokenFile = value(i++, a); break;
-            case "--subject": args.subject = value(i++, a); break;
-            case "--context": args.context = value(i++, a); break;
-            case "--stack": args.stack = value(i++, a); break;
+            case "--issuer":
+                args.issuer = value(i++, a);
+                break;
+            case "--public-key":
+                args.publicKeyFiles.push(value(i++, a));
+                break;
+            case "--public-keys-env":
+                args.publicKeysEnv = value(i++, a);
+                break;
+            case "--token-file":
+                args.tokenFile = value(i++, a);
+                break;
+            case "--subject":
+                args.subject = value(i++, a);
+                break;
+            case "--context":
+                args.context = value(i++, a);
+                break;
+            case "--stack":
+                args.stack = value(i++, a);
+                break;
             case "--wait": {
                 const v = value(i++, a);
                 if (!/^\d+$/.test(v) || Number(v) > 900) throw new UsageError("--wait takes whole seconds, at most 900");
                 args.waitSeconds = Number(v);
                 break;
             }
-            case "--mint": args.mint = true; break;
-            case "--exchange": args.exchange = true; break;
-            case "--client-id": args.clientId = value(i++, a); break;
-            case "--tenant-id": args.tenantId = value(i++, a); break;
-            case "--authority": args.authority = value(i++, a); break;
-            case "--scope": args.scope = value(i++, a); break;
+            case "--mint":
+                args.mint = true;
+                break;
+            case "--exchange":
+                args.exchange = true;
+                break;
+            case "--client-id":
+                args.clientId = value(i++, a);
+                break;
+            case "--tenant-id":
+                args.tenantId = value(i++, a);
+                break;
+            case "--authority":
+                args.authority = value(i++, a);
+                break;
+            case "--scope":
+                args.scope = value(i++, a);
+                break;
             case "--cloud": {
                 const v = value(i++, a);
                 if (!(v in LOGIN_AUTHORITIES)) throw new UsageError(`--cloud is one of ${Object.keys(LOGIN_AUTHORITIES).join(", ")}`);
                 args.cloud = v as AzureEnvironment;
                 break;
             }
-            case "--endpoints-only": args.endpointsOnly = true; break;
-            case "--json": args.json = true; break;
-            default: throw new UsageError(`unknown argument: ${a}`);
+            case "--endpoints-only":
+                args.endpointsOnly = true;
+                break;
+            case "--json":
+                args.json = true;
+                break;
+            default:
+                throw new UsageError(`unknown argument: ${a}`);
         }
     }
     if (!args.issuer && !args.stack) throw new UsageError("give --issuer <url> or --stack <name>");
@@ -142,13 +185,20 @@ export function parseArgs(argv: string[]): DoctorArgs {
     if (args.mint && !args.subject) throw new UsageError("--mint needs --subject (the service account to mint a token for)");
     if (args.mint && args.tokenFile) throw new UsageError("give --token-file or --mint, not both");
     if (args.context && !args.mint) throw new UsageError("--context is for --mint");
-    for (const [flag, set] of [["--client-id", args.clientId], ["--tenant-id", args.tenantId], ["--cloud", args.cloud], ["--authority", args.authority], ["--scope", args.scope]] as const) {
+    for (const [flag, set] of [
+        ["--client-id", args.clientId],
+        ["--tenant-id", args.tenantId],
+        ["--cloud", args.cloud],
+        ["--authority", args.authority],
+        ["--scope", args.scope],
+    ] as const) {
         if (set !== undefined && !args.exchange) throw new UsageError(`${flag} is for --exchange`);
     }
     if (args.exchange) {
         if (args.endpointsOnly) throw new UsageError("--exchange needs a token; --endpoints-only checks none");
         if (!args.tokenFile && !args.mint) throw new UsageError("--exchange needs a token: --token-file <file> or --mint");
-        if (!args.clientId && !(args.stack && args.subject)) throw new UsageError("--exchange needs --client-id <id>, or --stack <name> with --subject to read it from the stack");
+        if (!args.clientId && !(args.stack && args.subject))
+            throw new UsageError("--exchange needs --client-id <id>, or --stack <name> with --subject to read it from the stack");
         if (!args.tenantId && !args.stack) throw new UsageError("--exchange needs --tenant-id <tenant>, or --stack <name> to read it from the stack");
         if (args.authority !== undefined) {
             let url: URL | undefined;
@@ -190,10 +240,17 @@ function fromStack(stack: string): StackOutputs {
     let out: string;
     try {
         // The environment passed on explicitly: the PATH searched is the one this process was given.
-        out = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 60000 });
+        out = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
+            encoding: "utf8",
+            env: process.env,
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: 60000,
+        });
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-            throw new CannotRunError("--stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; install it, or pass the issuer yourself with --issuer <url> (and --public-key <file>)");
+            throw new CannotRunError(
+                "--stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; install it, or pass the issuer yourself with --issuer <url> (and --public-key <file>)",
+            );
         }
         const stderr = (err as { stderr?: string }).stderr?.trim();
         throw new CannotRunError(`pulumi stack output --stack ${stack} failed: ${(stderr || (err as Error).message).split("\n")[0]}`);
@@ -205,7 +262,10 @@ function fromStack(stack: string): StackOutputs {
         publicKeys: Array.isArray(outputs.signingPublicKeys) ? (outputs.signingPublicKeys as string[]) : [],
         federatedCredentials: Array.isArray(outputs.federatedCredentials) ? (outputs.federatedCredentials as FederatedCredential[]) : [],
         tenantId: typeof outputs.tenantId === "string" ? outputs.tenantId : undefined,
-        cloud: typeof outputs.azureEnvironment === "string" && outputs.azureEnvironment in LOGIN_AUTHORITIES ? (outputs.azureEnvironment as AzureEnvironment) : undefined,
+        cloud:
+            typeof outputs.azureEnvironment === "string" && outputs.azureEnvironment in LOGIN_AUTHORITIES
+                ? (outputs.azureEnvironment as AzureEnvironment)
+                : undefined,
         workloads: Array.isArray(outputs.workloadIdentities) ? (outputs.workloadIdentities as Array<{ subject: string; clientId: string }>) : [],
     };
 }
@@ -218,7 +278,12 @@ function mintToken(subject: string, context: string | undefined): string | Check
         return execFileSync("kubectl", args, { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 30000 }).trim();
     } catch (err) {
         const stderr = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-        return { id: "token-mint", ok: false, message: `kubectl ${args.join(" ")} failed: ${stderr.split("\n")[0]}`, fix: "check the kubeconfig context and that the service account exists" };
+        return {
+            id: "token-mint",
+            ok: false,
+            message: `kubectl ${args.join(" ")} failed: ${stderr.split("\n")[0]}`,
+            fix: "check the kubeconfig context and that the service account exists",
+        };
     }
 }
 

@@ -16,7 +16,11 @@ export function checkKubeconfig(key: string, text: string): void {
     }
     const d = doc as { clusters?: unknown; contexts?: unknown } | undefined;
     if (!d || typeof d !== "object" || !Array.isArray(d.clusters) || d.clusters.length === 0 || !Array.isArray(d.contexts) || d.contexts.length === 0) {
-        throw new ConfigError(key, "[the kubeconfig]", "expected a kubeconfig (YAML with clusters and contexts): `pulumi config set --secret kubeconfig -- \"$(kubectl config view --minify --raw)\"`");
+        throw new ConfigError(
+            key,
+            "[the kubeconfig]",
+            'expected a kubeconfig (YAML with clusters and contexts): `pulumi config set --secret kubeconfig -- "$(kubectl config view --minify --raw)"`',
+        );
     }
 }
 
@@ -34,14 +38,26 @@ export function rejectInAks(p: Problems, raw: (k: string) => unknown, kubeconfig
     }
     const signingKey = raw("signingKey");
     if (!isDefault(signingKey, DEFAULTS.signingKey)) {
-        refuse(`${PROJECT}:signingKey`, signingKey && typeof signingKey === "object" && "publicKeys" in signingKey ? "[keys]" : signingKey, `${why}: AKS signs tokens with its own keys and rotates them; remove ${PROJECT}:signingKey`);
+        refuse(
+            `${PROJECT}:signingKey`,
+            signingKey && typeof signingKey === "object" && "publicKeys" in signingKey ? "[keys]" : signingKey,
+            `${why}: AKS signs tokens with its own keys and rotates them; remove ${PROJECT}:signingKey`,
+        );
     }
     const webhook = raw("webhook");
     if (!isDefault(webhook, DEFAULTS.webhook)) {
-        refuse(`${PROJECT}:webhook`, webhook, `${why}: AKS runs the workload identity webhook itself (securityProfile.workloadIdentity); remove ${PROJECT}:webhook`);
+        refuse(
+            `${PROJECT}:webhook`,
+            webhook,
+            `${why}: AKS runs the workload identity webhook itself (securityProfile.workloadIdentity); remove ${PROJECT}:webhook`,
+        );
     }
     if (kubeconfig !== undefined) {
-        refuse(`${PROJECT}:kubeconfig`, "[the kubeconfig]", "aks mode reads the cluster's credentials from Azure (listManagedClusterUserCredentials); remove it");
+        refuse(
+            `${PROJECT}:kubeconfig`,
+            "[the kubeconfig]",
+            "aks mode reads the cluster's credentials from Azure (listManagedClusterUserCredentials); remove it",
+        );
     }
 }
 
@@ -49,11 +65,18 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
     for (const field of ["nodeImage", "context"] as const) {
         if (obj[field] !== undefined) {
             p.attempt(() => {
-                throw new ConfigError(`${key}.${field}`, obj[field], `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`);
+                throw new ConfigError(
+                    `${key}.${field}`,
+                    obj[field],
+                    `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`,
+                );
             }, undefined);
         }
     }
-    const defaultName = `aks-${PROJECT}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
+    const defaultName = `aks-${PROJECT}-${stack}`
+        .replace(/[^A-Za-z0-9_-]/g, "-")
+        .slice(0, 63)
+        .replace(/[^A-Za-z0-9]+$/, "");
     const name = p.attempt(() => optionalString(`${key}.name`, obj.name), undefined) ?? defaultName;
     p.attempt(() => checkName(`${key}.name`, name, aksClusterNameProblem), undefined);
     const existingResourceGroupName = p.attempt(() => optionalString(`${key}.existingResourceGroupName`, obj.existingResourceGroupName), undefined);
@@ -63,7 +86,11 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
         for (const field of ["kubernetesVersion", "nodeSize", "nodeCount"] as const) {
             if (obj[field] !== undefined) {
                 p.attempt(() => {
-                    throw new ConfigError(`${key}.${field}`, obj[field], `an existing AKS cluster (existingResourceGroupName) is used as it is; ${field} configures a cluster the stack creates`);
+                    throw new ConfigError(
+                        `${key}.${field}`,
+                        obj[field],
+                        `an existing AKS cluster (existingResourceGroupName) is used as it is; ${field} configures a cluster the stack creates`,
+                    );
                 }, undefined);
             }
         }
@@ -71,7 +98,11 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
     const kubernetesVersion = p.attempt(() => {
         const version = optionalString(`${key}.kubernetesVersion`, obj.kubernetesVersion);
         if (version !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(version)) {
-            throw new ConfigError(`${key}.kubernetesVersion`, version, "expected a Kubernetes version such as 1.33 or 1.33.2 (az aks get-versions -l <region>)");
+            throw new ConfigError(
+                `${key}.kubernetesVersion`,
+                version,
+                "expected a Kubernetes version such as 1.33 or 1.33.2 (az aks get-versions -l <region>)",
+            );
         }
         return version;
     }, undefined);
@@ -93,7 +124,15 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
     return { name, existingResourceGroupName, create, kubernetesVersion, nodeSize, nodeCount };
 }
 
-export function parseCluster(p: Problems, key: string, value: unknown, kubeconfigRaw: string | undefined, stack: string, byoKeys: boolean, raw: (k: string) => unknown): ClusterConfig {
+export function parseCluster(
+    p: Problems,
+    key: string,
+    value: unknown,
+    kubeconfigRaw: string | undefined,
+    stack: string,
+    byoKeys: boolean,
+    raw: (k: string) => unknown,
+): ClusterConfig {
     const obj = p.attempt(() => asObject(key, value, "{mode: kind}"), undefined) ?? {};
     p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.cluster!), undefined);
     const refuse = (k: string, v: unknown, allowed: string) =>
@@ -119,13 +158,21 @@ export function parseCluster(p: Problems, key: string, value: unknown, kubeconfi
 
     if (mode === "kind") {
         if (byoKeys) {
-            refuse(`${PROJECT}:signingKey.publicKeys`, "[public keys]", "a kind cluster the stack creates signs with the stack's own key; publicKeys (the cluster's own keys) is for cluster.mode existing");
+            refuse(
+                `${PROJECT}:signingKey.publicKeys`,
+                "[public keys]",
+                "a kind cluster the stack creates signs with the stack's own key; publicKeys (the cluster's own keys) is for cluster.mode existing",
+            );
         }
         if (context !== undefined) {
             refuse(`${key}.context`, context, "kind mode uses the kubeconfig of the cluster it creates; context is for cluster.mode existing");
         }
         if (kubeconfig !== undefined) {
-            refuse(kubeconfigKey, "[the kubeconfig]", "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing");
+            refuse(
+                kubeconfigKey,
+                "[the kubeconfig]",
+                "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing",
+            );
         }
         const clusterName = name ?? defaultKindClusterName(PROJECT, stack);
         p.attempt(() => checkName(`${key}.name`, clusterName, kindClusterNameProblem), undefined);
@@ -135,7 +182,11 @@ export function parseCluster(p: Problems, key: string, value: unknown, kubeconfi
 
     for (const field of ["name", "nodeImage"] as const) {
         if (obj[field] !== undefined) {
-            refuse(`${key}.${field}`, obj[field], `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through ${PROJECT}:kubeconfig or cluster.context`);
+            refuse(
+                `${key}.${field}`,
+                obj[field],
+                `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through ${PROJECT}:kubeconfig or cluster.context`,
+            );
         }
     }
     if (kubeconfig !== undefined && context !== undefined) {
@@ -146,7 +197,7 @@ export function parseCluster(p: Problems, key: string, value: unknown, kubeconfi
         refuse(
             kubeconfigKey,
             undefined,
-            "an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- \"$(kubectl config view --minify --raw)\"`, or cluster.context naming a context of your kubeconfig",
+            'an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- "$(kubectl config view --minify --raw)"`, or cluster.context naming a context of your kubeconfig',
         );
     }
     if (kubeconfig !== undefined) p.attempt(() => checkKubeconfig(kubeconfigKey, kubeconfig), undefined);

@@ -24,7 +24,10 @@ export const CLUSTER_MODE_HINTS: Record<string, string> = Object.fromEntries(
             snippet === word
                 ? `the ${snippet} snippet of \`pulumi stack output clusterSnippets\``
                 : `the kube-apiserver and kube-controller-manager flags of \`pulumi stack output kubeApiServerFlags\` / \`kubeControllerManagerFlags\` (clusterSnippets.kubeadm shows them in kubeadm's form)`;
-        return [word, `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`];
+        return [
+            word,
+            `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`,
+        ];
     }),
 );
 Object.assign(CLUSTER_MODE_HINTS, {
@@ -35,15 +38,37 @@ Object.assign(CLUSTER_MODE_HINTS, {
 });
 
 export const IDENTITY_TYPE_HINTS: Record<string, string> = {
-    ...Object.fromEntries(["userassigned", "userassignedidentity", "userassignedmanagedidentity", "uami", "msi", "managed", "mi"].map((w) => [w, 'a user-assigned managed identity is type "managedIdentity"'])),
-    ...Object.fromEntries(["systemassigned", "systemassignedidentity"].map((w) => [w, 'a system-assigned identity belongs to one Azure resource and cannot federate with a cluster; use a user-assigned one, type "managedIdentity"'])),
-    ...Object.fromEntries(["app", "appregistration", "serviceprincipal", "sp", "spn", "entraapp", "aadapp"].map((w) => [w, 'an app registration (with its service principal) is type "application"'])),
+    ...Object.fromEntries(
+        ["userassigned", "userassignedidentity", "userassignedmanagedidentity", "uami", "msi", "managed", "mi"].map((w) => [
+            w,
+            'a user-assigned managed identity is type "managedIdentity"',
+        ]),
+    ),
+    ...Object.fromEntries(
+        ["systemassigned", "systemassignedidentity"].map((w) => [
+            w,
+            'a system-assigned identity belongs to one Azure resource and cannot federate with a cluster; use a user-assigned one, type "managedIdentity"',
+        ]),
+    ),
+    ...Object.fromEntries(
+        ["app", "appregistration", "serviceprincipal", "sp", "spn", "entraapp", "aadapp"].map((w) => [
+            w,
+            'an app registration (with its service principal) is type "application"',
+        ]),
+    ),
 };
 
 export const HOSTING_HINTS: Record<string, string> = {
-    ...Object.fromEntries(["static", "website", "web", "staticsite", "$web"].map((w) => [w, 'the storage account\'s static website ($web) is hosting "staticWebsite"'])),
+    ...Object.fromEntries(
+        ["static", "website", "web", "staticsite", "$web"].map((w) => [w, 'the storage account\'s static website ($web) is hosting "staticWebsite"']),
+    ),
     ...Object.fromEntries(["blobs", "container", "blobcontainer", "storage", "blobstorage"].map((w) => [w, 'a public-read blob container is hosting "blob"'])),
-    ...Object.fromEntries(["cdn", "frontdoor", "afd", "customdomain"].map((w) => [w, "a CDN or custom domain in front of the storage keeps hosting blob or staticWebsite and sets issuer.customUrl to its URL"])),
+    ...Object.fromEntries(
+        ["cdn", "frontdoor", "afd", "customdomain"].map((w) => [
+            w,
+            "a CDN or custom domain in front of the storage keeps hosting blob or staticWebsite and sets issuer.customUrl to its URL",
+        ]),
+    ),
 };
 
 /** The Azure CLI's cloud names (az cloud list) differ from the webhook's: map them. */

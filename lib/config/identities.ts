@@ -34,7 +34,11 @@ export function parseRoles(p: Problems, key: string, value: unknown, sampleEnabl
             const problem = scopeProblem(scope);
             if (problem) throw new ConfigError(`${itemKey}.scope`, scope, problem);
             if (scope === "sampleKeyVault" && !sampleEnabled) {
-                throw new ConfigError(`${itemKey}.scope`, scope, `the sample Key Vault exists only with ${PROJECT}:sample.enabled true; enable it or give the vault's ARM id`);
+                throw new ConfigError(
+                    `${itemKey}.scope`,
+                    scope,
+                    `the sample Key Vault exists only with ${PROJECT}:sample.enabled true; enable it or give the vault's ARM id`,
+                );
             }
         }, undefined);
         fields.throwIfAny();

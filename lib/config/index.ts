@@ -8,7 +8,7 @@
  */
 import { defaultIdentityName } from "../naming";
 import { parseCluster } from "./cluster";
-import { asObject, checkName, closest, ConfigError, ConfigProblems, optionalString, parseRaw, Problems } from "./fields";
+import { asObject, checkName, closest, ConfigError, optionalString, parseRaw, Problems } from "./fields";
 import { parseIdentities, parseIdentity } from "./identities";
 import { parseIssuer } from "./issuer";
 import { resourceGroupNameProblem } from "./names";
@@ -19,9 +19,50 @@ import { parseWebhook } from "./webhook";
 import { parseWorkloads } from "./workloads";
 
 export { ConfigError, ConfigProblems } from "./fields";
-export { aksClusterNameProblem, chartVersionProblem, containerNameProblem, identityNameProblem, imageReferenceProblem, keyNameProblem, keyVaultNameProblem, kindClusterNameProblem, namespaceProblem, resourceGroupNameProblem, secretNameProblem, serviceAccountProblem, storageAccountNameProblem } from "./names";
-export { AKS_DEFAULTS, BUILTIN_NAMESPACES, DEFAULT_SAMPLE_IMAGE, DEFAULT_SAMPLE_SECRET_NAME, DEFAULTS, INITIAL_KEY_NAME, KNOWN_KEYS, MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, PROJECT, TOKEN_EXPIRATION_RANGE } from "./types";
-export type { AksConfig, AzureEnvironment, ClusterConfig, ClusterMode, IdentityConfig, IdentityType, IssuerConfig, IssuerHosting, RoleGrantConfig, SampleConfig, SigningKeyConfig, StackConfig, WebhookConfig, WorkloadConfig, WorkloadRef } from "./types";
+export {
+    aksClusterNameProblem,
+    chartVersionProblem,
+    containerNameProblem,
+    identityNameProblem,
+    imageReferenceProblem,
+    keyNameProblem,
+    keyVaultNameProblem,
+    kindClusterNameProblem,
+    namespaceProblem,
+    resourceGroupNameProblem,
+    secretNameProblem,
+    serviceAccountProblem,
+    storageAccountNameProblem,
+} from "./names";
+export {
+    AKS_DEFAULTS,
+    BUILTIN_NAMESPACES,
+    DEFAULT_SAMPLE_IMAGE,
+    DEFAULT_SAMPLE_SECRET_NAME,
+    DEFAULTS,
+    INITIAL_KEY_NAME,
+    KNOWN_KEYS,
+    MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+    PROJECT,
+    TOKEN_EXPIRATION_RANGE,
+} from "./types";
+export type {
+    AksConfig,
+    AzureEnvironment,
+    ClusterConfig,
+    ClusterMode,
+    IdentityConfig,
+    IdentityType,
+    IssuerConfig,
+    IssuerHosting,
+    RoleGrantConfig,
+    SampleConfig,
+    SigningKeyConfig,
+    StackConfig,
+    WebhookConfig,
+    WorkloadConfig,
+    WorkloadRef,
+} from "./types";
 
 /**
  * Validates the whole stack configuration. `raw` is Pulumi's flat config map ("namespace:key" → string);
@@ -56,7 +97,11 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
             throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
         }
         if (!/^[a-z0-9]+$/.test(location)) {
-            throw new ConfigError("azure-native:location", location, "expected an Azure region name such as westeurope (see `az account list-locations -o table`)");
+            throw new ConfigError(
+                "azure-native:location",
+                location,
+                "expected an Azure region name such as westeurope (see `az account list-locations -o table`)",
+            );
         }
     }, undefined);
 
@@ -81,7 +126,11 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         const fields = Object.keys(single).filter((f) => !(f === "type" && single.type === DEFAULTS.identity.type));
         if (fields.length > 0) {
             p.attempt(() => {
-                throw new ConfigError(identityKey, single, `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`);
+                throw new ConfigError(
+                    identityKey,
+                    single,
+                    `${identitiesKey} already lists the identities; move ${fields.join(", ")} into that list and remove ${identityKey}`,
+                );
             }, undefined);
         }
         identities = listedIdentities;

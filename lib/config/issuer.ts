@@ -16,7 +16,11 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
     if (hosting === "staticWebsite") {
         if (containerName !== undefined) {
             p.attempt(() => {
-                throw new ConfigError(`${key}.containerName`, containerName, "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob");
+                throw new ConfigError(
+                    `${key}.containerName`,
+                    containerName,
+                    "staticWebsite hosting always serves from the $web container; remove containerName or use hosting: blob",
+                );
             }, undefined);
         }
         containerName = undefined;
@@ -29,7 +33,11 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
         if (url !== undefined) {
             const problems = issuerUrlProblems(url);
             if (problems.length > 0) {
-                throw new ConfigError(`${key}.customUrl`, url, `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`);
+                throw new ConfigError(
+                    `${key}.customUrl`,
+                    url,
+                    `Entra needs an https issuer URL with a host and no query, fragment or credentials: ${problems.join("; ")}`,
+                );
             }
         }
         return url;

@@ -31,7 +31,11 @@ export function parseSample(p: Problems, key: string, value: unknown): Omit<Samp
 export function sampleWorkload(key: string, ref: string | undefined, workloads: WorkloadConfig[]): WorkloadConfig {
     const listed = workloads.map((w) => `${w.namespace}/${w.serviceAccount}`);
     if (workloads.length === 0) {
-        throw new ConfigError(`${PROJECT}:workloads`, [], `the sample (${key}.enabled) runs as a workload; list at least one, e.g. [{namespace: demo, serviceAccount: workload-sa}]`);
+        throw new ConfigError(
+            `${PROJECT}:workloads`,
+            [],
+            `the sample (${key}.enabled) runs as a workload; list at least one, e.g. [{namespace: demo, serviceAccount: workload-sa}]`,
+        );
     }
     if (ref === undefined) return workloads[0];
     const i = listed.indexOf(ref);

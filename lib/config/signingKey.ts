@@ -8,7 +8,11 @@ export function parseKeyNames(p: Problems, key: string, value: unknown): string[
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value) || value.length === 0) {
         p.attempt(() => {
-            throw new ConfigError(key, value, `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`);
+            throw new ConfigError(
+                key,
+                value,
+                `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`,
+            );
         }, undefined);
         return undefined;
     }
@@ -40,7 +44,11 @@ export function parsePublicKeys(p: Problems, key: string, value: unknown): strin
         }
         if (pemLabels(pem).some((l) => l.includes("PRIVATE"))) {
             // Never echo a private key back: it may already be in a shell history or CI log.
-            throw new ConfigError(itemKey, "[a private key]", "publicKeys takes public keys only; give the public half (openssl pkey -pubout) and keep the private key out of stack config");
+            throw new ConfigError(
+                itemKey,
+                "[a private key]",
+                "publicKeys takes public keys only; give the public half (openssl pkey -pubout) and keep the private key out of stack config",
+            );
         }
         try {
             parsePublicKey(pem);
@@ -70,7 +78,11 @@ export function parseSigningKey(p: Problems, key: string, value: unknown): Signi
     const keys = listedKeys ?? (publicKeys.length > 0 ? [] : [INITIAL_KEY_NAME]);
     if (keys.length === 0 && obj.rsaBits !== undefined) {
         p.attempt(() => {
-            throw new ConfigError(`${key}.rsaBits`, obj.rsaBits, "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two");
+            throw new ConfigError(
+                `${key}.rsaBits`,
+                obj.rsaBits,
+                "rsaBits sizes a generated key, and none is generated when publicKeys are given; remove one of the two",
+            );
         }, undefined);
     }
     return { rsaBits, publicKeys, keys };

@@ -14,7 +14,14 @@ export function parseTokenExpiration(key: string, value: unknown): number | unde
     return n;
 }
 
-export function parseWorkloads(p: Problems, key: string, value: unknown, identities: IdentityConfig[], listed: boolean, sampleEnabled: boolean): WorkloadConfig[] {
+export function parseWorkloads(
+    p: Problems,
+    key: string,
+    value: unknown,
+    identities: IdentityConfig[],
+    listed: boolean,
+    sampleEnabled: boolean,
+): WorkloadConfig[] {
     const names = identities.map((id) => id.name);
     const seen = new Map<string, number>();
     const workloads = listOf(
@@ -37,7 +44,8 @@ export function parseWorkloads(p: Problems, key: string, value: unknown, identit
             }, undefined);
             fields.attempt(() => {
                 if (serviceAccount === undefined && meant.has("serviceAccount")) return;
-                if (typeof serviceAccount !== "string") throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
+                if (typeof serviceAccount !== "string")
+                    throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
                 checkName(`${itemKey}.serviceAccount`, serviceAccount, serviceAccountProblem);
             }, undefined);
             const id = `${namespace}/${serviceAccount}`;

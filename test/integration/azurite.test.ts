@@ -93,10 +93,16 @@ describe("what Entra would refuse is refused", () => {
     test("a token from another key", async () => {
         const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
         const unknownKid = serviceAccountToken(other, { issuer });
-        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: unknownKid, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWKS_NO_MATCHING_KEY" });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: unknownKid, issuer, audience: AUDIENCE })).toMatchObject({
+            ok: false,
+            code: "ERR_JWKS_NO_MATCHING_KEY",
+        });
         // Same kid as the published key but signed by another: the signature fails.
         const forged = serviceAccountToken(other, { issuer, kid: (plan.outputs.signingKeyIds as string[])[0] });
-        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: forged, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: forged, issuer, audience: AUDIENCE })).toMatchObject({
+            ok: false,
+            code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+        });
     });
 
     test("a wrong audience", async () => {
@@ -108,7 +114,10 @@ describe("what Entra would refuse is refused", () => {
 
     test("an expired token", async () => {
         const token = serviceAccountToken(privateKeyPem, { issuer, now: Math.floor(Date.now() / 1000) - 7200, lifetimeSeconds: 3600 });
-        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).toMatchObject({ ok: false, code: "ERR_JWT_EXPIRED" });
+        expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).toMatchObject({
+            ok: false,
+            code: "ERR_JWT_EXPIRED",
+        });
     });
 
     test("documents in a private container cannot be read anonymously", async () => {
@@ -130,7 +139,13 @@ describe("the gate in pulumi up, run as the program declares it", () => {
             cwd: REPO_ROOT,
             encoding: "utf8",
             timeout: 60000,
-            env: { ...process.env, ...(gate.inputs.environment as Record<string, string>), NODE_EXTRA_CA_CERTS: azurite.caFile, ENTRA_WIF_VERIFY_WAIT: "2", ...environment },
+            env: {
+                ...process.env,
+                ...(gate.inputs.environment as Record<string, string>),
+                NODE_EXTRA_CA_CERTS: azurite.caFile,
+                ENTRA_WIF_VERIFY_WAIT: "2",
+                ...environment,
+            },
         });
         return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };

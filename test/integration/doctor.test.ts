@@ -22,7 +22,10 @@ import { relyingParty } from "../support/relyingParty";
 
 const newKey = () => {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    return { publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privatePem: privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+    return {
+        publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+        privatePem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    };
 };
 const cluster = newKey();
 const other = newKey();
@@ -58,7 +61,11 @@ async function publish(v: Variant): Promise<string> {
         containerName: v.container,
         access: v.access ?? "blob",
         blobs: [
-            { blobName: v.discoveryPath ?? ".well-known/openid-configuration", contentType: v.contentType ?? "application/json", text: serializeDiscoveryDocument(discovery) },
+            {
+                blobName: v.discoveryPath ?? ".well-known/openid-configuration",
+                contentType: v.contentType ?? "application/json",
+                text: serializeDiscoveryDocument(discovery),
+            },
             { blobName: "openid/v1/jwks", contentType: v.contentType ?? "application/json", text: serializeJwks(jwks) },
         ],
     });
@@ -107,9 +114,24 @@ test("a healthy issuer, token and credential pass every check, in Entra's order"
     const checks = await diagnose(healthyInput(), get);
     expect(failed(checks)).toEqual([]);
     expect(checks.map((c) => c.id)).toEqual([
-        "issuer-url", "discovery-reachable", "discovery-content-type", "discovery-json", "discovery-issuer",
-        "jwks-uri", "jwks-reachable", "jwks-content-type", "jwks-keys", "jwks-known-keys",
-        "token-format", "token-kid", "token-signature", "token-issuer", "token-audience", "token-subject", "token-lifetime", "credential-match",
+        "issuer-url",
+        "discovery-reachable",
+        "discovery-content-type",
+        "discovery-json",
+        "discovery-issuer",
+        "jwks-uri",
+        "jwks-reachable",
+        "jwks-content-type",
+        "jwks-keys",
+        "jwks-known-keys",
+        "token-format",
+        "token-kid",
+        "token-signature",
+        "token-issuer",
+        "token-audience",
+        "token-subject",
+        "token-lifetime",
+        "credential-match",
     ]);
 });
 
@@ -119,7 +141,9 @@ describe("broken issuers, each named by the right check", () => {
         const c = byId(checks, "discovery-reachable");
         expect(c.ok).toBe(false);
         expect(c.message).toMatch(/HTTP 404/);
-        expect(c.fix).toBe(`a document was found at ${issuers.wrongpath}.well-known/oidc-configuration: it must be at ${issuers.wrongpath}.well-known/openid-configuration (.well-known/openid-configuration under the issuer, byte for byte)`);
+        expect(c.fix).toBe(
+            `a document was found at ${issuers.wrongpath}.well-known/oidc-configuration: it must be at ${issuers.wrongpath}.well-known/openid-configuration (.well-known/openid-configuration under the issuer, byte for byte)`,
+        );
         expect(c.aadsts).toMatch(/AADSTS90061/);
     });
 
@@ -153,7 +177,10 @@ describe("broken issuers, each named by the right check", () => {
     });
 
     test("a JWKS without the cluster's kid", async () => {
-        const checks = await diagnose({ issuer: issuers.otherkey, publicKeys: [cluster.publicPem], token: serviceAccountToken(cluster.privatePem, { issuer: issuers.otherkey }) }, get);
+        const checks = await diagnose(
+            { issuer: issuers.otherkey, publicKeys: [cluster.publicPem], token: serviceAccountToken(cluster.privatePem, { issuer: issuers.otherkey }) },
+            get,
+        );
         expect(byId(checks, "jwks-known-keys")).toMatchObject({ ok: false, aadsts: expect.stringMatching(/AADSTS7000272/) });
         expect(byId(checks, "jwks-known-keys").message).toMatch(/^kid [\w-]+ is not published$/);
         expect(byId(checks, "token-kid")).toMatchObject({ ok: false, aadsts: expect.stringMatching(/AADSTS7000272/) });
@@ -162,7 +189,10 @@ describe("broken issuers, each named by the right check", () => {
 
 describe("broken tokens and credentials", () => {
     test("a token signed by another key under the published kid", async () => {
-        const forged = serviceAccountToken(other.privatePem, { issuer: issuers.healthy, kid: JSON.parse(Buffer.from(healthyInput().token!.split(".")[0], "base64url").toString()).kid });
+        const forged = serviceAccountToken(other.privatePem, {
+            issuer: issuers.healthy,
+            kid: JSON.parse(Buffer.from(healthyInput().token!.split(".")[0], "base64url").toString()).kid,
+        });
         const checks = await diagnose(healthyInput({ token: forged }), get);
         expect(failed(checks)).toEqual(["token-signature"]);
         expect(byId(checks, "token-signature").aadsts).toMatch(/AADSTS700027/);
@@ -172,7 +202,10 @@ describe("broken tokens and credentials", () => {
         const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, serviceAccount: "workload" });
         const checks = await diagnose(healthyInput({ token }), get);
         expect(failed(checks)).toEqual(["token-subject", "credential-match"]);
-        expect(byId(checks, "token-subject")).toMatchObject({ message: 'sub is "system:serviceaccount:demo:workload", not "system:serviceaccount:demo:workload-sa"', aadsts: expect.stringMatching(/AADSTS700213/) });
+        expect(byId(checks, "token-subject")).toMatchObject({
+            message: 'sub is "system:serviceaccount:demo:workload", not "system:serviceaccount:demo:workload-sa"',
+            aadsts: expect.stringMatching(/AADSTS700213/),
+        });
     });
 
     test("a wrong audience", async () => {
@@ -186,7 +219,10 @@ describe("broken tokens and credentials", () => {
         const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, now: Math.floor(Date.now() / 1000) - 7200, lifetimeSeconds: 3600 });
         const checks = await diagnose(healthyInput({ token }), get);
         expect(failed(checks)).toEqual(["token-lifetime"]);
-        expect(byId(checks, "token-lifetime")).toMatchObject({ message: expect.stringMatching(/^the token expired 36\d\d s ago/), aadsts: expect.stringMatching(/AADSTS700024/) });
+        expect(byId(checks, "token-lifetime")).toMatchObject({
+            message: expect.stringMatching(/^the token expired 36\d\d s ago/),
+            aadsts: expect.stringMatching(/AADSTS700024/),
+        });
     });
 
     test("a token a minute past exp is still inside the skew Entra allows", async () => {
@@ -237,7 +273,8 @@ describe("the CLI", () => {
         return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     /** The same CLI code in this process (what the process runs, less Node's start), with its environment for the run. */
-    const doctor = (args: string[], extraEnv: Record<string, string> = {}) => withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv }, () => runDoctorCli(args));
+    const doctor = (args: string[], extraEnv: Record<string, string> = {}) =>
+        withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv }, () => runDoctorCli(args));
     let dir: string;
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-doctor-"));
@@ -247,7 +284,16 @@ describe("the CLI", () => {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test("healthy, in its own process: exit 0, one short line per check", () => {
-        const r = doctorProcess(["--issuer", issuers.healthy, "--public-key", path.join(dir, "sa.pub"), "--token-file", path.join(dir, "token"), "--subject", SUBJECT]);
+        const r = doctorProcess([
+            "--issuer",
+            issuers.healthy,
+            "--public-key",
+            path.join(dir, "sa.pub"),
+            "--token-file",
+            path.join(dir, "token"),
+            "--subject",
+            SUBJECT,
+        ]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const lines = r.stdout.trim().split("\n");

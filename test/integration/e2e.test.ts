@@ -65,7 +65,9 @@ function tools(failAt?: E2eStep): void {
     fs.writeFileSync(path.join(state, "new.jwt"), serviceAccountToken(newKey.priv, { issuer }));
     const fail = failAt ?? "";
     const counter = (name: string) => `n=$(cat '${state}/${name}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '${state}/${name}'`;
-    box.fake("pulumi", `
+    box.fake(
+        "pulumi",
+        `
 case "$1 $2" in
   "stack select") exit 0 ;;
   "stack output") cat '${state}/outputs.json' ;;
@@ -74,27 +76,41 @@ case "$1 $2" in
   "up --yes") ${counter("ups")}; case "${fail}:$n" in up:1|up-again:3) echo "error: update failed: the deployment failed" >&2; exit 255 ;; esac ;;
   "destroy --yes") ${counter("destroys")}; case "${fail}:$n" in destroy:1|final-destroy:2) echo "error: destroy failed: 409 Conflict" >&2; exit 255 ;; esac ;;
   *) echo "unexpected pulumi $*" >&2; exit 2 ;;
-esac`);
-    box.fake("kubectl", `
+esac`,
+    );
+    box.fake(
+        "kubectl",
+        `
 case "$3" in
   create) if [ -e '${state}/rotated' ]; then cat '${state}/new.jwt'; else cat '${state}/old.jwt'; fi ;;
   logs) if [ '${fail}' = sample ]; then echo 'E1201 "failed to get secret from keyvault" err="403"'; else echo 'I1201 "successfully got secret"'; fi ;;
-esac`);
+esac`,
+    );
     // The sample's wait: done at once, or (its step failing) timed out as timeout does.
     box.fake("timeout", fail === "sample" ? "exit 124" : `shift; exec "$@"`);
     box.fake("docker", fail === "preflight" ? `echo "Cannot connect to the Docker daemon" >&2; exit 1` : "exit 0");
     box.fake("kind", "exit 0");
-    box.fake("az", `
+    box.fake(
+        "az",
+        `
 case "$1 $2" in
   "account show") exit 0 ;;
   "group exists") if [ '${fail}' = nothing-left ]; then echo true; else echo false; fi ;;
   "keyvault show-deleted") echo "ERROR: (DeletedVaultNotFound)" >&2; exit 3 ;;
   "ad app") echo "[]" ;;
-esac`);
+esac`,
+    );
     entra.answer = () =>
         fail === "exchange"
             ? entraError(700213, "No matching federated identity record found for presented assertion subject.")
-            : { status: 200, body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, access_token: "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln" }) };
+            : {
+                  status: 200,
+                  body: JSON.stringify({
+                      token_type: "Bearer",
+                      expires_in: 3599,
+                      access_token: "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln",
+                  }),
+              };
 }
 
 beforeEach(() => {
@@ -110,7 +126,8 @@ afterEach(() => {
     box.cleanup();
 });
 
-const e2e = (extra: string[] = []) => runE2e(parseE2eArgs(["--stack", STACK, "--report", path.join(box.root, "report.json"), "--authority", entra.authority, ...extra]));
+const e2e = (extra: string[] = []) =>
+    runE2e(parseE2eArgs(["--stack", STACK, "--report", path.join(box.root, "report.json"), "--authority", entra.authority, ...extra]));
 
 test("the whole cycle passes, each step timed, and the report is written as JSON", async () => {
     tools();
@@ -158,24 +175,30 @@ const failures: Array<[E2eStep, RegExp, boolean]> = [
     ["final-destroy", /pulumi destroy failed \(exit 255\)/, true],
 ];
 
-test.each(failures)("a failure at %s stops the run there, with the step's diagnosis, and destroys what it made", async (step, diagnosis, cleans) => {
-    tools(step);
-    const { ok, steps } = await e2e();
-    expect(ok).toBe(false);
-    const failed = steps.filter((s) => !s.ok);
-    expect(failed.map((s) => s.step)).toEqual([step]);
-    expect(failed[0].detail).toMatch(diagnosis);
-    // Nothing after the failing step ran.
-    const ran = steps.map((s) => s.step).filter((s) => s !== "cleanup");
-    expect(ran).toEqual(E2E_STEPS.slice(0, E2E_STEPS.indexOf(step) + 1));
-    if (cleans) expect(steps.at(-1)).toMatchObject({ step: "cleanup", ok: true, detail: "destroyed what the run made" });
-    else expect(steps.some((s) => s.step === "cleanup")).toBe(false);
-}, 60000);
+test.each(failures)(
+    "a failure at %s stops the run there, with the step's diagnosis, and destroys what it made",
+    async (step, diagnosis, cleans) => {
+        tools(step);
+        const { ok, steps } = await e2e();
+        expect(ok).toBe(false);
+        const failed = steps.filter((s) => !s.ok);
+        expect(failed.map((s) => s.step)).toEqual([step]);
+        expect(failed[0].detail).toMatch(diagnosis);
+        // Nothing after the failing step ran.
+        const ran = steps.map((s) => s.step).filter((s) => s !== "cleanup");
+        expect(ran).toEqual(E2E_STEPS.slice(0, E2E_STEPS.indexOf(step) + 1));
+        if (cleans) expect(steps.at(-1)).toMatchObject({ step: "cleanup", ok: true, detail: "destroyed what the run made" });
+        else expect(steps.some((s) => s.step === "cleanup")).toBe(false);
+    },
+    60000,
+);
 
 test("arguments: a stack is required, and its stack file must exist", async () => {
     expect(() => parseE2eArgs([])).toThrow(/give --stack <name>/);
     expect(() => parseE2eArgs(["--stack", "a b"])).toThrow(/--stack is a stack name/);
     tools();
     const { steps } = await runE2e(parseE2eArgs(["--stack", "no-such-stack", "--report", path.join(box.root, "r.json")]));
-    expect(steps).toEqual([expect.objectContaining({ step: "preflight", ok: false, detail: expect.stringMatching(/no Pulumi\.no-such-stack\.yaml: copy a stack file/) })]);
+    expect(steps).toEqual([
+        expect.objectContaining({ step: "preflight", ok: false, detail: expect.stringMatching(/no Pulumi\.no-such-stack\.yaml: copy a stack file/) }),
+    ]);
 });

@@ -68,11 +68,28 @@ const network = (timeoutMs = 5000): { get: HttpGet; post: HttpPost } => ({
 });
 
 const args = (file: string): DoctorArgs =>
-    parseArgs(["--issuer", issuer, "--token-file", file, "--subject", SUBJECT, "--exchange", "--client-id", CLIENT_ID, "--tenant-id", TENANT, "--authority", entra.authority]);
+    parseArgs([
+        "--issuer",
+        issuer,
+        "--token-file",
+        file,
+        "--subject",
+        SUBJECT,
+        "--exchange",
+        "--client-id",
+        CLIENT_ID,
+        "--tenant-id",
+        TENANT,
+        "--authority",
+        entra.authority,
+    ]);
 
 test("the request is azure-identity's: a form POST of the client credentials grant with the token as a jwt-bearer client assertion", async () => {
     const file = tokenFile();
-    entra.answer = () => ({ status: 200, body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken(Math.floor(Date.now() / 1000) + 3599) }) });
+    entra.answer = () => ({
+        status: 200,
+        body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken(Math.floor(Date.now() / 1000) + 3599) }),
+    });
     await runDoctor(args(file), undefined, network());
     expect(entra.requests).toHaveLength(1);
     const [request] = entra.requests;
@@ -94,7 +111,9 @@ test("success: entra-exchange passes with the audience and the expiry; the acces
     const checks = await runDoctor(args(tokenFile()), undefined, network());
     expect(checks[0].id).toBe("entra-exchange");
     expect(checks[0].ok).toBe(true);
-    expect(checks[0].message).toBe(`Entra issued an access token for https://management.azure.com, valid until ${new Date(exp * 1000).toISOString()} (${checks[0].message.match(/\((\d+) s\)/)![1]} s)`);
+    expect(checks[0].message).toBe(
+        `Entra issued an access token for https://management.azure.com, valid until ${new Date(exp * 1000).toISOString()} (${checks[0].message.match(/\((\d+) s\)/)![1]} s)`,
+    );
     expect(checks.every((c) => c.ok)).toBe(true);
     expect(JSON.stringify(checks)).not.toContain(ACCESS_TOKEN_SECRET_PART);
 });
@@ -116,7 +135,8 @@ describe.each(Object.keys(AADSTS_ADVICE).map(Number))("Entra answers AADSTS%i", 
 });
 
 test("the codes the issue names are all mapped", () => {
-    for (const code of [700213, 70021, 700211, 700212, 700024, 90061, 50166, 7000215, 700016, 90002, 50027, 700027, 90014]) expect(AADSTS_ADVICE[code]).toBeDefined();
+    for (const code of [700213, 70021, 700211, 700212, 700024, 90061, 50166, 7000215, 700016, 90002, 50027, 700027, 90014])
+        expect(AADSTS_ADVICE[code]).toBeDefined();
 });
 
 test("an unknown code still shows Entra's description, and where to look it up", async () => {
@@ -186,7 +206,25 @@ test("the CLI end to end: --exchange --json, exit 1 on Entra's refusal, exit 0 o
             entra.answer = () => answer;
             execFile(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", "--issuer", issuer, "--token-file", file, "--subject", SUBJECT, "--exchange", "--client-id", CLIENT_ID, "--tenant-id", TENANT, "--authority", entra.authority, "--json"],
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    "tools/doctor.ts",
+                    "--issuer",
+                    issuer,
+                    "--token-file",
+                    file,
+                    "--subject",
+                    SUBJECT,
+                    "--exchange",
+                    "--client-id",
+                    CLIENT_ID,
+                    "--tenant-id",
+                    TENANT,
+                    "--authority",
+                    entra.authority,
+                    "--json",
+                ],
                 { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") } },
                 (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             );
@@ -195,7 +233,10 @@ test("the CLI end to end: --exchange --json, exit 1 on Entra's refusal, exit 0 o
     const refused = await cli(entraError(700213, "No matching federated identity record found for presented assertion subject."));
     expect(refused.code).toBe(1);
     expect((JSON.parse(refused.stdout).checks as Array<{ id: string; aadsts?: string }>)[0]).toMatchObject({ id: "entra-exchange", aadsts: "AADSTS700213" });
-    const granted = await cli({ status: 200, body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, access_token: accessToken(Math.floor(Date.now() / 1000) + 3599) }) });
+    const granted = await cli({
+        status: 200,
+        body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, access_token: accessToken(Math.floor(Date.now() / 1000) + 3599) }),
+    });
     expect(granted.stderr).toBe("");
     expect(granted.code).toBe(0);
     expect(granted.stdout + granted.stderr).not.toContain(ACCESS_TOKEN_SECRET_PART);

@@ -23,7 +23,12 @@ type Options = PlannedResource["options"];
  * resource at the end of the update, unless it is retainOnDelete.
  */
 function rotationSteps(before: Plan, after: Plan, override?: (o: Options) => Options): ReplaceStep[] {
-    const call = (op: ReplaceStep["op"], r: PlannedResource): ReplaceStep => ({ op, blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) });
+    const call = (op: ReplaceStep["op"], r: PlannedResource): ReplaceStep => ({
+        op,
+        blobName: r.inputs.blobName as string,
+        contentType: r.inputs.contentType as string,
+        text: assetText(r),
+    });
     const inPlace: ReplaceStep[] = [];
     const atTheEnd: ReplaceStep[] = [];
     for (const r of after.resources.filter((x) => x.type === "azure-native:storage:Blob")) {

@@ -36,8 +36,7 @@ async function up(step: string, keys: string[]): Promise<Plan> {
     return plan;
 }
 
-const joseVerifies = async (token: string) =>
-    (await rp.verify({ jwksUri: plans.before.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).ok;
+const joseVerifies = async (token: string) => (await rp.verify({ jwksUri: plans.before.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).ok;
 
 const doctorFailures = async (token: string) => {
     const get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });

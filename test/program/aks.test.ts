@@ -94,7 +94,16 @@ describe("aks against kind", () => {
     });
 
     test("outputs: no storage, keys or flags; the cluster's name", () => {
-        for (const key of ["storageAccountName", "discoveryDocument", "jwks", "signingKeyIds", "serviceAccountSigningKey", "kubeApiServerFlags", "kindConfig", "clusterSnippets"]) {
+        for (const key of [
+            "storageAccountName",
+            "discoveryDocument",
+            "jwks",
+            "signingKeyIds",
+            "serviceAccountSigningKey",
+            "kubeApiServerFlags",
+            "kindConfig",
+            "clusterSnippets",
+        ]) {
             expect(aks.outputs[key]).toBeNull();
         }
         expect(aks.outputs.clusterMode).toBe("aks");
@@ -115,17 +124,25 @@ describe("an existing AKS cluster", () => {
         expect(aksWorkloadIdentityProblem({ oidcIssuerProfile: { enabled: false }, securityProfile: {} }, "prod-aks", "rg-platform")).toBe(
             "AKS cluster prod-aks in rg-platform is not set up for workload identity: run az aks update -g rg-platform -n prod-aks --enable-oidc-issuer --enable-workload-identity",
         );
-        expect(aksWorkloadIdentityProblem({ oidcIssuerProfile: { enabled: true, issuerURL: "https://x/" }, securityProfile: { workloadIdentity: { enabled: true } } }, "a", "b")).toBeUndefined();
+        expect(
+            aksWorkloadIdentityProblem(
+                { oidcIssuerProfile: { enabled: true, issuerURL: "https://x/" }, securityProfile: { workloadIdentity: { enabled: true } } },
+                "a",
+                "b",
+            ),
+        ).toBeUndefined();
     });
 });
 
 test("the aks example stack plans the cluster, the identity and its credential, and no storage account", async () => {
     const plan = await runStackFile("examples/Pulumi.aks.yaml");
     const names = plan.resources.map((r) => `${r.type} ${r.name}`);
-    expect(names).toEqual(expect.arrayContaining([
-        "azure-native:containerservice:ManagedCluster cluster-aks",
-        "azure-native:managedidentity:UserAssignedIdentity id-entra-wif-aks-identity",
-        "azure-native:managedidentity:FederatedIdentityCredential id-entra-wif-aks-fic-demo_workload-sa",
-    ]));
+    expect(names).toEqual(
+        expect.arrayContaining([
+            "azure-native:containerservice:ManagedCluster cluster-aks",
+            "azure-native:managedidentity:UserAssignedIdentity id-entra-wif-aks-identity",
+            "azure-native:managedidentity:FederatedIdentityCredential id-entra-wif-aks-fic-demo_workload-sa",
+        ]),
+    );
     expect(plan.resources.some((r) => r.type === "azure-native:storage:StorageAccount")).toBe(false);
 });

@@ -20,7 +20,8 @@ const corpus = fs
     .map((f) => {
         const lines = fs.readFileSync(path.join(DIR, f), "utf8").split("\n");
         const expected = lines.filter((l) => l.startsWith("# expect: ")).map((l) => l.slice("# expect: ".length));
-        if (expected.length === 0 || !lines[0].startsWith("# expect: ")) throw new Error(`${f}: the first lines must be "# expect: <message>", one per problem`);
+        if (expected.length === 0 || !lines[0].startsWith("# expect: "))
+            throw new Error(`${f}: the first lines must be "# expect: <message>", one per problem`);
         return { file: path.join("test", "fixtures", "bad", f), name: f.replace(/^Pulumi\.|\.yaml$/g, ""), messages: expected, message: expected.join("\n") };
     });
 
@@ -52,8 +53,11 @@ describe.each(corpus)("$name", ({ file, messages, message }) => {
 test("the plan CLI itself, in its own process, refuses one, two and three problems alike: exit 1, the lines alone on stderr", async () => {
     const run = (file: string) =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", file], { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } }, (err, stdout, stderr) =>
-                resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+            execFile(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", file],
+                { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } },
+                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
             );
         });
     const chosen = [1, 2, 3].map((n) => corpus.find((c) => c.messages.length === n)!);

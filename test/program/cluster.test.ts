@@ -9,12 +9,13 @@ import { existingClusterSnippets } from "../../lib/snippets";
 import { verifyCommands } from "../../lib/workloads";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
-import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
+import { byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 import { k8s } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const DEMO = { "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
-const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: 'https://10.0.0.1:6443'}\ncontexts:\n- name: prod\n  context: {cluster: prod, user: admin}\nusers:\n- name: admin\n  user: {token: very-secret-token}\n";
+const KUBECONFIG =
+    "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: 'https://10.0.0.1:6443'}\ncontexts:\n- name: prod\n  context: {cluster: prod, user: admin}\nusers:\n- name: admin\n  user: {token: very-secret-token}\n";
 
 const inCluster = (plan: Plan) => plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
 const env = (r: PlannedResource) => r.inputs.environment as Record<string, string>;
@@ -31,7 +32,13 @@ describe("kind mode (the dev default)", () => {
         expect(kind.inputs.delete).toBe(kindDeleteScript());
         expect(kind.inputs.interpreter).toEqual(["/bin/bash", "-c"]);
         expect(kind.inputs.logging).toBe("stderr");
-        expect(Object.keys(env(kind)).sort()).toEqual(["ENTRA_WIF_CLUSTER", "ENTRA_WIF_KEY_DIR", "ENTRA_WIF_KIND_CONFIG", "ENTRA_WIF_PUBLIC_KEYS", "ENTRA_WIF_SIGNING_KEY"]);
+        expect(Object.keys(env(kind)).sort()).toEqual([
+            "ENTRA_WIF_CLUSTER",
+            "ENTRA_WIF_KEY_DIR",
+            "ENTRA_WIF_KIND_CONFIG",
+            "ENTRA_WIF_PUBLIC_KEYS",
+            "ENTRA_WIF_SIGNING_KEY",
+        ]);
         expect(env(kind).ENTRA_WIF_CLUSTER).toBe("entra-wif-test");
         // Planned with ~, the same on every machine: the script resolves it against $HOME when it runs.
         expect(env(kind).ENTRA_WIF_KEY_DIR).toBe("~/.entra-wif/entra-wif-test");
@@ -74,7 +81,13 @@ describe("kind mode (the dev default)", () => {
         const provider = byName(plan, "kubernetes");
         expect(provider.dependsOn).toEqual([byName(plan, "cluster-kind").urn]);
         const objects = inCluster(plan);
-        expect(objects.map((r) => r.name).sort()).toEqual(["sample-pod", "webhook-namespace", "webhook-release", "workloads-ns-demo", "workloads-sa-demo_workload-sa"]);
+        expect(objects.map((r) => r.name).sort()).toEqual([
+            "sample-pod",
+            "webhook-namespace",
+            "webhook-release",
+            "workloads-ns-demo",
+            "workloads-sa-demo_workload-sa",
+        ]);
         for (const r of objects) {
             expect(r.provider).toMatch(new RegExp(`^${provider.urn.replace(/[$]/g, "\\$")}::`));
             expect(r.deletedWith).toBe(byName(plan, "cluster-kind").urn);
@@ -123,27 +136,36 @@ describe("kind mode (the dev default)", () => {
         });
         expect(pod.inputs.spec).toEqual({
             serviceAccountName: "workload-sa",
-            containers: [{
-                name: "oidc",
-                image: "ghcr.io/azure/azure-workload-identity/msal-go:latest",
-                env: [{ name: "KEYVAULT_URL", value: plan.outputs.keyVaultUrl }, { name: "SECRET_NAME", value: "demo-secret" }],
-            }],
+            containers: [
+                {
+                    name: "oidc",
+                    image: "ghcr.io/azure/azure-workload-identity/msal-go:latest",
+                    env: [
+                        { name: "KEYVAULT_URL", value: plan.outputs.keyVaultUrl },
+                        { name: "SECRET_NAME", value: "demo-secret" },
+                    ],
+                },
+            ],
             nodeSelector: { "kubernetes.io/os": "linux" },
         });
-        expect(pod.dependsOn).toEqual(expect.arrayContaining([
-            byName(plan, "webhook-release").urn,
-            byName(plan, "workloads-sa-demo_workload-sa").urn,
-            byName(plan, "id-entra-wif-test-fic-demo_workload-sa").urn,
-            byName(plan, "id-entra-wif-test-role-key-vault-secrets-user-sampleKeyVault").urn,
-            byName(plan, "sample-secret").urn,
-        ]));
+        expect(pod.dependsOn).toEqual(
+            expect.arrayContaining([
+                byName(plan, "webhook-release").urn,
+                byName(plan, "workloads-sa-demo_workload-sa").urn,
+                byName(plan, "id-entra-wif-test-fic-demo_workload-sa").urn,
+                byName(plan, "id-entra-wif-test-role-key-vault-secrets-user-sampleKeyVault").urn,
+                byName(plan, "sample-secret").urn,
+            ]),
+        );
         expect(pod.options).toEqual({ deleteBeforeReplace: true });
     });
 
     test("outputs: cluster name, and the commands that show it working", () => {
         expect(plan.outputs.clusterMode).toBe("kind");
         expect(plan.outputs.clusterName).toBe("entra-wif-test");
-        expect(plan.outputs.sampleCommands).toEqual(verifyCommands({ context: "kind-entra-wif-test", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" }));
+        expect(plan.outputs.sampleCommands).toEqual(
+            verifyCommands({ context: "kind-entra-wif-test", namespace: "demo", serviceAccount: "workload-sa", podName: "entra-wif-sample" }),
+        );
         expect(plan.outputs.sampleCommands).toMatchObject({
             podLogs: "kubectl --context kind-entra-wif-test logs -n demo entra-wif-sample",
             mintToken: "kubectl --context kind-entra-wif-test create token workload-sa -n demo --audience api://AzureADTokenExchange",
@@ -183,16 +205,24 @@ describe("without the webhook", () => {
             { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token" },
             { name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/" },
         ]);
-        expect(spec.volumes).toEqual([{
-            name: "azure-identity-token",
-            projected: { sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 7200 } }] },
-        }]);
+        expect(spec.volumes).toEqual([
+            {
+                name: "azure-identity-token",
+                projected: {
+                    sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 7200 } }],
+                },
+            },
+        ]);
         expect((pod.inputs.metadata as { labels?: object }).labels).toEqual({});
         expect(pod.dependsOn.some((d) => d.includes("Release"))).toBe(false);
     });
 
     test("the service account still carries the identity, and the token lifetime", () => {
-        expect((byName(plan, "workloads-sa-demo_workload-sa").inputs.metadata as { annotations: Record<string, string> }).annotations["azure.workload.identity/service-account-token-expiration"]).toBe("7200");
+        expect(
+            (byName(plan, "workloads-sa-demo_workload-sa").inputs.metadata as { annotations: Record<string, string> }).annotations[
+                "azure.workload.identity/service-account-token-expiration"
+            ],
+        ).toBe("7200");
     });
 });
 
@@ -261,13 +291,15 @@ describe("existing mode", () => {
 test("the dev stack: cluster, webhook release, service account and pod in one graph", async () => {
     const plan = await runStackFile("Pulumi.dev.yaml");
     const types = plan.resources.map((r) => `${r.type} ${r.name}`);
-    expect(types).toEqual(expect.arrayContaining([
-        "command:local:Command cluster-kind",
-        "pulumi:providers:kubernetes kubernetes",
-        "kubernetes:helm.sh/v3:Release webhook-release",
-        "kubernetes:core/v1:ServiceAccount workloads-sa-demo_workload-sa",
-        "kubernetes:core/v1:Pod sample-pod",
-    ]));
+    expect(types).toEqual(
+        expect.arrayContaining([
+            "command:local:Command cluster-kind",
+            "pulumi:providers:kubernetes kubernetes",
+            "kubernetes:helm.sh/v3:Release webhook-release",
+            "kubernetes:core/v1:ServiceAccount workloads-sa-demo_workload-sa",
+            "kubernetes:core/v1:Pod sample-pod",
+        ]),
+    );
     // One graph: the pod reaches the cluster through the provider, and the Azure side through its dependencies.
     const pod = byName(plan, "sample-pod");
     expect(pod.deletedWith).toBe(byName(plan, "cluster-kind").urn);

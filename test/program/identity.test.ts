@@ -5,7 +5,7 @@
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks, MOCK_AZURE } from "../../tools/offline/mocks";
 import { roleAssignmentName } from "../../lib/roles";
-import { assetText, byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
+import { byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const SUB = `/subscriptions/${MOCK_AZURE.subscriptionId}`;
@@ -27,7 +27,12 @@ function teamConfig(typeA: string, typeB: string) {
         "entra-wif:workloads": [
             { namespace: "shop", serviceAccount: "frontend", identity: "id-frontend" },
             { namespace: "jobs", serviceAccount: "worker", identity: "id-worker", roles: [{ role: "Storage Blob Data Contributor", scope: "subscription" }] },
-            { namespace: "shop", serviceAccount: "frontend-canary", identity: "id-frontend", roles: [{ role: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: "resourceGroup" }] },
+            {
+                namespace: "shop",
+                serviceAccount: "frontend-canary",
+                identity: "id-frontend",
+                roles: [{ role: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: "resourceGroup" }],
+            },
         ],
         "entra-wif:sample": { enabled: true, workload: "shop/frontend" },
     };
@@ -42,8 +47,16 @@ describe("managed identities: three workloads over two", () => {
     test("one user-assigned identity each, in the stack's group and region, under its component", () => {
         const identities = ofType(plan, "azure-native:managedidentity:UserAssignedIdentity");
         expect(identities.map((r) => [r.name, r.inputs, r.parent])).toEqual([
-            ["id-frontend-identity", { resourceName: "id-frontend", resourceGroupName: "rg-entra-wif-test", location: "westeurope" }, "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-frontend"],
-            ["id-worker-identity", { resourceName: "id-worker", resourceGroupName: "rg-entra-wif-test", location: "westeurope" }, "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-worker"],
+            [
+                "id-frontend-identity",
+                { resourceName: "id-frontend", resourceGroupName: "rg-entra-wif-test", location: "westeurope" },
+                "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-frontend",
+            ],
+            [
+                "id-worker-identity",
+                { resourceName: "id-worker", resourceGroupName: "rg-entra-wif-test", location: "westeurope" },
+                "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-worker",
+            ],
         ]);
     });
 
@@ -66,10 +79,12 @@ describe("managed identities: three workloads over two", () => {
 
     test("the issuer reaches each credential as a dependency on the issuer's resources, not as retyped text", () => {
         for (const c of ofType(plan, FIC_MI)) {
-            expect(c.dependsOn).toEqual(expect.arrayContaining([
-                "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer$azure-native:storage:StorageAccount::issuer-account",
-                "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer$azure-native:storage:BlobContainer::issuer-container",
-            ]));
+            expect(c.dependsOn).toEqual(
+                expect.arrayContaining([
+                    "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer$azure-native:storage:StorageAccount::issuer-account",
+                    "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer$azure-native:storage:BlobContainer::issuer-container",
+                ]),
+            );
         }
     });
 
@@ -79,8 +94,12 @@ describe("managed identities: three workloads over two", () => {
         expect(ficDeps(first)).toEqual([]);
         expect(ficDeps(canary)).toEqual([first.urn]);
         expect(ficDeps(worker)).toEqual([]);
-        expect(first.dependsOn).toContain("urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity$azure-native:managedidentity:UserAssignedIdentity::id-frontend-identity");
-        expect(worker.dependsOn).not.toContain("urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity$azure-native:managedidentity:UserAssignedIdentity::id-frontend-identity");
+        expect(first.dependsOn).toContain(
+            "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity$azure-native:managedidentity:UserAssignedIdentity::id-frontend-identity",
+        );
+        expect(worker.dependsOn).not.toContain(
+            "urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity$azure-native:managedidentity:UserAssignedIdentity::id-frontend-identity",
+        );
     });
 
     test("role assignments: by name or GUID, collapsed per role and scope, at the right scope, for the identity's principal", () => {
@@ -89,10 +108,28 @@ describe("managed identities: three workloads over two", () => {
         const rows = ofType(plan, ROLE).map((r) => [r.name, r.inputs.scope, r.inputs.roleDefinitionId, r.inputs.principalId, r.inputs.principalType]);
         const def = (guid: string) => `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
         expect(rows).toEqual([
-            ["id-frontend-role-key-vault-secrets-user-sampleKeyVault", vaultId, def("4633458b-17de-408a-b874-0445c86b69e6"), identities["id-frontend"].principalId, "ServicePrincipal"],
+            [
+                "id-frontend-role-key-vault-secrets-user-sampleKeyVault",
+                vaultId,
+                def("4633458b-17de-408a-b874-0445c86b69e6"),
+                identities["id-frontend"].principalId,
+                "ServicePrincipal",
+            ],
             // Reader from the identity and the same role by GUID from the canary workload: one assignment.
-            ["id-frontend-role-reader-resourceGroup", RG, def("acdd72a7-3385-48ef-bd42-f606fba81ae7"), identities["id-frontend"].principalId, "ServicePrincipal"],
-            ["id-worker-role-storage-blob-data-contributor-subscription", SUB, def("ba92f5b4-2d11-453d-a403-e96b0029c9fe"), identities["id-worker"].principalId, "ServicePrincipal"],
+            [
+                "id-frontend-role-reader-resourceGroup",
+                RG,
+                def("acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+                identities["id-frontend"].principalId,
+                "ServicePrincipal",
+            ],
+            [
+                "id-worker-role-storage-blob-data-contributor-subscription",
+                SUB,
+                def("ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
+                identities["id-worker"].principalId,
+                "ServicePrincipal",
+            ],
         ]);
         expect(identities["id-frontend"].principalId).not.toBe(identities["id-worker"].principalId);
     });
@@ -116,12 +153,35 @@ describe("managed identities: three workloads over two", () => {
         const identities = plan.outputs.identities as Record<string, Record<string, string>>;
         expect(Object.keys(identities)).toEqual(["id-frontend", "id-worker"]);
         for (const id of Object.values(identities)) {
-            expect(id).toEqual({ type: "managedIdentity", clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), principalId: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantId: MOCK_AZURE.tenantId });
+            expect(id).toEqual({
+                type: "managedIdentity",
+                clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+                principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+                tenantId: MOCK_AZURE.tenantId,
+            });
         }
         expect(plan.outputs.workloadIdentities).toEqual([
-            { namespace: "shop", serviceAccount: "frontend", subject: "system:serviceaccount:shop:frontend", identity: "id-frontend", clientId: identities["id-frontend"].clientId },
-            { namespace: "jobs", serviceAccount: "worker", subject: "system:serviceaccount:jobs:worker", identity: "id-worker", clientId: identities["id-worker"].clientId },
-            { namespace: "shop", serviceAccount: "frontend-canary", subject: "system:serviceaccount:shop:frontend-canary", identity: "id-frontend", clientId: identities["id-frontend"].clientId },
+            {
+                namespace: "shop",
+                serviceAccount: "frontend",
+                subject: "system:serviceaccount:shop:frontend",
+                identity: "id-frontend",
+                clientId: identities["id-frontend"].clientId,
+            },
+            {
+                namespace: "jobs",
+                serviceAccount: "worker",
+                subject: "system:serviceaccount:jobs:worker",
+                identity: "id-worker",
+                clientId: identities["id-worker"].clientId,
+            },
+            {
+                namespace: "shop",
+                serviceAccount: "frontend-canary",
+                subject: "system:serviceaccount:shop:frontend-canary",
+                identity: "id-frontend",
+                clientId: identities["id-frontend"].clientId,
+            },
         ]);
         expect(plan.outputs.tenantId).toBe(MOCK_AZURE.tenantId);
     });
@@ -179,7 +239,11 @@ describe("the sample Key Vault", () => {
     });
 
     test("an explicit vault name is used as given; without the sample there is no vault and no grant", async () => {
-        const named = await runProgram({ ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }], "entra-wif:sample": { enabled: true, vaultName: "kv-team-demo" } });
+        const named = await runProgram({
+            ...LOCATION,
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
+            "entra-wif:sample": { enabled: true, vaultName: "kv-team-demo" },
+        });
         expect(byName(named, "sample-vault").inputs.vaultName).toBe("kv-team-demo");
         const off = await runProgram({ ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }] });
         expect(off.resources.filter((r) => /keyvault|RoleAssignment|SampleKeyVault/.test(r.type))).toEqual([]);
@@ -198,7 +262,10 @@ describe("app registrations", () => {
         const app = byName(plan, "id-frontend-app");
         expect(app.inputs).toEqual({ displayName: "id-frontend", owners: [MOCK_AZURE.objectId] });
         const sp = byName(plan, "id-frontend-sp");
-        expect(sp.inputs).toEqual({ clientId: (plan.outputs.identities as Record<string, { clientId: string }>)["id-frontend"].clientId, owners: [MOCK_AZURE.objectId] });
+        expect(sp.inputs).toEqual({
+            clientId: (plan.outputs.identities as Record<string, { clientId: string }>)["id-frontend"].clientId,
+            owners: [MOCK_AZURE.objectId],
+        });
         expect(sp.dependsOn).toContain(app.urn);
     });
 
@@ -233,7 +300,10 @@ describe("app registrations", () => {
 describe("mixed types and limits", () => {
     test("a managed identity and an app registration side by side", async () => {
         const plan = await runProgram(teamConfig("managedIdentity", "application"));
-        expect(ofType(plan, FIC_MI).map((r) => r.inputs.subject)).toEqual(["system:serviceaccount:shop:frontend", "system:serviceaccount:shop:frontend-canary"]);
+        expect(ofType(plan, FIC_MI).map((r) => r.inputs.subject)).toEqual([
+            "system:serviceaccount:shop:frontend",
+            "system:serviceaccount:shop:frontend-canary",
+        ]);
         expect(ofType(plan, FIC_APP).map((r) => r.inputs.subject)).toEqual(["system:serviceaccount:jobs:worker"]);
     });
 

@@ -77,9 +77,11 @@ describe("blob hosting, generated key (the dev default)", () => {
 
     test("the resource group keeps the resource it had under the issuer (an alias, no replacement)", () => {
         // (The SDK adds its own aliases for the type's former API versions.)
-        expect(byName(plan, "group-rg").options.aliases).toEqual(expect.arrayContaining([
-            expect.objectContaining({ name: "issuer-rg", parenturn: "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer" }),
-        ]));
+        expect(byName(plan, "group-rg").options.aliases).toEqual(
+            expect.arrayContaining([
+                expect.objectContaining({ name: "issuer-rg", parenturn: "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer" }),
+            ]),
+        );
     });
 
     test("the key is RSA of the configured size", () => {
@@ -124,11 +126,13 @@ describe("blob hosting, generated key (the dev default)", () => {
 
     test("documents depend on the key, the account and the container", () => {
         const deps = byName(plan, "issuer-jwks").dependsOn;
-        expect(deps).toEqual(expect.arrayContaining([
-            expect.stringMatching(/::signing-key-initial$/),
-            expect.stringMatching(/::issuer-account$/),
-            expect.stringMatching(/::issuer-container$/),
-        ]));
+        expect(deps).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/::signing-key-initial$/),
+                expect.stringMatching(/::issuer-account$/),
+                expect.stringMatching(/::issuer-container$/),
+            ]),
+        );
     });
 
     test("the private key exists only as a secret", () => {

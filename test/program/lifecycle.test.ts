@@ -19,8 +19,16 @@ const LOCATION = { "azure-native:location": "westeurope" };
 const DEV = { ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
 
 /** The example stacks and the fixtures of the other modes, with their recorded destroy plans (test/fixtures/destroy). */
-const STACKS = ["Pulumi.dev.yaml", "examples/Pulumi.aks.yaml", "examples/Pulumi.existing.yaml", "examples/Pulumi.rotation.yaml", "examples/Pulumi.two-identities.yaml", "test/fixtures/Pulumi.byo.yaml"];
-const recorded = (stackFile: string) => fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.txt`), "utf8");
+const STACKS = [
+    "Pulumi.dev.yaml",
+    "examples/Pulumi.aks.yaml",
+    "examples/Pulumi.existing.yaml",
+    "examples/Pulumi.rotation.yaml",
+    "examples/Pulumi.two-identities.yaml",
+    "test/fixtures/Pulumi.byo.yaml",
+];
+const recorded = (stackFile: string) =>
+    fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.txt`), "utf8");
 
 describe("the sample Key Vault: destroyed and re-created with the README's rights only", () => {
     let plan: Plan;
@@ -74,7 +82,9 @@ describe("static website hosting: up, refresh and destroy with the README's righ
         const account = byName(plan, "issuer-account");
         expect(grant.type).toBe("azure-native:authorization:RoleAssignment");
         expect(grant.inputs.principalId).toBe(MOCK_AZURE.objectId);
-        expect(grant.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_AZURE.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES["Storage Blob Data Reader"]}`);
+        expect(grant.inputs.roleDefinitionId).toBe(
+            `/subscriptions/${MOCK_AZURE.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES["Storage Blob Data Reader"]}`,
+        );
         expect(grant.dependsOn).toContain(account.urn);
         expect(byName(plan, "issuer-website").dependsOn).toContain(grant.urn);
     });
@@ -97,7 +107,11 @@ describe("static website hosting: up, refresh and destroy with the README's righ
 /** The stacks' plans, made by the plan CLI's own code in one process (test/support/planBatch.ts). */
 let batched: BatchResult[] = [];
 beforeAll(async () => {
-    batched = await planBatch([...STACKS.map((f) => ["--stack-file", f]), ["--stack-file", "Pulumi.dev.yaml", "--destroy"], ["--stack-file", "Pulumi.dev.yaml", "--destroy", "--json"]]);
+    batched = await planBatch([
+        ...STACKS.map((f) => ["--stack-file", f]),
+        ["--stack-file", "Pulumi.dev.yaml", "--destroy"],
+        ["--stack-file", "Pulumi.dev.yaml", "--destroy", "--json"],
+    ]);
 }, 120000);
 const batchedPlan = (stackFile: string): Plan => JSON.parse(batched.find((b) => b.argv.length === 2 && b.argv[1] === stackFile)!.stdout) as Plan;
 
@@ -152,9 +166,12 @@ test("npm run plan -- --destroy prints the recorded plan, and --json the same st
     const json = JSON.parse(run("--destroy", "--json")) as { stack: string; destroy: Array<{ wave: number; name: string; how: string }> };
     expect(json.stack).toBe("dev");
     expect(json.destroy.map((s) => `${s.wave} ${s.how} ${s.name}`)).toEqual(
-        recorded("Pulumi.dev.yaml").trimEnd().split("\n").map((l) => {
-            const m = /^\s*(\d+)\s+(deleted with|deleted|retained|nothing to delete)\s+\S+ (\S+)/.exec(l)!;
-            return `${m[1]} ${m[2]} ${m[3]}`;
-        }),
+        recorded("Pulumi.dev.yaml")
+            .trimEnd()
+            .split("\n")
+            .map((l) => {
+                const m = /^\s*(\d+)\s+(deleted with|deleted|retained|nothing to delete)\s+\S+ (\S+)/.exec(l)!;
+                return `${m[1]} ${m[2]} ${m[3]}`;
+            }),
     );
 });

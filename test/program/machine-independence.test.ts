@@ -11,18 +11,22 @@ import { execFileSync } from "node:child_process";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { planBatch } from "../support/planBatch";
 
-
 /** The example stacks a user starts from, and the fixtures that exercise the other cluster and key modes. */
 const STACK_FILES = [
     "Pulumi.dev.yaml",
-    ...fs.readdirSync(path.join(REPO_ROOT, "examples")).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f)).map((f) => `examples/${f}`),
+    ...fs
+        .readdirSync(path.join(REPO_ROOT, "examples"))
+        .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
+        .map((f) => `examples/${f}`),
     "test/fixtures/Pulumi.byo.yaml",
 ];
 
 /** A copy of the repository's tracked files in a fresh folder, sharing node_modules. */
 function checkout(parent: string, name: string): string {
     const dir = path.join(parent, name);
-    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean);
     for (const file of files) {
         const from = path.join(REPO_ROOT, file);
         if (!fs.existsSync(from)) continue;
@@ -94,11 +98,25 @@ describe("the same config plans the same inputs on every machine", () => {
             }
         };
         visit("index.ts");
-        expect([...planned]).toEqual(expect.arrayContaining(["index.ts", "lib/config/index.ts", "lib/config/cluster.ts", "lib/kind.ts", "components/kindCluster.ts", "components/oidcIssuer.ts"]));
+        expect([...planned]).toEqual(
+            expect.arrayContaining([
+                "index.ts",
+                "lib/config/index.ts",
+                "lib/config/cluster.ts",
+                "lib/kind.ts",
+                "components/kindCluster.ts",
+                "components/oidcIssuer.ts",
+            ]),
+        );
         expect(planned.has("lib/entraExchange.ts")).toBe(false);
         for (const file of planned) {
             const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
-            expect([file, text.match(/os\.homedir\(|os\.userInfo\(|process\.cwd\(|getRootDirectory\(|__dirname|Date\.now\(|new Date\(|Math\.random\(|process\.env\.(HOME|USER)/g)]).toEqual([file, null]);
+            expect([
+                file,
+                text.match(
+                    /os\.homedir\(|os\.userInfo\(|process\.cwd\(|getRootDirectory\(|__dirname|Date\.now\(|new Date\(|Math\.random\(|process\.env\.(HOME|USER)/g,
+                ),
+            ]).toEqual([file, null]);
         }
     });
 });

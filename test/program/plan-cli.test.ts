@@ -1,6 +1,10 @@
 /** The offline plan as a user runs it: `npm run --silent plan -- --stack-file <file>`. */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
+import { largeStackConfig } from "../../tools/bench";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
 
@@ -47,9 +51,14 @@ test("the dev stack prints the graph as one JSON document", () => {
         expect(Object.keys(r).sort()).toEqual(["custom", "deletedWith", "dependsOn", "inputs", "name", "options", "parent", "provider", "type", "urn"]);
         expect(r.urn).toMatch(/^urn:pulumi:dev::entra-wif::/);
     }
-    expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining([
-        "tls:index/privateKey:PrivateKey", "azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer", "azure-native:storage:Blob",
-    ]));
+    expect(doc.resources.map((r: { type: string }) => r.type)).toEqual(
+        expect.arrayContaining([
+            "tls:index/privateKey:PrivateKey",
+            "azure-native:storage:StorageAccount",
+            "azure-native:storage:BlobContainer",
+            "azure-native:storage:Blob",
+        ]),
+    );
     expect(doc.outputs.serviceAccountSigningKey).toBe("[secret]");
     expect(stdout).not.toMatch(/PRIVATE KEY/);
 });
@@ -81,13 +90,15 @@ test("bad arguments exit 2 with usage", () => {
 test("the dev stack's plan lists the identity, its credential, the role assignment and the vault", () => {
     const doc = JSON.parse(plan("--stack-file", "Pulumi.dev.yaml").stdout);
     const names = doc.resources.map((r: { type: string; name: string }) => `${r.type} ${r.name}`);
-    expect(names).toEqual(expect.arrayContaining([
-        "azure-native:managedidentity:UserAssignedIdentity id-entra-wif-dev-identity",
-        "azure-native:managedidentity:FederatedIdentityCredential id-entra-wif-dev-fic-demo_workload-sa",
-        "azure-native:authorization:RoleAssignment id-entra-wif-dev-role-key-vault-secrets-user-sampleKeyVault",
-        "azure-native:keyvault:Vault sample-vault",
-        "azure-native:keyvault:Secret sample-secret",
-    ]));
+    expect(names).toEqual(
+        expect.arrayContaining([
+            "azure-native:managedidentity:UserAssignedIdentity id-entra-wif-dev-identity",
+            "azure-native:managedidentity:FederatedIdentityCredential id-entra-wif-dev-fic-demo_workload-sa",
+            "azure-native:authorization:RoleAssignment id-entra-wif-dev-role-key-vault-secrets-user-sampleKeyVault",
+            "azure-native:keyvault:Vault sample-vault",
+            "azure-native:keyvault:Secret sample-secret",
+        ]),
+    );
 });
 
 test("three workloads over two identities: each credential's issuer, subject and audience, and the chain within an identity", () => {
@@ -147,16 +158,12 @@ test("--graph prints the dev stack as a Mermaid flowchart: every component a sub
 });
 
 test("the README's graph of the dev stack is the one the plan draws", () => {
-    const readme = require("node:fs").readFileSync(path.join(REPO_ROOT, "README.md"), "utf8") as string;
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
     const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(drawn).toBe(fromBatch("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
 });
 
 describe("the benchmark's inputs (npm run bench)", () => {
-    const fs = require("node:fs") as typeof import("node:fs");
-    const os = require("node:os") as typeof import("node:os");
-    const { stringify } = require("yaml") as typeof import("yaml");
-    const { largeStackConfig } = require("../../tools/bench") as typeof import("../../tools/bench");
     let dir: string;
     let bare: BatchResult;
     let large: BatchResult;

@@ -13,16 +13,23 @@ import { BatchResult, planBatch } from "../support/planBatch";
 const STACK_FILES = [
     "Pulumi.dev.yaml",
     "Pulumi.e2e.yaml",
-    ...fs.readdirSync(path.join(REPO_ROOT, "examples")).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f)).map((f) => `examples/${f}`),
+    ...fs
+        .readdirSync(path.join(REPO_ROOT, "examples"))
+        .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
+        .map((f) => `examples/${f}`),
     "test/fixtures/Pulumi.byo.yaml",
 ];
-const recordedFile = (stackFile: string) => path.join(REPO_ROOT, "test", "fixtures", "plans", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.json`);
+const recordedFile = (stackFile: string) =>
+    path.join(REPO_ROOT, "test", "fixtures", "plans", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.json`);
 const recording = process.env.ENTRA_WIF_RECORD_PLANS === "1" && process.env.CI !== "true";
 
 let plans: BatchResult[];
 beforeAll(async () => {
     // The fixed keys only: the mocks refuse to make up a key for a name without one.
-    plans = await planBatch(STACK_FILES.map((f) => ["--stack-file", f]), { fixedKeys: true });
+    plans = await planBatch(
+        STACK_FILES.map((f) => ["--stack-file", f]),
+        { fixedKeys: true },
+    );
 }, 120000);
 
 test.each(STACK_FILES.map((f, i) => [f, i] as const))("%s plans exactly as recorded", (stackFile, i) => {

@@ -14,17 +14,17 @@ const BASE = {
     "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }],
     "entra-wif:sample": { enabled: true },
 };
-const withKeys = (keys: string[] | undefined, extra: Record<string, unknown> = {}) => ({ ...BASE, ...(keys ? { "entra-wif:signingKey": { keys } } : {}), ...extra });
+const withKeys = (keys: string[] | undefined, extra: Record<string, unknown> = {}) => ({
+    ...BASE,
+    ...(keys ? { "entra-wif:signingKey": { keys } } : {}),
+    ...extra,
+});
 
 const publishedKids = (plan: Plan) => JSON.parse(assetText(byName(plan, "issuer-jwks"))).keys.map((k: { kid: string }) => k.kid);
 const keyPem = (mocks: AzureMocks, name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.publicKeyPem as string;
 const kindEnv = (plan: Plan) => byName(plan, "cluster-kind").inputs.environment as Record<string, string>;
 
-describe.each([
-    [["2026-11"]],
-    [["2026-11", "2027-02"]],
-    [["2026-11", "2027-02", "2027-05"]],
-])("keys %j", (keys) => {
+describe.each([[["2026-11"]], [["2026-11", "2027-02"]], [["2026-11", "2027-02", "2027-05"]]])("keys %j", (keys) => {
     let plan: Plan;
     let mocks: AzureMocks;
     beforeAll(async () => {
@@ -58,7 +58,9 @@ describe.each([
 test("without a list the stack keeps its one key, under the name it always had (an alias, no replacement)", async () => {
     const plan = await runProgram(withKeys(undefined));
     const key = byName(plan, "signing-key-initial");
-    expect(key.options.aliases).toEqual([expect.objectContaining({ name: "signing-key-rsa", parenturn: "urn:pulumi:test::entra-wif::entra-wif:index:SigningKey::signing-key" })]);
+    expect(key.options.aliases).toEqual([
+        expect.objectContaining({ name: "signing-key-rsa", parenturn: "urn:pulumi:test::entra-wif::entra-wif:index:SigningKey::signing-key" }),
+    ]);
     expect(publishedKids(plan)).toHaveLength(1);
 });
 
@@ -78,8 +80,14 @@ describe("a rotation, step by step, on one stack", () => {
         const changed = [...rb.keys()].filter((u) => ra.has(u) && JSON.stringify(ra.get(u)!.inputs) !== JSON.stringify(rb.get(u)!.inputs));
         const name = (u: string) => u.split("::").pop()!;
         return {
-            added: [...rb.keys()].filter((u) => !ra.has(u)).map(name).sort(),
-            removed: [...ra.keys()].filter((u) => !rb.has(u)).map(name).sort(),
+            added: [...rb.keys()]
+                .filter((u) => !ra.has(u))
+                .map(name)
+                .sort(),
+            removed: [...ra.keys()]
+                .filter((u) => !rb.has(u))
+                .map(name)
+                .sort(),
             changed: changed.map(name).sort(),
         };
     }

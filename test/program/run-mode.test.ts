@@ -5,6 +5,7 @@
  * still point into the .ts file.
  */
 import { spawnSync } from "node:child_process";
+import { parse } from "yaml";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -51,7 +52,10 @@ function runAsPulumi(fixtureSource: string) {
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const [options, thrown] = r.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const [options, thrown] = r.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
     return { fixture, options, stack: thrown?.stack as string | undefined };
 }
 
@@ -85,7 +89,6 @@ fail(pair[0]);
 `;
 
 test("Pulumi.yaml runs the TypeScript program through ts-node, with no node arguments of its own", () => {
-    const { parse } = require("yaml") as typeof import("yaml");
     const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
     expect(project.runtime.name).toBe("nodejs");
     expect(project.runtime.options.typescript).toBe(true);
@@ -125,11 +128,15 @@ test("with source maps still installed the same lines come out (so the switch lo
     const fixture = path.join(dir, "mapped.ts");
     fs.writeFileSync(fixture, THROWS_ON_LINE_12);
     // ts-node without this project's settings: TypeScript's transpiler, and source-map-support maps each frame.
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", `try { require(${JSON.stringify(fixture)}) } catch (e) { process.stdout.write(e.stack) }`], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60000,
-        env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
-    });
+    const r = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register", "-e", `try { require(${JSON.stringify(fixture)}) } catch (e) { process.stdout.write(e.stack) }`],
+        {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            timeout: 60000,
+            env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
+        },
+    );
     expect(r.stdout.split("\n")[1]).toContain(`${fixture}:12:`);
 });

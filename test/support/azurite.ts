@@ -37,8 +37,23 @@ export function selfSignedCertificate(dir: string): { cert: string; key: string 
     const key = path.join(dir, "key.pem");
     execFileSync(
         "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
     fs.chmodSync(key, 0o600);
@@ -65,8 +80,23 @@ export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
     fs.mkdirSync(path.join(dir, "data"), { recursive: true });
     const child = spawn(
         process.execPath,
-        [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", path.join(dir, "data"),
-            "--cert", cert, "--key", key, "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"],
+        [
+            main,
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            String(port),
+            "--location",
+            path.join(dir, "data"),
+            "--cert",
+            cert,
+            "--key",
+            key,
+            "--skipApiVersionCheck",
+            "--disableTelemetry",
+            "--silent",
+            "--loose",
+        ],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

@@ -5,6 +5,7 @@
  * `planBatch` runs it from a test; the process itself reads the argument lists as JSON on stdin.
  */
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { capturedStreams } from "../../lib/capture";
 
@@ -31,19 +32,28 @@ export interface BatchOptions {
 export function planBatch(argvs: string[][], options: BatchOptions = {}): Promise<BatchResult[]> {
     return new Promise((resolve, reject) => {
         const env = { ...process.env, PLAN_DEBUG: "", ...(options.env ?? {}), ...(options.fixedKeys ? { ENTRA_WIF_BATCH_FIXED_KEYS: "1" } : {}) };
-        const child = execFile(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), __filename], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120000, maxBuffer: 256 * 1024 * 1024, env }, (err, stdout, stderr) => {
-            if (err) reject(new Error(`the plan batch failed: ${err.message}\n${stderr}`));
-            else resolve(JSON.parse(stdout) as BatchResult[]);
-        });
+        const child = execFile(
+            process.execPath,
+            ["-r", require.resolve("ts-node/register/transpile-only"), __filename],
+            { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 120000, maxBuffer: 256 * 1024 * 1024, env },
+            (err, stdout, stderr) => {
+                if (err) reject(new Error(`the plan batch failed: ${err.message}\n${stderr}`));
+                else resolve(JSON.parse(stdout) as BatchResult[]);
+            },
+        );
         child.stdin!.end(JSON.stringify(argvs));
     });
 }
 
 /** The fixed test keys by tls.PrivateKey resource name (test/fixtures/keys/<name>.TESTONLY.pem). */
 export function fixedTestKeys(): Record<string, string> {
-    const fs = require("node:fs") as typeof import("node:fs");
     const dir = path.join(ROOT, "test", "fixtures", "keys");
-    return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".TESTONLY.pem")).map((f) => [f.replace(/\.TESTONLY\.pem$/, ""), fs.readFileSync(path.join(dir, f), "utf8")]));
+    return Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".TESTONLY.pem"))
+            .map((f) => [f.replace(/\.TESTONLY\.pem$/, ""), fs.readFileSync(path.join(dir, f), "utf8")]),
+    );
 }
 
 async function main(): Promise<void> {
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
                 const ours = key.startsWith(ROOT + path.sep) || key.startsWith(programRoot + path.sep);
                 if (ours && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) delete require.cache[key];
             }
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is named by path at run time, and must load anew
             return require(program) as Record<string, unknown>;
         };
         const code = await runPlan(argv, out, err, { load, mocks });

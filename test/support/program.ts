@@ -15,6 +15,7 @@ process.setMaxListeners(100);
 function loadIndex(): Record<string, unknown> {
     let exports: Record<string, unknown> = {};
     jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh evaluation inside jest's isolated registry
         exports = require(path.join(REPO_ROOT, "index"));
     });
     return exports;

@@ -4,7 +4,13 @@ import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "./azurite";
 import { assetText } from "./program";
 import { relyingParty } from "./relyingParty";
 
-export async function publishPlan(rp: ReturnType<typeof relyingParty>, azurite: Azurite, plan: Plan, containerName: string, access: "blob" | "private"): Promise<void> {
+export async function publishPlan(
+    rp: ReturnType<typeof relyingParty>,
+    azurite: Azurite,
+    plan: Plan,
+    containerName: string,
+    access: "blob" | "private",
+): Promise<void> {
     const blobs = plan.resources
         .filter((r) => r.type === "azure-native:storage:Blob")
         .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));

@@ -49,7 +49,10 @@ export function relyingParty(caFile: string) {
                     child ??= start();
                     const timer = setTimeout(() => {
                         // Its answer would land on a later job: end this child; the next job starts a fresh one.
-                        waiting.splice(waiting.findIndex((w) => w.timer === timer), 1);
+                        waiting.splice(
+                            waiting.findIndex((w) => w.timer === timer),
+                            1,
+                        );
                         child?.kill("SIGKILL");
                         reject(new Error(`${job.action} did not answer within ${JOB_TIMEOUT_MS} ms`));
                     }, JOB_TIMEOUT_MS);
@@ -62,14 +65,27 @@ export function relyingParty(caFile: string) {
     };
 
     return {
-        publish: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; access: "blob" | "private"; blobs: Array<{ blobName: string; contentType: string; text: string }> }) =>
-            run<{ ok: boolean }>({ action: "publish", ...job }),
+        publish: (job: {
+            blobEndpoint: string;
+            accountName: string;
+            accountKey: string;
+            containerName: string;
+            access: "blob" | "private";
+            blobs: Array<{ blobName: string; contentType: string; text: string }>;
+        }) => run<{ ok: boolean }>({ action: "publish", ...job }),
         replay: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; steps: ReplaceStep[]; probes: string[] }) =>
-            run<{ ok: boolean; observed: Array<{ step: string; statuses: Record<string, { status: number; contentType: string | null; body: string }> }> }>({ action: "replay", ...job }),
+            run<{ ok: boolean; observed: Array<{ step: string; statuses: Record<string, { status: number; contentType: string | null; body: string }> }> }>({
+                action: "replay",
+                ...job,
+            }),
         fetch: (url: string) => run<{ status: number; contentType: string | null; body: string }>({ action: "fetch", url }),
-        discover: (issuer: string) => run<{ ok: boolean; issuer?: string; jwks_uri?: string; algs?: string[]; code?: string; message?: string }>({ action: "discover", issuer }),
+        discover: (issuer: string) =>
+            run<{ ok: boolean; issuer?: string; jwks_uri?: string; algs?: string[]; code?: string; message?: string }>({ action: "discover", issuer }),
         verify: (job: { jwksUri: string; token: string; issuer: string; audience: string }) =>
-            run<{ ok: boolean; payload?: Record<string, unknown>; protectedHeader?: Record<string, unknown>; code?: string; message?: string }>({ action: "verify", ...job }),
+            run<{ ok: boolean; payload?: Record<string, unknown>; protectedHeader?: Record<string, unknown>; code?: string; message?: string }>({
+                action: "verify",
+                ...job,
+            }),
         /** Ends the child process, if one runs, and waits (bounded) for it to exit. */
         stop: async () => {
             const c = child;

@@ -93,13 +93,37 @@ test("--stack with a Pulumi CLI that fails reports its first line of stderr, exi
 });
 
 test.each<[string, string[], RegExp]>([
-    ["--exchange without a token", ["--issuer", "https://x.example/", "--exchange", "--client-id", "c", "--tenant-id", "t"], /^--exchange needs a token: --token-file <file> or --mint$/],
-    ["--exchange without a client id", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--tenant-id", "t"], /^--exchange needs --client-id <id>, or --stack <name> with --subject/],
-    ["--exchange without a tenant", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c"], /^--exchange needs --tenant-id <tenant>/],
+    [
+        "--exchange without a token",
+        ["--issuer", "https://x.example/", "--exchange", "--client-id", "c", "--tenant-id", "t"],
+        /^--exchange needs a token: --token-file <file> or --mint$/,
+    ],
+    [
+        "--exchange without a client id",
+        ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--tenant-id", "t"],
+        /^--exchange needs --client-id <id>, or --stack <name> with --subject/,
+    ],
+    [
+        "--exchange without a tenant",
+        ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c"],
+        /^--exchange needs --tenant-id <tenant>/,
+    ],
     ["--client-id without --exchange", ["--issuer", "https://x.example/", "--client-id", "c"], /^--client-id is for --exchange$/],
-    ["an http authority", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--authority", "http://login.example/"], /^--authority is an https URL/],
-    ["an unknown cloud", ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--cloud", "AzureCloud"], /^--cloud is one of AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/],
-    ["--exchange with --endpoints-only", ["--issuer", "https://x.example/", "--exchange", "--endpoints-only", "--token-file", "f", "--client-id", "c", "--tenant-id", "t"], /^--exchange needs a token; --endpoints-only checks none$/],
+    [
+        "an http authority",
+        ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--authority", "http://login.example/"],
+        /^--authority is an https URL/,
+    ],
+    [
+        "an unknown cloud",
+        ["--issuer", "https://x.example/", "--exchange", "--token-file", "f", "--client-id", "c", "--tenant-id", "t", "--cloud", "AzureCloud"],
+        /^--cloud is one of AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/,
+    ],
+    [
+        "--exchange with --endpoints-only",
+        ["--issuer", "https://x.example/", "--exchange", "--endpoints-only", "--token-file", "f", "--client-id", "c", "--tenant-id", "t"],
+        /^--exchange needs a token; --endpoints-only checks none$/,
+    ],
 ])("bad --exchange arguments are refused before anything is sent: %s", (_what, argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
 });

@@ -13,7 +13,15 @@ describe("federated credential names", () => {
     });
 
     test("distinct workloads never share a name, even where hyphens and dots could blur them", () => {
-        const pairs: Array<[string, string]> = [["a-b", "c"], ["a", "b-c"], ["a", "b.c"], ["a", "b-c.d"], ["a-b", "c.d"], ["ab", "c"], ["a", "bc"]];
+        const pairs: Array<[string, string]> = [
+            ["a-b", "c"],
+            ["a", "b-c"],
+            ["a", "b.c"],
+            ["a", "b-c.d"],
+            ["a-b", "c.d"],
+            ["ab", "c"],
+            ["a", "bc"],
+        ];
         const names = pairs.map(([ns, sa]) => federatedCredentialName(ns, sa));
         expect(new Set(names).size).toBe(pairs.length);
     });
@@ -32,7 +40,10 @@ describe("federated credential names", () => {
 describe("planIdentities", () => {
     test("each identity gets a credential per workload, subject byte-exact, in config order", () => {
         const identities = plan({
-            "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }, { name: "id-b", type: "application" }],
+            "entra-wif:identities": [
+                { name: "id-a", type: "managedIdentity" },
+                { name: "id-b", type: "application" },
+            ],
             "entra-wif:workloads": [
                 { namespace: "shop", serviceAccount: "frontend", identity: "id-a" },
                 { namespace: "jobs", serviceAccount: "worker.v2", identity: "id-b" },
@@ -53,7 +64,12 @@ describe("planIdentities", () => {
                 { name: "id-b", type: "managedIdentity" },
             ],
             "entra-wif:workloads": [
-                { namespace: "shop", serviceAccount: "frontend", identity: "id-a", roles: [{ role: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: "resourceGroup" }] },
+                {
+                    namespace: "shop",
+                    serviceAccount: "frontend",
+                    identity: "id-a",
+                    roles: [{ role: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: "resourceGroup" }],
+                },
                 { namespace: "shop", serviceAccount: "canary", identity: "id-a", roles: [{ role: "key vault secrets user", scope: "sampleKeyVault" }] },
                 { namespace: "jobs", serviceAccount: "worker", identity: "id-b" },
             ],
@@ -69,11 +85,13 @@ describe("planIdentities", () => {
     test("ARM-id scopes and custom roles get stable, distinct resource suffixes", () => {
         const rg = "/subscriptions/00000000-1111-4222-8333-444444444444/resourceGroups/rg-data";
         const [identity] = plan({
-            "entra-wif:identity": { roles: [
-                { role: "Storage Blob Data Reader", scope: rg },
-                { role: "Storage Blob Data Reader", scope: rg.toUpperCase() },
-                { role: "0b3d1c9e-0000-4000-8000-0000000000c5", scope: `${rg}/providers/Microsoft.Storage/storageAccounts/data` },
-            ] },
+            "entra-wif:identity": {
+                roles: [
+                    { role: "Storage Blob Data Reader", scope: rg },
+                    { role: "Storage Blob Data Reader", scope: rg.toUpperCase() },
+                    { role: "0b3d1c9e-0000-4000-8000-0000000000c5", scope: `${rg}/providers/Microsoft.Storage/storageAccounts/data` },
+                ],
+            },
         });
         expect(identity.grants.map((g) => g.resourceSuffix)).toEqual([
             expect.stringMatching(/^storage-blob-data-reader-arm-[0-9a-f]{10}$/),

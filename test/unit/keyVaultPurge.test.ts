@@ -22,13 +22,16 @@ afterEach(() => box.cleanup());
 
 /** A stand-in az: `show-deleted` succeeds from its `listedFrom`-th call on (never when 0); `purge` exits `purgeCode`. */
 function fakeAz(listedFrom: number, purgeCode = 0) {
-    box.fake("az", `
+    box.fake(
+        "az",
+        `
 count='${box.root}/show-deleted.count'
 case "$2" in
   show-deleted) n=$(cat "$count" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$count"; [ ${listedFrom} -gt 0 ] && [ $n -ge ${listedFrom} ] ;;
   purge) echo "purging..." >&2; exit ${purgeCode} ;;
   *) echo "unexpected az $*" >&2; exit 2 ;;
-esac`);
+esac`,
+    );
 }
 
 describe("before the vault is created", () => {
@@ -56,7 +59,9 @@ describe("before the vault is created", () => {
         fakeAz(1, 1);
         const r = box.run(purgeBeforeCreateScript(), env());
         expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/purging the soft-deleted Key Vault kv-entrawif-0123456789ab failed; purging needs Microsoft\.KeyVault\/locations\/deletedVaults\/purge\/action/);
+        expect(r.stderr).toMatch(
+            /purging the soft-deleted Key Vault kv-entrawif-0123456789ab failed; purging needs Microsoft\.KeyVault\/locations\/deletedVaults\/purge\/action/,
+        );
     });
 
     test("without the Azure CLI it says what to do if the create then fails, and lets the update go on", () => {

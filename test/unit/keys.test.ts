@@ -88,7 +88,11 @@ describe("accepted and rejected key formats", () => {
     test.each([
         ["empty", "", /empty/],
         ["not PEM", "ssh-rsa AAAAB3NzaC1yc2E", /no PEM block/],
-        ["a certificate request", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", /unsupported PEM block "CERTIFICATE REQUEST"/],
+        [
+            "a certificate request",
+            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+            /unsupported PEM block "CERTIFICATE REQUEST"/,
+        ],
         ["two keys in one value", k8s.rsaPublic() + k8s.ecdsaPublic(), /exactly one PEM block, found 2/],
         ["truncated", truncated, /no END line/],
         ["corrupted base64 body", corrupted, /could not be parsed/],
@@ -124,7 +128,10 @@ describe("fresh keys cross-checked against the openssl CLI", () => {
         expect(keyId(fs.readFileSync(path.join(dir, `rsa${bits}.key`), "utf8"))).toBe(kid);
         expect(keyId(fs.readFileSync(path.join(dir, `rsa${bits}.pkcs1.pub`), "utf8"))).toBe(kid);
 
-        const modulusHex = openssl("rsa", "-pubin", "-in", `rsa${bits}.pub`, "-noout", "-modulus").toString().trim().replace(/^Modulus=/, "");
+        const modulusHex = openssl("rsa", "-pubin", "-in", `rsa${bits}.pub`, "-noout", "-modulus")
+            .toString()
+            .trim()
+            .replace(/^Modulus=/, "");
         const jwk = toJwk(pub);
         expect(Buffer.from(jwk.n!, "base64url").toString("hex").toUpperCase()).toBe(modulusHex.toUpperCase());
         expect(Buffer.from(jwk.n!, "base64url").length * 8).toBe(bits);

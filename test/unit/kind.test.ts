@@ -61,12 +61,16 @@ describe("create and delete scripts, run with stand-in docker and kind", () => {
         [KIND_ENV.publicKeys]: k8s.rsaPublic() + k8s.ecdsaPublic(),
         [KIND_ENV.signingKey]: k8s.rsaPrivate(),
     });
-    const fakeKind = (existing = "") => box.fake("kind", `
+    const fakeKind = (existing = "") =>
+        box.fake(
+            "kind",
+            `
 case "$1" in
   get) if [ "$2" = clusters ]; then printf '%s' "${existing}"; else printf '%s' '${kubeconfigText}'; fi ;;
   create) echo "Creating cluster ..." >&2 ;;
   delete) echo "Deleting cluster ..." >&2 ;;
-esac`);
+esac`,
+        );
 
     beforeEach(() => {
         box = sandbox();
@@ -133,9 +137,27 @@ esac`);
 
     test.each<[string, () => void, RegExp]>([
         ["docker missing", () => fakeKind(), /^entra-wif: docker is not on the PATH of the machine running pulumi up; .*set cluster\.mode to existing$/],
-        ["kind missing", () => box.fake("docker", "exit 0"), /^entra-wif: kind is not on the PATH of the machine running pulumi up\. Install it \(https:\/\/kind\.sigs\.k8s\.io/],
-        ["docker daemon down", () => { box.fake("docker", "exit 1"); fakeKind(); }, /^entra-wif: docker is installed but its daemon does not answer/],
-        ["a cluster of that name exists", () => { box.fake("docker", "exit 0"); fakeKind("other\nentra-wif-dev\n"); }, /^entra-wif: a kind cluster with this name already exists/],
+        [
+            "kind missing",
+            () => box.fake("docker", "exit 0"),
+            /^entra-wif: kind is not on the PATH of the machine running pulumi up\. Install it \(https:\/\/kind\.sigs\.k8s\.io/,
+        ],
+        [
+            "docker daemon down",
+            () => {
+                box.fake("docker", "exit 1");
+                fakeKind();
+            },
+            /^entra-wif: docker is installed but its daemon does not answer/,
+        ],
+        [
+            "a cluster of that name exists",
+            () => {
+                box.fake("docker", "exit 0");
+                fakeKind("other\nentra-wif-dev\n");
+            },
+            /^entra-wif: a kind cluster with this name already exists/,
+        ],
     ])("fails early, before writing anything, when %s", (_what, setup, message) => {
         setup();
         const r = box.run(kindCreateScript(), env());
@@ -166,7 +188,9 @@ esac`);
         expect(calls.slice(0, 2)).toEqual(["docker info", "kind get clusters"]);
         // The in-node script spans lines in the log: read it whole.
         const log = calls.join("\n");
-        expect(log).toMatch(/docker exec entra-wif-dev-control-plane sh -c set -e\nfor c in kube-apiserver kube-controller-manager; do\n {2}mv \/etc\/kubernetes\/manifests\/\$c\.yaml /);
+        expect(log).toMatch(
+            /docker exec entra-wif-dev-control-plane sh -c set -e\nfor c in kube-apiserver kube-controller-manager; do\n {2}mv \/etc\/kubernetes\/manifests\/\$c\.yaml /,
+        );
         expect(log).toMatch(/\[ \$i -lt 60 \]/);
         expect(log).toMatch(/get --raw \/readyz/);
         expect(calls.at(-1)).toBe("kind get kubeconfig --name entra-wif-dev");
@@ -196,7 +220,9 @@ esac`);
         fs.writeFileSync(path.join(keyDir, "sa.key"), "x");
         const r = box.run(kindDeleteScript(), env());
         expect(r.code).toBe(0);
-        expect(r.stderr).toMatch(/kind is not on the PATH of this machine; the kind cluster entra-wif-dev \(a Docker container\) and its kubeconfig context kind-entra-wif-dev stay on the machine that created them, with the key folder ~\/\.entra-wif\/entra-wif-dev; there run: kind delete cluster --name entra-wif-dev && rm -rf ~\/\.entra-wif\/entra-wif-dev/);
+        expect(r.stderr).toMatch(
+            /kind is not on the PATH of this machine; the kind cluster entra-wif-dev \(a Docker container\) and its kubeconfig context kind-entra-wif-dev stay on the machine that created them, with the key folder ~\/\.entra-wif\/entra-wif-dev; there run: kind delete cluster --name entra-wif-dev && rm -rf ~\/\.entra-wif\/entra-wif-dev/,
+        );
         expect(fs.existsSync(keyDir)).toBe(false);
     });
 
@@ -220,8 +246,14 @@ describe("the nightly destroy of a kind stack runs on a CI runner, not on the la
 
     test.each<[string, (b: Sandbox) => void]>([
         ["without kind or docker", () => undefined],
-        ["with kind, but no such cluster there (kind answers a missing cluster with success)", (b) => b.fake("kind", `[ "$1" = delete ] && echo "Deleting cluster \"$3\" ..." >&2; exit 0`)],
-        ["with kind and a Docker daemon that is not running", (b) => b.fake("kind", `echo "ERROR: failed to delete cluster: failed to list nodes" >&2; exit 1`)],
+        [
+            "with kind, but no such cluster there (kind answers a missing cluster with success)",
+            (b) => b.fake("kind", `[ "$1" = delete ] && echo "Deleting cluster $3 ..." >&2; exit 0`),
+        ],
+        [
+            "with kind and a Docker daemon that is not running",
+            (b) => b.fake("kind", `echo "ERROR: failed to delete cluster: failed to list nodes" >&2; exit 1`),
+        ],
     ])("%s: the delete script ends at once with exit 0, so the Azure side is destroyed", (_what, setup) => {
         setup(box);
         const runnerHome = path.join(box.root, "home", "runner");

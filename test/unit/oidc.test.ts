@@ -19,8 +19,13 @@ describe("discovery document", () => {
     });
 
     test("RSA only advertises RS256; algorithms are a sorted set", () => {
-        expect(buildDiscoveryDocument("https://i.example/", buildJwks([k8s.rsaPublic(), k8s.otherRsaPublic()])).id_token_signing_alg_values_supported).toEqual(["RS256"]);
-        expect(buildDiscoveryDocument("https://i.example/", buildJwks([k8s.ecdsaPublic(), k8s.rsaPublic()])).id_token_signing_alg_values_supported).toEqual(["ES256", "RS256"]);
+        expect(buildDiscoveryDocument("https://i.example/", buildJwks([k8s.rsaPublic(), k8s.otherRsaPublic()])).id_token_signing_alg_values_supported).toEqual([
+            "RS256",
+        ]);
+        expect(buildDiscoveryDocument("https://i.example/", buildJwks([k8s.ecdsaPublic(), k8s.rsaPublic()])).id_token_signing_alg_values_supported).toEqual([
+            "ES256",
+            "RS256",
+        ]);
     });
 
     test.each([
@@ -31,7 +36,13 @@ describe("discovery document", () => {
         const doc = buildDiscoveryDocument(issuer, buildJwks([k8s.rsaPublic()]));
         expect(doc.issuer).toBe(issuer);
         expect(doc.jwks_uri).toBe(jwks);
-        expect(Object.keys(doc)).toEqual(["issuer", "jwks_uri", "response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"]);
+        expect(Object.keys(doc)).toEqual([
+            "issuer",
+            "jwks_uri",
+            "response_types_supported",
+            "subject_types_supported",
+            "id_token_signing_alg_values_supported",
+        ]);
     });
 
     test("refuses an issuer Entra would refuse", () => {

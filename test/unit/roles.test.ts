@@ -1,4 +1,14 @@
-import { BUILTIN_ROLES, resolveRole, resolveScope, roleAssignmentName, roleDefinitionId, roleDefinitionIdForScope, roleLabel, scopeProblem, UnknownRoleError } from "../../lib/roles";
+import {
+    BUILTIN_ROLES,
+    resolveRole,
+    resolveScope,
+    roleAssignmentName,
+    roleDefinitionId,
+    roleDefinitionIdForScope,
+    roleLabel,
+    scopeProblem,
+    UnknownRoleError,
+} from "../../lib/roles";
 
 describe("role resolution", () => {
     test("built-in names, case-insensitively", () => {
@@ -24,13 +34,19 @@ describe("role resolution", () => {
 });
 
 describe("scopes", () => {
-    test.each(["subscription", "resourceGroup", "sampleKeyVault",
+    test.each([
+        "subscription",
+        "resourceGroup",
+        "sampleKeyVault",
         "/subscriptions/00000000-1111-4222-8333-444444444444",
         "/subscriptions/00000000-1111-4222-8333-444444444444/resourceGroups/rg-app",
         "/subscriptions/00000000-1111-4222-8333-444444444444/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/data",
-        "/providers/Microsoft.Management/managementGroups/platform"])("%s is a scope", (s) => expect(scopeProblem(s)).toBeUndefined());
+        "/providers/Microsoft.Management/managementGroups/platform",
+    ])("%s is a scope", (s) => expect(scopeProblem(s)).toBeUndefined());
 
-    test.each(["Subscription", "rg-app", "/subscriptions/not-a-guid", "https://portal.azure.com"])("%s is not", (s) => expect(scopeProblem(s)).toMatch(/full ARM id/));
+    test.each(["Subscription", "rg-app", "/subscriptions/not-a-guid", "https://portal.azure.com"])("%s is not", (s) =>
+        expect(scopeProblem(s)).toMatch(/full ARM id/),
+    );
 });
 
 test("role definition id", () => {
@@ -41,16 +57,26 @@ describe("role definition id for a scope", () => {
     const home = "00000000-1111-4222-8333-444444444444";
     const other = "99999999-1111-4222-8333-444444444444";
     test("the scope's own subscription, even when it is not the deploying one", () => {
-        expect(roleDefinitionIdForScope(`/subscriptions/${other}/resourceGroups/rg`, home, "r")).toBe(`/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/r`);
-        expect(roleDefinitionIdForScope(`/subscriptions/${home}`, home, "r")).toBe(`/subscriptions/${home}/providers/Microsoft.Authorization/roleDefinitions/r`);
+        expect(roleDefinitionIdForScope(`/subscriptions/${other}/resourceGroups/rg`, home, "r")).toBe(
+            `/subscriptions/${other}/providers/Microsoft.Authorization/roleDefinitions/r`,
+        );
+        expect(roleDefinitionIdForScope(`/subscriptions/${home}`, home, "r")).toBe(
+            `/subscriptions/${home}/providers/Microsoft.Authorization/roleDefinitions/r`,
+        );
     });
     test("the tenant-level form at a management group", () => {
-        expect(roleDefinitionIdForScope("/providers/Microsoft.Management/managementGroups/platform", home, "r")).toBe("/providers/Microsoft.Authorization/roleDefinitions/r");
+        expect(roleDefinitionIdForScope("/providers/Microsoft.Management/managementGroups/platform", home, "r")).toBe(
+            "/providers/Microsoft.Authorization/roleDefinitions/r",
+        );
     });
 });
 
 describe("scope resolution", () => {
-    const ids = { subscription: "/subscriptions/s", resourceGroup: "/subscriptions/s/resourceGroups/g", sampleKeyVault: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v" };
+    const ids = {
+        subscription: "/subscriptions/s",
+        resourceGroup: "/subscriptions/s/resourceGroups/g",
+        sampleKeyVault: "/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v",
+    };
     test("keywords pick their id, ARM ids stand for themselves", () => {
         expect(resolveScope("subscription", ids)).toBe(ids.subscription);
         expect(resolveScope("resourceGroup", ids)).toBe(ids.resourceGroup);

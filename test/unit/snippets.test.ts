@@ -73,12 +73,15 @@ describe("with the stack's key", () => {
         try {
             // The sandbox's HOME is its root: the snippet's ~ must expand there.
             const dir = path.join(box.root, ".entra-wif", "entra-wif-prod");
-            box.fake("pulumi", `
+            box.fake(
+                "pulumi",
+                `
 case "$*" in
   "stack output --show-secrets serviceAccountSigningKey") printf '%s' "$PRIVATE" ;;
   "stack output serviceAccountPublicKeys") printf '%s' "$PUBLIC" ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
-esac`);
+esac`,
+            );
             const r = box.run(existingClusterSnippets(ISSUER, true, KEY_DIR).writeKeyFiles, { PRIVATE: k8s.rsaPrivate(), PUBLIC: k8s.rsaPublic() });
             expect(r.stderr).toBe("");
             expect(r.code).toBe(0);
@@ -98,7 +101,11 @@ describe("with the cluster's own keys: only the issuer changes", () => {
     test("every snippet sets the issuer and nothing else", () => {
         expect(s.minikube).toBe(`minikube start \\\n  --extra-config='apiserver.service-account-issuer=${ISSUER}'`);
         expect(parse(s.k0s).spec).toEqual({ api: { extraArgs: { "service-account-issuer": ISSUER } } });
-        expect(parse(s.kubeadm)).toEqual({ apiVersion: "kubeadm.k8s.io/v1beta4", kind: "ClusterConfiguration", apiServer: { extraArgs: [{ name: "service-account-issuer", value: ISSUER }] } });
+        expect(parse(s.kubeadm)).toEqual({
+            apiVersion: "kubeadm.k8s.io/v1beta4",
+            kind: "ClusterConfiguration",
+            apiServer: { extraArgs: [{ name: "service-account-issuer", value: ISSUER }] },
+        });
         expect(parse(s.kind).nodes).toEqual([{ role: "control-plane" }]);
         expect(s.writeKeyFiles).toBe("");
     });

@@ -1,5 +1,7 @@
 /** The CI workflows, parsed: triggers, permissions and the steps a reviewer relies on. */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
@@ -21,7 +23,11 @@ function expectAzureSignInWithoutSecrets(w: Workflow, job: Job) {
     expect(w.permissions["id-token"]).toBe("write");
     expect(w.env).toMatchObject(azureEnv);
     const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
-    expect(login.with).toEqual({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+    expect(login.with).toEqual({
+        "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+        "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+        "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
     // No client secret or credentials JSON anywhere: the sign-in is federated.
     const text = JSON.stringify(w);
     expect(text).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds|AZURE_CREDENTIALS/);
@@ -46,7 +52,12 @@ describe("preview.yml", () => {
         expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci"));
         const preview = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
         expect(job.steps.indexOf(preview)).toBeGreaterThan(runs.indexOf("npm test"));
-        expect(preview.with).toMatchObject({ command: "preview", "stack-name": "${{ vars.PREVIEW_STACK }}", "comment-on-pr": true, "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}" });
+        expect(preview.with).toMatchObject({
+            command: "preview",
+            "stack-name": "${{ vars.PREVIEW_STACK }}",
+            "comment-on-pr": true,
+            "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+        });
         expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });
     });
 
@@ -92,17 +103,23 @@ describe("destroy.yml", () => {
 });
 
 test("the stack list script accepts listed stacks and refuses others", () => {
-    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
     const w = read("destroy.yml");
     const script = w.jobs.stacks.steps.find((s) => s.id === "list" || s.run?.includes("demo-stacks.json"))!.run!;
-    const out = path.join(require("node:os").tmpdir(), `gh-output-${process.pid}`);
+    const out = path.join(os.tmpdir(), `gh-output-${process.pid}`);
     const run = (requested: string) => {
         fs.writeFileSync(out, "");
         // GitHub runs the step with bash and the runner's node; here, this node.
-        const r = spawnSync("bash", ["-c", script], { cwd: REPO_ROOT, env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, REQUESTED: requested, GITHUB_OUTPUT: out }, encoding: "utf8" });
+        const r = spawnSync("bash", ["-c", script], {
+            cwd: REPO_ROOT,
+            env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, REQUESTED: requested, GITHUB_OUTPUT: out },
+            encoding: "utf8",
+        });
         return { code: r.status, output: fs.readFileSync(out, "utf8"), stdout: r.stdout };
     };
-    expect(run("")).toMatchObject({ code: 0, output: `stacks=${JSON.stringify(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")))}\n` });
+    expect(run("")).toMatchObject({
+        code: 0,
+        output: `stacks=${JSON.stringify(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")))}\n`,
+    });
     expect(run("dev")).toMatchObject({ code: 0, output: 'stacks=["dev"]\n' });
     const refused = run("prod");
     expect(refused.code).toBe(1);
@@ -116,7 +133,10 @@ test("the README's benchmark figures are the ones docs/benchmarks.md records", (
     // Targets ("≤ 1.5×") are not measurements.
     const measured = [...section.matchAll(/(?<!≤ )\b(\d+\.\d+)×/g)].map((m) => m[1]);
     expect(measured.length).toBeGreaterThanOrEqual(3);
-    const ratios = fs.readFileSync(path.join(REPO_ROOT, "docs", "benchmarks.md"), "utf8").split("## Figures")[1].split("\n## ")[0];
+    const ratios = fs
+        .readFileSync(path.join(REPO_ROOT, "docs", "benchmarks.md"), "utf8")
+        .split("## Figures")[1]
+        .split("\n## ")[0];
     const recorded = [...ratios.matchAll(/\| (\d+\.\d+)× \|/g)].map((m) => m[1]);
     for (const figure of measured) expect(recorded).toContain(figure);
 });
@@ -172,6 +192,8 @@ describe("e2e.yml", () => {
         expect(upload.if).toBe("always()");
         expect(upload.with).toMatchObject({ path: "e2e-report.json" });
         expect(fs.existsSync(path.join(REPO_ROOT, "Pulumi.e2e.yaml"))).toBe(true);
-        expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe("node -r ts-node/register/transpile-only tools/live/e2e.ts");
+        expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe(
+            "node -r ts-node/register/transpile-only tools/live/e2e.ts",
+        );
     });
 });

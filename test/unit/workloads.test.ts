@@ -27,11 +27,16 @@ test("with the webhook: the label asks for injection; the pod carries no token o
     expect(pod.labels).toEqual({ "azure.workload.identity/use": "true" });
     expect(pod.spec).toEqual({
         serviceAccountName: "workload-sa",
-        containers: [{
-            name: "oidc",
-            image: input.image,
-            env: [{ name: "KEYVAULT_URL", value: input.keyVaultUrl }, { name: "SECRET_NAME", value: "demo-secret" }],
-        }],
+        containers: [
+            {
+                name: "oidc",
+                image: input.image,
+                env: [
+                    { name: "KEYVAULT_URL", value: input.keyVaultUrl },
+                    { name: "SECRET_NAME", value: "demo-secret" },
+                ],
+            },
+        ],
         nodeSelector: { "kubernetes.io/os": "linux" },
     });
 });
@@ -48,15 +53,22 @@ test("without the webhook: exactly what the webhook would inject, the projected 
         { name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/" },
     ]);
     expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: "azure-identity-token", mountPath: "/var/run/secrets/azure/tokens", readOnly: true }]);
-    expect(pod.spec.volumes).toEqual([{
-        name: "azure-identity-token",
-        projected: { sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 5400 } }] },
-    }]);
+    expect(pod.spec.volumes).toEqual([
+        {
+            name: "azure-identity-token",
+            projected: {
+                sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 5400 } }],
+            },
+        },
+    ]);
     expect(samplePod({ ...input, injection: "projected" }).spec.volumes![0].projected.sources[0].serviceAccountToken.expirationSeconds).toBe(3600);
 });
 
 test("the authority follows the cloud", () => {
-    expect(samplePod({ ...input, injection: "projected", azureEnvironment: "AzureChinaCloud" }).spec.containers[0].env.at(-1)).toEqual({ name: "AZURE_AUTHORITY_HOST", value: AUTHORITY_HOSTS.AzureChinaCloud });
+    expect(samplePod({ ...input, injection: "projected", azureEnvironment: "AzureChinaCloud" }).spec.containers[0].env.at(-1)).toEqual({
+        name: "AZURE_AUTHORITY_HOST",
+        value: AUTHORITY_HOSTS.AzureChinaCloud,
+    });
     expect(AUTHORITY_HOSTS.AzureUSGovernmentCloud).toBe("https://login.microsoftonline.us/");
 });
 
@@ -83,8 +95,11 @@ describe("waitForSecret: a bounded wait until the sample has read the secret, ru
 
     test("succeeds once the log shows the secret was read, after restarts that did not", () => {
         // Two 403s first (the role assignment still propagating), then the read.
-        box.fake("kubectl", `n=$(cat "${"$"}{0%/*}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${"$"}{0%/*}/n"
-if [ $n -ge 3 ]; then echo 'I1201 "successfully got secret" secret="Hello"'; else echo 'E1201 "failed to get secret from keyvault" err="403 Forbidden"'; fi`);
+        box.fake(
+            "kubectl",
+            `n=$(cat "${"$"}{0%/*}/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${"$"}{0%/*}/n"
+if [ $n -ge 3 ]; then echo 'I1201 "successfully got secret" secret="Hello"'; else echo 'E1201 "failed to get secret from keyvault" err="403 Forbidden"'; fi`,
+        );
         box.fake("timeout", `shift; exec "$@"`);
         box.fake("sleep", "exit 0");
         const r = box.run(commands.waitForSecret, {});

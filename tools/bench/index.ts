@@ -43,7 +43,11 @@ function timePlan(args: string[], mode: RunMode = "configured"): number {
 
 /** A stack of 100 workloads over 5 identities (20 each: Entra's limit), with roles and the sample. */
 export function largeStackConfig(): Record<string, unknown> {
-    const identities = Array.from({ length: 5 }, (_, i) => ({ name: `id-team-${i}`, type: i % 2 ? "application" : "managedIdentity", roles: [{ role: "Reader", scope: "resourceGroup" }] }));
+    const identities = Array.from({ length: 5 }, (_, i) => ({
+        name: `id-team-${i}`,
+        type: i % 2 ? "application" : "managedIdentity",
+        roles: [{ role: "Reader", scope: "resourceGroup" }],
+    }));
     const workloads = Array.from({ length: 100 }, (_, i) => ({
         namespace: `team-${i % 10}`,
         serviceAccount: `svc-${i}`,
@@ -67,13 +71,19 @@ function main(): void {
         fs.writeFileSync(bareStack, stringify({ config: { "azure-native:location": "westeurope" } }));
 
         const cases: Array<[string, () => number]> = [
-            ["bare program (same imports, one resource)", () => timePlan(["--stack-file", bareStack, "--program", path.join(ROOT, "tools", "bench", "bare.ts")])],
+            [
+                "bare program (same imports, one resource)",
+                () => timePlan(["--stack-file", bareStack, "--program", path.join(ROOT, "tools", "bench", "bare.ts")]),
+            ],
             ["dev stack", () => timePlan(["--stack-file", "Pulumi.dev.yaml"])],
             ["100 workloads over 5 identities", () => timePlan(["--stack-file", large])],
             ["dev stack, as Pulumi runs a program by default", () => timePlan(["--stack-file", "Pulumi.dev.yaml"], "typecheck")],
         ];
         if (process.env.BENCH_BREAKDOWN) {
-            for (const [label, file] of [["dev stack", "Pulumi.dev.yaml"], ["100 workloads", large]]) {
+            for (const [label, file] of [
+                ["dev stack", "Pulumi.dev.yaml"],
+                ["100 workloads", large],
+            ]) {
                 cases.push([`${label}, transpile-only (TypeScript), source-mapped stacks`, () => timePlan(["--stack-file", file], "typescript")]);
                 cases.push([`${label}, transpile-only (Sucrase), source-mapped stacks`, () => timePlan(["--stack-file", file], "sucrase")]);
             }
@@ -83,15 +93,25 @@ function main(): void {
         for (const [name, run] of cases) {
             const runs = Array.from({ length: name.includes("by default") ? Math.min(RUNS, 3) : RUNS }, run);
             results.set(name, median(runs));
-            process.stdout.write(`${name.padEnd(64)} ${(median(runs) / 1000).toFixed(2)} s  (median of ${runs.length}: ${runs.map((r) => (r / 1000).toFixed(2)).join(", ")})\n`);
+            process.stdout.write(
+                `${name.padEnd(64)} ${(median(runs) / 1000).toFixed(2)} s  (median of ${runs.length}: ${runs.map((r) => (r / 1000).toFixed(2)).join(", ")})\n`,
+            );
         }
         const [bare, dev, big, checked] = cases.slice(0, 4).map(([name]) => results.get(name)!);
         const devOverBare = dev / bare;
         const largeOverDev = big / dev;
-        process.stdout.write(`\ndev / bare         ${devOverBare.toFixed(2)}x  (target ≤ ${TARGETS.devOverBare}x) ${devOverBare <= TARGETS.devOverBare ? "ok" : "MISSED"}\n`);
-        process.stdout.write(`100 workloads / dev ${largeOverDev.toFixed(2)}x  (target ≤ ${TARGETS.largeOverDev}x) ${largeOverDev <= TARGETS.largeOverDev ? "ok" : "MISSED"}\n`);
-        process.stdout.write(`Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what tsconfig.json turns off)\n`);
-        process.stdout.write(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`);
+        process.stdout.write(
+            `\ndev / bare         ${devOverBare.toFixed(2)}x  (target ≤ ${TARGETS.devOverBare}x) ${devOverBare <= TARGETS.devOverBare ? "ok" : "MISSED"}\n`,
+        );
+        process.stdout.write(
+            `100 workloads / dev ${largeOverDev.toFixed(2)}x  (target ≤ ${TARGETS.largeOverDev}x) ${largeOverDev <= TARGETS.largeOverDev ? "ok" : "MISSED"}\n`,
+        );
+        process.stdout.write(
+            `Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what tsconfig.json turns off)\n`,
+        );
+        process.stdout.write(
+            `machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`,
+        );
         if (devOverBare > TARGETS.devOverBare || largeOverDev > TARGETS.largeOverDev) process.exitCode = 1;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

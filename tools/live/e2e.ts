@@ -59,7 +59,8 @@ interface Run {
 
 function run(command: string, args: string[], timeoutSeconds: number, input?: string): Run {
     const r = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: process.env, timeout: timeoutSeconds * 1000, input, maxBuffer: 64 * 1024 * 1024 });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return { code: null, stdout: r.stdout ?? "", stderr: `${command} ${args[0] ?? ""} did not finish in ${timeoutSeconds} s` };
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT")
+        return { code: null, stdout: r.stdout ?? "", stderr: `${command} ${args[0] ?? ""} did not finish in ${timeoutSeconds} s` };
     if (r.error) return { code: null, stdout: "", stderr: r.error.message };
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -80,7 +81,14 @@ function outputs(stack: string): Record<string, unknown> {
 
 /** The doctor as a user runs it (its CLI, in this process); its JSON report decides, its text is the diagnosis. */
 async function doctor(opts: E2eOptions, args: string[]): Promise<string> {
-    const { code, stdout, stderr } = await runDoctorCli(["--stack", opts.stack, ...args, "--exchange", ...(opts.authority ? ["--authority", opts.authority] : []), "--json"]);
+    const { code, stdout, stderr } = await runDoctorCli([
+        "--stack",
+        opts.stack,
+        ...args,
+        "--exchange",
+        ...(opts.authority ? ["--authority", opts.authority] : []),
+        "--json",
+    ]);
     let report: { checks: Array<{ id: string; ok: boolean; message: string; fix?: string; aadsts?: string }> } | undefined;
     try {
         report = JSON.parse(stdout);
@@ -90,7 +98,9 @@ async function doctor(opts: E2eOptions, args: string[]): Promise<string> {
     if (!report) throw new StepFailure(`the doctor did not report (exit ${code}): ${tail(stderr)}`);
     const failed = report.checks.filter((c) => !c.ok);
     if (code !== 0 || failed.length > 0) {
-        throw new StepFailure(failed.map((c) => `${c.id}: ${c.message}${c.fix ? ` — fix: ${c.fix}` : ""}${c.aadsts ? ` (${c.aadsts})` : ""}`).join("\n") || tail(stderr));
+        throw new StepFailure(
+            failed.map((c) => `${c.id}: ${c.message}${c.fix ? ` — fix: ${c.fix}` : ""}${c.aadsts ? ` (${c.aadsts})` : ""}`).join("\n") || tail(stderr),
+        );
     }
     return report.checks.find((c) => c.id === "entra-exchange")?.message ?? "exchanged";
 }
@@ -108,7 +118,9 @@ function whatWasMade(out: Record<string, unknown>): Made {
     return {
         resourceGroup: typeof out.resourceGroupName === "string" ? out.resourceGroupName : undefined,
         vault: typeof out.keyVaultName === "string" ? out.keyVaultName : undefined,
-        applications: Object.entries(identities).filter(([, v]) => v.type === "application").map(([name]) => name),
+        applications: Object.entries(identities)
+            .filter(([, v]) => v.type === "application")
+            .map(([name]) => name),
     };
 }
 
@@ -123,11 +135,21 @@ function nothingLeft(made: Made): string {
         if (deleted.code === 0) left.push(`the soft-deleted Key Vault ${made.vault} (keeps its name)`);
     }
     for (const app of made.applications) {
-        const listed = JSON.parse(must("az ad app list", run("az", ["ad", "app", "list", "--display-name", app, "--only-show-errors", "-o", "json"], LIMITS.az)) || "[]") as unknown[];
+        const listed = JSON.parse(
+            must("az ad app list", run("az", ["ad", "app", "list", "--display-name", app, "--only-show-errors", "-o", "json"], LIMITS.az)) || "[]",
+        ) as unknown[];
         if (listed.length > 0) left.push(`the app registration ${app}`);
     }
     if (left.length > 0) throw new StepFailure(`left in the subscription after pulumi destroy: ${left.join(", ")}`);
-    return [made.resourceGroup && `resource group ${made.resourceGroup} gone`, made.vault && `no soft-deleted vault ${made.vault}`, ...made.applications.map((a) => `no app registration ${a}`)].filter(Boolean).join("; ") || "nothing to look for";
+    return (
+        [
+            made.resourceGroup && `resource group ${made.resourceGroup} gone`,
+            made.vault && `no soft-deleted vault ${made.vault}`,
+            ...made.applications.map((a) => `no app registration ${a}`),
+        ]
+            .filter(Boolean)
+            .join("; ") || "nothing to look for"
+    );
 }
 
 /** The stack's key names as configured (Pulumi.yaml's default: one key, "initial"). */
@@ -146,7 +168,10 @@ function currentKeys(stack: string): string[] {
 function mintToFile(out: Record<string, unknown>, subject: string, file: string): void {
     const [, , namespace, name] = subject.split(":");
     const context = typeof out.kubeContext === "string" ? ["--context", out.kubeContext] : [];
-    const token = must("kubectl create token", run("kubectl", [...context, "create", "token", name, "-n", namespace, "--audience", "api://AzureADTokenExchange"], LIMITS.quick)).trim();
+    const token = must(
+        "kubectl create token",
+        run("kubectl", [...context, "create", "token", name, "-n", namespace, "--audience", "api://AzureADTokenExchange"], LIMITS.quick),
+    ).trim();
     fs.writeFileSync(file, token, { mode: 0o600 });
 }
 
@@ -175,65 +200,90 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
     };
 
     const sequence: Array<[E2eStep, () => string | Promise<string>]> = [
-        ["preflight", () => {
-            const stackFile = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
-            if (!fs.existsSync(stackFile)) throw new StepFailure(`no Pulumi.${opts.stack}.yaml: copy a stack file for the throwaway stack, e.g. cp Pulumi.dev.yaml Pulumi.${opts.stack}.yaml`);
-            const kindStack = /mode:\s*kind\b/.test(fs.readFileSync(stackFile, "utf8")) || !/\bmode:/.test(fs.readFileSync(stackFile, "utf8"));
-            const tools = ["pulumi", "az", "kubectl", ...(kindStack ? ["docker", "kind"] : [])];
-            const missing = tools.filter((t) => run("sh", ["-c", `command -v ${t}`], LIMITS.quick).code !== 0);
-            if (missing.length > 0) throw new StepFailure(`not on the PATH: ${missing.join(", ")}`);
-            if (kindStack) must("docker info (the Docker daemon)", run("docker", ["info"], LIMITS.quick));
-            must("az account show (signed in?)", run("az", ["account", "show", "--only-show-errors", "-o", "none"], LIMITS.az));
-            return `${tools.join(", ")} found`;
-        }],
-        ["up", () => {
-            must("pulumi stack select", run("pulumi", ["stack", "select", "--create", opts.stack], LIMITS.quick));
-            made = true;
-            must("pulumi up", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
-            out = outputs(opts.stack);
-            created = whatWasMade(out);
-            if (typeof out.sampleSubject !== "string") throw new StepFailure("the stack has no sample (sampleSubject output): the e2e needs entra-wif:sample.enabled true and a workload");
-            subject = out.sampleSubject;
-            return `issuer ${out.issuerUrl}`;
-        }],
-        ["sample", () => {
-            const wait = (out.sampleCommands as { waitForSecret?: string } | undefined)?.waitForSecret;
-            if (!wait) throw new StepFailure("the stack has no sampleCommands.waitForSecret output");
-            return must("the sample reading the secret", run("sh", ["-c", wait], LIMITS.sample)).trim();
-        }],
+        [
+            "preflight",
+            () => {
+                const stackFile = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
+                if (!fs.existsSync(stackFile))
+                    throw new StepFailure(
+                        `no Pulumi.${opts.stack}.yaml: copy a stack file for the throwaway stack, e.g. cp Pulumi.dev.yaml Pulumi.${opts.stack}.yaml`,
+                    );
+                const kindStack = /mode:\s*kind\b/.test(fs.readFileSync(stackFile, "utf8")) || !/\bmode:/.test(fs.readFileSync(stackFile, "utf8"));
+                const tools = ["pulumi", "az", "kubectl", ...(kindStack ? ["docker", "kind"] : [])];
+                const missing = tools.filter((t) => run("sh", ["-c", `command -v ${t}`], LIMITS.quick).code !== 0);
+                if (missing.length > 0) throw new StepFailure(`not on the PATH: ${missing.join(", ")}`);
+                if (kindStack) must("docker info (the Docker daemon)", run("docker", ["info"], LIMITS.quick));
+                must("az account show (signed in?)", run("az", ["account", "show", "--only-show-errors", "-o", "none"], LIMITS.az));
+                return `${tools.join(", ")} found`;
+            },
+        ],
+        [
+            "up",
+            () => {
+                must("pulumi stack select", run("pulumi", ["stack", "select", "--create", opts.stack], LIMITS.quick));
+                made = true;
+                must("pulumi up", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+                out = outputs(opts.stack);
+                created = whatWasMade(out);
+                if (typeof out.sampleSubject !== "string")
+                    throw new StepFailure("the stack has no sample (sampleSubject output): the e2e needs entra-wif:sample.enabled true and a workload");
+                subject = out.sampleSubject;
+                return `issuer ${out.issuerUrl}`;
+            },
+        ],
+        [
+            "sample",
+            () => {
+                const wait = (out.sampleCommands as { waitForSecret?: string } | undefined)?.waitForSecret;
+                if (!wait) throw new StepFailure("the stack has no sampleCommands.waitForSecret output");
+                return must("the sample reading the secret", run("sh", ["-c", wait], LIMITS.sample)).trim();
+            },
+        ],
         ["exchange", () => doctor(opts, ["--subject", subject, "--mint", ...(typeof out.kubeContext === "string" ? ["--context", out.kubeContext] : [])])],
-        ["rotate", async () => {
-            const oldToken = path.join(work, "old-key.token");
-            mintToFile(out, subject, oldToken);
-            const keys = currentKeys(opts.stack);
-            if (keys.includes(ROTATION_KEY)) throw new StepFailure(`the stack already lists the key ${ROTATION_KEY}: use a fresh throwaway stack`);
-            keys.forEach((k, i) => must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${i}]`, k], LIMITS.quick)));
-            must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${keys.length}]`, ROTATION_KEY], LIMITS.quick));
-            must("pulumi up (rotation)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
-            out = outputs(opts.stack);
-            const newToken = path.join(work, "new-key.token");
-            mintToFile(out, subject, newToken);
-            const old = await doctor(opts, ["--subject", subject, "--token-file", oldToken]);
-            const fresh = await doctor(opts, ["--subject", subject, "--token-file", newToken]);
-            return `old key: ${old}; new key: ${fresh}`;
-        }],
-        ["destroy", () => {
-            must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
-            made = false;
-            return "destroyed";
-        }],
+        [
+            "rotate",
+            async () => {
+                const oldToken = path.join(work, "old-key.token");
+                mintToFile(out, subject, oldToken);
+                const keys = currentKeys(opts.stack);
+                if (keys.includes(ROTATION_KEY)) throw new StepFailure(`the stack already lists the key ${ROTATION_KEY}: use a fresh throwaway stack`);
+                keys.forEach((k, i) => must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${i}]`, k], LIMITS.quick)));
+                must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${keys.length}]`, ROTATION_KEY], LIMITS.quick));
+                must("pulumi up (rotation)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+                out = outputs(opts.stack);
+                const newToken = path.join(work, "new-key.token");
+                mintToFile(out, subject, newToken);
+                const old = await doctor(opts, ["--subject", subject, "--token-file", oldToken]);
+                const fresh = await doctor(opts, ["--subject", subject, "--token-file", newToken]);
+                return `old key: ${old}; new key: ${fresh}`;
+            },
+        ],
+        [
+            "destroy",
+            () => {
+                must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
+                made = false;
+                return "destroyed";
+            },
+        ],
         ["nothing-left", () => nothingLeft(created)],
-        ["up-again", () => {
-            made = true;
-            must("pulumi up (again)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
-            return "up again at once";
-        }],
-        ["final-destroy", () => {
-            if (opts.keep) return "kept (--keep)";
-            must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
-            made = false;
-            return "destroyed";
-        }],
+        [
+            "up-again",
+            () => {
+                made = true;
+                must("pulumi up (again)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+                return "up again at once";
+            },
+        ],
+        [
+            "final-destroy",
+            () => {
+                if (opts.keep) return "kept (--keep)";
+                must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
+                made = false;
+                return "destroyed";
+            },
+        ],
     ];
 
     let ok = true;
@@ -247,7 +297,15 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
         // Whatever failed, the throwaway stack does not outlive the run.
         const started = Date.now();
         const r = pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]);
-        steps.push({ step: "cleanup", ok: r.code === 0, seconds: (Date.now() - started) / 1000, detail: r.code === 0 ? "destroyed what the run made" : `pulumi destroy failed; destroy the stack by hand: pulumi destroy --stack ${opts.stack}\n${tail(r.stderr)}` });
+        steps.push({
+            step: "cleanup",
+            ok: r.code === 0,
+            seconds: (Date.now() - started) / 1000,
+            detail:
+                r.code === 0
+                    ? "destroyed what the run made"
+                    : `pulumi destroy failed; destroy the stack by hand: pulumi destroy --stack ${opts.stack}\n${tail(r.stderr)}`,
+        });
         log(`${r.code === 0 ? "ok   " : "FAIL "} cleanup: ${steps.at(-1)!.detail}`);
     }
     fs.rmSync(work, { recursive: true, force: true });
@@ -264,11 +322,20 @@ export function parseE2eArgs(argv: string[]): E2eOptions {
             return v;
         };
         switch (argv[i]) {
-            case "--stack": opts.stack = value(); break;
-            case "--keep": opts.keep = true; break;
-            case "--report": opts.report = value(); break;
-            case "--authority": opts.authority = value(); break;
-            default: throw new Error(`unknown argument: ${argv[i]}`);
+            case "--stack":
+                opts.stack = value();
+                break;
+            case "--keep":
+                opts.keep = true;
+                break;
+            case "--report":
+                opts.report = value();
+                break;
+            case "--authority":
+                opts.authority = value();
+                break;
+            default:
+                throw new Error(`unknown argument: ${argv[i]}`);
         }
     }
     if (!opts.stack) throw new Error("give --stack <name>: a throwaway stack (its Pulumi.<name>.yaml must exist)");
@@ -287,7 +354,9 @@ if (require.main === module) {
     runE2e(opts, (line) => process.stdout.write(`${line}\n`)).then(
         ({ ok, steps }) => {
             const total = steps.reduce((s, x) => s + x.seconds, 0);
-            process.stdout.write(`${ok ? "passed" : "failed"}: ${steps.filter((s) => s.ok).length} of ${steps.length} steps in ${total.toFixed(0)} s; report: ${opts.report}\n`);
+            process.stdout.write(
+                `${ok ? "passed" : "failed"}: ${steps.filter((s) => s.ok).length} of ${steps.length} steps in ${total.toFixed(0)} s; report: ${opts.report}\n`,
+            );
             process.exit(ok ? 0 : 1);
         },
         (err: unknown) => {

@@ -23,7 +23,14 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export interface PlannedResource extends GraphResource {
     deletedWith: string | null;
     /** Resource options that change how the engine replaces or stores the resource (only those set). */
-    options: { deleteBeforeReplace?: true; retainOnDelete?: true; replaceOnChanges?: string[]; additionalSecretOutputs?: string[]; ignoreChanges?: string[]; aliases?: unknown[] };
+    options: {
+        deleteBeforeReplace?: true;
+        retainOnDelete?: true;
+        replaceOnChanges?: string[];
+        additionalSecretOutputs?: string[];
+        ignoreChanges?: string[];
+        aliases?: unknown[];
+    };
     inputs: Record<string, unknown>;
 }
 

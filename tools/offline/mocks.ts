@@ -119,7 +119,10 @@ function aksClusterState(id: string, i: Record<string, any>): Record<string, any
         type: "Microsoft.ContainerService/ManagedClusters",
         provisioningState: "Succeeded",
         fqdn: `${i.dnsPrefix ?? i.resourceName}-${nameBasedUuid(id).slice(0, 8)}.hcp.westeurope.azmk8s.io`,
-        oidcIssuerProfile: { enabled, ...(enabled ? { issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_AZURE.tenantId}/${nameBasedUuid(`${id}#issuer`)}/` } : {}) },
+        oidcIssuerProfile: {
+            enabled,
+            ...(enabled ? { issuerURL: `https://westeurope.oic.prod-aks.azure.com/${MOCK_AZURE.tenantId}/${nameBasedUuid(`${id}#issuer`)}/` } : {}),
+        },
         securityProfile: i.securityProfile ?? {},
         identity: { ...(i.identity ?? {}), principalId: nameBasedUuid(`${id}#principal`), tenantId: MOCK_AZURE.tenantId },
     };
@@ -172,7 +175,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         }
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } | Promise<{ id: string; state: Record<string, any> }> {
+    newResource(
+        args: pulumi.runtime.MockResourceArgs,
+    ): { id: string | undefined; state: Record<string, any> } | Promise<{ id: string; state: Record<string, any> }> {
         this.registered.push(`${args.type}::${args.name}`);
         const i = args.inputs;
         switch (args.type) {
@@ -291,7 +296,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                         ...i,
                         name: i.secretName,
                         type: "Microsoft.KeyVault/vaults/secrets",
-                        properties: { contentType: i.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${mockGuid(secretUri).replace(/-/g, "")}` },
+                        properties: {
+                            contentType: i.properties?.contentType,
+                            secretUri,
+                            secretUriWithVersion: `${secretUri}/${mockGuid(secretUri).replace(/-/g, "")}`,
+                        },
                     },
                 };
             }
@@ -319,14 +328,21 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 // kind's create script prints the kubeconfig; the issuer gate prints the doctor's report.
                 return {
                     id: `${args.name}-${mockGuid(JSON.stringify(i.triggers ?? args.name)).slice(0, 8)}`,
-                    state: { ...i, stdout: String(i.create).includes("kind create cluster") ? mockKubeconfig(args.name) : "ok    issuer-url: (mock)", stderr: "" },
+                    state: {
+                        ...i,
+                        stdout: String(i.create).includes("kind create cluster") ? mockKubeconfig(args.name) : "ok    issuer-url: (mock)",
+                        stderr: "",
+                    },
                 };
             case "kubernetes:core/v1:Namespace":
             case "kubernetes:core/v1:ServiceAccount":
             case "kubernetes:core/v1:Pod": {
                 const meta = i.metadata ?? {};
                 const id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-                return { id, state: { ...i, metadata: { ...meta, uid: mockGuid(`${args.type}#${id}`) }, status: args.type.endsWith("Pod") ? { phase: "Running" } : {} } };
+                return {
+                    id,
+                    state: { ...i, metadata: { ...meta, uid: mockGuid(`${args.type}#${id}`) }, status: args.type.endsWith("Pod") ? { phase: "Running" } : {} },
+                };
             }
             case "kubernetes:helm.sh/v3:Release":
                 return {
@@ -348,7 +364,12 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 const i = args.inputs;
                 const id = armId(i.resourceGroupName, "Microsoft.ContainerService", "managedClusters", i.resourceName);
                 // An existing cluster as `az aks create --enable-oidc-issuer --enable-workload-identity` leaves it.
-                return { id, name: i.resourceName, location: "westeurope", ...aksClusterState(id, { ...i, oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } }) };
+                return {
+                    id,
+                    name: i.resourceName,
+                    location: "westeurope",
+                    ...aksClusterState(id, { ...i, oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } }),
+                };
             }
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(mockKubeconfig(`aks-${args.inputs.resourceName}`)).toString("base64") }] };

@@ -27,7 +27,8 @@ export interface PlanRunOptions {
     mocks?: AzureMocks;
 }
 
-const write = (stream: NodeJS.WritableStream, text: string) => new Promise<void>((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
+const write = (stream: NodeJS.WritableStream, text: string) =>
+    new Promise<void>((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
 
 /**
  * The CLI, returning its exit code: 0 with the plan on `out`, 1 with the config's message (one line a problem) or
@@ -63,6 +64,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
 
     try {
         const stack = loadStackFile(path.resolve(stackFile));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program (index.ts or --program) is named by path at run time
         const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
         const plan = await evaluateProgram({ ...stack, mocks: options.mocks ?? new AzureMocks({ prefetchKey: true }), load: () => load(program) });
         if (destroy) {
@@ -76,7 +78,10 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         // Config errors arrive as RunError (see index.ts): the message is the whole story.
         const message = e instanceof Error ? e.message : String(e);
         const expected = pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError");
-        await write(err, expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`);
+        await write(
+            err,
+            expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`,
+        );
         return 1;
     }
 }

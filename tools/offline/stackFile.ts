@@ -16,7 +16,15 @@ export interface StackFile {
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
 /** The project file (Pulumi.yaml) as parsed YAML. */
-export function readProjectFile(root: string = REPO_ROOT): { name: string; config?: Record<string, any> } {
+/** A key Pulumi.yaml declares: its type and description, and the default or value a stack gets without its own. */
+interface ConfigDeclaration {
+    type?: string;
+    description?: string;
+    default?: unknown;
+    value?: unknown;
+}
+
+export function readProjectFile(root: string = REPO_ROOT): { name: string; config?: Record<string, ConfigDeclaration> } {
     return parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
 }
 
