@@ -13,6 +13,7 @@ import { serviceAccountSubject } from "./lib/oidc";
 import { existingClusterSnippets } from "./lib/snippets";
 import { verifyCommands } from "./lib/workloads";
 import { AksCluster } from "./components/aksCluster";
+import { ArcConnection } from "./components/arcConnection";
 import { EntraIdentity } from "./components/entraIdentity";
 import { KindCluster } from "./components/kindCluster";
 import { OidcIssuer } from "./components/oidcIssuer";
@@ -157,6 +158,19 @@ const serviceAccounts = new WorkloadServiceAccounts("workloads", {
     existingNamespaces: [...BUILTIN_NAMESPACES, ...config.cluster.existingNamespaces],
 });
 
+// Azure Arc: the cluster, once it runs the webhook, connected as seed 002 does; on destroy, disconnected first.
+const arc = config.cluster.arc
+    ? new ArcConnection("arc", {
+          name: config.cluster.arc.name,
+          resourceGroupName: group.name,
+          location: config.location,
+          subscriptionId: client.subscriptionId,
+          kubeconfig: clusterKubeconfig,
+          context: config.cluster.context,
+          dependsOn: [...(kind ? [kind.cluster] : []), ...(webhook ? [webhook.release] : [])],
+      })
+    : undefined;
+
 const sampleWorkload = config.sample.workload;
 const samplePod =
     sampleVault && sampleWorkload
@@ -232,6 +246,8 @@ export const keyVaultName = sampleVault?.vaultName;
 export const sampleSecretName = sampleVault?.secretName;
 export const clusterMode = config.cluster.mode;
 export const clusterName = kind?.clusterName ?? aks?.clusterName ?? config.cluster.context;
+/** The cluster's Azure Arc connection (its ARM id), when cluster.arc is enabled. */
+export const arcConnectedClusterId = arc?.resourceId;
 /** The kubectl context of the cluster on the machine that deployed it (kind's, or the configured one), for --mint. */
 export const kubeContext = kind?.contextName ?? config.cluster.context;
 /** The token subject the sample runs as: what `doctor --subject` and the e2e test exchange for. */

@@ -1,10 +1,29 @@
 /** entra-wif:cluster (and entra-wif:kubeconfig): kind, an existing cluster, or AKS, and what each mode refuses. */
 import { defaultKindClusterName } from "../naming";
 import { parse as parseYaml } from "yaml";
-import { asObject, checkName, ConfigError, meantFields, oneOf, optionalString, parseStringList, Problems, rejectUnknownFields } from "./fields";
+import { asObject, checkName, ConfigError, meantFields, oneOf, optionalString, parseBoolean, parseStringList, Problems, rejectUnknownFields } from "./fields";
 import { CLUSTER_MODE_HINTS } from "./hints";
-import { aksClusterNameProblem, imageReferenceProblem, kindClusterNameProblem, namespaceProblem, resourceGroupNameProblem } from "./names";
-import { AKS_DEFAULTS, AKS_ONLY_FIELDS, AksConfig, CLUSTER_MODES, ClusterConfig, DEFAULTS, KNOWN_KEYS, PROJECT } from "./types";
+import {
+    aksClusterNameProblem,
+    arcClusterNameProblem,
+    imageReferenceProblem,
+    kindClusterNameProblem,
+    namespaceProblem,
+    resourceGroupNameProblem,
+} from "./names";
+import {
+    AKS_DEFAULTS,
+    AKS_ONLY_FIELDS,
+    AksConfig,
+    ARC_FIELDS,
+    ArcConfig,
+    CLUSTER_MODES,
+    ClusterConfig,
+    ClusterMode,
+    DEFAULTS,
+    KNOWN_KEYS,
+    PROJECT,
+} from "./types";
 
 /** A kubeconfig given in config: YAML with at least one cluster and one context. Never echoed: it holds credentials. */
 export function checkKubeconfig(key: string, text: string): void {
@@ -124,6 +143,43 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
     return { name, existingResourceGroupName, create, kubernetesVersion, nodeSize, nodeCount };
 }
 
+/** cluster.arc: `{enabled, name}`, for the clusters the stack does not get from Azure (kind, existing). */
+export function parseArc(key: string, value: unknown, mode: ClusterMode, stack: string): ArcConfig | undefined {
+    if (value === undefined || value === null) return undefined;
+    const obj = asObject(key, value, "{enabled: true, name: arc-team}");
+    if (!obj) return undefined;
+    const fields = new Problems();
+    fields.attempt(() => rejectUnknownFields(key, obj, ARC_FIELDS), undefined);
+    const enabled = fields.attempt(() => parseBoolean(`${key}.enabled`, obj.enabled, false), false);
+    const name = fields.attempt(() => optionalString(`${key}.name`, obj.name), undefined);
+    if (mode === "aks" && (enabled || name !== undefined)) {
+        fields.attempt(() => {
+            throw new ConfigError(
+                key,
+                obj,
+                "an AKS cluster is an Azure resource already and is not connected to Arc; cluster.arc is for kind and existing clusters",
+            );
+        }, undefined);
+    }
+    if (!enabled && name !== undefined) {
+        fields.attempt(() => {
+            throw new ConfigError(`${key}.name`, name, `the Arc connection is off; set ${key}.enabled true or remove name`);
+        }, undefined);
+    }
+    const arcName = name ?? defaultArcClusterName(stack);
+    if (enabled) fields.attempt(() => checkName(`${key}.name`, arcName, arcClusterNameProblem), undefined);
+    fields.throwIfAny();
+    return enabled && mode !== "aks" ? { name: arcName } : undefined;
+}
+
+/** `arc-entra-wif-<stack>`, within Arc's naming rules. */
+export function defaultArcClusterName(stack: string): string {
+    return `arc-${PROJECT}-${stack}`
+        .replace(/[^A-Za-z0-9_-]/g, "-")
+        .slice(0, 63)
+        .replace(/[^A-Za-z0-9]+$/, "");
+}
+
 export function parseCluster(
     p: Problems,
     key: string,
@@ -143,6 +199,7 @@ export function parseCluster(
     // With no valid mode, no mode-specific check can be told apart from a consequence of the mode: report the mode alone.
     if (mode === undefined) return { mode: DEFAULTS.cluster.mode, existingNamespaces: [] };
     const existingNamespaces = parseStringList(p, `${key}.existingNamespaces`, obj.existingNamespaces, namespaceProblem);
+    const arc = p.attempt(() => parseArc(`${key}.arc`, obj.arc, mode, stack), undefined);
     if (mode === "aks") {
         rejectInAks(p, raw, kubeconfigRaw === undefined || kubeconfigRaw === "" ? undefined : kubeconfigRaw);
         return { mode, existingNamespaces, aks: parseAks(p, key, obj, stack) };
@@ -177,7 +234,7 @@ export function parseCluster(
         const clusterName = name ?? defaultKindClusterName(PROJECT, stack);
         p.attempt(() => checkName(`${key}.name`, clusterName, kindClusterNameProblem), undefined);
         p.attempt(() => checkName(`${key}.nodeImage`, nodeImage, imageReferenceProblem), undefined);
-        return { mode, name: clusterName, nodeImage, existingNamespaces };
+        return { mode, name: clusterName, nodeImage, existingNamespaces, ...(arc ? { arc } : {}) };
     }
 
     for (const field of ["name", "nodeImage"] as const) {
@@ -201,5 +258,5 @@ export function parseCluster(
         );
     }
     if (kubeconfig !== undefined) p.attempt(() => checkKubeconfig(kubeconfigKey, kubeconfig), undefined);
-    return { mode, context, kubeconfig, existingNamespaces };
+    return { mode, context, kubeconfig, existingNamespaces, ...(arc ? { arc } : {}) };
 }

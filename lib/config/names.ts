@@ -80,6 +80,16 @@ export function keyNameProblem(name: string): string | undefined {
 }
 
 /** AKS cluster names: 1-63 letters, digits, hyphens and underscores, starting and ending alphanumeric. */
+/**
+ * Azure Arc connected cluster names (Microsoft.Kubernetes/connectedClusters): 1-63 letters, digits, hyphens and
+ * underscores, starting and ending with a letter or digit — the same rule as AKS cluster names.
+ */
+export function arcClusterNameProblem(name: string): string | undefined {
+    return /^(?=.{1,63}$)[A-Za-z0-9]([-\w]*[A-Za-z0-9])?$/.test(name)
+        ? undefined
+        : "an Arc connected cluster name is 1-63 letters, digits, hyphens and underscores, starting and ending with a letter or digit";
+}
+
 export function aksClusterNameProblem(name: string): string | undefined {
     return /^(?=.{1,63}$)[A-Za-z0-9]([-\w]*[A-Za-z0-9])?$/.test(name)
         ? undefined

@@ -82,6 +82,14 @@ export interface ClusterConfig {
     existingNamespaces: string[];
     /** aks: the cluster the stack creates, or the existing one it uses. */
     aks?: AksConfig;
+    /** kind and existing: the cluster connected to Azure Arc, when enabled. */
+    arc?: ArcConfig;
+}
+
+/** An Azure Arc connection of a kind or existing cluster (`az connectedk8s connect`), in the stack's resource group. */
+export interface ArcConfig {
+    /** The connected cluster's name in Azure. */
+    name: string;
 }
 
 export interface AksConfig {
@@ -182,7 +190,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
-    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces", "existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"],
+    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces", "existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount", "arc"],
     webhook: ["enabled", "version", "azureEnvironment"],
     kubeconfig: null,
     identity: ["type", "name", "roles"],
@@ -192,5 +200,8 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
 };
 
 export const ROLE_FIELDS = ["role", "scope"] as const;
+
+/** The fields of cluster.arc. */
+export const ARC_FIELDS = ["enabled", "name"] as const;
 
 export const AKS_ONLY_FIELDS = ["existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount"] as const;

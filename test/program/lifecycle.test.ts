@@ -22,6 +22,7 @@ const DEV = { ...LOCATION, "entra-wif:workloads": [{ namespace: "demo", serviceA
 const STACKS = [
     "Pulumi.dev.yaml",
     "examples/Pulumi.aks.yaml",
+    "examples/Pulumi.arc.yaml",
     "examples/Pulumi.existing.yaml",
     "examples/Pulumi.rotation.yaml",
     "examples/Pulumi.two-identities.yaml",

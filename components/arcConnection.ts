@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { ARC_ENV, arcConnectScript, arcDisconnectScript } from "../lib/arc";
+
+export interface ArcConnectionArgs {
+    /** The connected cluster's name in Azure. */
+    name: string;
+    /** The resource group the connection is created in (the stack's). */
+    resourceGroupName: pulumi.Input<string>;
+    /** Its Azure region. */
+    location: pulumi.Input<string>;
+    /** The deploying subscription. */
+    subscriptionId: pulumi.Input<string>;
+    /** The cluster's kubeconfig (secret), when the stack has one; otherwise `context` of the ambient kubeconfig. */
+    kubeconfig?: pulumi.Input<string>;
+    /** A context of the ambient kubeconfig (cluster.context). */
+    context?: string;
+    /**
+     * What must exist first, and outlive the connection on a destroy: the cluster (the kind Command) and the
+     * webhook release, so the agents install into a running cluster and are removed before it goes.
+     */
+    dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The cluster connected to Azure Arc (lib/arc.ts): `az connectedk8s connect` on create, `az connectedk8s delete` on
+ * destroy, before the cluster and the webhook go. The issuer stays the stack's own, so the trust chain is unchanged.
+ */
+export class ArcConnection extends pulumi.ComponentResource {
+    public readonly connectedClusterName: string;
+    /** The connected cluster's ARM id. */
+    public readonly resourceId: pulumi.Output<string>;
+
+    constructor(name: string, args: ArcConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("entra-wif:index:ArcConnection", name, {}, opts);
+
+        new command.local.Command(
+            `${name}-connect`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: arcConnectScript(),
+                delete: arcDisconnectScript(),
+                environment: {
+                    [ARC_ENV.name]: args.name,
+                    [ARC_ENV.resourceGroup]: args.resourceGroupName,
+                    [ARC_ENV.location]: args.location,
+                    [ARC_ENV.subscription]: args.subscriptionId,
+                    ...(args.kubeconfig !== undefined ? { [ARC_ENV.kubeconfig]: pulumi.secret(args.kubeconfig) } : {}),
+                    ...(args.context !== undefined ? { [ARC_ENV.context]: args.context } : {}),
+                },
+                // Another name or group is another connection.
+                triggers: [args.name, args.resourceGroupName],
+                logging: command.types.enums.local.Logging.Stderr,
+            },
+            { parent: this, dependsOn: args.dependsOn, deleteBeforeReplace: true },
+        );
+
+        this.connectedClusterName = args.name;
+        this.resourceId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Kubernetes/connectedClusters/${args.name}`;
+        this.registerOutputs({ connectedClusterName: this.connectedClusterName, resourceId: this.resourceId });
+    }
+}
