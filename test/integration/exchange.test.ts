@@ -67,22 +67,23 @@ const network = (timeoutMs = 5000): { get: HttpGet; post: HttpPost } => ({
     post: createHttpPost({ ca: [entra.ca], timeoutMs }),
 });
 
-const args = (file: string): DoctorArgs =>
-    parseArgs([
-        "--issuer",
-        issuer,
-        "--token-file",
-        file,
-        "--subject",
-        SUBJECT,
-        "--exchange",
-        "--client-id",
-        CLIENT_ID,
-        "--tenant-id",
-        TENANT,
-        "--authority",
-        entra.authority,
-    ]);
+/** The doctor's arguments for an exchange of the token in `file` with the stand-in: the same for the CLI and in process. */
+const exchangeArgs = (file: string) => [
+    "--issuer",
+    issuer,
+    "--token-file",
+    file,
+    "--subject",
+    SUBJECT,
+    "--exchange",
+    "--client-id",
+    CLIENT_ID,
+    "--tenant-id",
+    TENANT,
+    "--authority",
+    entra.authority,
+];
+const args = (file: string): DoctorArgs => parseArgs(exchangeArgs(file));
 
 test("the request is azure-identity's: a form POST of the client credentials grant with the token as a jwt-bearer client assertion", async () => {
     const file = tokenFile();
@@ -206,25 +207,7 @@ test("the CLI end to end: --exchange --json, exit 1 on Entra's refusal, exit 0 o
             entra.answer = () => answer;
             execFile(
                 process.execPath,
-                [
-                    "-r",
-                    "ts-node/register/transpile-only",
-                    "tools/doctor.ts",
-                    "--issuer",
-                    issuer,
-                    "--token-file",
-                    file,
-                    "--subject",
-                    SUBJECT,
-                    "--exchange",
-                    "--client-id",
-                    CLIENT_ID,
-                    "--tenant-id",
-                    TENANT,
-                    "--authority",
-                    entra.authority,
-                    "--json",
-                ],
+                ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...exchangeArgs(file), "--json"],
                 { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") } },
                 (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             );

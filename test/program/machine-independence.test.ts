@@ -10,16 +10,10 @@ import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { planBatch } from "../support/planBatch";
+import { exampleStackFiles } from "../support/program";
 
 /** The example stacks a user starts from, and the fixtures that exercise the other cluster and key modes. */
-const STACK_FILES = [
-    "Pulumi.dev.yaml",
-    ...fs
-        .readdirSync(path.join(REPO_ROOT, "examples"))
-        .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
-        .map((f) => `examples/${f}`),
-    "test/fixtures/Pulumi.byo.yaml",
-];
+const STACK_FILES = exampleStackFiles();
 
 /** A copy of the repository's tracked files in a fresh folder, sharing node_modules. */
 function checkout(parent: string, name: string): string {

@@ -9,16 +9,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
+import { exampleStackFiles } from "../support/program";
 
-const STACK_FILES = [
-    "Pulumi.dev.yaml",
-    "Pulumi.e2e.yaml",
-    ...fs
-        .readdirSync(path.join(REPO_ROOT, "examples"))
-        .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
-        .map((f) => `examples/${f}`),
-    "test/fixtures/Pulumi.byo.yaml",
-];
+const STACK_FILES = exampleStackFiles();
 const recordedFile = (stackFile: string) =>
     path.join(REPO_ROOT, "test", "fixtures", "plans", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.json`);
 const recording = process.env.ENTRA_WIF_RECORD_PLANS === "1" && process.env.CI !== "true";

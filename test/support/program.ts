@@ -1,4 +1,5 @@
 /** Runs the real program (index.ts) under the realistic mocks, once per call, with a fresh module graph. */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateProgram, Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
@@ -53,3 +54,9 @@ export const assetText = (r: PlannedResource): string => (r.inputs.source as { a
 
 /** The issuer as the published discovery document states it: what every other place must equal byte for byte. */
 export const issuerOfDiscovery = (plan: Plan): string => JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer as string;
+
+/** The example stacks a user starts from, and the fixture of the cluster's-own-keys mode: what whole-plan tests cover. */
+export function exampleStackFiles(): string[] {
+    const examples = fs.readdirSync(path.join(REPO_ROOT, "examples")).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f));
+    return ["Pulumi.dev.yaml", "Pulumi.e2e.yaml", ...examples.map((f) => `examples/${f}`), "test/fixtures/Pulumi.byo.yaml"];
+}
