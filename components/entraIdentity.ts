@@ -84,8 +84,11 @@ export class EntraIdentity extends pulumi.ComponentResource {
             this.resourceId = identity.id;
         } else {
             const owners = args.ownerObjectId !== undefined ? [args.ownerObjectId] : undefined;
-            const application = new azuread.Application(`${name}-app`, { displayName: args.identityName, owners }, { parent: this });
-            const servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: application.clientId, owners }, { parent: this });
+            // The owner is whoever first deployed; a preview or update by another principal (a CI runner after a laptop)
+            // must not show the owner replaced, so later changes of the deployer are ignored.
+            const byDeployer = { parent: this, ignoreChanges: ["owners"] };
+            const application = new azuread.Application(`${name}-app`, { displayName: args.identityName, owners }, byDeployer);
+            const servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: application.clientId, owners }, byDeployer);
             for (const credential of args.credentials) {
                 new azuread.ApplicationFederatedIdentityCredential(
                     `${name}-fic-${credential.credentialName}`,

@@ -149,7 +149,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
                         .all([account.id, client.objectId])
                         .apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),
                 },
-                { parent: this },
+                // Who runs the program differs (a laptop's user, a CI runner's service principal): the grant stays with
+                // the principal that created it, so a preview by another one shows no change.
+                { parent: this, ignoreChanges: ["principalId", "roleAssignmentName"] },
             );
             const website = new storage.StorageAccountStaticWebsite(
                 `${name}-website`,

@@ -267,6 +267,9 @@ describe("app registrations", () => {
             owners: [MOCK_AZURE.objectId],
         });
         expect(sp.dependsOn).toContain(app.urn);
+        // The first deployer stays the owner: a preview by another principal (a CI runner) shows no change.
+        expect(app.options.ignoreChanges).toEqual(["owners"]);
+        expect(sp.options.ignoreChanges).toEqual(["owners"]);
     });
 
     test("credentials on the application's id (/applications/<objectId>), subject, audience and issuer exact", () => {

@@ -90,6 +90,10 @@ describe("static website hosting: up, refresh and destroy with the README's righ
         expect(byName(plan, "issuer-website").dependsOn).toContain(grant.urn);
     });
 
+    test("the grant stays with the principal that made it: a preview by another deployer (CI after a laptop) shows no change", () => {
+        expect(byName(plan, "issuer-deployer-blob-reader").options.ignoreChanges).toEqual(["principalId", "roleAssignmentName"]);
+    });
+
     test("a destroy makes no data-plane call for the website or the documents: they go with the account", () => {
         const account = byName(plan, "issuer-account").urn;
         expect(byName(plan, "issuer-website").deletedWith).toBe(account);
