@@ -4,7 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
 import { defaultStorageAccountName } from "../lib/naming";
-import { BUILTIN_ROLES, roleAssignmentName } from "../lib/roles";
+import { BUILTIN_ROLES, roleAssignmentName, roleDefinitionId } from "../lib/roles";
 import {
     blobIssuerUrl,
     buildDiscoveryDocument,
@@ -144,7 +144,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 {
                     scope: account.id,
                     principalId: client.objectId,
-                    roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`,
+                    roleDefinitionId: client.subscriptionId.apply((subscription) => roleDefinitionId(subscription, STORAGE_BLOB_DATA_READER)),
                     roleAssignmentName: pulumi
                         .all([account.id, client.objectId])
                         .apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),

@@ -20,7 +20,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseStackConfig } from "../../lib/config";
 import { runDoctorCli } from "../doctor";
+import { loadStackFile } from "../offline/stackFile";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -208,7 +210,9 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
                     throw new StepFailure(
                         `no Pulumi.${opts.stack}.yaml: copy a stack file for the throwaway stack, e.g. cp Pulumi.dev.yaml Pulumi.${opts.stack}.yaml`,
                     );
-                const kindStack = /mode:\s*kind\b/.test(fs.readFileSync(stackFile, "utf8")) || !/\bmode:/.test(fs.readFileSync(stackFile, "utf8"));
+                // The mode as the program reads it (Pulumi.yaml's default applies when the stack file sets none).
+                const stack = loadStackFile(stackFile);
+                const kindStack = parseStackConfig(stack.config, { stack: stack.stack }).cluster.mode === "kind";
                 const tools = ["pulumi", "az", "kubectl", ...(kindStack ? ["docker", "kind"] : [])];
                 const missing = tools.filter((t) => run("sh", ["-c", `command -v ${t}`], LIMITS.quick).code !== 0);
                 if (missing.length > 0) throw new StepFailure(`not on the PATH: ${missing.join(", ")}`);
