@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     // Imported here, not at the top: the test that calls planBatch must not load the SDK itself.
     const { runPlan } = await import("../../tools/offline/plan");
     const { AzureMocks } = await import("../../tools/offline/mocks");
+    const { freshProgramLoader } = await import("../../tools/offline/harness");
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     const argvs = JSON.parse(Buffer.concat(chunks).toString("utf8")) as string[][];
@@ -67,16 +68,8 @@ async function main(): Promise<void> {
     for (const argv of argvs) {
         const { out, err, text } = capturedStreams();
         const mocks = new AzureMocks(process.env.ENTRA_WIF_BATCH_FIXED_KEYS === "1" ? { fixedPrivateKeys: fixedTestKeys() } : { prefetchKey: true });
-        const load = (program: string) => {
-            // The program's own modules anew (in this checkout or another one the program path names), the SDK kept.
-            const programRoot = path.dirname(program);
-            for (const key of Object.keys(require.cache)) {
-                const ours = key.startsWith(ROOT + path.sep) || key.startsWith(programRoot + path.sep);
-                if (ours && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}tools${path.sep}`)) delete require.cache[key];
-            }
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is named by path at run time, and must load anew
-            return require(program) as Record<string, unknown>;
-        };
+        // The program's own modules anew (in this checkout or another one the program path names), the SDK kept.
+        const load = (program: string) => freshProgramLoader(program)();
         const code = await runPlan(argv, out, err, { load, mocks });
         results.push({ argv, code, ...text(), registered: [...mocks.registered] });
     }

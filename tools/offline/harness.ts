@@ -3,9 +3,11 @@
  * resource registration with its parent, dependencies, deletedWith and serialized inputs. Used by the offline
  * plan and by the program tests, so both see exactly what `pulumi up` would send.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { GraphResource } from "../../lib/graph";
 import { AzureMocks } from "./mocks";
+import { REPO_ROOT } from "./stackFile";
 
 /** Signatures Pulumi uses in serialized property values (sdk/nodejs/runtime/rpc.ts). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -82,6 +84,24 @@ async function resolveExport(value: unknown): Promise<unknown> {
     const [resolved, secret] = await Promise.all([out.promise(), out.isSecret]);
     if (secret) return SECRET_PLACEHOLDER;
     return resolved === undefined ? null : JSON.parse(JSON.stringify(resolved));
+}
+
+/**
+ * A loader that evaluates the program anew on every call, as a new process would: the program's own modules (those
+ * under its folder and under this repository, outside node_modules) are dropped from Node's module cache first. The
+ * SDK, the providers and this tooling stay loaded, so every evaluation talks to the same Pulumi runtime the harness
+ * set mocks on.
+ */
+export function freshProgramLoader(program: string): () => Record<string, unknown> {
+    const roots = [...new Set([path.dirname(program), REPO_ROOT])];
+    const ours = (key: string) =>
+        roots.some((root) => key.startsWith(root + path.sep) && !key.startsWith(path.join(root, "tools") + path.sep)) &&
+        !key.includes(`${path.sep}node_modules${path.sep}`);
+    return () => {
+        for (const key of Object.keys(require.cache)) if (ours(key)) delete require.cache[key];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is named by path at run time, and must load anew
+        return require(program) as Record<string, unknown>;
+    };
 }
 
 function waitForRPCs(): Promise<void> {
