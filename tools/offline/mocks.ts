@@ -54,6 +54,44 @@ export function mockTlsPrivateKeyAsync(inputs: Record<string, any>): Promise<{ i
     );
 }
 
+/**
+ * Real RSA-2048 key pairs from node:crypto, each made on first need and then handed out again in turn. For test runs
+ * that evaluate the program dozens of times: generating a key per evaluation cost about 0.2 s of CPU each, the
+ * largest single cost of a program test, while what the tests check (kids, the JWKS, the provider's PEM formats, that
+ * two stacks or two rotation keys differ) needs real keys, not new ones every time. A holder (one mocks instance,
+ * that is one stack's state) never receives the same pooled key twice, and two successive draws always differ.
+ */
+export class RsaKeyPool {
+    private readonly slots: Array<Promise<{ publicKey: KeyObject; privateKey: KeyObject }>> = [];
+    private cursor = 0;
+
+    constructor(readonly size: number) {
+        if (!Number.isInteger(size) || size < 2) throw new Error(`an RSA key pool holds at least 2 keys, not ${size}`);
+    }
+
+    /** A key pair in a slot the holder has not taken yet (marked taken); a fresh pair outside the pool once it has them all. */
+    take(taken: Set<number>): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+        for (let n = 0; n < this.size; n++) {
+            const slot = this.cursor++ % this.size;
+            if (taken.has(slot)) continue;
+            taken.add(slot);
+            return (this.slots[slot] ??= generateRsa2048());
+        }
+        return generateRsa2048();
+    }
+}
+
+/** One pool per process, for the test runs that evaluate the program many times (test/support/program.ts). */
+export const processKeyPool = new RsaKeyPool(8);
+
+function generateRsa2048(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+    return new Promise((resolve, reject) =>
+        generateKeyPair("rsa", { modulusLength: 2048, publicExponent: 0x10001 }, (err, publicKey, privateKey) =>
+            err ? reject(err) : resolve({ publicKey, privateKey }),
+        ),
+    );
+}
+
 function checkRsa(inputs: Record<string, any>): void {
     const algorithm = inputs.algorithm ?? "RSA";
     if (algorithm !== "RSA") {
@@ -152,6 +190,8 @@ export interface AzureMocksOptions {
      * same on every run, so it can be recorded and compared byte for byte.
      */
     fixedPrivateKeys?: Record<string, string>;
+    /** Take 2048-bit RSA keys from this pool instead of generating each one (tests that evaluate many stacks). */
+    keyPool?: RsaKeyPool;
 }
 
 export class AzureMocks implements pulumi.runtime.Mocks {
@@ -166,6 +206,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     readonly privateKeysByName = new Map<string, { id: string; state: Record<string, any> }>();
 
     private prefetched: Promise<{ id: string; state: Record<string, any> }> | undefined;
+    /** The slots of options.keyPool this stack's keys came from. */
+    private readonly poolSlots = new Set<number>();
 
     constructor(private readonly options: AzureMocksOptions = {}) {
         if (options.prefetchKey) {
@@ -200,6 +242,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 if (this.prefetched && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
                     pending = this.prefetched.then((key) => ({ id: key.id, state: { ...key.state, algorithm: i.algorithm ?? "RSA", rsaBits: 2048 } }));
                     this.prefetched = undefined;
+                } else if (this.options.keyPool && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
+                    pending = this.options.keyPool.take(this.poolSlots).then(({ publicKey, privateKey }) => tlsKeyState(i, publicKey, privateKey));
                 } else {
                     pending = mockTlsPrivateKeyAsync(i);
                 }
