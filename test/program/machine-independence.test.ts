@@ -1,8 +1,9 @@
 /**
  * A pull request's `pulumi preview` runs on a CI runner, not on the laptop that ran `pulumi up`: the same config
  * must send the same inputs whatever the home folder, the checkout's path or the user name. Each example stack is
- * planned from two copies of the repository in different folders, with different HOME and USER, and the two plans
- * must be byte-identical, with none of those values anywhere in them.
+ * planned on two machines — this checkout, as the test runs, and a copy of it in another folder, planned by a process
+ * of its own with another HOME and USER — and the two plans must be byte-identical, with none of those values
+ * anywhere in them.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -37,12 +38,18 @@ interface Machine {
     user: string;
 }
 
-/** Every stack planned on one machine: its checkout, its HOME and USER, the program's folder as pulumi up sets it. */
+/**
+ * Every stack planned on one machine: its checkout, its HOME and USER, the program's folder as pulumi up sets it. This
+ * checkout is planned in the test's own process, as it is; another one by a batch process with the machine's env.
+ */
 async function planOn(machine: Machine): Promise<string[]> {
+    const here = machine.root === REPO_ROOT;
     const results = await planBatch(
         STACK_FILES.map((f) => ["--stack-file", path.join(machine.root, f), "--program", path.join(machine.root, "index")]),
         // The same fixed keys on both machines: the signing keys live in the stack's state, not on either machine.
-        { fixedKeys: true, cwd: machine.root, env: { HOME: machine.home, USER: machine.user, PULUMI_NODEJS_ROOT_DIRECTORY: machine.root } },
+        here
+            ? { fixedKeys: true }
+            : { fixedKeys: true, cwd: machine.root, env: { HOME: machine.home, USER: machine.user, PULUMI_NODEJS_ROOT_DIRECTORY: machine.root } },
     );
     for (const r of results) expect({ argv: r.argv, code: r.code, stderr: r.stderr }).toEqual({ argv: r.argv, code: 0, stderr: "" });
     return results.map((r) => r.stdout);
@@ -57,9 +64,8 @@ describe("the same config plans the same inputs on every machine", () => {
 
     beforeAll(async () => {
         parent = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-machines-"));
-        laptop = { root: checkout(parent, "laptop-checkout"), home: path.join(parent, "home-alice"), user: "alice" };
+        laptop = { root: REPO_ROOT, home: os.homedir(), user: os.userInfo().username };
         runner = { root: checkout(parent, "runner-work"), home: path.join(parent, "home-runner"), user: "runner" };
-        fs.mkdirSync(laptop.home);
         fs.mkdirSync(runner.home);
         [onLaptop, onRunner] = await Promise.all([planOn(laptop), planOn(runner)]);
     }, 120000);

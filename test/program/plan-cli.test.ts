@@ -1,5 +1,5 @@
 /** The offline plan as a user runs it: `npm run --silent plan -- --stack-file <file>`. */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,37 +8,43 @@ import { largeStackConfig } from "../../tools/bench";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
 
+const fixture = (name: string) => path.join("test", "fixtures", name);
+
 /** The CLI in its own process, as a user runs it. */
-function spawnPlan(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", ...args], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60000,
-        env: { ...process.env, PLAN_DEBUG: "" },
+function spawnPlan(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", ...args],
+            { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PLAN_DEBUG: "" } },
+            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+        );
     });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Each argument list run once: several tests read the same plan. */
-const spawned = new Map<string, ReturnType<typeof spawnPlan>>();
-function plan(...args: string[]) {
-    const key = JSON.stringify(args);
-    if (!spawned.has(key)) spawned.set(key, spawnPlan(...args));
-    return spawned.get(key)!;
-}
+/** What only a process of its own shows (exit codes, output flushed through a pipe): each argument list run once, all at once. */
+const SPAWNED = [
+    ["--stack-file", "Pulumi.dev.yaml"],
+    ["--stack-file", fixture("Pulumi.byo.yaml")],
+    ["--stack-file", fixture("Pulumi.badhosting.yaml")],
+    ["--stack", "dev"],
+];
+const spawned = new Map<string, Awaited<ReturnType<typeof spawnPlan>>>();
+const plan = (...args: string[]) => spawned.get(JSON.stringify(args))!;
 
-/** Plans read for their content, made by the CLI's own code in one process (test/support/planBatch.ts). */
+/** Plans read for their content, made by the CLI's own code in this process (test/support/planBatch.ts). */
 const BATCHED = [
     ["--stack-file", path.join("examples", "Pulumi.two-identities.yaml")],
     ["--stack-file", "Pulumi.dev.yaml", "--graph"],
+    ["--stack-file", fixture("Pulumi.byo.yaml")],
 ];
 let batched: BatchResult[] = [];
 beforeAll(async () => {
+    const processes = Promise.all(SPAWNED.map(async (args) => spawned.set(JSON.stringify(args), await spawnPlan(...args))));
     batched = await planBatch(BATCHED);
+    await processes;
 }, 120000);
 const fromBatch = (...args: string[]) => batched.find((b) => JSON.stringify(b.argv) === JSON.stringify(args))!;
-
-const fixture = (name: string) => path.join("test", "fixtures", name);
 
 test("the dev stack prints the graph as one JSON document", () => {
     const { code, stdout, stderr } = plan("--stack-file", "Pulumi.dev.yaml");
@@ -63,10 +69,11 @@ test("the dev stack prints the graph as one JSON document", () => {
     expect(stdout).not.toMatch(/PRIVATE KEY/);
 });
 
-test("the same stack file plans the same resources and inputs twice", () => {
-    const a = spawnPlan("--stack-file", fixture("Pulumi.byo.yaml"));
-    const b = spawnPlan("--stack-file", fixture("Pulumi.byo.yaml"));
+test("the same stack file plans the same resources and inputs twice: in a process of its own and in the batch", () => {
+    const a = plan("--stack-file", fixture("Pulumi.byo.yaml"));
+    const b = fromBatch("--stack-file", fixture("Pulumi.byo.yaml"));
     expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const doc = JSON.parse(a.stdout);
     expect(doc.outputs.issuerUrl).toBe("https://oidcplatform01.z6.web.core.windows.net/");

@@ -99,6 +99,8 @@ export function freshProgramLoader(program: string): () => Record<string, unknow
         !key.includes(`${path.sep}node_modules${path.sep}`);
     return () => {
         for (const key of Object.keys(require.cache)) if (ours(key)) delete require.cache[key];
+        // The program itself too, wherever it lives (the benchmark's baseline is under tools/).
+        delete require.cache[require.resolve(program)];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is named by path at run time, and must load anew
         return require(program) as Record<string, unknown>;
     };

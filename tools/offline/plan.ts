@@ -9,11 +9,9 @@
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/graph";
-import { evaluateProgram } from "./harness";
-import { AzureMocks } from "./mocks";
+import type { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
 const USAGE = "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json]]";
@@ -25,6 +23,10 @@ export interface PlanRunOptions {
     load?: (program: string) => Record<string, unknown>;
     /** The mocks to answer with; realistic ones, prefetching the first key, by default. */
     mocks?: AzureMocks;
+    /** The folder relative paths are read from (default: the working folder). */
+    cwd?: string;
+    /** Print the stack of an unexpected failure (default: when PLAN_DEBUG is set). */
+    debug?: boolean;
 }
 
 const write = (stream: NodeJS.WritableStream, text: string) =>
@@ -49,7 +51,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             else if (argv[i] === "--program") {
                 const value = argv[++i];
                 if (value === undefined) throw new UsageError("--program needs a path");
-                program = path.resolve(value);
+                program = path.resolve(options.cwd ?? process.cwd(), value);
             } else if (argv[i] === "--stack-file") stackFile = argv[++i];
             else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
             else throw new UsageError(`unknown argument: ${argv[i]}`);
@@ -62,8 +64,12 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         return 2;
     }
 
+    // The SDK, the harness and the mocks load only now: a usage error answers without them, at once.
+    const pulumi = await import("@pulumi/pulumi");
+    const { evaluateProgram } = await import("./harness");
+    const { AzureMocks } = await import("./mocks");
     try {
-        const stack = loadStackFile(path.resolve(stackFile));
+        const stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program (index.ts or --program) is named by path at run time
         const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
         const plan = await evaluateProgram({ ...stack, mocks: options.mocks ?? new AzureMocks({ prefetchKey: true }), load: () => load(program) });
@@ -80,7 +86,9 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         const expected = pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError");
         await write(
             err,
-            expected ? `${message}\n` : `plan failed: ${message}${process.env.PLAN_DEBUG ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`,
+            expected
+                ? `${message}\n`
+                : `plan failed: ${message}${(options.debug ?? !!process.env.PLAN_DEBUG) ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`,
         );
         return 1;
     }

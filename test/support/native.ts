@@ -1,0 +1,80 @@
+/**
+ * The program's tooling (harness, mocks, the plan CLI's code) loaded by Node's own module system inside a jest
+ * worker, the way Pulumi's language host loads a program: ts-node, transpile-only, with the transpiler tsconfig.json
+ * names (Sucrase), and V8's own stack traces.
+ *
+ * Not through jest's module registry: there every evaluation reloaded the Pulumi SDK and the providers, compiled each
+ * module in a vm context and mapped every stack trace the SDK captures (one per resource and many promises) through
+ * source maps — about 0.7 s an evaluation against 0.3 s here (docs/benchmarks.md). Node's module cache belongs to the
+ * worker process, so the SDK loads once per worker and stays; the program's own files load anew for every evaluation
+ * (harness.freshProgramLoader), as a new process would load them.
+ */
+import * as nodeModule from "node:module";
+import * as path from "node:path";
+import { runInThisContext } from "node:vm";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface NativeTooling {
+    harness: typeof import("../../tools/offline/harness");
+    mocks: typeof import("../../tools/offline/mocks");
+    plan: typeof import("../../tools/offline/plan");
+    stackFile: typeof import("../../tools/offline/stackFile");
+}
+
+/**
+ * Node's own require, anchored at `file`. jest hands test code its own `module` builtin, whose createRequire resolves
+ * through jest's registry; the class it derives from is Node's, whose createRequire is the real one.
+ */
+function nodeRequireAt(file: string): NodeJS.Require {
+    const real = Object.getPrototypeOf(nodeModule.Module) as Partial<typeof nodeModule>;
+    return (typeof real.createRequire === "function" ? real.createRequire : nodeModule.createRequire)(file);
+}
+
+let tooling: NativeTooling | undefined;
+
+/** The tooling as Node loads it: registered and required once per process, then taken from Node's cache. */
+export function nativeTooling(): NativeTooling {
+    if (tooling) return tooling;
+    const nodeRequire = nodeRequireAt(path.join(REPO_ROOT, "index.ts"));
+    // ts-node marks the process it registered in; jest's `process` is a copy, so ask Node for the real one.
+    const tsNode = nodeRequire("ts-node") as typeof import("ts-node");
+    if (!(nodeRequire("node:process") as unknown as Record<symbol, unknown>)[tsNode.REGISTER_INSTANCE]) {
+        tsNode.register({ project: path.join(REPO_ROOT, "tsconfig.json"), transpileOnly: true });
+    }
+    tooling = {
+        harness: nodeRequire("./tools/offline/harness"),
+        mocks: nodeRequire("./tools/offline/mocks"),
+        plan: nodeRequire("./tools/offline/plan"),
+        stackFile: nodeRequire("./tools/offline/stackFile"),
+    };
+    return tooling;
+}
+
+/**
+ * Runs `body` with V8's own stack traces in Node's realm. jest maps every stack trace in the worker through source
+ * maps, Node's realm included; Pulumi's language host does not (tools/sucraseTranspiler.js), and the SDK captures a
+ * trace for every resource.
+ */
+export async function withNodeStackTraces<T>(body: () => Promise<T>): Promise<T> {
+    const NodeError = runInThisContext("Error") as { prepareStackTrace?: unknown };
+    const prepare = NodeError.prepareStackTrace;
+    NodeError.prepareStackTrace = undefined;
+    try {
+        return await body();
+    } finally {
+        NodeError.prepareStackTrace = prepare;
+    }
+}
+
+/**
+ * An error of Node's realm as one of this test's realm, carrying the same name, message and stack: jest's matchers
+ * then see what they would see had the program run inside jest.
+ */
+export function inThisRealm(e: unknown): Error {
+    const err = e as { name?: unknown; message?: unknown; stack?: unknown } | null;
+    const copy = new Error(typeof err?.message === "string" ? err.message : String(e));
+    if (typeof err?.name === "string") copy.name = err.name;
+    if (typeof err?.stack === "string") copy.stack = err.stack;
+    return copy;
+}
