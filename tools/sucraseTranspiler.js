@@ -18,17 +18,30 @@ const { transform } = require("sucrase");
 const tsNodeDir = path.dirname(require.resolve("ts-node/package.json"));
 require(require.resolve("@cspotcode/source-map-support", { paths: [tsNodeDir] })).install = function install() {};
 
+// The last output per file, reused while the file's text is unchanged. `pulumi up` transpiles each file once, so
+// this only matters to a process that loads the program afresh many times: the program tests and the batch plans
+// (test/support/planBatch.ts), where transpiling every file again on every load cost seconds.
+const transpiled = new Map();
+
 exports.create = function create() {
     return {
         transpile(input, { fileName }) {
-            const result = transform(input, {
-                transforms: ["typescript", "imports"],
-                filePath: fileName,
-                sourceMapOptions: { compiledFilename: fileName },
-                // Emit what tsc would for CommonJS with esModuleInterop.
-                production: true,
-            });
-            return { outputText: result.code, sourceMapText: JSON.stringify(result.sourceMap) };
+            const last = transpiled.get(fileName);
+            if (last && last.input === input) return last.output;
+            const output = transpileWithSucrase(input, fileName);
+            transpiled.set(fileName, { input, output });
+            return output;
         },
     };
 };
+
+function transpileWithSucrase(input, fileName) {
+    const result = transform(input, {
+        transforms: ["typescript", "imports"],
+        filePath: fileName,
+        sourceMapOptions: { compiledFilename: fileName },
+        // Emit what tsc would for CommonJS with esModuleInterop.
+        production: true,
+    });
+    return { outputText: result.code, sourceMapText: JSON.stringify(result.sourceMap) };
+}
