@@ -102,7 +102,11 @@ export function freshProgramLoader(program: string): () => Record<string, unknow
         // The program itself too, wherever it lives (the benchmark's baseline is under tools/).
         delete require.cache[require.resolve(program)];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is named by path at run time, and must load anew
-        return require(program) as Record<string, unknown>;
+        const exports = require(program) as Record<string, unknown>;
+        // Node lists every module a module required among its children; dropped from the cache, the previous
+        // evaluations' module graphs would otherwise live on there.
+        module.children = module.children.filter((child) => !ours(child.filename) && child.filename !== require.resolve(program));
+        return exports;
     };
 }
 
