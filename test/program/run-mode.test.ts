@@ -4,7 +4,7 @@
  * and check what tsconfig.json promises: transpile-only with Sucrase, native stack traces, and error lines that
  * still point into the .ts file.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { parse } from "yaml";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,47 +28,64 @@ require(tsnodeRequire).register({
 });
 const service = process[Symbol.for("ts-node.register.instance")];
 process.stdout.write(JSON.stringify({ transpileOnly: service.options.transpileOnly, transpiler: service.options.transpiler, prepareStackTrace: Error.prepareStackTrace?.name }) + "\\n");
-try {
-    require(process.env.FIXTURE);
-} catch (err) {
-    process.stdout.write(JSON.stringify({ stack: err.stack }) + "\\n");
+for (const fixture of JSON.parse(process.env.FIXTURES)) {
+    try {
+        require(fixture);
+        process.stdout.write(JSON.stringify({ fixture }) + "\\n");
+    } catch (err) {
+        process.stdout.write(JSON.stringify({ fixture, stack: err.stack }) + "\\n");
+    }
 }
 `;
 
-let dir: string;
-beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-run-mode-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** ts-node registered without this project's settings: TypeScript's transpiler, and source-map-support maps each frame. */
+const SOURCE_MAPPED_REGISTRATION = `
+const formatter = String(Error.prepareStackTrace?.name);
+let stack;
+try {
+    require(process.env.FIXTURE);
+} catch (err) {
+    stack = err.stack;
+}
+process.stdout.write(JSON.stringify({ formatter, stack }));
+`;
 
-function runAsPulumi(fixtureSource: string) {
-    const fixture = path.join(dir, `fixture-${Math.random().toString(36).slice(2)}.ts`);
-    fs.writeFileSync(fixture, fixtureSource);
-    const r = spawnSync(process.execPath, ["-e", PULUMI_REGISTRATION], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60000,
-        env: { ...process.env, FIXTURE: fixture, PULUMI_NODEJS_TRANSPILE_ONLY: "" },
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+        );
     });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    const [options, thrown] = r.stdout
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line));
-    return { fixture, options, stack: thrown?.stack as string | undefined };
 }
 
-/** The name of the stack formatter ts-node installs when nothing switches it off. */
-function sourceMappedPrepareStackTrace(): string {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register", "-e", "process.stdout.write(String(Error.prepareStackTrace?.name))"], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        timeout: 60000,
-        env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
-    });
-    expect(r.stdout).toBeTruthy();
-    return r.stdout;
+/**
+ * Each fixture required in turn by one process that registers ts-node exactly as Pulumi does: the options it got, and
+ * per fixture the stack of what it threw (if it threw).
+ */
+async function runAsPulumi(fixtures: Record<string, string>) {
+    const files = Object.fromEntries(Object.keys(fixtures).map((name) => [name, path.join(dir, `fixture-${name}.ts`)]));
+    for (const [name, source] of Object.entries(fixtures)) fs.writeFileSync(files[name], source);
+    const r = await run(["-e", PULUMI_REGISTRATION], { FIXTURES: JSON.stringify(Object.values(files)), PULUMI_NODEJS_TRANSPILE_ONLY: "" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const [options, ...required] = r.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { fixture: string; stack?: string });
+    expect(required.map((f) => f.fixture)).toEqual(Object.values(files));
+    return {
+        options: options as unknown as { transpileOnly: boolean; transpiler: string; prepareStackTrace: string | undefined },
+        fixture: (name: string) => ({ file: files[name], stack: required.find((f) => f.fixture === files[name])!.stack }),
+    };
+}
+
+/** A fixture required with ts-node as it registers itself without a project, source maps included. */
+async function runSourceMapped(source: string) {
+    const file = path.join(dir, "mapped.ts");
+    fs.writeFileSync(file, source);
+    const r = await run(["-r", "ts-node/register", "-e", SOURCE_MAPPED_REGISTRATION], { FIXTURE: file, TS_NODE_SKIP_PROJECT: "true" });
+    expect(r.stderr).toBe("");
+    return { file, ...(JSON.parse(r.stdout) as { formatter: string; stack: string }) };
 }
 
 // Type-only constructs before the throw: a transpiler that dropped their lines would shift the reported line.
@@ -88,6 +105,23 @@ function fail(settings: Settings): never {
 fail(pair[0]);
 `;
 
+let dir: string;
+let asPulumi: Awaited<ReturnType<typeof runAsPulumi>>;
+let sourceMapped: Awaited<ReturnType<typeof runSourceMapped>>;
+beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-run-mode-"));
+    // Both processes at once.
+    [asPulumi, sourceMapped] = await Promise.all([
+        runAsPulumi({
+            ok: "export const ok: number = 1;\n",
+            "type-error": 'const n: number = "not a number";\nexport const value = n;\n',
+            throws: THROWS_ON_LINE_12,
+        }),
+        runSourceMapped(THROWS_ON_LINE_12),
+    ]);
+}, 120000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 test("Pulumi.yaml runs the TypeScript program through ts-node, with no node arguments of its own", () => {
     const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
     expect(project.runtime.name).toBe("nodejs");
@@ -104,39 +138,26 @@ test("Pulumi finds the project's ts-node and TypeScript, not its vendored ts-nod
 });
 
 test("registered as Pulumi registers it, the program is transpiled by Sucrase without type checking", () => {
-    const { options } = runAsPulumi("export const ok: number = 1;\n");
-    expect(options.transpileOnly).toBe(true);
-    expect(options.transpiler).toBe("./tools/sucraseTranspiler.js");
+    expect(asPulumi.options.transpileOnly).toBe(true);
+    expect(asPulumi.options.transpiler).toBe("./tools/sucraseTranspiler.js");
+    expect(asPulumi.fixture("ok").stack).toBeUndefined();
 });
 
 test("a type error does not stop the program (npm test's tsc is where types are checked)", () => {
-    const { stack } = runAsPulumi('const n: number = "not a number";\nexport const value = n;\n');
-    expect(stack).toBeUndefined();
+    expect(asPulumi.fixture("type-error").stack).toBeUndefined();
 });
 
 test("a thrown error names the .ts file and its real line, with native stack traces", () => {
-    const { fixture, options, stack } = runAsPulumi(THROWS_ON_LINE_12);
+    const { file, stack } = asPulumi.fixture("throws");
     // No source-map-support hook: V8 formats the stack itself.
-    expect(options.prepareStackTrace).not.toBe(sourceMappedPrepareStackTrace());
+    expect(sourceMapped.formatter).toBeTruthy();
+    expect(asPulumi.options.prepareStackTrace).not.toBe(sourceMapped.formatter);
     expect(stack).toMatch(/^Error: failed: a\n/);
     const frames = stack!.split("\n").slice(1);
-    expect(frames[0]).toContain(`${fixture}:12:`);
-    expect(frames[1]).toContain(`${fixture}:14:`);
+    expect(frames[0]).toContain(`${file}:12:`);
+    expect(frames[1]).toContain(`${file}:14:`);
 });
 
 test("with source maps still installed the same lines come out (so the switch loses nothing)", () => {
-    const fixture = path.join(dir, "mapped.ts");
-    fs.writeFileSync(fixture, THROWS_ON_LINE_12);
-    // ts-node without this project's settings: TypeScript's transpiler, and source-map-support maps each frame.
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register", "-e", `try { require(${JSON.stringify(fixture)}) } catch (e) { process.stdout.write(e.stack) }`],
-        {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 60000,
-            env: { ...process.env, TS_NODE_SKIP_PROJECT: "true" },
-        },
-    );
-    expect(r.stdout.split("\n")[1]).toContain(`${fixture}:12:`);
+    expect(sourceMapped.stack.split("\n")[1]).toContain(`${sourceMapped.file}:12:`);
 });
