@@ -3,7 +3,7 @@
  * variant people actually ship is diagnosed by the right check with the right hint and AADSTS code.
  * The CLI runs as a user runs it, trusting the test CA through NODE_EXTRA_CA_CERTS, for exit codes and JSON.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -263,28 +263,26 @@ describe("TLS is always verified", () => {
 
 describe("the CLI", () => {
     /** The CLI in its own process, as a user runs it. */
-    const doctorProcess = (args: string[], extraEnv: Record<string, string> = {}) => {
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args], {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            timeout: 60000,
-            env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv },
+    const doctorProcess = (args: string[]) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            execFile(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args],
+                { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile } },
+                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+            );
         });
-        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
     /** The same CLI code in this process (what the process runs, less Node's start), with its environment for the run. */
     const doctor = (args: string[], extraEnv: Record<string, string> = {}) =>
         withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv }, () => runDoctorCli(args));
     let dir: string;
+    // Started first and awaited by the last test: the process runs while the in-process tests do.
+    let healthyProcess: ReturnType<typeof doctorProcess>;
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-doctor-"));
         fs.writeFileSync(path.join(dir, "sa.pub"), cluster.publicPem);
         fs.writeFileSync(path.join(dir, "token"), serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy }));
-    });
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    test("healthy, in its own process: exit 0, one short line per check", () => {
-        const r = doctorProcess([
+        healthyProcess = doctorProcess([
             "--issuer",
             issuers.healthy,
             "--public-key",
@@ -294,11 +292,10 @@ describe("the CLI", () => {
             "--subject",
             SUBJECT,
         ]);
-        expect(r.stderr).toBe("");
-        expect(r.code).toBe(0);
-        const lines = r.stdout.trim().split("\n");
-        expect(lines).toHaveLength(17);
-        for (const line of lines) expect(line).toMatch(/^ok {4}[a-z-]+: /);
+    });
+    afterAll(async () => {
+        await healthyProcess;
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     test("broken: exit 1, and --json prints {checks: [{id, ok, message, fix, aadsts}]}", async () => {
@@ -345,5 +342,14 @@ describe("the CLI", () => {
         const r = await doctor(["--issuer", issuers.octetstream, "--wait", "2", "--endpoints-only"]);
         expect(r.code).toBe(1);
         expect(Date.now() - started).toBeLessThan(30000);
+    });
+
+    test("healthy, in its own process: exit 0, one short line per check", async () => {
+        const r = await healthyProcess;
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const lines = r.stdout.trim().split("\n");
+        expect(lines).toHaveLength(17);
+        for (const line of lines) expect(line).toMatch(/^ok {4}[a-z-]+: /);
     });
 });
