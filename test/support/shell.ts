@@ -3,7 +3,7 @@
  * system tools the scripts use and small fakes (POSIX sh scripts) for docker, kind or pulumi, and nothing else on PATH — so a test
  * controls exactly which tools "exist", whatever the machine has installed.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,6 +25,8 @@ export interface Sandbox {
     fake(tool: string, body: string): void;
     calls(): string[];
     run(script: string, env: Record<string, string>): { code: number | null; stdout: string; stderr: string };
+    /** The same, without blocking: tests whose scripts wait can run side by side. */
+    runAsync(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }>;
     cleanup(): void;
 }
 
@@ -55,6 +57,13 @@ export function sandbox(): Sandbox {
                 timeout: 20000,
             });
             return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        },
+        runAsync(script, env) {
+            return new Promise((resolve) => {
+                execFile(which("bash"), ["-c", script], { env: { PATH: bin, HOME: root, ...env }, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
+                    resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+                );
+            });
         },
         cleanup() {
             fs.rmSync(root, { recursive: true, force: true });
