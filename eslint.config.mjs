@@ -25,6 +25,9 @@ const node = {
     NodeJS: "readonly",
 };
 
+/** The program itself, linted with type information (tools/check/static.mjs hands these rules its TypeScript program). */
+export const TYPED_FILES = ["index.ts", "components/**/*.ts", "lib/**/*.ts"];
+
 export default tseslint.config(
     { ignores: ["node_modules/", "bin/", "coverage/", ".pulumi-state/"] },
     js.configs.recommended,
@@ -37,7 +40,7 @@ export default tseslint.config(
         },
     },
     {
-        files: ["index.ts", "components/**/*.ts", "lib/**/*.ts"],
+        files: TYPED_FILES,
         languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
         plugins: { "@pulumi": pulumi },
         rules: {
