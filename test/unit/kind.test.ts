@@ -240,11 +240,7 @@ esac`,
 });
 
 describe("the nightly destroy of a kind stack runs on a CI runner, not on the laptop with the cluster", () => {
-    // Each case in a sandbox of its own, the three side by side: the script polls kind once a second.
-    const boxes: Sandbox[] = [];
-    afterAll(() => boxes.forEach((b) => b.cleanup()));
-
-    test.concurrent.each<[string, (b: Sandbox) => void]>([
+    const cases: Array<[string, (b: Sandbox) => void]> = [
         ["without kind or docker", () => undefined],
         [
             "with kind, but no such cluster there (kind answers a missing cluster with success)",
@@ -254,16 +250,30 @@ describe("the nightly destroy of a kind stack runs on a CI runner, not on the la
             "with kind and a Docker daemon that is not running",
             (b) => b.fake("kind", `echo "ERROR: failed to delete cluster: failed to list nodes" >&2; exit 1`),
         ],
-    ])("%s: the delete script ends at once with exit 0, so the Azure side is destroyed", async (_what, setup) => {
-        const box = sandbox();
-        boxes.push(box);
-        setup(box);
-        const runnerHome = path.join(box.root, "home", "runner");
-        fs.mkdirSync(runnerHome, { recursive: true });
-        const started = Date.now();
-        const r = await box.runAsync(kindDeleteScript(), { [KIND_ENV.clusterName]: "entra-wif-dev", [KIND_ENV.keyDir]: KEY_DIR, HOME: runnerHome });
+    ];
+    // Each case in a sandbox of its own, the three run side by side: the script polls kind once a second.
+    const boxes: Sandbox[] = [];
+    const runs = new Map<string, { code: number | null; stdout: string; ms: number }>();
+    beforeAll(async () => {
+        await Promise.all(
+            cases.map(async ([what, setup]) => {
+                const box = sandbox();
+                boxes.push(box);
+                setup(box);
+                const runnerHome = path.join(box.root, "home", "runner");
+                fs.mkdirSync(runnerHome, { recursive: true });
+                const started = Date.now();
+                const r = await box.runAsync(kindDeleteScript(), { [KIND_ENV.clusterName]: "entra-wif-dev", [KIND_ENV.keyDir]: KEY_DIR, HOME: runnerHome });
+                runs.set(what, { ...r, ms: Date.now() - started });
+            }),
+        );
+    });
+    afterAll(() => boxes.forEach((b) => b.cleanup()));
+
+    test.each(cases)("%s: the delete script ends at once with exit 0, so the Azure side is destroyed", (what) => {
+        const r = runs.get(what)!;
         expect(r.code).toBe(0);
-        expect(Date.now() - started).toBeLessThan(5000);
+        expect(r.ms).toBeLessThan(5000);
         expect(r.stdout).toBe("");
     });
 });
