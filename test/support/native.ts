@@ -1,11 +1,11 @@
 /**
  * The program's tooling (harness, mocks, the plan CLI's code) loaded by Node's own module system inside a jest
  * worker, the way Pulumi's language host loads a program: ts-node, transpile-only, with the transpiler tsconfig.json
- * names (Sucrase), and V8's own stack traces.
+ * names (Sucrase).
  *
  * Not through jest's module registry: there every evaluation reloaded the Pulumi SDK and the providers, compiled each
  * module in a vm context and mapped every stack trace the SDK captures (one per resource and many promises) through
- * source maps — about 0.7 s an evaluation against 0.3 s here (docs/benchmarks.md). Node's module cache belongs to the
+ * source maps (docs/benchmarks.md has the figures). Node's module cache belongs to the
  * worker process, so the SDK loads once per worker and stays; the program's own files load anew for every evaluation
  * (harness.freshProgramLoader), as a new process would load them.
  */
@@ -52,18 +52,23 @@ export function nativeTooling(): NativeTooling {
 }
 
 /**
- * Runs `body` with V8's own stack traces in Node's realm. jest maps every stack trace in the worker through source
- * maps, Node's realm included; Pulumi's language host does not (tools/sucraseTranspiler.js), and the SDK captures a
- * trace for every resource.
+ * Runs `body` (an evaluation) with Node's realm capturing no stack frames, formatted by V8 itself. The Pulumi SDK
+ * captures a stack trace for every resource and most of its promises, for its own debug output: formatted by the
+ * source maps jest installs in the worker (Node's realm included; Pulumi's language host does not,
+ * tools/sucraseTranspiler.js) that was most of an evaluation, and even unformatted over a third of it. What the
+ * tests read (registrations, outputs, error names and messages) does not depend on them; an error's frames are one
+ * `PLAN_DEBUG=1 npm run --silent plan -- --stack-file <file>` away.
  */
-export async function withNodeStackTraces<T>(body: () => Promise<T>): Promise<T> {
-    const NodeError = runInThisContext("Error") as { prepareStackTrace?: unknown };
-    const prepare = NodeError.prepareStackTrace;
+export async function withoutStackFrames<T>(body: () => Promise<T>): Promise<T> {
+    const NodeError = runInThisContext("Error") as { prepareStackTrace?: unknown; stackTraceLimit: number };
+    const { prepareStackTrace, stackTraceLimit } = NodeError;
     NodeError.prepareStackTrace = undefined;
+    NodeError.stackTraceLimit = 0;
     try {
         return await body();
     } finally {
-        NodeError.prepareStackTrace = prepare;
+        NodeError.prepareStackTrace = prepareStackTrace;
+        NodeError.stackTraceLimit = stackTraceLimit;
     }
 }
 

@@ -36,9 +36,9 @@ export interface BatchOptions {
 export async function planBatch(argvs: string[][], options: BatchOptions = {}): Promise<BatchResult[]> {
     if (options.env === undefined && (options.cwd === undefined || path.resolve(options.cwd) === ROOT)) {
         // Imported here: a test that only starts batch processes never loads the tooling into its worker.
-        const { inThisRealm, nativeTooling, withNodeStackTraces } = await import("./native");
+        const { inThisRealm, nativeTooling, withoutStackFrames } = await import("./native");
         try {
-            const results = await withNodeStackTraces(() => runBatch(argvs, { fixedKeys: options.fixedKeys === true, cwd: ROOT, tooling: nativeTooling() }));
+            const results = await withoutStackFrames(() => runBatch(argvs, { fixedKeys: options.fixedKeys === true, cwd: ROOT, tooling: nativeTooling() }));
             return JSON.parse(JSON.stringify(results)) as BatchResult[];
         } catch (e) {
             throw inThisRealm(e);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EvaluateOptions, Plan, PlannedResource } from "../../tools/offline/harness";
 import type { AzureMocks } from "../../tools/offline/mocks";
-import { inThisRealm, nativeTooling, withNodeStackTraces } from "./native";
+import { inThisRealm, nativeTooling, withoutStackFrames } from "./native";
 
 import { PROJECT } from "../../lib/config";
 
@@ -22,7 +22,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
 async function evaluate(opts: Omit<EvaluateOptions, "load">): Promise<Plan> {
     const { harness, mocks } = nativeTooling();
     try {
-        const plan = await withNodeStackTraces(() =>
+        const plan = await withoutStackFrames(() =>
             harness.evaluateProgram({
                 ...opts,
                 mocks: opts.mocks ?? new mocks.AzureMocks({ keyPool: mocks.processKeyPool }),
