@@ -92,6 +92,8 @@ async function runBatch(
 }
 
 async function main(): Promise<void> {
+    // No stack frames for the SDK's debug captures, as in the workers (test/support/native.ts withoutStackFrames).
+    Error.stackTraceLimit = 0;
     // Imported here, not at the top: the test that calls planBatch must not load the SDK itself.
     const tooling = {
         plan: await import("../../tools/offline/plan"),
