@@ -4,12 +4,11 @@
  * with a real JWT verifier.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { startAzurite, Azurite } from "../support/azurite";
-import { serviceAccountToken } from "../support/jwt";
+import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { byName, runProgram } from "../support/program";
 import { publishPlan as publish } from "../support/publish";
 import { relyingParty } from "../support/relyingParty";
@@ -91,7 +90,7 @@ describe("what Entra would refuse is refused", () => {
     });
 
     test("a token from another key", async () => {
-        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+        const other = tokenSigner("b").privatePem;
         const unknownKid = serviceAccountToken(other, { issuer });
         expect(await rp.verify({ jwksUri: plan.outputs.jwksUrl as string, token: unknownKid, issuer, audience: AUDIENCE })).toMatchObject({
             ok: false,
@@ -160,7 +159,7 @@ describe("the gate in pulumi up, run as the program declares it", () => {
     // The three runs at once: two of them spend their bounded wait retrying.
     let runs: Record<"published" | "unreadable" | "unpublishedKey", Awaited<ReturnType<typeof runGate>>>;
     beforeAll(async () => {
-        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+        const other = tokenSigner("b").publicPem;
         const [published, unreadable, unpublishedKey] = await Promise.all([
             runGate({}),
             runGate({ ENTRA_WIF_ISSUER: `${azurite.blobEndpoint}private/` }),

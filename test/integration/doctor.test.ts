@@ -4,7 +4,6 @@
  * The CLI runs as a user runs it, trusting the test CA through NODE_EXTRA_CA_CERTS, for exit codes and JSON.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,18 +16,11 @@ import { runDoctorCli } from "../../tools/doctor";
 import { withEnv } from "../support/env";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
-import { serviceAccountToken } from "../support/jwt";
+import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { relyingParty } from "../support/relyingParty";
 
-const newKey = () => {
-    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    return {
-        publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
-        privatePem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-    };
-};
-const cluster = newKey();
-const other = newKey();
+const cluster = tokenSigner("a");
+const other = tokenSigner("b");
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 
 let azurite: Azurite;

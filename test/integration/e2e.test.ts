@@ -3,14 +3,13 @@
  * (test/support/shell.ts), a local HTTPS stand-in of Entra that also serves the issuer's documents, and the real
  * doctor. The whole cycle passes; a failure at each step stops the run, destroys what it made, and names the step.
  */
-import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, ENTRA_TOKEN_EXCHANGE_AUDIENCE, serializeDiscoveryDocument } from "../../lib/oidc";
 import { verifyCommands } from "../../lib/workloads";
 import { E2E_STEPS, E2eStep, parseE2eArgs, ROTATION_KEY, runE2e } from "../../tools/live/e2e";
-import { serviceAccountToken } from "../support/jwt";
+import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { sandbox, Sandbox } from "../support/shell";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";
 
@@ -19,12 +18,12 @@ const SUBJECT = "system:serviceaccount:demo:workload-sa";
 const CLIENT_ID = "11111111-2222-4333-8444-555555555555";
 const TENANT = "72f988bf-0000-4000-8000-00000000a11e";
 
-const rsa = () => {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    return { priv: privateKey.export({ type: "pkcs1", format: "pem" }).toString(), pub: publicKey.export({ type: "spki", format: "pem" }).toString() };
+const signer = (name: "a" | "b") => {
+    const { privatePem, publicPem } = tokenSigner(name);
+    return { priv: privatePem, pub: publicPem };
 };
-const oldKey = rsa();
-const newKey = rsa();
+const oldKey = signer("a");
+const newKey = signer("b");
 
 let entra: TokenEndpoint;
 let box: Sandbox;

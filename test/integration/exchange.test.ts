@@ -5,7 +5,6 @@
  * mapped AADSTS code in Entra's JSON error shape, a timeout, a non-JSON answer and a TLS failure.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,16 +15,14 @@ import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
 import { DoctorArgs, parseArgs, runDoctor } from "../../tools/doctor";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { serviceAccountToken } from "../support/jwt";
+import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";
 
 const TENANT = "72f988bf-0000-4000-8000-00000000a11e";
 const CLIENT_ID = "11111111-2222-4333-8444-555555555555";
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 
-const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const privatePem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+const { privatePem, publicPem } = tokenSigner("a");
 
 let entra: TokenEndpoint;
 let dir: string;

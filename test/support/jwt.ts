@@ -2,7 +2,9 @@
  * Service-account tokens shaped like the ones kube-apiserver projects into pods, signed with node:crypto
  * (deliberately not with jose, which the tests use to verify).
  */
-import { createPrivateKey, sign } from "node:crypto";
+import { createPrivateKey, createPublicKey, sign } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { keyId } from "../../lib/keys";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, serviceAccountSubject } from "../../lib/oidc";
 
@@ -16,6 +18,15 @@ export interface TokenOptions {
     lifetimeSeconds?: number;
     /** Overrides the kid in the header (defaults to the key's kid, as kube-apiserver writes it). */
     kid?: string;
+}
+
+/**
+ * A throwaway RSA key pair the tests sign tokens with (test/fixtures/token-keys): the private key as PKCS#1 PEM, the
+ * public key as PKIX PEM, as a cluster's sa.key and sa.pub hold them. "a" and "b" are two different keys.
+ */
+export function tokenSigner(name: "a" | "b"): { privatePem: string; publicPem: string } {
+    const privatePem = fs.readFileSync(path.join(__dirname, "..", "fixtures", "token-keys", `signer-${name}.TESTONLY.pem`), "utf8");
+    return { privatePem, publicPem: createPublicKey(privatePem).export({ type: "spki", format: "pem" }).toString() };
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildJwks, keyId, KeyFormatError, parsePublicKey, serializeJwks, signingAlgorithm, toJwk, toPkixPem } from "../../lib/keys";
 import { k8s, vector } from "../support/vectors";
+import { tokenSigner } from "../support/jwt";
 
 describe("kid (kube-apiserver keyIDFromPublicKey) against Kubernetes' vectors", () => {
     test.each([
@@ -80,9 +81,7 @@ describe("accepted and rejected key formats", () => {
 
     const ed = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
     const k1 = generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey.export({ type: "spki", format: "pem" }).toString();
-    const encrypted = generateKeyPairSync("rsa", { modulusLength: 2048 })
-        .privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "x" })
-        .toString();
+    const encrypted = createPrivateKey(tokenSigner("a").privatePem).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "x" }).toString();
     const truncated = k8s.rsaPublic().split("\n").slice(0, 4).join("\n");
     const corrupted = k8s.rsaPublic().replace("MIIBIjAN", "MIIBIjAM");
     test.each([
