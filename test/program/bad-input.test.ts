@@ -2,7 +2,8 @@
  * The bad-input corpus: every stack file in test/fixtures/bad names, in its first lines ("# expect: <message>"), the
  * messages it must produce: one line per problem, in key order, every problem in one run. Each is refused by the
  * program itself (what `pulumi up` shows) before any resource is registered, and by the offline plan: exit 1, those
- * lines alone on stderr, nothing on stdout, no stack trace.
+ * lines alone on stderr, nothing on stdout, no stack trace. (The plan refuses it before loading the program, with the
+ * parser the program reads its config with; both are checked for every file.)
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
+import { isRunError } from "../support/native";
 import { runStackFile } from "../support/program";
 
 const DIR = path.join(REPO_ROOT, "test", "fixtures", "bad");
@@ -32,10 +34,20 @@ test("the corpus is large enough, holds cases of two and three problems, and eve
     expect(new Set(corpus.map((c) => c.message)).size).toBe(corpus.length);
 });
 
-/** Every corpus file through the plan CLI's own code, in one process (test/support/planBatch.ts). */
+/** Every corpus file through the plan CLI's own code, in this process (test/support/planBatch.ts). */
 let batch: BatchResult[];
+/** Every corpus file through the program, as `pulumi up` runs it: what it threw, and what it had registered by then. */
+const refusals = new Map<string, { runError: boolean; message: string; registered: string[] }>();
 beforeAll(async () => {
     batch = await planBatch(corpus.map((c) => ["--stack-file", c.file]));
+    for (const { file } of corpus) {
+        const mocks = new AzureMocks();
+        const refusal = await runStackFile(file, { mocks }).then(
+            () => ({ runError: false, message: "(accepted)" }),
+            (e: Error) => ({ runError: isRunError(e), message: e.message }),
+        );
+        refusals.set(file, { ...refusal, registered: [...mocks.registered] });
+    }
 }, 180000);
 
 describe.each(corpus)("$name", ({ file, messages, message }) => {
@@ -45,7 +57,9 @@ describe.each(corpus)("$name", ({ file, messages, message }) => {
         for (const line of messages) expect(line).toMatch(/^[\w-]+:[\w.[\]]+: .+ is not valid; .+/);
         const keys = messages.map((m) => m.slice(0, m.indexOf(": ")));
         expect(keys).toEqual([...keys].sort());
-        // Refused before any resource is registered.
+        // The program itself refuses it with the same lines, as a RunError (Pulumi prints its message alone), before
+        // any resource is registered.
+        expect(refusals.get(file)).toEqual({ runError: true, message, registered: [] });
         expect(result.registered).toEqual([]);
     });
 });

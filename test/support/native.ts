@@ -73,13 +73,17 @@ export async function withoutStackFrames<T>(body: () => Promise<T>): Promise<T> 
 }
 
 /**
- * An error of Node's realm as one of this test's realm, carrying the same name, message and stack: jest's matchers
- * then see what they would see had the program run inside jest.
+ * An error of Node's realm as one of this test's realm, carrying the same name, message and stack, and the mark the
+ * SDK's RunError.isInstance reads: jest's matchers then see what they would see had the program run inside jest.
  */
 export function inThisRealm(e: unknown): Error {
-    const err = e as { name?: unknown; message?: unknown; stack?: unknown } | null;
+    const err = e as { name?: unknown; message?: unknown; stack?: unknown; __pulumiRunError?: unknown } | null;
     const copy = new Error(typeof err?.message === "string" ? err.message : String(e));
     if (typeof err?.name === "string") copy.name = err.name;
     if (typeof err?.stack === "string") copy.stack = err.stack;
+    if (err?.__pulumiRunError === true) Object.assign(copy, { __pulumiRunError: true });
     return copy;
 }
+
+/** Whether an error is the SDK's RunError (Pulumi prints its message alone), as RunError.isInstance decides. */
+export const isRunError = (e: unknown): boolean => (e as { __pulumiRunError?: unknown } | null)?.__pulumiRunError === true;

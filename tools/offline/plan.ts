@@ -11,6 +11,7 @@
 import * as path from "node:path";
 import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/graph";
+import { ConfigError, ConfigProblems, parseStackConfig } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
@@ -43,6 +44,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     let json = false;
     // Another program to evaluate instead of index.ts (the benchmark's baseline).
     let program = path.join(REPO_ROOT, "index");
+    let programGiven = false;
     try {
         for (let i = 0; i < argv.length; i++) {
             if (argv[i] === "--graph") graph = true;
@@ -52,6 +54,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
                 const value = argv[++i];
                 if (value === undefined) throw new UsageError("--program needs a path");
                 program = path.resolve(options.cwd ?? process.cwd(), value);
+                programGiven = true;
             } else if (argv[i] === "--stack-file") stackFile = argv[++i];
             else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
             else throw new UsageError(`unknown argument: ${argv[i]}`);
@@ -64,12 +67,30 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         return 2;
     }
 
-    // The SDK, the harness and the mocks load only now: a usage error answers without them, at once.
+    /** What a failure prints: a refused config its message alone (the whole story), anything else with how to see more. */
+    const failure = (e: unknown, expected: boolean) => {
+        const message = e instanceof Error ? e.message : String(e);
+        if (expected) return `${message}\n`;
+        return `plan failed: ${message}${(options.debug ?? !!process.env.PLAN_DEBUG) ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`;
+    };
+
+    let stack;
+    try {
+        stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
+        // A config the program refuses is refused here in the program's own words, without loading the SDK: index.ts
+        // reads its config with this same parser before anything else, and a refusal is its message alone.
+        // (Another program, --program, reads its config itself.)
+        if (!programGiven) parseStackConfig(stack.config, { stack: stack.stack });
+    } catch (e) {
+        await write(err, failure(e, e instanceof ConfigError || e instanceof ConfigProblems));
+        return 1;
+    }
+
+    // The SDK, the harness and the mocks load only now: a usage or config error answers without them, at once.
     const pulumi = await import("@pulumi/pulumi");
     const { evaluateProgram } = await import("./harness");
     const { AzureMocks } = await import("./mocks");
     try {
-        const stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program (index.ts or --program) is named by path at run time
         const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
         const plan = await evaluateProgram({ ...stack, mocks: options.mocks ?? new AzureMocks({ prefetchKey: true }), load: () => load(program) });
@@ -82,14 +103,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         return 0;
     } catch (e) {
         // Config errors arrive as RunError (see index.ts): the message is the whole story.
-        const message = e instanceof Error ? e.message : String(e);
-        const expected = pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError");
-        await write(
-            err,
-            expected
-                ? `${message}\n`
-                : `plan failed: ${message}${(options.debug ?? !!process.env.PLAN_DEBUG) ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`,
-        );
+        await write(err, failure(e, pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError")));
         return 1;
     }
 }
