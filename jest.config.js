@@ -9,6 +9,9 @@ module.exports = {
     transform: { "^.+\\.ts$": ["@sucrase/jest-plugin", { preserveDynamicImport: false }] },
     // The program tests evaluate the whole Pulumi program and the integration tests start Azurite.
     testTimeout: 60000,
+    // One Azurite for the run's integration tests, each file in a storage account of its own.
+    globalSetup: "<rootDir>/test/support/globalSetup.ts",
+    globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
     // The slowest first even without timings of jest's own (a clean clone in CI).
     testSequencer: "<rootDir>/test/support/sequencer.js",
     // Pulumi's runtime is process-global state (mocks, config): one test file per worker process.

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { startAzurite, Azurite } from "../support/azurite";
+import { azuriteFor, Azurite } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { byName, runProgram } from "../support/program";
 import { publishPlan as publish } from "../support/publish";
@@ -24,7 +24,7 @@ let issuer: string;
 const publishPlan = (p: Plan, containerName: string, access: "blob" | "private") => publish(rp, azurite, p, containerName, access);
 
 beforeAll(async () => {
-    azurite = await startAzurite();
+    azurite = await azuriteFor(__filename);
     rp = relyingParty(azurite.caFile);
     const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
     plan = await runProgram({ "azure-native:location": "westeurope" }, { mocks });
@@ -147,7 +147,7 @@ describe("the gate in pulumi up, run as the program declares it", () => {
                         ...process.env,
                         ...(gate.inputs.environment as Record<string, string>),
                         NODE_EXTRA_CA_CERTS: azurite.caFile,
-                        ENTRA_WIF_VERIFY_WAIT: "2",
+                        ENTRA_WIF_VERIFY_WAIT: "1",
                         ...environment,
                     },
                 },

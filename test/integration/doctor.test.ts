@@ -15,7 +15,7 @@ import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oi
 import { runDoctorCli } from "../../tools/doctor";
 import { withEnv } from "../support/env";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
+import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { relyingParty } from "../support/relyingParty";
 
@@ -48,8 +48,8 @@ async function publish(v: Variant): Promise<string> {
     discovery.jwks_uri = `${issuer}openid/v1/jwks`;
     await rp.publish({
         blobEndpoint: azurite.blobEndpoint,
-        accountName: DEV_ACCOUNT,
-        accountKey: DEV_ACCOUNT_KEY,
+        accountName: azurite.accountName,
+        accountKey: azurite.accountKey,
         containerName: v.container,
         access: v.access ?? "blob",
         blobs: [
@@ -74,7 +74,7 @@ const failed = (checks: Check[]) => checks.filter((c) => !c.ok).map((c) => c.id)
 const issuers: Record<string, string> = {};
 
 beforeAll(async () => {
-    azurite = await startAzurite();
+    azurite = await azuriteFor(__filename);
     rp = relyingParty(azurite.caFile);
     get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });
     const variants: Variant[] = [
@@ -331,7 +331,7 @@ describe("the CLI", () => {
 
     test("--wait retries a broken issuer only for the bounded time", async () => {
         const started = Date.now();
-        const r = await doctor(["--issuer", issuers.octetstream, "--wait", "2", "--endpoints-only"]);
+        const r = await doctor(["--issuer", issuers.octetstream, "--wait", "1", "--endpoints-only"]);
         expect(r.code).toBe(1);
         expect(Date.now() - started).toBeLessThan(30000);
     });

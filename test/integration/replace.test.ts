@@ -10,7 +10,7 @@
  */
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite } from "../support/azurite";
+import { Azurite, azuriteFor } from "../support/azurite";
 import { assetText, byName, runProgram } from "../support/program";
 import { publishPlan } from "../support/publish";
 import { relyingParty, ReplaceStep } from "../support/relyingParty";
@@ -53,10 +53,17 @@ let probes: string[];
 
 const container = (plan: Plan) => byName(plan, "issuer-container").inputs.containerName as string;
 const replay = (steps: ReplaceStep[]) =>
-    rp.replay({ blobEndpoint: azurite.blobEndpoint, accountName: DEV_ACCOUNT, accountKey: DEV_ACCOUNT_KEY, containerName: container(after), steps, probes });
+    rp.replay({
+        blobEndpoint: azurite.blobEndpoint,
+        accountName: azurite.accountName,
+        accountKey: azurite.accountKey,
+        containerName: container(after),
+        steps,
+        probes,
+    });
 
 beforeAll(async () => {
-    azurite = await startAzurite();
+    azurite = await azuriteFor(__filename);
     rp = relyingParty(azurite.caFile);
     before = await runProgram({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys: ["2026-11"] } }, { mocks });
     after = await runProgram({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys: ["2026-11", "2027-02"] } }, { mocks });

@@ -9,7 +9,7 @@ import { diagnose } from "../../lib/doctor";
 import { createHttpGet } from "../../lib/https";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { Azurite, startAzurite } from "../support/azurite";
+import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
 import { byName, runProgram } from "../support/program";
 import { publishPlan } from "../support/publish";
@@ -45,7 +45,7 @@ const doctorFailures = async (token: string) => {
 };
 
 beforeAll(async () => {
-    azurite = await startAzurite();
+    azurite = await azuriteFor(__filename);
     rp = relyingParty(azurite.caFile);
     await up("before", ["2026-11"]);
     issuer = plans.before.outputs.issuerUrl as string;

@@ -1,6 +1,9 @@
 /**
  * A real Azure Storage blob endpoint for tests: Azurite (npm) on 127.0.0.1, over HTTPS with a throwaway
  * self-signed certificate, on a free port, stopped by PID. Every wait is bounded.
+ *
+ * A jest run starts one (test/support/globalSetup.ts) and every test file works in a storage account of its own in
+ * it, so files running side by side never meet in a container; a file run on its own starts one for itself.
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +18,9 @@ export const DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu
 export interface Azurite {
     /** e.g. https://127.0.0.1:PORT/devstoreaccount1/ (with the trailing slash Azure's endpoints have) */
     blobEndpoint: string;
+    /** The storage account of blobEndpoint, and its shared key (Azurite's documented development key). */
+    accountName: string;
+    accountKey: string;
     /** PEM file of the self-signed certificate: give it to clients as NODE_EXTRA_CA_CERTS. */
     caFile: string;
     pid: number;
@@ -71,8 +77,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
     });
 }
 
-/** Starts Azurite's blob service and resolves once it listens (at most `timeoutMs`). */
-export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
+/**
+ * Starts Azurite's blob service and resolves once it listens (at most `timeoutMs`). `accounts` are storage accounts
+ * it serves besides the development account, all with the development key.
+ */
+export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: number } = {}): Promise<Azurite> {
+    const timeoutMs = opts.timeoutMs ?? 30000;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-azurite-"));
     const { cert, key } = selfSignedCertificate(dir);
     const port = await freePort();
@@ -97,7 +107,10 @@ export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
             "--silent",
             "--loose",
         ],
-        { stdio: ["ignore", "pipe", "pipe"] },
+        {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, AZURITE_ACCOUNTS: [DEV_ACCOUNT, ...(opts.accounts ?? [])].map((a) => `${a}:${DEV_ACCOUNT_KEY}`).join(";") },
+        },
     );
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
@@ -133,5 +146,39 @@ export async function startAzurite(timeoutMs = 30000): Promise<Azurite> {
         await stop();
         throw new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`);
     }
-    return { blobEndpoint: `https://127.0.0.1:${port}/${DEV_ACCOUNT}/`, caFile: cert, pid: child.pid!, stop };
+    return {
+        blobEndpoint: `https://127.0.0.1:${port}/${DEV_ACCOUNT}/`,
+        accountName: DEV_ACCOUNT,
+        accountKey: DEV_ACCOUNT_KEY,
+        caFile: cert,
+        pid: child.pid!,
+        stop,
+    };
+}
+
+/** Where the run's shared Azurite is, for the workers (set by test/support/globalSetup.ts). */
+export const SHARED_AZURITE_ENV = "ENTRA_WIF_TEST_AZURITE";
+
+/** The storage account a test file works in: named after the file, 3 to 24 lowercase letters and digits. */
+export function accountFor(testFile: string): string {
+    return `wif${path
+        .basename(testFile)
+        .replace(/\.test\.ts$/, "")
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "")}`.slice(0, 24);
+}
+
+/**
+ * Azurite for one test file: the run's shared one, in the file's own storage account; or, when the run started none
+ * (a file run on its own, say), one of its own, which `stop` stops. The shared one outlives the file.
+ */
+export async function azuriteFor(testFile: string): Promise<Azurite> {
+    const shared = process.env[SHARED_AZURITE_ENV];
+    if (!shared) return startAzurite({ accounts: [accountFor(testFile)] }).then((own) => ({ ...own, ...inAccount(own, accountFor(testFile)) }));
+    const { origin, caFile, pid } = JSON.parse(shared) as { origin: string; caFile: string; pid: number };
+    return { ...inAccount({ blobEndpoint: `${origin}${DEV_ACCOUNT}/` }, accountFor(testFile)), caFile, pid, stop: async () => undefined };
+}
+
+function inAccount(azurite: { blobEndpoint: string }, accountName: string) {
+    return { blobEndpoint: azurite.blobEndpoint.replace(/[^/]+\/$/, `${accountName}/`), accountName, accountKey: DEV_ACCOUNT_KEY };
 }

@@ -1,6 +1,6 @@
 /** Publishes a plan's documents to Azurite exactly as the program declares them (container, name, content type, text). */
 import { Plan } from "../../tools/offline/harness";
-import { Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from "./azurite";
+import { Azurite } from "./azurite";
 import { assetText } from "./program";
 import { relyingParty } from "./relyingParty";
 
@@ -15,5 +15,5 @@ export async function publishPlan(
         .filter((r) => r.type === "azure-native:storage:Blob")
         .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));
     if (blobs.length !== 2) throw new Error(`expected the discovery document and the JWKS, got ${blobs.length} blobs`);
-    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: DEV_ACCOUNT, accountKey: DEV_ACCOUNT_KEY, containerName, access, blobs });
+    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, containerName, access, blobs });
 }
