@@ -23,6 +23,11 @@ export interface Sandbox {
     bin: string;
     /** Adds a fake tool: a POSIX sh script that logs its arguments to <root>/calls.log and then runs `body`. */
     fake(tool: string, body: string): void;
+    /**
+     * The same as a bash function the scripts inherit (BASH_FUNC_<tool>%%): for a tool a script calls in a loop
+     * hundreds of times, where a process a call would be most of the test's time. It logs its calls the same way.
+     */
+    fakeFunction(tool: string, body: string): void;
     calls(): string[];
     run(script: string, env: Record<string, string>): { code: number | null; stdout: string; stderr: string };
     /** The same, without blocking: tests whose scripts wait can run side by side. */
@@ -36,6 +41,7 @@ export function sandbox(): Sandbox {
     fs.mkdirSync(bin);
     for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(bin, tool));
     const log = path.join(root, "calls.log");
+    const functions: Record<string, string> = {};
     return {
         root,
         bin,
@@ -47,12 +53,15 @@ export function sandbox(): Sandbox {
             // script calls one in a loop (kind delete's bounded wait calls sleep 300 times).
             fs.writeFileSync(file, `#!${which("sh")}\nprintf '%s\\n' "${tool} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
         },
+        fakeFunction(tool, body) {
+            functions[`BASH_FUNC_${tool}%%`] = `() { printf '%s\\n' "${tool} $*" >> '${log}'; ${body}\n}`;
+        },
         calls() {
             return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [];
         },
         run(script, env) {
             const r = spawnSync(which("bash"), ["-c", script], {
-                env: { PATH: bin, HOME: root, ...env },
+                env: { PATH: bin, HOME: root, ...functions, ...env },
                 encoding: "utf8",
                 timeout: 20000,
             });
@@ -60,8 +69,11 @@ export function sandbox(): Sandbox {
         },
         runAsync(script, env) {
             return new Promise((resolve) => {
-                execFile(which("bash"), ["-c", script], { env: { PATH: bin, HOME: root, ...env }, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
-                    resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+                execFile(
+                    which("bash"),
+                    ["-c", script],
+                    { env: { PATH: bin, HOME: root, ...functions, ...env }, encoding: "utf8", timeout: 20000 },
+                    (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
                 );
             });
         },
