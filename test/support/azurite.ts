@@ -82,6 +82,16 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * it serves besides the development account, all with the development key.
  */
 export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: number } = {}): Promise<Azurite> {
+    const { azurite, ready } = await launchAzurite(opts);
+    await ready;
+    return azurite;
+}
+
+/**
+ * Starts Azurite and returns at once: its address, and `ready`, which resolves once it listens or rejects (having
+ * stopped it) when it does not within `timeoutMs`.
+ */
+export async function launchAzurite(opts: { accounts?: string[]; timeoutMs?: number } = {}): Promise<{ azurite: Azurite; ready: Promise<void> }> {
     const timeoutMs = opts.timeoutMs ?? 30000;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-azurite-"));
     const { cert, key } = selfSignedCertificate(dir);
@@ -127,7 +137,7 @@ export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: numb
         fs.rmSync(dir, { recursive: true, force: true });
     };
 
-    const ready = await new Promise<boolean>((resolve) => {
+    const listening = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), timeoutMs);
         const check = () => {
             if (/successfully listens? on/.test(output)) {
@@ -142,11 +152,12 @@ export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: numb
         });
         check();
     });
-    if (!ready) {
+    const ready = listening.then(async (ok) => {
+        if (ok) return;
         await stop();
         throw new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`);
-    }
-    return {
+    });
+    const azurite: Azurite = {
         blobEndpoint: `https://127.0.0.1:${port}/${DEV_ACCOUNT}/`,
         accountName: DEV_ACCOUNT,
         accountKey: DEV_ACCOUNT_KEY,
@@ -154,6 +165,7 @@ export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: numb
         pid: child.pid!,
         stop,
     };
+    return { azurite, ready };
 }
 
 /** Where the run's shared Azurite is, for the workers (set by test/support/globalSetup.ts). */
@@ -175,8 +187,29 @@ export function accountFor(testFile: string): string {
 export async function azuriteFor(testFile: string): Promise<Azurite> {
     const shared = process.env[SHARED_AZURITE_ENV];
     if (!shared) return startAzurite({ accounts: [accountFor(testFile)] }).then((own) => ({ ...own, ...inAccount(own, accountFor(testFile)) }));
-    const { origin, caFile, pid } = JSON.parse(shared) as { origin: string; caFile: string; pid: number };
+    const { origin, caFile, pid, readyFile, failedFile } = JSON.parse(shared) as SharedAzurite;
+    await sharedReady(readyFile, failedFile);
     return { ...inAccount({ blobEndpoint: `${origin}${DEV_ACCOUNT}/` }, accountFor(testFile)), caFile, pid, stop: async () => undefined };
+}
+
+/** What globalSetup tells the workers: where Azurite listens, and the files that say it does, or why it does not. */
+export interface SharedAzurite {
+    origin: string;
+    caFile: string;
+    pid: number;
+    readyFile: string;
+    failedFile: string;
+}
+
+/** Waits, bounded, for the run's Azurite to listen: globalSetup starts it without waiting, while the workers start. */
+async function sharedReady(readyFile: string, failedFile: string, timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (fs.existsSync(readyFile)) return;
+        if (fs.existsSync(failedFile)) throw new Error(fs.readFileSync(failedFile, "utf8"));
+        if (Date.now() > deadline) throw new Error(`the run's Azurite did not start within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 }
 
 function inAccount(azurite: { blobEndpoint: string }, accountName: string) {
