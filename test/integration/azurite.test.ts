@@ -11,12 +11,13 @@ import { azuriteFor, Azurite } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { byName, runProgram } from "../support/program";
 import { publishPlan as publish } from "../support/publish";
-import { relyingParty } from "../support/relyingParty";
+import { sharedRelyingParty } from "../support/native";
+import type { RelyingParty } from "../support/relyingParty";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 
 let azurite: Azurite;
-let rp: ReturnType<typeof relyingParty>;
+let rp: RelyingParty;
 let plan: Plan;
 let privateKeyPem: string;
 let issuer: string;
@@ -25,7 +26,7 @@ const publishPlan = (p: Plan, containerName: string, access: "blob" | "private")
 
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
-    rp = relyingParty(azurite.caFile);
+    rp = sharedRelyingParty(azurite.caFile);
     const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
     plan = await runProgram({ "azure-native:location": "westeurope" }, { mocks });
     privateKeyPem = mocks.generatedPrivateKeys[0];
@@ -34,7 +35,6 @@ beforeAll(async () => {
 }, 90000);
 
 afterAll(async () => {
-    await rp?.stop();
     await azurite?.stop();
 });
 

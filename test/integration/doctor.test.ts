@@ -17,7 +17,8 @@ import { withEnv } from "../support/env";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
-import { relyingParty } from "../support/relyingParty";
+import { sharedRelyingParty } from "../support/native";
+import type { RelyingParty } from "../support/relyingParty";
 
 const cluster = tokenSigner("a");
 const other = tokenSigner("b");
@@ -25,7 +26,7 @@ const SUBJECT = "system:serviceaccount:demo:workload-sa";
 
 let azurite: Azurite;
 let get: HttpGet;
-let rp: ReturnType<typeof relyingParty>;
+let rp: RelyingParty;
 
 interface Variant {
     /** Container name; the issuer is `<endpoint><container>/` unless `issuer` says otherwise. */
@@ -75,7 +76,7 @@ const issuers: Record<string, string> = {};
 
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
-    rp = relyingParty(azurite.caFile);
+    rp = sharedRelyingParty(azurite.caFile);
     get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });
     const variants: Variant[] = [
         { container: "healthy" },
@@ -89,7 +90,6 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-    await rp?.stop();
     await azurite?.stop();
 });
 

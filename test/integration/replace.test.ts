@@ -13,7 +13,8 @@ import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../support/azurite";
 import { assetText, byName, runProgram } from "../support/program";
 import { publishPlan } from "../support/publish";
-import { relyingParty, ReplaceStep } from "../support/relyingParty";
+import { sharedRelyingParty } from "../support/native";
+import type { RelyingParty, ReplaceStep } from "../support/relyingParty";
 
 type Options = PlannedResource["options"];
 
@@ -45,7 +46,7 @@ function rotationSteps(before: Plan, after: Plan, override?: (o: Options) => Opt
 }
 
 let azurite: Azurite;
-let rp: ReturnType<typeof relyingParty>;
+let rp: RelyingParty;
 const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
 let before: Plan;
 let after: Plan;
@@ -64,14 +65,13 @@ const replay = (steps: ReplaceStep[]) =>
 
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
-    rp = relyingParty(azurite.caFile);
+    rp = sharedRelyingParty(azurite.caFile);
     before = await runProgram({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys: ["2026-11"] } }, { mocks });
     after = await runProgram({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys: ["2026-11", "2027-02"] } }, { mocks });
     probes = [before.outputs.discoveryUrl as string, before.outputs.jwksUrl as string];
 }, 120000);
 
 afterAll(async () => {
-    await rp?.stop();
     await azurite?.stop();
 });
 

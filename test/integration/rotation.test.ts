@@ -13,13 +13,14 @@ import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
 import { byName, runProgram } from "../support/program";
 import { publishPlan } from "../support/publish";
-import { relyingParty } from "../support/relyingParty";
+import { sharedRelyingParty } from "../support/native";
+import type { RelyingParty } from "../support/relyingParty";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const config = (keys: string[]) => ({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys } });
 
 let azurite: Azurite;
-let rp: ReturnType<typeof relyingParty>;
+let rp: RelyingParty;
 const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
 const plans: Record<string, Plan> = {};
 let oldToken: string;
@@ -46,7 +47,7 @@ const doctorFailures = async (token: string) => {
 
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
-    rp = relyingParty(azurite.caFile);
+    rp = sharedRelyingParty(azurite.caFile);
     await up("before", ["2026-11"]);
     issuer = plans.before.outputs.issuerUrl as string;
     // A workload's token from before the rotation, signed by the key it was issued with.
@@ -54,7 +55,6 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-    await rp?.stop();
     await azurite?.stop();
 });
 

@@ -15,11 +15,14 @@ import { runInThisContext } from "node:vm";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+import type { RelyingParty } from "./relyingParty";
+
 export interface NativeTooling {
     harness: typeof import("../../tools/offline/harness");
     mocks: typeof import("../../tools/offline/mocks");
     plan: typeof import("../../tools/offline/plan");
     stackFile: typeof import("../../tools/offline/stackFile");
+    relyingParty: typeof import("./relyingParty");
 }
 
 /**
@@ -47,6 +50,7 @@ export function nativeTooling(): NativeTooling {
         mocks: nodeRequire("./tools/offline/mocks"),
         plan: nodeRequire("./tools/offline/plan"),
         stackFile: nodeRequire("./tools/offline/stackFile"),
+        relyingParty: nodeRequire("./test/support/relyingParty"),
     };
     return tooling;
 }
@@ -87,3 +91,25 @@ export function inThisRealm(e: unknown): Error {
 
 /** Whether an error is the SDK's RunError (Pulumi prints its message alone), as RunError.isInstance decides. */
 export const isRunError = (e: unknown): boolean => (e as { __pulumiRunError?: unknown } | null)?.__pulumiRunError === true;
+
+/**
+ * The worker's relying party for the certificate `caFile` (test/support/relyingParty.ts): the first test file that
+ * asks starts it, the next ones in the same worker reuse it, instead of each starting a process that loads the ESM
+ * clients and @azure/storage-blob again. It belongs to Node's realm of the worker, not to a test file, and is ended by
+ * its PID when the worker exits (and, were the worker killed, by the end of its input).
+ */
+export function sharedRelyingParty(caFile: string): RelyingParty {
+    const worker = runInThisContext("globalThis") as { entraWifRelyingParties?: Map<string, RelyingParty> };
+    if (!worker.entraWifRelyingParties) {
+        const parties = new Map<string, RelyingParty>();
+        worker.entraWifRelyingParties = parties;
+        (nodeRequireAt(path.join(REPO_ROOT, "index.ts"))("node:process") as NodeJS.Process).on("exit", () => parties.forEach((rp) => rp.kill()));
+    }
+    let rp = worker.entraWifRelyingParties.get(caFile);
+    if (!rp) {
+        const { relyingParty } = nativeTooling().relyingParty;
+        rp = relyingParty(caFile);
+        worker.entraWifRelyingParties.set(caFile, rp);
+    }
+    return rp;
+}

@@ -76,7 +76,7 @@ export function fixedTestKeys(): Record<string, string> {
  */
 async function runBatch(
     argvs: string[][],
-    { fixedKeys, cwd, tooling }: { fixedKeys: boolean; cwd: string; tooling: Omit<NativeTooling, "stackFile"> },
+    { fixedKeys, cwd, tooling }: { fixedKeys: boolean; cwd: string; tooling: Pick<NativeTooling, "harness" | "mocks" | "plan"> },
 ): Promise<BatchResult[]> {
     const { AzureMocks, processKeyPool } = tooling.mocks;
     const results: BatchResult[] = [];

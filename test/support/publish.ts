@@ -2,15 +2,9 @@
 import { Plan } from "../../tools/offline/harness";
 import { Azurite } from "./azurite";
 import { assetText } from "./program";
-import { relyingParty } from "./relyingParty";
+import type { RelyingParty } from "./relyingParty";
 
-export async function publishPlan(
-    rp: ReturnType<typeof relyingParty>,
-    azurite: Azurite,
-    plan: Plan,
-    containerName: string,
-    access: "blob" | "private",
-): Promise<void> {
+export async function publishPlan(rp: RelyingParty, azurite: Azurite, plan: Plan, containerName: string, access: "blob" | "private"): Promise<void> {
     const blobs = plan.resources
         .filter((r) => r.type === "azure-native:storage:Blob")
         .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));

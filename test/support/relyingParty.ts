@@ -1,6 +1,7 @@
 /**
- * A relying party in a child process that trusts the test certificate (test/support/oidc-client.mjs): started once
- * for a test file, fed one job at a time over stdin, each answer bounded in time; `stop()` ends it by its PID.
+ * A relying party in a child process that trusts the test certificate (test/support/oidc-client.mjs): started on its
+ * first job, fed one job at a time over stdin, each answer bounded in time; `stop()` ends it by its PID. The test
+ * files of a worker share one for a certificate (test/support/native.ts sharedRelyingParty).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
@@ -16,6 +17,8 @@ export interface ReplaceStep {
     contentType: string;
     text: string;
 }
+
+export type RelyingParty = ReturnType<typeof relyingParty>;
 
 export function relyingParty(caFile: string) {
     let child: ChildProcess | undefined;
@@ -86,6 +89,10 @@ export function relyingParty(caFile: string) {
                 action: "verify",
                 ...job,
             }),
+        /** Ends the child process at once, if one runs, by its PID: for a process that is exiting itself. */
+        kill: () => {
+            if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGKILL");
+        },
         /** Ends the child process, if one runs, and waits (bounded) for it to exit. */
         stop: async () => {
             const c = child;
