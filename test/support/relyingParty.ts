@@ -26,6 +26,10 @@ export function relyingParty(caFile: string) {
     let stderr = "";
     const start = () => {
         const c = spawn(process.execPath, [SCRIPT], { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile }, stdio: ["pipe", "pipe", "pipe"] });
+        // Neither the process nor its pipes keep the worker alive: a job awaited keeps it busy anyway, and an idle
+        // relying party must not stop the worker from exiting when jest is done with it (it is killed then, by PID).
+        c.unref();
+        for (const pipe of [c.stdin, c.stdout, c.stderr]) (pipe as unknown as { unref?: () => void } | null)?.unref?.();
         createInterface({ input: c.stdout! }).on("line", (line) => {
             const next = waiting.shift();
             if (next) {
