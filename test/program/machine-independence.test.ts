@@ -1,9 +1,9 @@
 /**
  * A pull request's `pulumi preview` runs on a CI runner, not on the laptop that ran `pulumi up`: the same config
- * must send the same inputs whatever the home folder, the checkout's path or the user name. Each example stack is
- * planned on two machines — this checkout, as the test runs, and a copy of it in another folder, planned by a process
- * of its own with another HOME and USER — and the two plans must be byte-identical, with none of those values
- * anywhere in them.
+ * must send the same inputs whatever the home folder, the checkout's path or the user name. Each example stack's plan
+ * as recorded here (test/fixtures/plans: test/program/recorded-plans.test.ts checks they are what this checkout plans,
+ * byte for byte) must be what a copy of the repository in another folder plans, in a process of its own with another
+ * HOME and USER, with none of either machine's values anywhere in them.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { planBatch } from "../support/planBatch";
-import { exampleStackFiles } from "../support/program";
+import { exampleStackFiles, recordedPlanFile } from "../support/program";
 
 /** The example stacks a user starts from, and the fixtures that exercise the other cluster and key modes. */
 const STACK_FILES = exampleStackFiles();
@@ -38,18 +38,12 @@ interface Machine {
     user: string;
 }
 
-/**
- * Every stack planned on one machine: its checkout, its HOME and USER, the program's folder as pulumi up sets it. This
- * checkout is planned in the test's own process, as it is; another one by a batch process with the machine's env.
- */
+/** Every stack planned on another machine: its checkout, its HOME and USER, the program's folder as pulumi up sets it. */
 async function planOn(machine: Machine): Promise<string[]> {
-    const here = machine.root === REPO_ROOT;
     const results = await planBatch(
         STACK_FILES.map((f) => ["--stack-file", path.join(machine.root, f), "--program", path.join(machine.root, "index")]),
-        // The same fixed keys on both machines: the signing keys live in the stack's state, not on either machine.
-        here
-            ? { fixedKeys: true }
-            : { fixedKeys: true, cwd: machine.root, env: { HOME: machine.home, USER: machine.user, PULUMI_NODEJS_ROOT_DIRECTORY: machine.root } },
+        // The fixed keys the plans were recorded with: the signing keys live in the stack's state, not on either machine.
+        { fixedKeys: true, cwd: machine.root, env: { HOME: machine.home, USER: machine.user, PULUMI_NODEJS_ROOT_DIRECTORY: machine.root } },
     );
     for (const r of results) expect({ argv: r.argv, code: r.code, stderr: r.stderr }).toEqual({ argv: r.argv, code: 0, stderr: "" });
     return results.map((r) => r.stdout);
@@ -67,7 +61,8 @@ describe("the same config plans the same inputs on every machine", () => {
         laptop = { root: REPO_ROOT, home: os.homedir(), user: os.userInfo().username };
         runner = { root: checkout(parent, "runner-work"), home: path.join(parent, "home-runner"), user: "runner" };
         fs.mkdirSync(runner.home);
-        [onLaptop, onRunner] = await Promise.all([planOn(laptop), planOn(runner)]);
+        onLaptop = STACK_FILES.map((f) => fs.readFileSync(recordedPlanFile(f), "utf8"));
+        onRunner = await planOn(runner);
     }, 120000);
     afterAll(() => fs.rmSync(parent, { recursive: true, force: true }));
 

@@ -6,14 +6,11 @@
  * in review what the change does to every stack.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
-import { exampleStackFiles } from "../support/program";
+import { exampleStackFiles, recordedPlanFile } from "../support/program";
 
 const STACK_FILES = exampleStackFiles();
-const recordedFile = (stackFile: string) =>
-    path.join(REPO_ROOT, "test", "fixtures", "plans", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.json`);
+
 const recording = process.env.ENTRA_WIF_RECORD_PLANS === "1" && process.env.CI !== "true";
 
 let plans: BatchResult[];
@@ -28,6 +25,6 @@ beforeAll(async () => {
 test.each(STACK_FILES.map((f, i) => [f, i] as const))("%s plans exactly as recorded", (stackFile, i) => {
     const { code, stdout, stderr } = plans[i];
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    if (recording) fs.writeFileSync(recordedFile(stackFile), stdout);
-    expect(stdout).toBe(fs.readFileSync(recordedFile(stackFile), "utf8"));
+    if (recording) fs.writeFileSync(recordedPlanFile(stackFile), stdout);
+    expect(stdout).toBe(fs.readFileSync(recordedPlanFile(stackFile), "utf8"));
 });

@@ -62,3 +62,7 @@ export function exampleStackFiles(): string[] {
     const examples = fs.readdirSync(path.join(REPO_ROOT, "examples")).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f));
     return ["Pulumi.dev.yaml", "Pulumi.e2e.yaml", ...examples.map((f) => `examples/${f}`), "test/fixtures/Pulumi.byo.yaml"];
 }
+
+/** Where the plan of a stack file is recorded (test/fixtures/plans), made with the fixed test keys. */
+export const recordedPlanFile = (stackFile: string): string =>
+    path.join(REPO_ROOT, "test", "fixtures", "plans", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.json`);
