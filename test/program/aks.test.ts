@@ -3,7 +3,7 @@
  * documents, kind cluster or Helm release; the same identities, credentials, roles, vault, service accounts and pod —
  * every credential naming the AKS issuer Output.
  */
-import { aksWorkloadIdentityProblem } from "../../components/aksCluster";
+import { aksWorkloadIdentityProblem } from "../../lib/aks";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { byName, runProgram, runStackFile } from "../support/program";
 

@@ -3,7 +3,7 @@
  */
 import { keyId, parsePublicKey } from "../../lib/keys";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
-import { VERIFY_COMMAND } from "../../components/oidcIssuer";
+import { VERIFY_COMMAND } from "../../lib/gate";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { assetText, byName, runProgram, runStackFile } from "../support/program";
