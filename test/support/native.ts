@@ -30,8 +30,12 @@ export interface NativeTooling {
  * through jest's registry; the class it derives from is Node's, whose createRequire is the real one.
  */
 function nodeRequireAt(file: string): NodeJS.Require {
-    const real = Object.getPrototypeOf(nodeModule.Module) as Partial<typeof nodeModule>;
-    return (typeof real.createRequire === "function" ? real.createRequire : nodeModule.createRequire)(file);
+    const real = Object.getPrototypeOf(nodeModule.Module) as Partial<typeof nodeModule> & { _cache?: unknown };
+    const nodeRequire = (typeof real.createRequire === "function" ? real.createRequire : nodeModule.createRequire)(file);
+    // Node's own require shares Node's module cache; jest's keeps its own. Evaluating through jest's would quietly
+    // reuse the first evaluation's modules.
+    if (nodeRequire.cache !== real._cache) throw new Error("test/support/native.ts: could not reach Node's own require from inside jest");
+    return nodeRequire;
 }
 
 let tooling: NativeTooling | undefined;
