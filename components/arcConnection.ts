@@ -56,7 +56,8 @@ export class ArcConnection extends pulumi.ComponentResource {
         );
 
         this.connectedClusterName = args.name;
-        this.resourceId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Kubernetes/connectedClusters/${args.name}`;
+        const resourceGroupId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}`;
+        this.resourceId = pulumi.interpolate`${resourceGroupId}/providers/Microsoft.Kubernetes/connectedClusters/${args.name}`;
         this.registerOutputs({ connectedClusterName: this.connectedClusterName, resourceId: this.resourceId });
     }
 }

@@ -28,14 +28,21 @@ const target = `--name "$${e.name}" --resource-group "$${e.resourceGroup}" --sub
 const KUBE_ACCESS = [
     "umask 077",
     'kube_args=""',
-    `if [ -n "\${${e.kubeconfig}:-}" ]; then kubeconfig_file="$(mktemp)"; trap 'rm -f "$kubeconfig_file"' EXIT; printf '%s' "$${e.kubeconfig}" > "$kubeconfig_file"; kube_args="--kube-config $kubeconfig_file"; fi`,
+    `if [ -n "\${${e.kubeconfig}:-}" ]; then kubeconfig_file="$(mktemp)"; trap 'rm -f "$kubeconfig_file"' EXIT; ` +
+        `printf '%s' "$${e.kubeconfig}" > "$kubeconfig_file"; kube_args="--kube-config $kubeconfig_file"; fi`,
     `if [ -n "\${${e.context}:-}" ]; then kube_args="$kube_args --kube-context $${e.context}"; fi`,
 ];
 
 const TOOLS = [
-    `command -v az >/dev/null 2>&1 || ${fail("az (the Azure CLI) is not on the PATH; cluster.arc connects the cluster with az connectedk8s. Install the Azure CLI, or set cluster.arc.enabled false")}`,
-    `az extension show --name connectedk8s --only-show-errors >/dev/null 2>&1 || ${fail("the Azure CLI's connectedk8s extension is missing; add it once: az extension add --name connectedk8s")}`,
-    `command -v kubectl >/dev/null 2>&1 || ${fail("kubectl is not on the PATH; az connectedk8s uses it (and helm, which it installs itself) to reach the cluster")}`,
+    "command -v az >/dev/null 2>&1 || " +
+        fail(
+            "az (the Azure CLI) is not on the PATH; cluster.arc connects the cluster with az connectedk8s. " +
+                "Install the Azure CLI, or set cluster.arc.enabled false",
+        ),
+    "az extension show --name connectedk8s --only-show-errors >/dev/null 2>&1 || " +
+        fail("the Azure CLI's connectedk8s extension is missing; add it once: az extension add --name connectedk8s"),
+    "command -v kubectl >/dev/null 2>&1 || " +
+        fail("kubectl is not on the PATH; az connectedk8s uses it (and helm, which it installs itself) to reach the cluster"),
 ];
 
 /**
@@ -48,8 +55,13 @@ export function arcConnectScript(): string {
         "set -uo pipefail",
         ...TOOLS,
         ...KUBE_ACCESS,
-        `if az connectedk8s show ${target} -o none >/dev/null 2>&1; then echo "entra-wif: the cluster is already connected to Azure Arc as $${e.name}; adopting that connection" >&2; exit 0; fi`,
-        `az connectedk8s connect ${target} --location "$${e.location}" $kube_args 1>&2 || ${fail("az connectedk8s connect failed (its output is above); the cluster must reach Azure's Arc endpoints over https, and you need Contributor on the resource group")}`,
+        `if az connectedk8s show ${target} -o none >/dev/null 2>&1; then ` +
+            `echo "entra-wif: the cluster is already connected to Azure Arc as $${e.name}; adopting that connection" >&2; exit 0; fi`,
+        `az connectedk8s connect ${target} --location "$${e.location}" $kube_args 1>&2 || ` +
+            fail(
+                "az connectedk8s connect failed (its output is above); the cluster must reach Azure's Arc endpoints over https, " +
+                    "and you need Contributor on the resource group",
+            ),
     ].join("\n");
 }
 
@@ -59,14 +71,17 @@ export function arcConnectScript(): string {
  * is deleted alone, so nothing is left in the subscription. Without the Azure CLI it says what is left.
  */
 export function arcDisconnectScript(): string {
-    const resourceId = `/subscriptions/$${e.subscription}/resourceGroups/$${e.resourceGroup}/providers/Microsoft.Kubernetes/connectedClusters/$${e.name}`;
+    const resourceId = `/subscriptions/$${e.subscription}/resourceGroups/$${e.resourceGroup}` + `/providers/Microsoft.Kubernetes/connectedClusters/$${e.name}`;
     return [
         "set -uo pipefail",
-        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH; the Arc connection $${e.name} stays in Azure: az connectedk8s delete --name $${e.name} --resource-group $${e.resourceGroup} --yes" >&2; exit 0; }`,
+        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH; the Arc connection $${e.name} stays in Azure: ` +
+            `az connectedk8s delete --name $${e.name} --resource-group $${e.resourceGroup} --yes" >&2; exit 0; }`,
         `az connectedk8s show ${target} -o none >/dev/null 2>&1 || { echo "entra-wif: no Arc connection $${e.name} to remove" >&2; exit 0; }`,
         ...KUBE_ACCESS,
         `if az connectedk8s delete ${target} --yes $kube_args 1>&2; then exit 0; fi`,
-        `echo "entra-wif: Arc's agents could not be removed from the cluster (it is gone or unreachable); deleting the connected cluster resource in Azure alone" >&2`,
-        `az resource delete --ids "${resourceId}" --only-show-errors 1>&2 || ${fail("deleting the connected cluster resource failed; delete it: az resource delete --ids " + resourceId)}`,
+        `echo "entra-wif: Arc's agents could not be removed from the cluster (it is gone or unreachable); ` +
+            `deleting the connected cluster resource in Azure alone" >&2`,
+        `az resource delete --ids "${resourceId}" --only-show-errors 1>&2 || ` +
+            fail("deleting the connected cluster resource failed; delete it: az resource delete --ids " + resourceId),
     ].join("\n");
 }

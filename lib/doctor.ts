@@ -91,7 +91,8 @@ function unreachable(id: string, what: string, url: string, r: HttpResponse | Er
             id,
             `${what} at ${url} could not be fetched: ${r.message}`,
             tls
-                ? "Entra accepts only a certificate from a public CA for the host; serve the issuer from Azure Storage or another publicly trusted https endpoint"
+                ? "Entra accepts only a certificate from a public CA for the host; " +
+                      "serve the issuer from Azure Storage or another publicly trusted https endpoint"
                 : "check the host name and that the endpoint is reachable from the internet (storage firewall, private endpoint, DNS)",
             METADATA_UNREACHABLE,
         );
@@ -102,7 +103,8 @@ function unreachable(id: string, what: string, url: string, r: HttpResponse | Er
         return fail(
             id,
             `${what} at ${url} refused an anonymous read: HTTP ${r.status}${codeText}`,
-            "Entra reads anonymously from the internet: make the container public-read for blobs (publicAccess Blob), allow public blob access on the account, and let the storage firewall admit public networks — or use the static website",
+            "Entra reads anonymously from the internet: make the container public-read for blobs (publicAccess Blob), " +
+                "allow public blob access on the account, and let the storage firewall admit public networks — or use the static website",
             METADATA_UNREACHABLE,
         );
     }
@@ -438,7 +440,8 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
                   typeof claims.iss === "string" && claims.iss.replace(/\/$/, "") === input.issuer.replace(/\/$/, "")
                       ? `iss ${JSON.stringify(claims.iss)} differs from the issuer ${JSON.stringify(input.issuer)} only by a trailing slash`
                       : `iss is ${JSON.stringify(claims.iss)}, not ${JSON.stringify(input.issuer)}`,
-                  "set kube-apiserver's --service-account-issuer to the issuer exactly (entra-wif's kubeApiServerFlags) and restart pods so they get new tokens",
+                  "set kube-apiserver's --service-account-issuer to the issuer exactly (entra-wif's kubeApiServerFlags) " +
+                      "and restart pods so they get new tokens",
                   ISSUER_MISMATCH,
               ),
     );
@@ -549,14 +552,7 @@ export const allPassed = (checks: Check[]): boolean => checks.every((c) => c.ok)
 
 /** One line per check, for a terminal. */
 export function formatChecks(checks: Check[]): string {
-    return (
-        checks
-            // entra-exchange holds what Entra did answer; every other check, what it would.
-            .map((c) =>
-                c.ok
-                    ? `ok    ${c.id}: ${c.message}`
-                    : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : ""}`,
-            )
-            .join("\n")
-    );
+    // entra-exchange holds what Entra did answer; every other check, what it would.
+    const entraSays = (c: Check) => (c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : "");
+    return checks.map((c) => (c.ok ? `ok    ${c.id}: ${c.message}` : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${entraSays(c)}`)).join("\n");
 }

@@ -84,13 +84,19 @@ export const AADSTS_ADVICE: Readonly<Record<number, CodeAdvice>> = {
         explainedBy: ["token-subject", "credential-match"],
     },
     70021: {
-        cause: "no federated identity credential matches the token's issuer, subject and audience together (often an issuer differing only by a trailing slash)",
-        fix: "compare the token's iss, sub and aud with the credentials byte for byte: the issuer must be the discovery document's, the audience api://AzureADTokenExchange",
+        cause:
+            "no federated identity credential matches the token's issuer, subject and audience together " +
+            "(often an issuer differing only by a trailing slash)",
+        fix:
+            "compare the token's iss, sub and aud with the credentials byte for byte: " +
+            "the issuer must be the discovery document's, the audience api://AzureADTokenExchange",
         explainedBy: ["token-issuer", "token-subject", "token-audience", "credential-match", "discovery-issuer"],
     },
     700211: {
         cause: "no federated identity credential has the token's issuer (iss)",
-        fix: "set kube-apiserver's --service-account-issuer to the issuer exactly (kubeApiServerFlags), restart pods for new tokens; the credentials take the same issuer",
+        fix:
+            "set kube-apiserver's --service-account-issuer to the issuer exactly (kubeApiServerFlags), restart pods for new tokens; " +
+            "the credentials take the same issuer",
         explainedBy: ["token-issuer", "discovery-issuer", "credential-match"],
     },
     700212: {
@@ -105,7 +111,9 @@ export const AADSTS_ADVICE: Readonly<Record<number, CodeAdvice>> = {
     },
     90061: {
         cause: "Entra could not fetch the issuer's discovery document or JWKS (RequestToExternalServerFailed)",
-        fix: "the documents must be readable anonymously from the internet over https with a public certificate, at <issuer>/.well-known/openid-configuration and its jwks_uri",
+        fix:
+            "the documents must be readable anonymously from the internet over https with a public certificate, " +
+            "at <issuer>/.well-known/openid-configuration and its jwks_uri",
         explainedBy: ["issuer-url", "discovery-reachable", "discovery-content-type", "discovery-json", "jwks-uri", "jwks-reachable", "jwks-content-type"],
     },
     50166: {
@@ -124,13 +132,17 @@ export const AADSTS_ADVICE: Readonly<Record<number, CodeAdvice>> = {
         explainedBy: ["token-format"],
     },
     7000215: {
-        cause: "Entra read a client secret, not a client assertion (InvalidClientSecret): a secret was sent, or a client secret is configured where the token should be",
+        cause:
+            "Entra read a client secret, not a client assertion (InvalidClientSecret): " +
+            "a secret was sent, or a client secret is configured where the token should be",
         fix: "send the token as client_assertion with client_assertion_type jwt-bearer; remove AZURE_CLIENT_SECRET from the workload's environment",
         explainedBy: [],
     },
     700016: {
         cause: "no application with this client id in this tenant (UnauthorizedClient_DoesNotMatchRequest)",
-        fix: "use the identity's client id (the managed identity's clientId or the app registration's appId) and the tenant it lives in; a new identity can take a minute to replicate",
+        fix:
+            "use the identity's client id (the managed identity's clientId or the app registration's appId) and the tenant it lives in; " +
+            "a new identity can take a minute to replicate",
         explainedBy: [],
     },
     90002: {
@@ -234,7 +246,9 @@ export function exchangeCheck(response: HttpPostResponse | Error, endpoint: stri
         check: {
             id,
             ok: false,
-            message: `Entra refused the exchange: ${description}${causes.length ? ` — ${causes.join("; ")}` : ""}${error.correlation_id ? ` (correlation id ${error.correlation_id})` : ""}`,
+            message:
+                `Entra refused the exchange: ${description}${causes.length ? ` — ${causes.join("; ")}` : ""}` +
+                (error.correlation_id ? ` (correlation id ${error.correlation_id})` : ""),
             fix:
                 fixes.length > 0
                     ? fixes.join("; ")

@@ -17,6 +17,8 @@ export const VERIFY_DOCTOR = "tools/doctor.ts";
  * checkout's absolute path, which differs between a laptop and a CI runner, is never an input.
  */
 export const VERIFY_COMMAND = [
-    `[ -f ${VERIFY_DOCTOR} ] || { echo "entra-wif: the issuer check runs from the project folder, and ${VERIFY_DOCTOR} is not in $(pwd); run pulumi from the entra-wif checkout" >&2; exit 1; }`,
-    `node -r ts-node/register/transpile-only ${VERIFY_DOCTOR} --issuer "$ENTRA_WIF_ISSUER" --public-keys-env ENTRA_WIF_PUBLIC_KEYS --endpoints-only --wait "\${ENTRA_WIF_VERIFY_WAIT:-${VERIFY_WAIT_SECONDS}}"`,
+    `[ -f ${VERIFY_DOCTOR} ] || { echo "entra-wif: the issuer check runs from the project folder, and ${VERIFY_DOCTOR} is not in $(pwd); ` +
+        `run pulumi from the entra-wif checkout" >&2; exit 1; }`,
+    `node -r ts-node/register/transpile-only ${VERIFY_DOCTOR} --issuer "$ENTRA_WIF_ISSUER" --public-keys-env ENTRA_WIF_PUBLIC_KEYS ` +
+        `--endpoints-only --wait "\${ENTRA_WIF_VERIFY_WAIT:-${VERIFY_WAIT_SECONDS}}"`,
 ].join("\n");

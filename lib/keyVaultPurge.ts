@@ -38,10 +38,14 @@ export function purgeBeforeCreateScript(): string {
     return [
         "set -uo pipefail",
         `[ "$${e.derivedName}" = true ] || exit 0`,
-        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH, so a soft-deleted Key Vault $${e.vaultName} left by an earlier destroy cannot be purged; if creating the vault fails with 'already exists in deleted state', run: ${purgeCommand}" >&2; exit 0; }`,
+        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH, ` +
+            `so a soft-deleted Key Vault $${e.vaultName} left by an earlier destroy cannot be purged; ` +
+            `if creating the vault fails with 'already exists in deleted state', run: ${purgeCommand}" >&2; exit 0; }`,
         `if ${az} show-deleted ${target} >/dev/null 2>&1; then`,
         `  echo "entra-wif: purging the soft-deleted Key Vault $${e.vaultName} an earlier destroy left, so its name can be used again" >&2`,
-        `  ${az} purge ${target} --location "$${e.location}" 1>&2 || { echo "entra-wif: purging the soft-deleted Key Vault $${e.vaultName} failed; purging needs Microsoft.KeyVault/locations/deletedVaults/purge/action (Contributor or Owner), and a vault with purge protection cannot be purged" >&2; exit 1; }`,
+        `  ${az} purge ${target} --location "$${e.location}" 1>&2 || { echo "entra-wif: purging the soft-deleted Key Vault $${e.vaultName} failed; ` +
+            "purging needs Microsoft.KeyVault/locations/deletedVaults/purge/action (Contributor or Owner), " +
+            'and a vault with purge protection cannot be purged" >&2; exit 1; }',
         "fi",
     ].join("\n");
 }
@@ -53,9 +57,14 @@ export function purgeBeforeCreateScript(): string {
 export function purgeAfterDeleteScript(): string {
     return [
         "set -uo pipefail",
-        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH; the Key Vault $${e.vaultName} stays soft-deleted, keeping its name, for 7 days; purge it: ${purgeCommand}" >&2; exit 0; }`,
-        `i=0; until ${az} show-deleted ${target} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge ${PURGE_WAIT.attempts} ]; then echo "entra-wif: the Key Vault $${e.vaultName} is not listed as soft-deleted; nothing to purge" >&2; exit 0; fi; sleep ${PURGE_WAIT.sleepSeconds}; done`,
-        `${az} purge ${target} --location "$${e.location}" 1>&2 || echo "entra-wif: purging the Key Vault $${e.vaultName} failed; it stays soft-deleted for 7 days; purge it: ${purgeCommand}" >&2`,
+        `command -v az >/dev/null 2>&1 || { echo "entra-wif: az (the Azure CLI) is not on the PATH; ` +
+            `the Key Vault $${e.vaultName} stays soft-deleted, keeping its name, for 7 days; purge it: ${purgeCommand}" >&2; exit 0; }`,
+        `i=0; until ${az} show-deleted ${target} >/dev/null 2>&1; do i=$((i+1)); ` +
+            `if [ $i -ge ${PURGE_WAIT.attempts} ]; then ` +
+            `echo "entra-wif: the Key Vault $${e.vaultName} is not listed as soft-deleted; nothing to purge" >&2; exit 0; fi; ` +
+            `sleep ${PURGE_WAIT.sleepSeconds}; done`,
+        `${az} purge ${target} --location "$${e.location}" 1>&2 || ` +
+            `echo "entra-wif: purging the Key Vault $${e.vaultName} failed; it stays soft-deleted for 7 days; purge it: ${purgeCommand}" >&2`,
         "exit 0",
     ].join("\n");
 }

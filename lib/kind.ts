@@ -96,9 +96,14 @@ const RESOLVE_KEY_DIR = (e: typeof KIND_ENV) => [
 const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
 
 const TOOL_CHECKS = () => [
-    `command -v docker >/dev/null 2>&1 || ${fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing")}`,
-    `command -v kind >/dev/null 2>&1 || ${fail("kind is not on the PATH of the machine running pulumi up. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing")}`,
-    `docker info >/dev/null 2>&1 || ${fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again")}`,
+    "command -v docker >/dev/null 2>&1 || " +
+        fail("docker is not on the PATH of the machine running pulumi up; kind runs the cluster in Docker. Install Docker, or set cluster.mode to existing"),
+    "command -v kind >/dev/null 2>&1 || " +
+        fail(
+            "kind is not on the PATH of the machine running pulumi up. " +
+                "Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or set cluster.mode to existing",
+        ),
+    "docker info >/dev/null 2>&1 || " + fail("docker is installed but its daemon does not answer (docker info failed); start Docker and run pulumi up again"),
 ];
 
 /** Writes sa.key (0600) and sa.pub in place: the files are bind-mounted into the node, so their inodes must stay. */
@@ -123,7 +128,12 @@ export function kindCreateScript(): string {
     return [
         "set -euo pipefail",
         ...TOOL_CHECKS(),
-        `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ${fail("a kind cluster with this name already exists and was not created by this stack's state; delete it (kind delete cluster --name <name>) or set cluster.name")}; fi`,
+        `if kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}"; then ` +
+            fail(
+                "a kind cluster with this name already exists and was not created by this stack's state; " +
+                    "delete it (kind delete cluster --name <name>) or set cluster.name",
+            ) +
+            "; fi",
         ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),
         // The planned config names the key folder as `~/...`; kind takes hostPath literally, so write it resolved.
@@ -150,12 +160,14 @@ export function kindRotateScript(): string {
         '  i=0; while crictl ps --name "^$c$" -q | grep -q .; do i=$((i+1)); [ $i -lt 60 ] || { echo "$c did not stop" >&2; exit 1; }; sleep 2; done',
         "  mv /etc/kubernetes/$c.yaml.entra-wif /etc/kubernetes/manifests/$c.yaml",
         "done",
-        'i=0; until kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 90 ] || { echo "kube-apiserver not ready after the key change" >&2; exit 1; }; sleep 2; done',
+        "i=0; until kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1; do i=$((i+1)); " +
+            '[ $i -lt 90 ] || { echo "kube-apiserver not ready after the key change" >&2; exit 1; }; sleep 2; done',
     ].join("\n");
     return [
         "set -euo pipefail",
         ...TOOL_CHECKS(),
-        `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ${fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again")}`,
+        `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ` +
+            fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again"),
         ...RESOLVE_KEY_DIR(e),
         ...WRITE_KEYS(e, f),
         `docker exec "$${e.clusterName}-control-plane" sh -c ${shellQuote(inNode)} 1>&2`,
@@ -174,12 +186,15 @@ export const KIND_DELETE_WAIT_SECONDS = 300;
  */
 export function kindDeleteScript(): string {
     const e = KIND_ENV;
-    const leftOver = `the kind cluster $${e.clusterName} (a Docker container) and its kubeconfig context kind-$${e.clusterName} stay on the machine that created them, with the key folder $${e.keyDir}; there run: kind delete cluster --name $${e.clusterName} && rm -rf $${e.keyDir}`;
+    const leftOver =
+        `the kind cluster $${e.clusterName} (a Docker container) and its kubeconfig context kind-$${e.clusterName} stay on the machine ` +
+        `that created them, with the key folder $${e.keyDir}; there run: kind delete cluster --name $${e.clusterName} && rm -rf $${e.keyDir}`;
     return [
         "set -uo pipefail",
         "if command -v kind >/dev/null 2>&1; then",
         `  kind delete cluster --name "$${e.clusterName}" 1>&2 & pid=$!`,
-        `  i=0; while kill -0 $pid 2>/dev/null; do i=$((i+1)); if [ $i -gt ${KIND_DELETE_WAIT_SECONDS} ]; then kill $pid 2>/dev/null; echo "entra-wif: kind delete cluster did not finish in ${KIND_DELETE_WAIT_SECONDS} s; ${leftOver}" >&2; break; fi; sleep 1; done`,
+        `  i=0; while kill -0 $pid 2>/dev/null; do i=$((i+1)); if [ $i -gt ${KIND_DELETE_WAIT_SECONDS} ]; then kill $pid 2>/dev/null; ` +
+            `echo "entra-wif: kind delete cluster did not finish in ${KIND_DELETE_WAIT_SECONDS} s; ${leftOver}" >&2; break; fi; sleep 1; done`,
         "  wait $pid 2>/dev/null || true",
         "else",
         `  echo "entra-wif: kind is not on the PATH of this machine; ${leftOver}" >&2`,

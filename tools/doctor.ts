@@ -25,7 +25,8 @@ export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     ["--issuer <url>", "The issuer URL, byte for byte as the federated credentials hold it (trailing slash included)."],
     [
         "--stack <name>",
-        "Read the issuer, the published public keys and the federated credentials from the stack's outputs (runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer.",
+        "Read the issuer, the published public keys and the federated credentials from the stack's outputs " +
+            "(runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer.",
     ],
     ["--public-key <file>", "A PEM public key the JWKS must publish (repeatable), e.g. the cluster's sa.pub."],
     ["--public-keys-env <VAR>", "An environment variable holding PEM public keys (concatenated): how the issuer check of `pulumi up` passes them."],
@@ -35,16 +36,21 @@ export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     ["--context <ctx>", "The kubeconfig context --mint uses (the current context otherwise)."],
     [
         "--exchange",
-        "Ask Entra itself: post the token as a client assertion to <authority><tenant>/oauth2/v2.0/token, as azure-identity's workload identity credential does. Needs a token (--token-file or --mint), --client-id and --tenant-id (or --stack with --subject). Prints only the access token's audience and expiry.",
+        "Ask Entra itself: post the token as a client assertion to <authority><tenant>/oauth2/v2.0/token, " +
+            "as azure-identity's workload identity credential does. " +
+            "Needs a token (--token-file or --mint), --client-id and --tenant-id (or --stack with --subject). " +
+            "Prints only the access token's audience and expiry.",
     ],
     [
         "--client-id <id>",
-        "For --exchange: the workload identity's client id (its service account's azure.workload.identity/client-id). From the stack with --stack and --subject.",
+        "For --exchange: the workload identity's client id (its service account's azure.workload.identity/client-id). " +
+            "From the stack with --stack and --subject.",
     ],
     ["--tenant-id <tenant>", "For --exchange: the tenant id. From the stack with --stack."],
     [
         "--cloud <name>",
-        "For --exchange: AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud, as webhook.azureEnvironment names them; decides the default --authority and --scope. From the stack with --stack.",
+        "For --exchange: AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud, as webhook.azureEnvironment names them; " +
+            "decides the default --authority and --scope. From the stack with --stack.",
     ],
     ["--authority <url>", "For --exchange: Entra's sign-in host, the cloud's by default (https://login.microsoftonline.com/ for the public cloud)."],
     ["--scope <scope>", "For --exchange: the scope asked for, the cloud's Azure Resource Manager by default (https://management.azure.com/.default)."],
@@ -70,7 +76,8 @@ export function helpText(): string {
         "  npm run --silent doctor -- --issuer https://<account>.blob.core.windows.net/oidc/ --public-key sa.pub --token-file token",
         "  npm run --silent doctor -- --stack dev --subject system:serviceaccount:demo:workload-sa --mint --exchange",
         "",
-        `exit: ${EXIT.passed} every check passed, ${EXIT.failed} a check failed, ${EXIT.badArguments} bad arguments, ${EXIT.cannotRun} the doctor could not run (e.g. --stack without the Pulumi CLI)`,
+        `exit: ${EXIT.passed} every check passed, ${EXIT.failed} a check failed, ${EXIT.badArguments} bad arguments, ` +
+            `${EXIT.cannotRun} the doctor could not run (e.g. --stack without the Pulumi CLI)`,
     ].join("\n");
 }
 
@@ -249,7 +256,8 @@ function fromStack(stack: string): StackOutputs {
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
             throw new CannotRunError(
-                "--stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; install it, or pass the issuer yourself with --issuer <url> (and --public-key <file>)",
+                "--stack reads the stack's outputs with the Pulumi CLI, and pulumi is not on the PATH; " +
+                    "install it, or pass the issuer yourself with --issuer <url> (and --public-key <file>)",
             );
         }
         const stderr = (err as { stderr?: string }).stderr?.trim();

@@ -43,7 +43,10 @@ export function checkKubeconfig(key: string, text: string): void {
     }
 }
 
-/** In aks mode: the settings of the other modes are refused, not ignored. Pulumi.yaml's defaults arrive always, so only values differing from them count as set. */
+/**
+ * In aks mode: the settings of the other modes are refused, not ignored. Pulumi.yaml's defaults arrive always, so only
+ * values differing from them count as set.
+ */
 export function rejectInAks(p: Problems, raw: (k: string) => unknown, kubeconfig: string | undefined): void {
     const why = "AKS hosts its own OIDC issuer, signing keys and webhook";
     const isDefault = (value: unknown, fallback: unknown) => value === undefined || JSON.stringify(value) === JSON.stringify(fallback);
@@ -87,7 +90,8 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
                 throw new ConfigError(
                     `${key}.${field}`,
                     obj[field],
-                    `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount`,
+                    `${field} is for ${field === "nodeImage" ? "kind" : "existing"} clusters; ` +
+                        "aks mode takes name, existingResourceGroupName, kubernetesVersion, nodeSize and nodeCount",
                 );
             }, undefined);
         }
@@ -242,7 +246,8 @@ export function parseCluster(
             refuse(
                 `${key}.${field}`,
                 obj[field],
-                `${field} configures the kind cluster the stack creates (cluster.mode kind); an existing cluster is reached through ${PROJECT}:kubeconfig or cluster.context`,
+                `${field} configures the kind cluster the stack creates (cluster.mode kind); ` +
+                    `an existing cluster is reached through ${PROJECT}:kubeconfig or cluster.context`,
             );
         }
     }
@@ -254,7 +259,8 @@ export function parseCluster(
         refuse(
             kubeconfigKey,
             undefined,
-            'an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- "$(kubectl config view --minify --raw)"`, or cluster.context naming a context of your kubeconfig',
+            'an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- "$(kubectl config view --minify --raw)"`, ' +
+                "or cluster.context naming a context of your kubeconfig",
         );
     }
     if (kubeconfig !== undefined) p.attempt(() => checkKubeconfig(kubeconfigKey, kubeconfig), undefined);

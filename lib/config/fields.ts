@@ -1,4 +1,7 @@
-/** How a value is read and refused: ConfigError (key, value, what is allowed), the collector that finds every problem in one run, and the helpers every section's parser shares. */
+/**
+ * How a value is read and refused: ConfigError (key, value, what is allowed), the collector that finds every problem in
+ * one run, and the helpers every section's parser shares.
+ */
 
 /** A bad config value: the one message a user sees, naming key, value and what is allowed. */
 export class ConfigError extends Error {

@@ -23,16 +23,21 @@ export const CLUSTER_MODE_HINTS: Record<string, string> = Object.fromEntries(
         const apply =
             snippet === word
                 ? `the ${snippet} snippet of \`pulumi stack output clusterSnippets\``
-                : `the kube-apiserver and kube-controller-manager flags of \`pulumi stack output kubeApiServerFlags\` / \`kubeControllerManagerFlags\` (clusterSnippets.kubeadm shows them in kubeadm's form)`;
+                : "the kube-apiserver and kube-controller-manager flags of `pulumi stack output kubeApiServerFlags` / `kubeControllerManagerFlags` " +
+                  "(clusterSnippets.kubeadm shows them in kubeadm's form)";
         return [
             word,
-            `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`,
+            `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) ` +
+                `and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`,
         ];
     }),
 );
+const OTHER_CLOUDS_CLUSTER =
+    "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your " +
+    "provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)";
 Object.assign(CLUSTER_MODE_HINTS, {
-    eks: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
-    gke: "this program federates Azure workloads; an EKS or GKE cluster is a cluster you run: set cluster.mode existing and apply the flags your provider allows (managed control planes usually do not: use the cluster's own issuer with signingKey.publicKeys)",
+    eks: OTHER_CLOUDS_CLUSTER,
+    gke: OTHER_CLOUDS_CLUSTER,
     managedcluster: "an AKS cluster is mode aks",
     azurekubernetesservice: "an AKS cluster is mode aks",
 });

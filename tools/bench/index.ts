@@ -107,10 +107,12 @@ function main(): void {
             `100 workloads / dev ${largeOverDev.toFixed(2)}x  (target ≤ ${TARGETS.largeOverDev}x) ${largeOverDev <= TARGETS.largeOverDev ? "ok" : "MISSED"}\n`,
         );
         process.stdout.write(
-            `Pulumi's default / dev ${(checked / dev).toFixed(2)}x  (type checking, TypeScript's transpiler, source-mapped stacks: what tsconfig.json turns off)\n`,
+            `Pulumi's default / dev ${(checked / dev).toFixed(2)}x  ` +
+                "(type checking, TypeScript's transpiler, source-mapped stacks: what tsconfig.json turns off)\n",
         );
+        const memory = `${Math.round(os.totalmem() / 2 ** 30)} GiB`;
         process.stdout.write(
-            `machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}\n`,
+            `machine: ${os.cpus()[0]?.model ?? "unknown CPU"} ×${os.cpus().length}, ${memory}, Node ${process.version}, ${os.platform()} ${os.release()}\n`,
         );
         if (devOverBare > TARGETS.devOverBare || largeOverDev > TARGETS.largeOverDev) process.exitCode = 1;
     } finally {
