@@ -134,7 +134,8 @@ describe("broken issuers, each named by the right check", () => {
         expect(c.ok).toBe(false);
         expect(c.message).toMatch(/HTTP 404/);
         expect(c.fix).toBe(
-            `a document was found at ${issuers.wrongpath}.well-known/oidc-configuration: it must be at ${issuers.wrongpath}.well-known/openid-configuration (.well-known/openid-configuration under the issuer, byte for byte)`,
+            `a document was found at ${issuers.wrongpath}.well-known/oidc-configuration: ` +
+                `it must be at ${issuers.wrongpath}.well-known/openid-configuration (.well-known/openid-configuration under the issuer, byte for byte)`,
         );
         expect(c.aadsts).toMatch(/AADSTS90061/);
     });

@@ -122,7 +122,8 @@ describe("an existing AKS cluster", () => {
 
     test("one without the OIDC issuer or workload identity is refused with the az command that fixes it", () => {
         expect(aksWorkloadIdentityProblem({ oidcIssuerProfile: { enabled: false }, securityProfile: {} }, "prod-aks", "rg-platform")).toBe(
-            "AKS cluster prod-aks in rg-platform is not set up for workload identity: run az aks update -g rg-platform -n prod-aks --enable-oidc-issuer --enable-workload-identity",
+            "AKS cluster prod-aks in rg-platform is not set up for workload identity: " +
+                "run az aks update -g rg-platform -n prod-aks --enable-oidc-issuer --enable-workload-identity",
         );
         expect(
             aksWorkloadIdentityProblem(

@@ -14,8 +14,20 @@ import { k8s } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
 const DEMO = { "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }], "entra-wif:sample": { enabled: true } };
-const KUBECONFIG =
-    "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: {server: 'https://10.0.0.1:6443'}\ncontexts:\n- name: prod\n  context: {cluster: prod, user: admin}\nusers:\n- name: admin\n  user: {token: very-secret-token}\n";
+const KUBECONFIG = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: prod",
+    "  cluster: {server: 'https://10.0.0.1:6443'}",
+    "contexts:",
+    "- name: prod",
+    "  context: {cluster: prod, user: admin}",
+    "users:",
+    "- name: admin",
+    "  user: {token: very-secret-token}",
+    "",
+].join("\n");
 
 const inCluster = (plan: Plan) => plan.resources.filter((r) => r.type.startsWith("kubernetes:"));
 const env = (r: PlannedResource) => r.inputs.environment as Record<string, string>;

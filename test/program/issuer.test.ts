@@ -17,8 +17,10 @@ const byo = {
 };
 const staticWebsite = { "entra-wif:issuer": { hosting: "staticWebsite" } };
 
-const COMPONENT = "urn:pulumi:test::entra-wif::entra-wif:index:OidcIssuer::issuer";
-const KEY_COMPONENT = "urn:pulumi:test::entra-wif::entra-wif:index:SigningKey::signing-key";
+/** The URN of one of the program's components in the test stack. */
+const componentUrn = (type: string, name: string) => `urn:pulumi:test::entra-wif::entra-wif:index:${type}::${name}`;
+const COMPONENT = componentUrn("OidcIssuer", "issuer");
+const KEY_COMPONENT = componentUrn("SigningKey", "signing-key");
 
 function expectDocumentsConsistent(plan: Plan): void {
     const discovery = byName(plan, "issuer-discovery");
@@ -53,10 +55,10 @@ describe("blob hosting, generated key (the dev default)", () => {
         expect(plan.resources.map((r) => `${r.type} ${r.name} <- ${r.parent ?? "stack"}`)).toEqual([
             // With no workloads the identity exists, without federated credentials (identity.test.ts covers them).
             `entra-wif:index:EntraIdentity id-entra-wif-test <- stack`,
-            `azure-native:managedidentity:UserAssignedIdentity id-entra-wif-test-identity <- urn:pulumi:test::entra-wif::entra-wif:index:EntraIdentity::id-entra-wif-test`,
+            `azure-native:managedidentity:UserAssignedIdentity id-entra-wif-test-identity <- ${componentUrn("EntraIdentity", "id-entra-wif-test")}`,
             // The kind cluster, the webhook and the (empty) workloads component: cluster.test.ts covers them.
             `entra-wif:index:KindCluster cluster <- stack`,
-            `command:local:Command cluster-kind <- urn:pulumi:test::entra-wif::entra-wif:index:KindCluster::cluster`,
+            `command:local:Command cluster-kind <- ${componentUrn("KindCluster", "cluster")}`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
             `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,
             `azure-native:storage:Blob issuer-jwks <- ${COMPONENT}`,
@@ -64,12 +66,12 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
             `entra-wif:index:ResourceGroup group <- stack`,
-            `azure-native:resources:ResourceGroup group-rg <- urn:pulumi:test::entra-wif::entra-wif:index:ResourceGroup::group`,
+            `azure-native:resources:ResourceGroup group-rg <- ${componentUrn("ResourceGroup", "group")}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
             `tls:index/privateKey:PrivateKey signing-key-initial <- ${KEY_COMPONENT}`,
             `entra-wif:index:WorkloadIdentityWebhook webhook <- stack`,
-            `kubernetes:core/v1:Namespace webhook-namespace <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
-            `kubernetes:helm.sh/v3:Release webhook-release <- urn:pulumi:test::entra-wif::entra-wif:index:WorkloadIdentityWebhook::webhook`,
+            `kubernetes:core/v1:Namespace webhook-namespace <- ${componentUrn("WorkloadIdentityWebhook", "webhook")}`,
+            `kubernetes:helm.sh/v3:Release webhook-release <- ${componentUrn("WorkloadIdentityWebhook", "webhook")}`,
             `entra-wif:index:WorkloadServiceAccounts workloads <- stack`,
             `pulumi:providers:kubernetes kubernetes <- stack`,
         ]);

@@ -26,8 +26,9 @@ require(tsnodeRequire).register({
     skipProject: false,
     compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
 });
-const service = process[Symbol.for("ts-node.register.instance")];
-process.stdout.write(JSON.stringify({ transpileOnly: service.options.transpileOnly, transpiler: service.options.transpiler, prepareStackTrace: Error.prepareStackTrace?.name }) + "\\n");
+const { options } = process[Symbol.for("ts-node.register.instance")];
+const registered = { transpileOnly: options.transpileOnly, transpiler: options.transpiler, prepareStackTrace: Error.prepareStackTrace?.name };
+process.stdout.write(JSON.stringify(registered) + "\\n");
 for (const fixture of JSON.parse(process.env.FIXTURES)) {
     try {
         require(fixture);

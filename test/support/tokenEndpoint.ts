@@ -86,7 +86,9 @@ export function entraError(code: number, description: string, error = "invalid_r
         status: code === 700016 || code === 90002 ? 400 : 401,
         body: JSON.stringify({
             error,
-            error_description: `AADSTS${code}: ${description} Trace ID: 0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d Correlation ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9 Timestamp: 2026-12-01 21:00:00Z`,
+            error_description:
+                `AADSTS${code}: ${description} Trace ID: 0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d ` +
+                "Correlation ID: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9 Timestamp: 2026-12-01 21:00:00Z",
             error_codes: [code],
             timestamp: "2026-12-01 21:00:00Z",
             trace_id: "0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, KNOWN_KEYS, parseStackConfig } from "../../lib/config";
 import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
+import { joinedPattern } from "../support/patterns";
 import { k8s } from "../support/vectors";
 
 const parseConfig = (raw: Record<string, string>) => parseStackConfig(raw, { stack: "dev" });
@@ -160,8 +161,20 @@ describe("identities, workloads and the sample", () => {
 });
 
 describe("cluster and webhook", () => {
-    const kubeconfig =
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: https://10.0.0.1:6443}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: abc}\n";
+    const kubeconfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: c",
+        "  cluster: {server: https://10.0.0.1:6443}",
+        "contexts:",
+        "- name: c",
+        "  context: {cluster: c, user: u}",
+        "users:",
+        "- name: u",
+        "  user: {token: abc}",
+        "",
+    ].join("\n");
 
     test("kind: the cluster name defaults from project and stack; a node image may be pinned", () => {
         expect(parseConfig(base()).cluster).toEqual({ mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] });
@@ -323,13 +336,19 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "unknown cluster mode",
         "entra-wif:cluster",
         { mode: "minikube" },
-        /^entra-wif:cluster\.mode: "minikube" is not valid; minikube is a cluster you run: set cluster\.mode existing .*the minikube snippet of `pulumi stack output clusterSnippets`.*; use one of: kind, existing, aks$/,
+        joinedPattern(
+            /^entra-wif:cluster\.mode: "minikube" is not valid; minikube is a cluster you run: set cluster\.mode existing /,
+            /.*the minikube snippet of `pulumi stack output clusterSnippets`.*; use one of: kind, existing, aks$/,
+        ),
     ],
     [
         "unknown identity type",
         "entra-wif:identity",
         { type: "servicePrincipal" },
-        /^entra-wif:identity\.type: "servicePrincipal" is not valid; an app registration \(with its service principal\) is type "application"; use one of: managedIdentity, application$/,
+        joinedPattern(
+            /^entra-wif:identity\.type: "servicePrincipal" is not valid; /,
+            /an app registration \(with its service principal\) is type "application"; use one of: managedIdentity, application$/,
+        ),
     ],
     ["workloads as an object", "entra-wif:workloads", { namespace: "demo" }, /^entra-wif:workloads: .* is not valid; expected a list/],
     [
@@ -377,20 +396,29 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "21 workloads on one identity",
         "entra-wif:workloads",
         Array.from({ length: 21 }, (_, i) => ({ namespace: "apps", serviceAccount: `sa-${i}` })),
-        /^entra-wif:workloads: "21 workloads on identity id-entra-wif-dev" is not valid; Entra ID allows at most 20 federated credentials per identity; add a second identity under entra-wif:identities/,
+        joinedPattern(
+            /^entra-wif:workloads: "21 workloads on identity id-entra-wif-dev" is not valid; /,
+            /Entra ID allows at most 20 federated credentials per identity; add a second identity under entra-wif:identities/,
+        ),
     ],
     [
         "unknown role name",
         "entra-wif:workloads",
         [{ namespace: "demo", serviceAccount: "sa", roles: [{ role: "Key Vault Secret User", scope: "sampleKeyVault" }] }],
-        /^entra-wif:workloads\[0\]\.roles\[0\]\.role: "Key Vault Secret User" is not valid; unknown role; use a role definition GUID or one of: Reader, Contributor, Key Vault Secrets User/,
+        joinedPattern(
+            /^entra-wif:workloads\[0\]\.roles\[0\]\.role: "Key Vault Secret User" is not valid; /,
+            /unknown role; use a role definition GUID or one of: Reader, Contributor, Key Vault Secrets User/,
+        ),
         SAMPLE_ON,
     ],
     [
         "a Cosmos DB data-plane role",
         "entra-wif:identity",
         { roles: [{ role: "Cosmos DB Built-in Data Contributor", scope: "resourceGroup" }] },
-        /^entra-wif:identity\.roles\[0\]\.role: "Cosmos DB Built-in Data Contributor" is not valid; Cosmos DB Built-in Data Contributor is a Cosmos DB SQL role .* not with Azure RBAC$/,
+        joinedPattern(
+            /^entra-wif:identity\.roles\[0\]\.role: "Cosmos DB Built-in Data Contributor" is not valid; /,
+            /Cosmos DB Built-in Data Contributor is a Cosmos DB SQL role .* not with Azure RBAC$/,
+        ),
     ],
     [
         "a scope that is neither keyword nor ARM id",
@@ -497,7 +525,10 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "an existing cluster without a kubeconfig",
         "entra-wif:cluster",
         { mode: "existing" },
-        /^entra-wif:kubeconfig: \(missing\) is not valid; an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- .*or cluster\.context/,
+        joinedPattern(
+            /^entra-wif:kubeconfig: \(missing\) is not valid; /,
+            /an existing cluster needs its kubeconfig: `pulumi config set --secret kubeconfig -- .*or cluster\.context/,
+        ),
     ],
     [
         "bring-your-own keys on a kind cluster the stack creates",
@@ -557,7 +588,10 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "an unknown cloud",
         "entra-wif:webhook",
         { azureEnvironment: "AzureGermanCloud" },
-        /^entra-wif:webhook\.azureEnvironment: "AzureGermanCloud" is not valid; Azure Germany was closed in 2021.*; use one of: AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/,
+        joinedPattern(
+            /^entra-wif:webhook\.azureEnvironment: "AzureGermanCloud" is not valid; Azure Germany was closed in 2021.*; /,
+            /use one of: AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud$/,
+        ),
     ],
     ["webhook.enabled not a boolean", "entra-wif:webhook", { enabled: "no" }, /^entra-wif:webhook\.enabled: "no" is not valid; use true or false$/],
     [
@@ -661,7 +695,10 @@ describe("invalid configurations fail with one message naming key, value and wha
         [
             "identity and identities together",
             { "entra-wif:identity": { type: "application" }, "entra-wif:identities": [{ name: "id-a", type: "managedIdentity" }] },
-            /^entra-wif:identity: \{"type":"application"\} is not valid; entra-wif:identities already lists the identities; move type into that list and remove entra-wif:identity$/,
+            joinedPattern(
+                /^entra-wif:identity: \{"type":"application"\} is not valid; /,
+                /entra-wif:identities already lists the identities; move type into that list and remove entra-wif:identity$/,
+            ),
         ],
         [
             "a workload without identity among several",
@@ -700,12 +737,18 @@ describe("invalid configurations fail with one message naming key, value and wha
         [
             "storage issuer settings in aks mode",
             { "entra-wif:cluster": { mode: "aks" }, "entra-wif:issuer": { hosting: "staticWebsite" } },
-            /^entra-wif:issuer: \{"hosting":"staticWebsite"\} is not valid; AKS hosts its own OIDC issuer, signing keys and webhook: no storage issuer is built in aks mode; remove entra-wif:issuer$/,
+            joinedPattern(
+                /^entra-wif:issuer: \{"hosting":"staticWebsite"\} is not valid; /,
+                /AKS hosts its own OIDC issuer, signing keys and webhook: no storage issuer is built in aks mode; remove entra-wif:issuer$/,
+            ),
         ],
         [
             "signing keys in aks mode",
             { "entra-wif:cluster": { mode: "aks" }, "entra-wif:signingKey": { keys: ["2027-02"] } },
-            /^entra-wif:signingKey: \{"keys":\["2027-02"\]\} is not valid; AKS hosts its own OIDC issuer, signing keys and webhook: AKS signs tokens with its own keys/,
+            joinedPattern(
+                /^entra-wif:signingKey: \{"keys":\["2027-02"\]\} is not valid; /,
+                /AKS hosts its own OIDC issuer, signing keys and webhook: AKS signs tokens with its own keys/,
+            ),
         ],
         [
             "a webhook version in aks mode",

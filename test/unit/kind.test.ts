@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { KIND_DELETE_WAIT_SECONDS, KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/kind";
+import { joinedPattern } from "../support/patterns";
 import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 
@@ -189,7 +190,10 @@ esac`,
         // The in-node script spans lines in the log: read it whole.
         const log = calls.join("\n");
         expect(log).toMatch(
-            /docker exec entra-wif-dev-control-plane sh -c set -e\nfor c in kube-apiserver kube-controller-manager; do\n {2}mv \/etc\/kubernetes\/manifests\/\$c\.yaml /,
+            joinedPattern(
+                /docker exec entra-wif-dev-control-plane sh -c set -e\n/,
+                /for c in kube-apiserver kube-controller-manager; do\n {2}mv \/etc\/kubernetes\/manifests\/\$c\.yaml /,
+            ),
         );
         expect(log).toMatch(/\[ \$i -lt 60 \]/);
         expect(log).toMatch(/get --raw \/readyz/);
@@ -221,7 +225,13 @@ esac`,
         const r = box.run(kindDeleteScript(), env());
         expect(r.code).toBe(0);
         expect(r.stderr).toMatch(
-            /kind is not on the PATH of this machine; the kind cluster entra-wif-dev \(a Docker container\) and its kubeconfig context kind-entra-wif-dev stay on the machine that created them, with the key folder ~\/\.entra-wif\/entra-wif-dev; there run: kind delete cluster --name entra-wif-dev && rm -rf ~\/\.entra-wif\/entra-wif-dev/,
+            joinedPattern(
+                /kind is not on the PATH of this machine; /,
+                /the kind cluster entra-wif-dev \(a Docker container\) and its kubeconfig context kind-entra-wif-dev /,
+                /stay on the machine that created them, /,
+                /with the key folder ~\/\.entra-wif\/entra-wif-dev; /,
+                /there run: kind delete cluster --name entra-wif-dev && rm -rf ~\/\.entra-wif\/entra-wif-dev/,
+            ),
         );
         expect(fs.existsSync(keyDir)).toBe(false);
     });
