@@ -4,6 +4,11 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import stylistic from "@stylistic/eslint-plugin";
+import { readFileSync } from "node:fs";
+
+/** Prettier's line width (.prettierrc.json), which max-len holds what Prettier does not wrap to. */
+const { printWidth } = JSON.parse(readFileSync(new URL("./.prettierrc.json", import.meta.url), "utf8"));
 
 const node = {
     process: "readonly",
@@ -34,7 +39,11 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     {
         languageOptions: { globals: node },
+        plugins: { "@stylistic": stylistic },
         rules: {
+            // Prettier wraps code at .prettierrc.json's printWidth but leaves long strings, template literals, regular
+            // expressions and comments as they are; this holds those to the same width.
+            "@stylistic/max-len": ["error", { code: printWidth, tabWidth: 4 }],
             // `_`-prefixed names are deliberately unused (a destructured field left out).
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
         },
