@@ -3,7 +3,6 @@
  * over HTTPS), read anonymously, discovered by a real OIDC client and used to verify a service-account token
  * with a real JWT verifier.
  */
-import { execFile } from "node:child_process";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
@@ -13,6 +12,7 @@ import { byName, runProgram } from "../support/program";
 import { publishPlan as publish } from "../support/publish";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";
+import { runProcess } from "../support/processes";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 
@@ -132,29 +132,21 @@ describe("what Entra would refuse is refused", () => {
 });
 
 describe("the gate in pulumi up, run as the program declares it", () => {
-    const runGate = (environment: Record<string, string>) =>
-        new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
-            const gate = byName(plan, "issuer-verify");
-            const started = Date.now();
-            execFile(
-                "/bin/bash",
-                ["-c", gate.inputs.create as string],
-                {
-                    cwd: REPO_ROOT,
-                    encoding: "utf8",
-                    timeout: 60000,
-                    env: {
-                        ...process.env,
-                        ...(gate.inputs.environment as Record<string, string>),
-                        NODE_EXTRA_CA_CERTS: azurite.caFile,
-                        ENTRA_WIF_VERIFY_WAIT: "1",
-                        ...environment,
-                    },
-                },
-                (err, stdout, stderr) =>
-                    resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr, ms: Date.now() - started }),
-            );
+    const runGate = async (environment: Record<string, string>) => {
+        const gate = byName(plan, "issuer-verify");
+        const started = Date.now();
+        const r = await runProcess("/bin/bash", ["-c", gate.inputs.create as string], {
+            cwd: REPO_ROOT,
+            env: {
+                ...process.env,
+                ...(gate.inputs.environment as Record<string, string>),
+                NODE_EXTRA_CA_CERTS: azurite.caFile,
+                ENTRA_WIF_VERIFY_WAIT: "1",
+                ...environment,
+            },
         });
+        return { ...r, ms: Date.now() - started };
+    };
 
     // The three runs at once: two of them spend their bounded wait retrying.
     let runs: Record<"published" | "unreadable" | "unpublishedKey", Awaited<ReturnType<typeof runGate>>>;

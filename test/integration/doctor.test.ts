@@ -3,7 +3,6 @@
  * variant people actually ship is diagnosed by the right check with the right hint and AADSTS code.
  * The CLI runs as a user runs it, trusting the test CA through NODE_EXTRA_CA_CERTS, for exit codes and JSON.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,11 +13,11 @@ import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
 import { runDoctorCli } from "../../tools/doctor";
 import { withEnv } from "../support/env";
-import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";
+import { runTool } from "../support/processes";
 
 const cluster = tokenSigner("a");
 const other = tokenSigner("b");
@@ -256,15 +255,7 @@ describe("TLS is always verified", () => {
 
 describe("the CLI", () => {
     /** The CLI in its own process, as a user runs it. */
-    const doctorProcess = (args: string[]) =>
-        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(
-                process.execPath,
-                ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...args],
-                { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile } },
-                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-            );
-        });
+    const doctorProcess = (args: string[]) => runTool("tools/doctor.ts", args, { NODE_EXTRA_CA_CERTS: azurite.caFile });
     /** The same CLI code in this process (what the process runs, less Node's start), with its environment for the run. */
     const doctor = (args: string[], extraEnv: Record<string, string> = {}) =>
         withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile, ...extraEnv }, () => runDoctorCli(args));

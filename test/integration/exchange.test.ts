@@ -4,7 +4,6 @@
  * credential asks, and explains the answer: success (audience and expiry only, the access token never shown), each
  * mapped AADSTS code in Entra's JSON error shape, a timeout, a non-JSON answer and a TLS failure.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,9 +13,9 @@ import { createHttpGet, createHttpPost } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
 import { DoctorArgs, parseArgs, runDoctor } from "../../tools/doctor";
-import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";
+import { runTool } from "../support/processes";
 
 const TENANT = "72f988bf-0000-4000-8000-00000000a11e";
 const CLIENT_ID = "11111111-2222-4333-8444-555555555555";
@@ -201,16 +200,10 @@ test("the authority and scope follow the cloud", () => {
 
 test("the CLI end to end: --exchange --json, exit 1 on Entra's refusal, exit 0 on success, the access token never printed", async () => {
     const file = tokenFile();
-    const cli = (answer: ReturnType<typeof entraError>) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-            entra.answer = () => answer;
-            execFile(
-                process.execPath,
-                ["-r", "ts-node/register/transpile-only", "tools/doctor.ts", ...exchangeArgs(file), "--json"],
-                { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") } },
-                (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-            );
-        });
+    const cli = (answer: ReturnType<typeof entraError>) => {
+        entra.answer = () => answer;
+        return runTool("tools/doctor.ts", [...exchangeArgs(file), "--json"], { NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") });
+    };
     fs.writeFileSync(path.join(dir, "ca.pem"), entra.ca);
     const refused = await cli(entraError(700213, "No matching federated identity record found for presented assertion subject."));
     expect(refused.code).toBe(1);

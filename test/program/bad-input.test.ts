@@ -5,7 +5,6 @@
  * lines alone on stderr, nothing on stdout, no stack trace. (The plan refuses it before loading the program, with the
  * parser the program reads its config with; both are checked for every file.)
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AzureMocks } from "../../tools/offline/mocks";
@@ -13,6 +12,7 @@ import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
 import { isRunError } from "../support/native";
 import { runStackFile } from "../support/program";
+import { runTool } from "../support/processes";
 
 const DIR = path.join(REPO_ROOT, "test", "fixtures", "bad");
 const corpus = fs
@@ -65,15 +65,7 @@ describe.each(corpus)("$name", ({ file, messages, message }) => {
 });
 
 test("the plan CLI itself, in its own process, refuses one, two and three problems alike: exit 1, the lines alone on stderr", async () => {
-    const run = (file: string) =>
-        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            execFile(
-                process.execPath,
-                ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", "--stack-file", file],
-                { cwd: REPO_ROOT, timeout: 60000, env: { ...process.env, PLAN_DEBUG: "" } },
-                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-            );
-        });
+    const run = (file: string) => runTool("tools/offline/plan.ts", ["--stack-file", file], { PLAN_DEBUG: "" });
     const chosen = [1, 2, 3].map((n) => corpus.find((c) => c.messages.length === n)!);
     const results = await Promise.all(chosen.map((c) => run(c.file)));
     results.forEach((r, i) => expect(r).toEqual({ code: 1, stdout: "", stderr: `${chosen[i].message}\n` }));

@@ -1,5 +1,4 @@
 /** The offline plan as a user runs it: `npm run --silent plan -- --stack-file <file>`. */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,19 +6,13 @@ import { stringify } from "yaml";
 import { largeStackConfig } from "../../tools/bench";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
+import { ProcessResult, runTool } from "../support/processes";
 
 const fixture = (name: string) => path.join("test", "fixtures", name);
 
 /** The CLI in its own process, as a user runs it. */
-function spawnPlan(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", "tools/offline/plan.ts", ...args],
-            { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PLAN_DEBUG: "" } },
-            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-        );
-    });
+function spawnPlan(...args: string[]): Promise<ProcessResult> {
+    return runTool("tools/offline/plan.ts", args, { PLAN_DEBUG: "" });
 }
 
 /** What only a process of its own shows (exit codes, output flushed through a pipe): each argument list run once, all at once. */

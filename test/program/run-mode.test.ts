@@ -4,12 +4,12 @@
  * and check what tsconfig.json promises: transpile-only with Sucrase, native stack traces, and error lines that
  * still point into the .ts file.
  */
-import { execFile } from "node:child_process";
 import { parse } from "yaml";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { ProcessResult, runProcess } from "../support/processes";
 
 /** What run.js does when PULUMI_NODEJS_TYPESCRIPT is true and the project is not an ES module. */
 const PULUMI_REGISTRATION = `
@@ -51,12 +51,8 @@ try {
 process.stdout.write(JSON.stringify({ formatter, stack }));
 `;
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile(process.execPath, args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 60000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-        );
-    });
+function run(args: string[], env: Record<string, string>): Promise<ProcessResult> {
+    return runProcess(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env } });
 }
 
 /**

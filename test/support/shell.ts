@@ -1,12 +1,13 @@
 /**
  * Runs the program's shell scripts for real, with stand-in binaries: a temp folder holding symlinks to the few
- * system tools the scripts use and small fakes (POSIX sh scripts) for docker, kind or pulumi, and nothing else on PATH — so a test
- * controls exactly which tools "exist", whatever the machine has installed.
+ * system tools the scripts use and small fakes (POSIX sh scripts) for docker, kind or pulumi, and nothing else on
+ * PATH — so a test controls exactly which tools "exist", whatever the machine has installed.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runProcess } from "./processes";
 
 const SYSTEM_TOOLS = ["bash", "sh", "sleep", "mkdir", "chmod", "grep", "rm", "cat", "env"];
 
@@ -35,6 +36,9 @@ export interface Sandbox {
     cleanup(): void;
 }
 
+/** How long a script may run in the sandbox. */
+const SCRIPT_TIMEOUT_MS = 20000;
+
 export function sandbox(): Sandbox {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-sh-"));
     const bin = path.join(root, "bin");
@@ -42,6 +46,8 @@ export function sandbox(): Sandbox {
     for (const tool of SYSTEM_TOOLS) fs.symlinkSync(which(tool), path.join(bin, tool));
     const log = path.join(root, "calls.log");
     const functions: Record<string, string> = {};
+    /** What a script sees: the sandbox's PATH and HOME, the fake functions, and what the test adds. */
+    const scriptEnv = (env: Record<string, string>) => ({ PATH: bin, HOME: root, ...functions, ...env });
     return {
         root,
         bin,
@@ -60,22 +66,11 @@ export function sandbox(): Sandbox {
             return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [];
         },
         run(script, env) {
-            const r = spawnSync(which("bash"), ["-c", script], {
-                env: { PATH: bin, HOME: root, ...functions, ...env },
-                encoding: "utf8",
-                timeout: 20000,
-            });
+            const r = spawnSync(which("bash"), ["-c", script], { env: scriptEnv(env), encoding: "utf8", timeout: SCRIPT_TIMEOUT_MS });
             return { code: r.status, stdout: r.stdout, stderr: r.stderr };
         },
         runAsync(script, env) {
-            return new Promise((resolve) => {
-                execFile(
-                    which("bash"),
-                    ["-c", script],
-                    { env: { PATH: bin, HOME: root, ...functions, ...env }, encoding: "utf8", timeout: 20000 },
-                    (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
-                );
-            });
+            return runProcess(which("bash"), ["-c", script], { env: scriptEnv(env), timeoutMs: SCRIPT_TIMEOUT_MS });
         },
         cleanup() {
             fs.rmSync(root, { recursive: true, force: true });

@@ -47,9 +47,14 @@ export function mockTlsPrivateKey(inputs: Record<string, any>): { id: string; st
 /** The same, generated on libuv's thread pool so it can overlap other work. */
 export function mockTlsPrivateKeyAsync(inputs: Record<string, any>): Promise<{ id: string; state: Record<string, any> }> {
     checkRsa(inputs);
+    return generateRsa(inputs.rsaBits ?? 2048).then(({ publicKey, privateKey }) => tlsKeyState(inputs, publicKey, privateKey));
+}
+
+/** An RSA key pair of `bits` bits, exponent 65537 (the tls provider's), made on libuv's thread pool. */
+function generateRsa(bits: number): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
     return new Promise((resolve, reject) =>
-        generateKeyPair("rsa", { modulusLength: inputs.rsaBits ?? 2048, publicExponent: 0x10001 }, (err, publicKey, privateKey) =>
-            err ? reject(err) : resolve(tlsKeyState(inputs, publicKey, privateKey)),
+        generateKeyPair("rsa", { modulusLength: bits, publicExponent: 0x10001 }, (err, publicKey, privateKey) =>
+            err ? reject(err) : resolve({ publicKey, privateKey }),
         ),
     );
 }
@@ -75,22 +80,14 @@ export class RsaKeyPool {
             const slot = this.cursor++ % this.size;
             if (taken.has(slot)) continue;
             taken.add(slot);
-            return (this.slots[slot] ??= generateRsa2048());
+            return (this.slots[slot] ??= generateRsa(2048));
         }
-        return generateRsa2048();
+        return generateRsa(2048);
     }
 }
 
 /** One pool per process, for the test runs that evaluate the program many times (test/support/program.ts). */
 export const processKeyPool = new RsaKeyPool(8);
-
-function generateRsa2048(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-    return new Promise((resolve, reject) =>
-        generateKeyPair("rsa", { modulusLength: 2048, publicExponent: 0x10001 }, (err, publicKey, privateKey) =>
-            err ? reject(err) : resolve({ publicKey, privateKey }),
-        ),
-    );
-}
 
 function checkRsa(inputs: Record<string, any>): void {
     const algorithm = inputs.algorithm ?? "RSA";
@@ -239,10 +236,12 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     return key;
                 }
                 let pending: Promise<{ id: string; state: Record<string, any> }>;
-                if (this.prefetched && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
+                // The prefetched key and the pool's are RSA-2048, the provider's defaults.
+                const rsa2048 = (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA";
+                if (this.prefetched && rsa2048) {
                     pending = this.prefetched.then((key) => ({ id: key.id, state: { ...key.state, algorithm: i.algorithm ?? "RSA", rsaBits: 2048 } }));
                     this.prefetched = undefined;
-                } else if (this.options.keyPool && (i.rsaBits ?? 2048) === 2048 && (i.algorithm ?? "RSA") === "RSA") {
+                } else if (this.options.keyPool && rsa2048) {
                     pending = this.options.keyPool.take(this.poolSlots).then(({ publicKey, privateKey }) => tlsKeyState(i, publicKey, privateKey));
                 } else {
                     pending = mockTlsPrivateKeyAsync(i);
