@@ -167,6 +167,7 @@ const arc = config.cluster.arc
           subscriptionId: client.subscriptionId,
           kubeconfig: clusterKubeconfig,
           context: config.cluster.context,
+          clusterId: kind?.cluster.id,
           dependsOn: [...(kind ? [kind.cluster] : []), ...(webhook ? [webhook.release] : [])],
       })
     : undefined;

@@ -16,6 +16,11 @@ export interface ArcConnectionArgs {
     /** A context of the ambient kubeconfig (cluster.context). */
     context?: string;
     /**
+     * The id of the cluster the stack created (the kind Command's): a new cluster — a new issuer, name or image
+     * replaces it — is a new connection, so the old one is disconnected first and the new cluster connected.
+     */
+    clusterId?: pulumi.Input<string>;
+    /**
      * What must exist first, and outlive the connection on a destroy: the cluster (the kind Command) and the
      * webhook release, so the agents install into a running cluster and are removed before it goes.
      */
@@ -48,8 +53,11 @@ export class ArcConnection extends pulumi.ComponentResource {
                     ...(args.kubeconfig !== undefined ? { [ARC_ENV.kubeconfig]: pulumi.secret(args.kubeconfig) } : {}),
                     ...(args.context !== undefined ? { [ARC_ENV.context]: args.context } : {}),
                 },
-                // Another name or group is another connection.
-                triggers: [args.name, args.resourceGroupName],
+                // Another name or group is another connection, and so is another cluster: the engine deletes a
+                // dependent whose replacement a delete-before-replace forces (the kind cluster's) before the
+                // cluster, so its agents are removed while it still runs (pulumi/pulumi step_generator.go,
+                // calculateDependentReplacements).
+                triggers: [args.name, args.resourceGroupName, ...(args.clusterId !== undefined ? [args.clusterId] : [])],
                 logging: command.types.enums.local.Logging.Stderr,
             },
             { parent: this, dependsOn: args.dependsOn, deleteBeforeReplace: true },

@@ -24,14 +24,49 @@ const e = ARC_ENV;
 const fail = (message: string) => `{ echo ${JSON.stringify(`entra-wif: ${message}`)} >&2; exit 1; }`;
 const target = `--name "$${e.name}" --resource-group "$${e.resourceGroup}" --subscription "$${e.subscription}" --only-show-errors`;
 
-/** The kubeconfig in a 0600 file for the duration of the script (removed on exit), and kubectl's arguments for it. */
+/**
+ * The kubeconfig in a 0600 file for the duration of the script (removed on exit), and the arguments that name it:
+ * az connectedk8s's (`--kube-config`, `--kube-context`) and kubectl's (`--kubeconfig`, `--context`).
+ */
 const KUBE_ACCESS = [
     "umask 077",
     'kube_args=""',
+    'kubectl_args=""',
     `if [ -n "\${${e.kubeconfig}:-}" ]; then kubeconfig_file="$(mktemp)"; trap 'rm -f "$kubeconfig_file"' EXIT; ` +
-        `printf '%s' "$${e.kubeconfig}" > "$kubeconfig_file"; kube_args="--kube-config $kubeconfig_file"; fi`,
-    `if [ -n "\${${e.context}:-}" ]; then kube_args="$kube_args --kube-context $${e.context}"; fi`,
+        `printf '%s' "$${e.kubeconfig}" > "$kubeconfig_file"; kube_args="--kube-config $kubeconfig_file"; kubectl_args="--kubeconfig $kubeconfig_file"; fi`,
+    `if [ -n "\${${e.context}:-}" ]; then kube_args="$kube_args --kube-context $${e.context}"; kubectl_args="$kubectl_args --context $${e.context}"; fi`,
 ];
+
+/**
+ * The resource providers `az connectedk8s connect` requires registered in the subscription
+ * (azext_connectedk8s/_utils.py check_provider_registrations: Microsoft.Kubernetes always, Microsoft.KubernetesConfiguration
+ * for workload identity and extensions, a warning otherwise). Registering needs `<namespace>/register/action` at the
+ * subscription, which Contributor and Owner hold.
+ */
+export const ARC_RESOURCE_PROVIDERS = ["Microsoft.Kubernetes", "Microsoft.KubernetesConfiguration"] as const;
+
+/** How long the connect script waits, at most, for a resource provider to finish registering. */
+export const ARC_REGISTRATION_WAIT_SECONDS = 300;
+
+/** A resource provider's registration state in the subscription. */
+const registrationState = (ns: string) =>
+    `"$(az provider show --namespace ${ns} --subscription "$${e.subscription}" --query registrationState -o tsv --only-show-errors 2>/dev/null)"`;
+
+const REGISTER_PROVIDERS = ARC_RESOURCE_PROVIDERS.map(
+    (ns) =>
+        `state=${registrationState(ns)}; ` +
+        `if [ "$state" != Registered ]; then ` +
+        `echo "entra-wif: registering the resource provider ${ns} in the subscription (az connectedk8s connect requires it)" >&2; ` +
+        `az provider register --namespace ${ns} --subscription "$${e.subscription}" --only-show-errors 1>&2 || ` +
+        fail(
+            `the resource provider ${ns} is not registered in the subscription and could not be registered; ` +
+                `az connectedk8s connect requires ${ARC_RESOURCE_PROVIDERS.join(" and ")}: ask an owner to run az provider register --namespace ${ns}`,
+        ) +
+        `; i=0; until [ ${registrationState(ns)} = Registered ]; do ` +
+        `i=$((i+5)); [ $i -le ${ARC_REGISTRATION_WAIT_SECONDS} ] || ` +
+        fail(`the resource provider ${ns} did not finish registering in ${ARC_REGISTRATION_WAIT_SECONDS} s; run pulumi up again in a few minutes`) +
+        `; sleep 5; done; fi`,
+);
 
 const TOOLS = [
     "command -v az >/dev/null 2>&1 || " +
@@ -46,17 +81,41 @@ const TOOLS = [
 ];
 
 /**
- * Connects the cluster. A connection of this name that already exists — left by an earlier run that failed after
- * connecting, or made by hand — is adopted, not duplicated: a second `az connectedk8s connect` of a connected cluster
- * fails, and a connection is one resource per name in the group.
+ * Connects the cluster. A connection of this name that already exists is adopted only when the cluster's own Arc agents
+ * say they belong to it (their config map azure-arc/azure-clusterconfig names this group and name, as `az connectedk8s`
+ * itself compares them, azext_connectedk8s/custom.py): then it is this cluster, connected by an earlier run that failed
+ * later or by hand. A connection of this name whose agents are not in this cluster belongs to a cluster that is gone
+ * (a kind cluster replaced by a new issuer, name or image): it is deleted in Azure and this cluster connected anew,
+ * since connectedk8s treats such a connection as another cluster's. A cluster whose agents name another connection
+ * is not taken over: the script stops and says which.
  */
 export function arcConnectScript(): string {
+    const stale = `/subscriptions/$${e.subscription}/resourceGroups/$${e.resourceGroup}/providers/Microsoft.Kubernetes/connectedClusters/$${e.name}`;
+    const lower = (v: string) => `$(printf '%s' "${v}" | tr '[:upper:]' '[:lower:]')`;
     return [
         "set -uo pipefail",
         ...TOOLS,
         ...KUBE_ACCESS,
-        `if az connectedk8s show ${target} -o none >/dev/null 2>&1; then ` +
-            `echo "entra-wif: the cluster is already connected to Azure Arc as $${e.name}; adopting that connection" >&2; exit 0; fi`,
+        ...REGISTER_PROVIDERS,
+        // What the cluster's Arc agents were connected as: "<group>/<name>", empty when it runs none.
+        `agents="$(kubectl $kubectl_args get configmap azure-clusterconfig -n azure-arc ` +
+            `-o jsonpath='{.data.AZURE_RESOURCE_GROUP}/{.data.AZURE_RESOURCE_NAME}' 2>/dev/null || true)"`,
+        `this="$${e.resourceGroup}/$${e.name}"`,
+        `if az connectedk8s show ${target} -o none >/dev/null 2>&1; then`,
+        `  if [ -n "$agents" ] && [ "${lower("$agents")}" = "${lower("$this")}" ]; then`,
+        `    echo "entra-wif: the cluster's Arc agents already belong to $${e.name}; adopting that connection" >&2; exit 0`,
+        "  fi",
+        `  echo "entra-wif: the Arc connection $${e.name} belongs to another cluster (its agents are not in this one: a cluster that was replaced); ` +
+            `deleting it in Azure and connecting this cluster" >&2`,
+        `  az resource delete --ids "${stale}" --only-show-errors 1>&2 || ` +
+            fail(`deleting the stale Arc connection failed; delete it (az resource delete --ids ${stale}) and run pulumi up again`),
+        "fi",
+        `if [ -n "$agents" ] && [ "${lower("$agents")}" != "${lower("$this")}" ]; then ` +
+            fail(
+                "the cluster is already connected to Azure Arc as $agents, another connection; disconnect it there " +
+                    "(az connectedk8s delete) or set cluster.arc.name and the resource group to that connection",
+            ) +
+            "; fi",
         `az connectedk8s connect ${target} --location "$${e.location}" $kube_args 1>&2 || ` +
             fail(
                 "az connectedk8s connect failed (its output is above); the cluster must reach Azure's Arc endpoints over https, " +

@@ -45,6 +45,14 @@ describe("a kind cluster connected to Arc (examples/Pulumi.arc.yaml)", () => {
         expect(destroyPlan(plan.resources).find((s) => s.name === "arc-connect")!.how).toBe("deleted");
     });
 
+    test("a new kind cluster is a new connection: the cluster's id is a trigger, the old connection goes first", () => {
+        // A change of issuer, name or image replaces the kind Command (delete-before-replace): its new id is unknown
+        // until then, so the engine replaces the connection too, deleting it while the old cluster still runs.
+        const connect = byName(plan, "arc-connect");
+        expect(connect.inputs.triggers).toEqual(["arc-entra-wif-arc", "rg-entra-wif-arc", expect.stringMatching(/^cluster-kind-[0-9a-f]{8}$/)]);
+        expect(connect.options.deleteBeforeReplace).toBe(true);
+    });
+
     test("the trust chain is unchanged: the same issuer, credentials and roles as the same stack without Arc", async () => {
         const without = await runProgram(
             {
@@ -56,13 +64,13 @@ describe("a kind cluster connected to Arc (examples/Pulumi.arc.yaml)", () => {
         );
         const trust = (p: Plan) =>
             p.resources
-                .filter((r) => /FederatedIdentityCredential|RoleAssignment|UserAssignedIdentity|storage:Blob$/.test(r.type))
+                .filter((r) => /FederatedIdentityCredential|RoleAssignment|UserAssignedIdentity|IssuerDocuments$/.test(r.type))
                 .map((r) => [r.urn, r.inputs]);
         expect(trust(plan).length).toBeGreaterThan(0);
         // The issuer documents carry the kid of a freshly generated key: compare the credentials' issuer by value.
         expect(plan.outputs.issuerUrl).toBe(without.outputs.issuerUrl);
-        expect(trust(plan).filter(([urn]) => !String(urn).includes("storage:Blob"))).toEqual(
-            trust(without).filter(([urn]) => !String(urn).includes("storage:Blob")),
+        expect(trust(plan).filter(([urn]) => !String(urn).includes("IssuerDocuments"))).toEqual(
+            trust(without).filter(([urn]) => !String(urn).includes("IssuerDocuments")),
         );
     });
 });
@@ -74,8 +82,9 @@ test("an existing cluster reached by a context is connected with that context, a
     });
     expect(env(plan)).toMatchObject({ ENTRA_WIF_ARC_NAME: "arc-k0s-lab", ENTRA_WIF_KUBE_CONTEXT: "k0s-platform" });
     expect(env(plan).ENTRA_WIF_KUBECONFIG).toBeUndefined();
-    // No kind cluster to wait for: after the webhook only.
+    // No kind cluster to wait for: after the webhook only; and no cluster of the stack's whose replacement ends it.
     expect(byName(plan, "arc-connect").dependsOn).toContain(byName(plan, "webhook-release").urn);
+    expect(byName(plan, "arc-connect").inputs.triggers).toEqual(["arc-k0s-lab", "rg-entra-wif-test"]);
 });
 
 test("without cluster.arc (or with it off) nothing is connected", async () => {
