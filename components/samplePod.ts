@@ -39,6 +39,7 @@ export class SamplePod extends pulumi.ComponentResource {
 
         const pod = pulumi.all([args.keyVaultUrl, args.secretName, args.clientId, args.tenantId]).apply(([keyVaultUrl, secretName, clientId, tenantId]) =>
             samplePod({
+                podName: SAMPLE_POD_NAME,
                 serviceAccount: args.serviceAccount,
                 image: args.image,
                 keyVaultUrl,

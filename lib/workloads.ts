@@ -3,6 +3,7 @@
  * with the projected token the webhook would have injected), and the commands that show it working.
  * Pure: plain objects in the shape of the Kubernetes API.
  */
+import { createHash } from "node:crypto";
 import { AzureEnvironment } from "./config";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "./oidc";
 
@@ -14,14 +15,28 @@ export const WORKLOAD_IDENTITY = {
     tokenExpirationAnnotation: "azure.workload.identity/service-account-token-expiration",
 } as const;
 
-/** Where the webhook projects the token, and so where the sample puts it without the webhook. */
+/**
+ * Where the webhook v1.6.0 projects the token, and so where the sample puts it without the webhook
+ * (azure-workload-identity pkg/webhook/consts.go: VolumeMountPath, TokenFilePath, ProjectedVolumeNamePrefix;
+ * webhook.go: AZURE_FEDERATED_TOKEN_FILE = VolumeMountPath/TokenFilePath). Workloads read the path from
+ * AZURE_FEDERATED_TOKEN_FILE; nothing else in this project assumes it.
+ */
 export const PROJECTED_TOKEN = {
-    volumeName: "azure-identity-token",
-    mountPath: "/var/run/secrets/azure/tokens",
-    fileName: "azure-identity-token",
+    volumeNamePrefix: "azure-workload-identity-reserved-",
+    mountPath: "/var/run/secrets/azure/wi",
+    path: "token/azure-identity-token",
     /** The webhook's default lifetime when a service account sets none. */
     defaultExpirationSeconds: 3600,
 } as const;
+
+/**
+ * The projected volume's name as the webhook v1.6.0 names it: its prefix and the hex SHA-256 of the pod's name,
+ * cut to Kubernetes' 63 characters (pkg/webhook/webhook.go buildVolumeName).
+ */
+export function projectedTokenVolumeName(podName: string): string {
+    const hash = createHash("sha256").update(podName).digest("hex");
+    return PROJECTED_TOKEN.volumeNamePrefix + hash.slice(0, 63 - PROJECTED_TOKEN.volumeNamePrefix.length);
+}
 
 /** The Entra authority of each cloud, as the webhook sets AZURE_AUTHORITY_HOST. */
 export const AUTHORITY_HOSTS: Readonly<Record<AzureEnvironment, string>> = {
@@ -49,6 +64,8 @@ export function serviceAccountAnnotations(clientId: string, tenantId: string, to
 }
 
 export interface SamplePodInput {
+    /** The pod's name: the webhook names the token volume after it. */
+    podName: string;
     serviceAccount: string;
     image: string;
     keyVaultUrl: string;
@@ -110,18 +127,19 @@ export function samplePod(input: SamplePodInput): PodSpecParts {
         env.push(
             { name: "AZURE_CLIENT_ID", value: input.clientId },
             { name: "AZURE_TENANT_ID", value: input.tenantId },
-            { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${PROJECTED_TOKEN.mountPath}/${PROJECTED_TOKEN.fileName}` },
+            { name: "AZURE_FEDERATED_TOKEN_FILE", value: `${PROJECTED_TOKEN.mountPath}/${PROJECTED_TOKEN.path}` },
             { name: "AZURE_AUTHORITY_HOST", value: AUTHORITY_HOSTS[input.azureEnvironment] },
         );
-        container.volumeMounts = [{ name: PROJECTED_TOKEN.volumeName, mountPath: PROJECTED_TOKEN.mountPath, readOnly: true }];
+        const volumeName = projectedTokenVolumeName(input.podName);
+        container.volumeMounts = [{ name: volumeName, mountPath: PROJECTED_TOKEN.mountPath, readOnly: true }];
         spec.volumes = [
             {
-                name: PROJECTED_TOKEN.volumeName,
+                name: volumeName,
                 projected: {
                     sources: [
                         {
                             serviceAccountToken: {
-                                path: PROJECTED_TOKEN.fileName,
+                                path: PROJECTED_TOKEN.path,
                                 audience: ENTRA_TOKEN_EXCHANGE_AUDIENCE,
                                 expirationSeconds: input.tokenExpiration ?? PROJECTED_TOKEN.defaultExpirationSeconds,
                             },

@@ -6,7 +6,7 @@
 import { parse } from "yaml";
 import { kindCreateScript, kindDeleteScript } from "../../lib/kind";
 import { existingClusterSnippets } from "../../lib/snippets";
-import { verifyCommands } from "../../lib/workloads";
+import { projectedTokenVolumeName, verifyCommands } from "../../lib/workloads";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
@@ -214,14 +214,14 @@ describe("without the webhook", () => {
         expect(spec.containers[0].env.slice(2)).toEqual([
             { name: "AZURE_CLIENT_ID", value: identities["id-entra-wif-test"].clientId },
             { name: "AZURE_TENANT_ID", value: MOCK_AZURE.tenantId },
-            { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token" },
+            { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/wi/token/azure-identity-token" },
             { name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/" },
         ]);
         expect(spec.volumes).toEqual([
             {
-                name: "azure-identity-token",
+                name: projectedTokenVolumeName("entra-wif-sample"),
                 projected: {
-                    sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 7200 } }],
+                    sources: [{ serviceAccountToken: { path: "token/azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 7200 } }],
                 },
             },
         ]);

@@ -1,4 +1,13 @@
-import { AUTHORITY_HOSTS, SAMPLE_SUCCESS_LOG, SAMPLE_WAIT_SECONDS, samplePod, serviceAccountAnnotations, verifyCommands } from "../../lib/workloads";
+import { execFileSync } from "node:child_process";
+import {
+    AUTHORITY_HOSTS,
+    projectedTokenVolumeName,
+    SAMPLE_SUCCESS_LOG,
+    SAMPLE_WAIT_SECONDS,
+    samplePod,
+    serviceAccountAnnotations,
+    verifyCommands,
+} from "../../lib/workloads";
 import { sandbox, Sandbox } from "../support/shell";
 
 const CLIENT = "a97c6d31-ec71-5064-8b75-0c151aa029c1";
@@ -13,6 +22,7 @@ test("service-account annotations: client id, tenant id, and the token lifetime 
 });
 
 const input = {
+    podName: "entra-wif-sample",
     serviceAccount: "workload-sa",
     image: "ghcr.io/azure/azure-workload-identity/msal-go:latest",
     keyVaultUrl: "https://kv-entrawif-0123456789ab.vault.azure.net/",
@@ -41,23 +51,39 @@ test("with the webhook: the label asks for injection; the pod carries no token o
     });
 });
 
-test("without the webhook: exactly what the webhook would inject, the projected token for Entra's audience", () => {
+/** The webhook v1.6.0's volume name for a pod (pkg/webhook/webhook.go buildVolumeName), computed with openssl. */
+const webhookVolumeName = (podName: string) => {
+    const prefix = "azure-workload-identity-reserved-";
+    const hex = execFileSync("openssl", ["dgst", "-sha256", "-r"], { input: podName }).toString().split(" ")[0];
+    return prefix + hex.slice(0, 63 - prefix.length);
+};
+
+test("the token volume is named as the webhook v1.6.0 names it: its prefix and the pod name's SHA-256, 63 characters", () => {
+    for (const pod of ["entra-wif-sample", "a", "x".repeat(253)]) {
+        expect(projectedTokenVolumeName(pod)).toBe(webhookVolumeName(pod));
+        expect(projectedTokenVolumeName(pod)).toHaveLength(63);
+    }
+});
+
+test("without the webhook: exactly what the webhook v1.6.0 would inject, the projected token for Entra's audience", () => {
     const pod = samplePod({ ...input, injection: "projected", tokenExpiration: 5400 });
+    const volume = webhookVolumeName("entra-wif-sample");
     expect(pod.labels).toEqual({});
     expect(pod.spec.containers[0].env).toEqual([
         { name: "KEYVAULT_URL", value: input.keyVaultUrl },
         { name: "SECRET_NAME", value: "demo-secret" },
         { name: "AZURE_CLIENT_ID", value: CLIENT },
         { name: "AZURE_TENANT_ID", value: TENANT },
-        { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/tokens/azure-identity-token" },
+        // pkg/webhook/consts.go v1.6.0: VolumeMountPath /var/run/secrets/azure/wi, TokenFilePath token/azure-identity-token.
+        { name: "AZURE_FEDERATED_TOKEN_FILE", value: "/var/run/secrets/azure/wi/token/azure-identity-token" },
         { name: "AZURE_AUTHORITY_HOST", value: "https://login.microsoftonline.com/" },
     ]);
-    expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: "azure-identity-token", mountPath: "/var/run/secrets/azure/tokens", readOnly: true }]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: volume, mountPath: "/var/run/secrets/azure/wi", readOnly: true }]);
     expect(pod.spec.volumes).toEqual([
         {
-            name: "azure-identity-token",
+            name: volume,
             projected: {
-                sources: [{ serviceAccountToken: { path: "azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 5400 } }],
+                sources: [{ serviceAccountToken: { path: "token/azure-identity-token", audience: "api://AzureADTokenExchange", expirationSeconds: 5400 } }],
             },
         },
     ]);
