@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, ENTRA_TOKEN_EXCHANGE_AUDIENCE, serializeDiscoveryDocument } from "../../lib/oidc";
 import { verifyCommands } from "../../lib/workloads";
-import { E2E_STEPS, E2eStep, parseE2eArgs, ROTATION_KEY, runE2e } from "../../tools/live/e2e";
+import { E2E_STEPS, E2eStep, parseE2eArgs, renewAzureSignIn, ROTATION_KEY, runE2e } from "../../tools/live/e2e";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { sandbox, Sandbox } from "../support/shell";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";
@@ -153,6 +153,44 @@ test("the whole cycle passes, each step timed, and the report is written as JSON
         fs.readFileSync(path.join(box.root, "new.jwt"), "utf8"),
     ]);
 }, 60000);
+
+test("in a GitHub Actions job signed in by federation, az is signed in again with a fresh GitHub token before every later step", async () => {
+    tools();
+    const idTokenPath = "/_apis/pipelines/idtoken?api-version=2.0";
+    const withAudience = `${idTokenPath}&audience=${encodeURIComponent(ENTRA_TOKEN_EXCHANGE_AUDIENCE)}`;
+    entra.documents[withAudience] = JSON.stringify({ value: "github-oidc-token" });
+    const job = {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${entra.authority.replace(/\/$/, "")}${idTokenPath}`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-bearer",
+        ARM_CLIENT_ID: CLIENT_ID,
+        ARM_TENANT_ID: TENANT,
+        ARM_SUBSCRIPTION_ID: "00000000-1111-4222-8333-444444444444",
+    };
+    Object.assign(process.env, job);
+    try {
+        const { ok } = await e2e();
+        expect(ok).toBe(true);
+    } finally {
+        for (const k of Object.keys(job)) delete process.env[k];
+        delete entra.documents[withAudience];
+    }
+    const calls = box.calls();
+    const login =
+        `az login --service-principal --username ${CLIENT_ID} --tenant ${TENANT} ` + "--federated-token github-oidc-token --allow-no-subscriptions -o none";
+    // Once before each step after the preflight: the late ones (destroy, nothing-left, up-again) come an hour in.
+    expect(calls.filter((c) => c === login)).toHaveLength(E2E_STEPS.length - 1);
+    expect(calls.indexOf(login)).toBeLessThan(calls.findIndex((c) => c.startsWith("pulumi destroy")));
+    expect(calls).toContain("az account set --subscription 00000000-1111-4222-8333-444444444444");
+    const asked = entra.gets.filter((g) => g.path === withAudience);
+    expect(asked.length).toBe(E2E_STEPS.length - 1);
+    expect(asked.every((g) => g.authorization === "bearer runtime-bearer")).toBe(true);
+}, 60000);
+
+test("outside such a job nothing is signed in again", async () => {
+    tools();
+    expect(await renewAzureSignIn({})).toBeUndefined();
+    expect(box.calls()).toEqual([]);
+});
 
 test("--keep stops before the final destroy", async () => {
     tools();

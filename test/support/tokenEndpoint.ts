@@ -29,6 +29,8 @@ export interface TokenEndpoint {
     answer: (request: RecordedRequest) => Answer;
     /** Path → document, served to anonymous GETs as application/json. */
     documents: Record<string, string>;
+    /** Every GET, with its Authorization header. */
+    gets: Array<{ path: string; authorization: string | undefined }>;
     stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startTokenEndpoint(): Promise<TokenEndpoint> {
         requests: [],
         answer: () => ({ status: 500, body: "{}" }),
         documents: {},
+        gets: [],
         stop: async () => {
             for (const s of sockets) s.destroy();
             await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -53,6 +56,7 @@ export async function startTokenEndpoint(): Promise<TokenEndpoint> {
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
             if (req.method === "GET") {
+                endpoint.gets.push({ path: req.url ?? "", authorization: req.headers.authorization });
                 const doc = endpoint.documents[req.url ?? ""];
                 res.writeHead(doc === undefined ? 404 : 200, { "content-type": "application/json" });
                 res.end(doc ?? "{}");

@@ -85,18 +85,43 @@ describe("destroy.yml", () => {
         const destroy = w.jobs.destroy;
         expect(destroy.needs).toBe("stacks");
         expect(destroy.strategy!.matrix.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
-        const step = destroy.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        const step = destroy.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "destroy")!;
         expect(step.with).toMatchObject({ command: "destroy", "stack-name": "${{ matrix.stack }}", remove: true });
     });
 
     test("purges the soft-deleted sample Key Vault after the destroy", () => {
         const steps = w.jobs.destroy.steps;
-        const remember = steps.findIndex((s) => s.run?.includes("pulumi stack output keyVaultName"));
-        const destroy = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+        const remember = steps.findIndex((s) => s.id === "vault");
+        expect(steps[remember].run).toMatch(/pulumi stack output --json --stack "\$STACK"/);
+        // The CLI is there before the step that reads the stack with it.
+        expect(steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"))).toBeLessThan(remember);
+        const destroy = steps.findIndex((s) => s.with?.command === "destroy");
         const purge = steps.findIndex((s) => s.run?.includes("az keyvault purge"));
         expect(remember).toBeGreaterThan(-1);
         expect(remember).toBeLessThan(destroy);
         expect(purge).toBeGreaterThan(destroy);
+    });
+
+    test.each([
+        ["nothing is soft-deleted (every normal night: the stack purged its vault)", "exit 3", "no soft-deleted vault kv-demo: nothing to purge", false],
+        ["a vault of that name is soft-deleted (a stack destroyed by an earlier version)", "exit 0", "", true],
+    ])("the purge step, run with a stand-in az, when %s", (_when, showDeleted, said, purged) => {
+        const script = w.jobs.destroy.steps.find((s) => s.run?.includes("az keyvault purge"))!.run!;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-purge-"));
+        try {
+            fs.writeFileSync(
+                path.join(dir, "az"),
+                `#!/bin/sh\necho "$*" >> "${dir}/calls"\ncase "$2" in show-deleted) ${showDeleted} ;; purge) exit 0 ;; esac\n`,
+                { mode: 0o755 },
+            );
+            const r = spawnSync("bash", ["-e", "-c", script], { env: { PATH: `${dir}:/usr/bin:/bin`, VAULT: "kv-demo" }, encoding: "utf8" });
+            expect(r.status).toBe(0);
+            expect(r.stdout.trim()).toBe(said);
+            const calls = fs.readFileSync(path.join(dir, "calls"), "utf8");
+            expect(calls.includes("keyvault purge --name kv-demo")).toBe(purged);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, w.jobs.destroy));
@@ -179,6 +204,12 @@ describe("e2e.yml", () => {
     test("signs in to Azure without secrets, with read-only access to the code", () => {
         expect(w.permissions).toEqual({ contents: "read", "id-token": "write" });
         expectAzureSignInWithoutSecrets(w, job);
+    });
+
+    test("the job keeps what renews az's sign-in in the late steps: the OIDC token permission and the client, tenant and subscription ids", () => {
+        // tools/live/e2e.ts renewAzureSignIn reads these (and GitHub's ACTIONS_ID_TOKEN_REQUEST_* of an id-token: write job).
+        expect(w.permissions["id-token"]).toBe("write");
+        expect(w.env).toMatchObject({ ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}", ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}" });
     });
 
     test("installs what the cycle needs, runs npm run e2e on the e2e stack, and publishes the JSON report even on failure", () => {

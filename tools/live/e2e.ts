@@ -20,7 +20,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as https from "node:https";
 import { parseStackConfig } from "../../lib/config";
+import { trustedCertificates } from "../../lib/https";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/oidc";
 import { runDoctorCli } from "../doctor";
 import { loadStackFile } from "../offline/stackFile";
 
@@ -177,6 +180,58 @@ function mintToFile(out: Record<string, unknown>, subject: string, file: string)
     fs.writeFileSync(file, token, { mode: 0o600 });
 }
 
+/** Reads GitHub's OIDC token for Entra: GET ACTIONS_ID_TOKEN_REQUEST_URL&audience=…, bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+function githubIdToken(url: string, bearer: string): Promise<string> {
+    const target = new URL(url);
+    target.searchParams.set("audience", ENTRA_TOKEN_EXCHANGE_AUDIENCE);
+    return new Promise((resolve, reject) => {
+        const req = https.get(
+            target,
+            { ca: trustedCertificates(), timeout: LIMITS.quick * 1000, headers: { authorization: `bearer ${bearer}`, accept: "application/json" } },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const body = Buffer.concat(chunks).toString("utf8");
+                    const value = res.statusCode === 200 ? (JSON.parse(body) as { value?: unknown }).value : undefined;
+                    if (typeof value === "string" && value !== "") resolve(value);
+                    else reject(new StepFailure(`GitHub's OIDC token endpoint answered HTTP ${res.statusCode}; the job needs permissions: id-token: write`));
+                });
+                res.on("error", reject);
+            },
+        );
+        req.on("timeout", () => req.destroy(new Error(`GitHub's OIDC token endpoint did not answer in ${LIMITS.quick} s`)));
+        req.on("error", reject);
+    });
+}
+
+/**
+ * In a GitHub Actions job signed in to Azure by federation (azure/login with a client id and ARM_USE_OIDC), signs the
+ * Azure CLI in again with a fresh GitHub token. az cannot refresh its session once the federated assertion it was
+ * given has expired, about an hour into the job (Azure/azure-cli#28708, Azure/login#180), and the late steps of a run
+ * (destroy, nothing-left, up again) come later than that. Pulumi's providers ask GitHub for tokens themselves. Outside
+ * such a job it does nothing.
+ */
+export async function renewAzureSignIn(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+    const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    const client = env.ARM_CLIENT_ID ?? env.AZURE_CLIENT_ID;
+    const tenant = env.ARM_TENANT_ID ?? env.AZURE_TENANT_ID;
+    const subscription = env.ARM_SUBSCRIPTION_ID ?? env.AZURE_SUBSCRIPTION_ID;
+    if (!url || !bearer || !client || !tenant) return undefined;
+    const token = await githubIdToken(url, bearer);
+    must(
+        "az login (a fresh federated token)",
+        run(
+            "az",
+            ["login", "--service-principal", "--username", client, "--tenant", tenant, "--federated-token", token, "--allow-no-subscriptions", "-o", "none"],
+            LIMITS.az,
+        ),
+    );
+    if (subscription) must("az account set", run("az", ["account", "set", "--subscription", subscription], LIMITS.az));
+    return client;
+}
+
 export async function runE2e(opts: E2eOptions, log: (line: string) => void = () => undefined): Promise<{ ok: boolean; steps: StepResult[] }> {
     const steps: StepResult[] = [];
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-e2e-"));
@@ -189,6 +244,8 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
     const step = async (name: E2eStep, body: () => string | Promise<string>): Promise<boolean> => {
         const started = Date.now();
         try {
+            // Every step after the first starts with a fresh az sign-in where the job's can expire (renewAzureSignIn).
+            if (name !== "preflight") await renewAzureSignIn();
             const detail = await body();
             steps.push({ step: name, ok: true, seconds: (Date.now() - started) / 1000, detail });
             log(`ok    ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${detail}`);
@@ -300,6 +357,7 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
     if (!ok && made) {
         // Whatever failed, the throwaway stack does not outlive the run.
         const started = Date.now();
+        await renewAzureSignIn().catch(() => undefined);
         const r = pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]);
         steps.push({
             step: "cleanup",
