@@ -121,6 +121,7 @@ const kind =
               publicKeyPems: signingKey.publicKeyPems,
               privateKeyPem: signingKey.privateKeyPem!,
               keyDir,
+              issuerPublished: issuer ? [issuer.published] : [],
           })
         : undefined;
 const clusterKubeconfig =

@@ -18,6 +18,12 @@ export interface KindClusterArgs {
      * written `~/...`: the scripts resolve it against $HOME when they run, so no machine's home is in an input.
      */
     keyDir: string;
+    /**
+     * What a key change waits for: the JWKS holding the new key published and verified (OidcIssuer.published). A
+     * rotation rewrites the cluster's keys only after Entra can read the new kid, as azure-workload-identity's
+     * key-rotation guide orders it; the cluster is created after it too, so its first token is verifiable at once.
+     */
+    issuerPublished: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -67,6 +73,7 @@ export class KindCluster extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                dependsOn: args.issuerPublished,
                 additionalSecretOutputs: ["stdout"],
                 // Same name: the old cluster must go before the new one is created.
                 deleteBeforeReplace: true,

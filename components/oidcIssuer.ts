@@ -4,20 +4,11 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
 import { defaultStorageAccountName } from "../lib/naming";
-import { BUILTIN_ROLES, roleAssignmentName, roleDefinitionId } from "../lib/roles";
-import {
-    blobIssuerUrl,
-    buildDiscoveryDocument,
-    DISCOVERY_PATH,
-    discoveryUrl,
-    DOCUMENT_CONTENT_TYPE,
-    JWKS_PATH,
-    jwksUrl,
-    serializeDiscoveryDocument,
-    staticWebsiteIssuerUrl,
-} from "../lib/oidc";
+import { STATIC_WEBSITE_CONTAINER } from "../lib/issuerDocuments";
+import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument, staticWebsiteIssuerUrl } from "../lib/oidc";
 import { VERIFY_COMMAND } from "../lib/gate";
 import { Jwks } from "../lib/keys";
+import { IssuerDocuments } from "./issuerDocuments";
 
 export interface OidcIssuerArgs {
     /** Azure region of the storage account. */
@@ -42,9 +33,6 @@ export interface OidcIssuerArgs {
     verify?: { publicKeyPems: pulumi.Input<string[]> };
 }
 
-/** What the deployer needs to refresh a static website (see OidcIssuer). */
-const STORAGE_BLOB_DATA_READER = BUILTIN_ROLES["Storage Blob Data Reader"];
-
 /**
  * The OIDC issuer Entra ID reads: a storage account serving the discovery document and the JWKS anonymously,
  * as application/json, at exactly `<issuer>/.well-known/openid-configuration` and `<issuer>/openid/v1/jwks`.
@@ -59,6 +47,13 @@ export class OidcIssuer extends pulumi.ComponentResource {
     /** The JWKS as published (compact JSON). */
     public readonly jwks: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
+    /** The published documents (a dynamic resource writing them in place). */
+    public readonly documents: IssuerDocuments;
+    /**
+     * What the cluster's key change waits for: the documents published and, with verify, read back as Entra reads
+     * them. azure-workload-identity's key-rotation guide publishes the new key before the cluster signs with it.
+     */
+    public readonly published: pulumi.Resource;
 
     constructor(name: string, args: OidcIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-wif:index:OidcIssuer", name, {}, opts);
@@ -88,14 +83,15 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 // Blob hosting needs anonymous reads of the container; the static website serves anonymously
                 // without it, so there it stays off for tenants whose policy forbids public blob access.
                 allowBlobPublicAccess: args.hosting === "blob",
-                // Stays on: azure-native uploads the documents (storage.Blob) with the account key.
+                // Stays on: the documents are written with the account key (components/issuerDocuments.ts).
                 allowSharedKeyAccess: true,
             },
             { parent: this },
         );
 
+        // Documents written at `publicBaseUrl` (the storage's own URL), and what they go with on a destroy.
         let containerName: pulumi.Output<string>;
-        /** What holds the documents: they go with it on a destroy (see the blobs below). */
+        let publicBaseUrl: pulumi.Output<string>;
         let documentsHolder: pulumi.Resource;
         if (args.hosting === "blob") {
             const container = new storage.BlobContainer(
@@ -111,43 +107,18 @@ export class OidcIssuer extends pulumi.ComponentResource {
             );
             containerName = container.name;
             documentsHolder = container;
-            this.issuerUrl =
-                args.customUrl !== undefined
-                    ? pulumi.output(args.customUrl)
-                    : pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
+            publicBaseUrl = pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
         } else {
-            // azure-native enables the static website through the blob service with the deployer's Entra token, not
-            // the account key (provider/pkg/resources/customresources/custom_storage_azidentity.go: SetProperties on
-            // create; GetAccountInfo and GetProperties on refresh and delete). Setting the service properties is the
-            // action Microsoft.Storage/storageAccounts/blobServices/write, which Owner and Contributor include; the
-            // reads of a refresh are data-plane reads, so the deployer is granted Storage Blob Data Reader on this one
-            // account. The website is deleted with the account, so a destroy makes no data-plane call for it at all.
-            const deployerReads = new authorization.RoleAssignment(
-                `${name}-deployer-blob-reader`,
-                {
-                    scope: account.id,
-                    principalId: client.objectId,
-                    roleDefinitionId: client.subscriptionId.apply((subscription) => roleDefinitionId(subscription, STORAGE_BLOB_DATA_READER)),
-                    roleAssignmentName: pulumi
-                        .all([account.id, client.objectId])
-                        .apply(([scope, principal]) => roleAssignmentName(scope, principal, STORAGE_BLOB_DATA_READER)),
-                },
-                // Who runs the program differs (a laptop's user, a CI runner's service principal): the grant stays with
-                // the principal that created it, so a preview by another one shows no change.
-                { parent: this, ignoreChanges: ["principalId", "roleAssignmentName"] },
-            );
-            const website = new storage.StorageAccountStaticWebsite(
-                `${name}-website`,
-                { accountName: account.name, resourceGroupName },
-                { parent: this, dependsOn: [deployerReads], deletedWith: account },
-            );
-            containerName = website.containerName;
+            // The website is enabled by the documents resource with the account key, in the same code that writes
+            // $web: no data-plane role for the deployer, so nothing waits for a role assignment to propagate
+            // (azure-native's StorageAccountStaticWebsite reads the account with the deployer's Entra token before it
+            // enables anything, provider/pkg/resources/customresources/custom_storage_azidentity.go, and a fresh grant
+            // takes minutes). The website goes with the account on a destroy.
+            containerName = pulumi.output(STATIC_WEBSITE_CONTAINER);
             documentsHolder = account;
-            this.issuerUrl =
-                args.customUrl !== undefined
-                    ? pulumi.output(args.customUrl)
-                    : account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
+            publicBaseUrl = account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));
         }
+        this.issuerUrl = args.customUrl !== undefined ? pulumi.output(args.customUrl) : publicBaseUrl;
 
         this.jwks = pulumi.output(args.jwks);
         this.discoveryDocument = pulumi
@@ -156,42 +127,34 @@ export class OidcIssuer extends pulumi.ComponentResource {
         this.discoveryUrl = this.issuerUrl.apply(discoveryUrl);
         this.jwksUrl = this.issuerUrl.apply(jwksUrl);
 
-        const documents: Array<[string, string, pulumi.Output<string>]> = [
-            ["discovery", DISCOVERY_PATH, this.discoveryDocument],
-            ["jwks", JWKS_PATH, this.jwks],
-        ];
-        const blobs: storage.Blob[] = [];
-        for (const [suffix, blobName, content] of documents) {
-            const blob = new storage.Blob(
-                `${name}-${suffix}`,
-                {
-                    accountName: account.name,
-                    resourceGroupName,
-                    containerName,
-                    blobName,
-                    type: storage.BlobType.Block,
-                    contentType: DOCUMENT_CONTENT_TYPE,
-                    source: content.apply((text) => new pulumi.asset.StringAsset(text)),
-                },
-                {
-                    parent: this,
-                    // A new content replaces a Blob (source is WillReplaceOnChanges). Pulumi creates the replacement
-                    // first: azure-native's create uploads to the same name, overwriting (UploadBuffer), and its delete
-                    // then deletes that name (provider/pkg/resources/customresources/custom_storage_azidentity.go,
-                    // blob_azidentity.create/delete) — the new document would be gone, and Entra would read 404 until
-                    // the next update. delete-before-replace would leave a 404 window instead. Retained, the old
-                    // resource is dropped from the state without a delete: the URL answers the old document until the
-                    // upload, the new one after, never 404. On a destroy the documents go with what holds them.
-                    retainOnDelete: true,
-                    deletedWith: documentsHolder,
-                },
-            );
-            blobs.push(blob);
-        }
+        // The account key, read with ARM's listKeys (Contributor and Owner hold Microsoft.Storage/storageAccounts/
+        // listkeys/action), only when something is written: a preview writes nothing, so it asks for no key and
+        // needs no right beyond reading.
+        const accountKey = pulumi.runtime.isDryRun()
+            ? (pulumi.unknown as unknown as pulumi.Output<string>)
+            : storage
+                  .listStorageAccountKeysOutput({ accountName: account.name, resourceGroupName }, { parent: this })
+                  .apply((result) => pulumi.secret(result.keys[0].value));
+        this.documents = new IssuerDocuments(
+            `${name}-documents`,
+            {
+                accountName: account.name,
+                accountKey,
+                blobEndpoint: account.primaryEndpoints.blob,
+                hosting: args.hosting,
+                containerName,
+                publicBaseUrl,
+                discoveryDocument: this.discoveryDocument,
+                jwks: this.jwks,
+            },
+            // On a destroy the documents go with what holds them; the resource's own delete deletes nothing anyway.
+            { parent: this, deletedWith: documentsHolder },
+        );
 
+        let verify: command.local.Command | undefined;
         if (args.verify) {
             // After the upload, before anything trusts the issuer: a Command runs on `pulumi up` only.
-            new command.local.Command(
+            verify = new command.local.Command(
                 `${name}-verify`,
                 {
                     create: VERIFY_COMMAND,
@@ -203,9 +166,10 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     // Re-check whenever what Entra reads changes.
                     triggers: [this.discoveryDocument, this.jwks],
                 },
-                { parent: this, dependsOn: blobs },
+                { parent: this, dependsOn: [this.documents] },
             );
         }
+        this.published = verify ?? this.documents;
 
         this.storageAccountName = account.name;
         this.registerOutputs({

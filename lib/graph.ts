@@ -15,13 +15,15 @@ export interface GraphResource {
 
 /**
  * A readable type: `azure-native:storage:StorageAccount` → `storage:StorageAccount`, `kubernetes:core/v1:Pod` →
- * `core/v1:Pod`, `tls:index/privateKey:PrivateKey` → `tls:PrivateKey`, `entra-wif:index:OidcIssuer` → `OidcIssuer`.
+ * `core/v1:Pod`, `tls:index/privateKey:PrivateKey` → `tls:PrivateKey`, `entra-wif:index:OidcIssuer` → `OidcIssuer`,
+ * `pulumi-nodejs:dynamic/entra-wif:IssuerDocuments` → `IssuerDocuments`.
  */
 export function shortType(type: string): string {
     if (type.startsWith("pulumi:providers:")) return `provider:${type.slice("pulumi:providers:".length)}`;
     const [pkg, module, name] = type.split(":");
     if (name === undefined) return type;
-    if (pkg === "entra-wif") return name;
+    // The project's own: its components, and its dynamic resources (pulumi-nodejs:dynamic/entra-wif:<Name>).
+    if (pkg === "entra-wif" || (pkg === "pulumi-nodejs" && module === "dynamic/entra-wif")) return name;
     return module === "index" || module.startsWith("index/") ? `${pkg}:${name}` : `${module}:${name}`;
 }
 

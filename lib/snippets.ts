@@ -23,8 +23,13 @@ export interface ClusterSnippets {
     k0s: string;
     /** YAML: a kubeadm ClusterConfiguration (v1beta4) for `kubeadm init --config`. */
     kubeadm: string;
-    /** Shell: writes sa.key (0600) and sa.pub from the stack outputs into the key folder; empty with the cluster's own keys. */
+    /**
+     * Shell: checks that the published JWKS holds every key of the stack (the doctor, as Entra reads it), then writes
+     * sa.key (0600) and sa.pub from the stack outputs into the key folder; empty with the cluster's own keys.
+     */
     writeKeyFiles: string;
+    /** The order of a key change on a cluster you run: publish, confirm, then switch the cluster; empty with its own keys. */
+    keyChange: string;
 }
 
 /** kind passes hostPath to docker as it is written, without expanding `~` (kind pkg/cluster/internal/providers/docker/provision.go, generateMountBindings). */
@@ -75,11 +80,29 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
     });
 
     const dir = shellPath(keyDir);
+    // The cluster must never sign with a kid Entra cannot find: the files are written only once the JWKS `pulumi up`
+    // published holds every key of the stack (azure-workload-identity's key-rotation guide: publish, then switch).
+    // No `exit`: a person may paste this into their own shell.
     const writeKeyFiles = ownsKey
         ? [
-              `mkdir -p ${dir} && chmod 700 ${dir}`,
-              `(umask 077 && pulumi stack output --show-secrets serviceAccountSigningKey > ${shellPath(`${keyDir}/${KIND_KEY_FILES.signingKey}`)})`,
-              `pulumi stack output serviceAccountPublicKeys > ${shellPath(`${keyDir}/${KIND_KEY_FILES.publicKeys}`)}`,
+              `if ${PUBLISHED_CHECK}; then`,
+              `  mkdir -p ${dir} && chmod 700 ${dir}`,
+              `  (umask 077 && pulumi stack output --show-secrets serviceAccountSigningKey > ${shellPath(`${keyDir}/${KIND_KEY_FILES.signingKey}`)})`,
+              `  pulumi stack output serviceAccountPublicKeys > ${shellPath(`${keyDir}/${KIND_KEY_FILES.publicKeys}`)}`,
+              "else",
+              `  echo ${shellQuote(NOT_PUBLISHED)} >&2`,
+              "  false",
+              "fi",
+          ].join("\n")
+        : "";
+    const keyChange = ownsKey
+        ? [
+              "# A change of signingKey.keys on a cluster you run, in this order (azure-workload-identity's key-rotation guide):",
+              "# 1. pulumi up: publishes the JWKS with every key and reads it back as Entra does (the issuer gate)",
+              "# 2. writeKeyFiles: checks the published JWKS once more, then writes sa.key and sa.pub",
+              `# 3. copy both to every control-plane node (minikube ${PKI_DIRS.minikube}, kubeadm ${PKI_DIRS.kubeadm}, k0s ${PKI_DIRS.k0s}) ` +
+                  "and restart kube-apiserver and kube-controller-manager: new tokens carry the new kid",
+              "# 4. to remove the old key: wait out the longest token lifetime after step 3, remove its name, and repeat 1-3",
           ].join("\n")
         : "";
 
@@ -92,5 +115,12 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
         k0s: k0sConfig,
         kubeadm: kubeadmConfig,
         writeKeyFiles,
+        keyChange,
     };
 }
+
+/** The doctor's endpoint checks against the stack's outputs: the documents readable, every key of the stack published. */
+export const PUBLISHED_CHECK = 'npm run --silent doctor -- --stack "$(pulumi stack --show-name)" --endpoints-only >&2';
+const NOT_PUBLISHED =
+    "entra-wif: the published JWKS does not hold every key of the stack yet (see the doctor's report above); " +
+    "run pulumi up, and write the key files once it has published them";

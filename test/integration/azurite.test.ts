@@ -8,8 +8,9 @@ import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { azuriteFor, Azurite } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
-import { byName, runProgram } from "../support/program";
-import { publishPlan as publish } from "../support/publish";
+import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
+import { byName, DynamicInputs, runProgram } from "../support/program";
+import { Deployment, publishPlan as publish } from "../support/publish";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";
 import { runProcess } from "../support/processes";
@@ -18,23 +19,33 @@ const AUDIENCE = "api://AzureADTokenExchange";
 
 let azurite: Azurite;
 let rp: RelyingParty;
+let host: DynamicProviderHost;
+let mocks: AzureMocks;
 let plan: Plan;
 let privateKeyPem: string;
 let issuer: string;
 
-const publishPlan = (p: Plan, containerName: string, access: "blob" | "private") => publish(rp, azurite, p, containerName, access);
+/** The program with its container named, its documents published by the program's own provider in Pulumi's host. */
+async function deployAndPublish(containerName: string, access: "blob" | "private"): Promise<Deployment> {
+    const dynamic: DynamicInputs = new Map();
+    const config = { "azure-native:location": "westeurope", "entra-wif:issuer": { storageAccountName: azurite.accountName, containerName } };
+    const deployment = { plan: await runProgram(config, { mocks, dynamic }), dynamic };
+    await publish(rp, azurite, host, deployment, access);
+    return deployment;
+}
 
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
     rp = sharedRelyingParty(azurite.caFile);
-    const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
-    plan = await runProgram({ "azure-native:location": "westeurope" }, { mocks });
+    mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint, storageAccountKey: () => azurite.accountKey });
+    host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+    plan = (await deployAndPublish("oidc", "blob")).plan;
     privateKeyPem = mocks.generatedPrivateKeys[0];
     issuer = plan.outputs.issuerUrl as string;
-    await publishPlan(plan, byName(plan, "issuer-container").inputs.containerName as string, "blob");
 }, 90000);
 
 afterAll(async () => {
+    await host?.stop();
     await azurite?.stop();
 });
 
@@ -120,7 +131,7 @@ describe("what Entra would refuse is refused", () => {
     });
 
     test("documents in a private container cannot be read anonymously", async () => {
-        await publishPlan(plan, "private", "private");
+        await deployAndPublish("private", "private");
         const privateIssuer = `${azurite.blobEndpoint}private/`;
         const response = await rp.fetch(`${privateIssuer}.well-known/openid-configuration`);
         // Azurite answers 403 AuthorizationFailure, as it does for a container that does not exist; a missing

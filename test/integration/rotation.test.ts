@@ -11,17 +11,25 @@ import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
-import { byName, runProgram } from "../support/program";
-import { publishPlan } from "../support/publish";
+import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
+import { DynamicInputs, runProgram } from "../support/program";
+import { publishPlan, ResourceState } from "../support/publish";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";
 
 const AUDIENCE = "api://AzureADTokenExchange";
-const config = (keys: string[]) => ({ "azure-native:location": "westeurope", "entra-wif:signingKey": { keys } });
+const config = (keys: string[]) => ({
+    "azure-native:location": "westeurope",
+    "entra-wif:issuer": { storageAccountName: azurite.accountName },
+    "entra-wif:signingKey": { keys },
+});
 
 let azurite: Azurite;
 let rp: RelyingParty;
-const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint });
+let host: DynamicProviderHost;
+/** The documents resource's state between the ups. */
+let state: ResourceState | undefined;
+const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint, storageAccountKey: () => azurite.accountKey });
 const plans: Record<string, Plan> = {};
 let oldToken: string;
 let newToken: string;
@@ -29,10 +37,11 @@ let issuer: string;
 
 const privateKey = (name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.privateKeyPem as string;
 
-/** `pulumi up` with this key list: the program's documents published over the previous ones. */
+/** `pulumi up` with this key list: the program's documents written over the previous ones by its own provider. */
 async function up(step: string, keys: string[]): Promise<Plan> {
-    const plan = await runProgram(config(keys), { mocks });
-    await publishPlan(rp, azurite, plan, byName(plan, "issuer-container").inputs.containerName as string, "blob");
+    const dynamic: DynamicInputs = new Map();
+    const plan = await runProgram(config(keys), { mocks, dynamic });
+    state = (await publishPlan(rp, azurite, host, { plan, dynamic }, "blob", state)).state;
     plans[step] = plan;
     return plan;
 }
@@ -48,6 +57,7 @@ const doctorFailures = async (token: string) => {
 beforeAll(async () => {
     azurite = await azuriteFor(__filename);
     rp = sharedRelyingParty(azurite.caFile);
+    host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
     await up("before", ["2026-11"]);
     issuer = plans.before.outputs.issuerUrl as string;
     // A workload's token from before the rotation, signed by the key it was issued with.
@@ -55,6 +65,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
+    await host?.stop();
     await azurite?.stop();
 });
 

@@ -5,6 +5,7 @@
  */
 import { aksWorkloadIdentityProblem } from "../../lib/aks";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
+import { AzureMocks } from "../../tools/offline/mocks";
 import { byName, runProgram, runStackFile } from "../support/program";
 
 const BASE = {
@@ -29,8 +30,6 @@ describe("aks against kind", () => {
     test("absent on AKS: storage issuer, signing key, documents, the gate, the kind cluster and the webhook release", () => {
         const onlyKind = [...types(kind)].filter((t) => !types(aks).has(t)).sort();
         expect(onlyKind).toEqual([
-            "azure-native:storage:Blob issuer-discovery",
-            "azure-native:storage:Blob issuer-jwks",
             "azure-native:storage:BlobContainer issuer-container",
             "azure-native:storage:StorageAccount issuer-account",
             "command:local:Command cluster-kind",
@@ -41,6 +40,7 @@ describe("aks against kind", () => {
             "entra-wif:index:WorkloadIdentityWebhook webhook",
             "kubernetes:core/v1:Namespace webhook-namespace",
             "kubernetes:helm.sh/v3:Release webhook-release",
+            "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments issuer-documents",
             "tls:index/privateKey:PrivateKey signing-key-initial",
         ]);
         const onlyAks = [...types(aks)].filter((t) => !types(kind).has(t)).sort();
@@ -91,6 +91,13 @@ describe("aks against kind", () => {
             expect(r.provider).toMatch(/::pulumi:providers:kubernetes::kubernetes::/);
         }
         expect(aks.outputs.kubeconfig).toBe("[secret]");
+    });
+
+    test("the credentials are asked for in the exec format, which Entra-integrated clusters need (converted for az, lib/aks.ts)", async () => {
+        const mocks = new AzureMocks();
+        await runProgram({ ...BASE, ...AKS }, { mocks });
+        const asked = mocks.invoked.filter((c) => c.token === "azure-native:containerservice:listManagedClusterUserCredentials");
+        expect(asked.map((c) => c.inputs)).toEqual([expect.objectContaining({ format: "exec", resourceName: "aks-entra-wif-test" })]);
     });
 
     test("outputs: no storage, keys or flags; the cluster's name", () => {

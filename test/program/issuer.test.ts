@@ -6,7 +6,7 @@ import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
 import { VERIFY_COMMAND } from "../../lib/gate";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { assetText, byName, runProgram, runStackFile } from "../support/program";
+import { byName, discoveryText, jwksText, runProgram, runStackFile } from "../support/program";
 import { k8s, vector } from "../support/vectors";
 
 const LOCATION = { "azure-native:location": "westeurope" };
@@ -23,26 +23,31 @@ const COMPONENT = componentUrn("OidcIssuer", "issuer");
 const KEY_COMPONENT = componentUrn("SigningKey", "signing-key");
 
 function expectDocumentsConsistent(plan: Plan): void {
-    const discovery = byName(plan, "issuer-discovery");
-    const jwks = byName(plan, "issuer-jwks");
-    const doc = JSON.parse(assetText(discovery));
+    const doc = JSON.parse(discoveryText(plan));
     // One issuer string end to end: output, discovery document, apiserver flag.
     expect(doc.issuer).toBe(plan.outputs.issuerUrl);
     expect(doc.jwks_uri).toBe(plan.outputs.jwksUrl);
-    expect(assetText(discovery)).toBe(plan.outputs.discoveryDocument);
-    expect(assetText(jwks)).toBe(plan.outputs.jwks);
+    expect(discoveryText(plan)).toBe(plan.outputs.discoveryDocument);
+    expect(jwksText(plan)).toBe(plan.outputs.jwks);
     expect((plan.outputs.kubeApiServerFlags as string[])[0]).toBe(`--service-account-issuer=${plan.outputs.issuerUrl}`);
     // The published kids are those of the published public keys.
     const publicKeys = plan.outputs.signingPublicKeys as string[];
-    expect(JSON.parse(assetText(jwks)).keys.map((k: { kid: string }) => k.kid)).toEqual(publicKeys.map(keyId));
-    for (const blob of [discovery, jwks]) {
-        expect(blob.inputs).toMatchObject({ contentType: "application/json", type: "Block", accountName: plan.outputs.storageAccountName });
-        expect(blob.parent).toMatch(/::entra-wif:index:OidcIssuer::issuer$/);
-    }
-    expect(discovery.inputs.blobName).toBe(DISCOVERY_PATH);
-    expect(jwks.inputs.blobName).toBe(JWKS_PATH);
-    expect(discovery.inputs.blobName).toBe(".well-known/openid-configuration");
-    expect(jwks.inputs.blobName).toBe("openid/v1/jwks");
+    expect(JSON.parse(jwksText(plan)).keys.map((k: { kid: string }) => k.kid)).toEqual(publicKeys.map(keyId));
+    const documents = byName(plan, "issuer-documents");
+    expect(documents.type).toBe("pulumi-nodejs:dynamic/entra-wif:IssuerDocuments");
+    expect(documents.parent).toMatch(/::entra-wif:index:OidcIssuer::issuer$/);
+    expect(documents.inputs).toMatchObject({
+        accountName: plan.outputs.storageAccountName,
+        // The key the documents are written with, from ARM's listKeys: a secret, never printed.
+        accountKey: "[secret]",
+        contentType: "application/json",
+        cacheControl: "no-cache",
+    });
+    // The JWKS first, then the discovery document that points at it; at exactly these paths.
+    expect((documents.inputs.documents as Array<{ path: string }>).map((d) => d.path)).toEqual([JWKS_PATH, DISCOVERY_PATH]);
+    expect([JWKS_PATH, DISCOVERY_PATH]).toEqual(["openid/v1/jwks", ".well-known/openid-configuration"]);
+    // Written with the key, never replaced, kept nowhere but in the state's encrypted inputs.
+    expect(documents.options).toEqual({ additionalSecretOutputs: ["accountKey"] });
 }
 
 describe("blob hosting, generated key (the dev default)", () => {
@@ -60,11 +65,10 @@ describe("blob hosting, generated key (the dev default)", () => {
             `entra-wif:index:KindCluster cluster <- stack`,
             `command:local:Command cluster-kind <- ${componentUrn("KindCluster", "cluster")}`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
-            `azure-native:storage:Blob issuer-discovery <- ${COMPONENT}`,
-            `azure-native:storage:Blob issuer-jwks <- ${COMPONENT}`,
             `azure-native:storage:BlobContainer issuer-container <- ${COMPONENT}`,
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
+            `pulumi-nodejs:dynamic/entra-wif:IssuerDocuments issuer-documents <- ${COMPONENT}`,
             `entra-wif:index:ResourceGroup group <- stack`,
             `azure-native:resources:ResourceGroup group-rg <- ${componentUrn("ResourceGroup", "group")}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
@@ -90,7 +94,7 @@ describe("blob hosting, generated key (the dev default)", () => {
         expect(byName(plan, "signing-key-initial").inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
     });
 
-    test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, shared key for uploads", () => {
+    test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, shared key for the documents", () => {
         const account = byName(plan, "issuer-account");
         expect(account.inputs).toEqual({
             accountName: plan.outputs.storageAccountName,
@@ -126,15 +130,22 @@ describe("blob hosting, generated key (the dev default)", () => {
         expect(parsePublicKey(pub).asymmetricKeyDetails?.modulusLength).toBe(2048);
     });
 
-    test("documents depend on the key, the account and the container", () => {
-        const deps = byName(plan, "issuer-jwks").dependsOn;
-        expect(deps).toEqual(
+    test("documents depend on the key, the account and the container, and go with the container", () => {
+        const documents = byName(plan, "issuer-documents");
+        expect(documents.dependsOn).toEqual(
             expect.arrayContaining([
                 expect.stringMatching(/::signing-key-initial$/),
                 expect.stringMatching(/::issuer-account$/),
                 expect.stringMatching(/::issuer-container$/),
             ]),
         );
+        expect(documents.deletedWith).toBe(byName(plan, "issuer-container").urn);
+        expect(documents.inputs).toMatchObject({
+            hosting: "blob",
+            containerName: "oidc",
+            blobEndpoint: `https://${plan.outputs.storageAccountName}.blob.core.windows.net/`,
+            publicBaseUrl: plan.outputs.issuerUrl,
+        });
     });
 
     test("the private key exists only as a secret", () => {
@@ -158,13 +169,16 @@ describe("static website hosting, generated key", () => {
         plan = await runProgram({ ...LOCATION, ...staticWebsite, "entra-wif:signingKey": { rsaBits: 3072 } });
     });
 
-    test("uses the account's $web instead of a public container", () => {
+    test("uses the account's $web instead of a public container, enabled by the documents resource with the account key", () => {
         const names = plan.resources.map((r) => r.name);
-        expect(names).toContain("issuer-website");
         expect(names).not.toContain("issuer-container");
+        // No azure-native website (its create reads the account with the deployer's Entra token) and no data role for it.
+        expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:storage:StorageAccountStaticWebsite");
+        expect(plan.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.name)).toEqual([]);
         expect(byName(plan, "issuer-account").inputs.allowBlobPublicAccess).toBe(false);
-        expect(byName(plan, "issuer-discovery").inputs.containerName).toBe("$web");
-        expect(byName(plan, "issuer-website").inputs).toMatchObject({ accountName: plan.outputs.storageAccountName, resourceGroupName: "rg-entra-wif-test" });
+        const documents = byName(plan, "issuer-documents");
+        expect(documents.inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", publicBaseUrl: plan.outputs.issuerUrl });
+        expect(documents.deletedWith).toBe(byName(plan, "issuer-account").urn);
     });
 
     test("issuer is the web endpoint, trailing slash kept", () => {
@@ -239,7 +253,7 @@ describe("deterministic names", () => {
     test("two runs with a generated key differ only in the key material", async () => {
         // The published JWKS and the public keys written for the kind cluster are the key material itself.
         const keyDependent = (r: Plan["resources"][number]) =>
-            r.type === "azure-native:storage:Blob"
+            r.name === "issuer-documents"
                 ? "(key-dependent)"
                 : r.name === "issuer-verify"
                   ? { ...r.inputs, environment: { ...(r.inputs.environment as object), ENTRA_WIF_PUBLIC_KEYS: "(key-dependent)" }, triggers: "(key-dependent)" }
@@ -280,11 +294,11 @@ describe("the gate in pulumi up", () => {
         expect(gate.inputs.update).toBe(VERIFY_COMMAND);
         expect(gate.inputs.create).toMatch(/tools\/doctor\.ts .*--endpoints-only --wait "\$\{ENTRA_WIF_VERIFY_WAIT:-180\}"$/);
         const env = gate.inputs.environment as Record<string, string>;
-        expect(env.ENTRA_WIF_ISSUER).toBe(JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer);
+        expect(env.ENTRA_WIF_ISSUER).toBe(JSON.parse(discoveryText(plan)).issuer);
         expect(env.ENTRA_WIF_PUBLIC_KEYS).toBe((plan.outputs.signingPublicKeys as string[]).join(""));
         // Re-run whenever what Entra reads changes.
         expect(gate.inputs.triggers).toEqual([plan.outputs.discoveryDocument, plan.outputs.jwks]);
-        expect(gate.dependsOn).toEqual(expect.arrayContaining([byName(plan, "issuer-discovery").urn, byName(plan, "issuer-jwks").urn]));
+        expect(gate.dependsOn).toEqual(expect.arrayContaining([byName(plan, "issuer-documents").urn]));
         expect(JSON.stringify(gate.inputs)).not.toMatch(/PRIVATE KEY/);
     });
 
@@ -302,10 +316,13 @@ test("a custom URL (a CDN or custom domain in front of the storage) is the issue
         "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "sa" }],
     });
     expect(plan.outputs.issuerUrl).toBe(customUrl);
-    expect(JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer).toBe(customUrl);
-    expect(JSON.parse(assetText(byName(plan, "issuer-discovery"))).jwks_uri).toBe(`${customUrl}openid/v1/jwks`);
+    expect(JSON.parse(discoveryText(plan)).issuer).toBe(customUrl);
+    expect(JSON.parse(discoveryText(plan)).jwks_uri).toBe(`${customUrl}openid/v1/jwks`);
     expect(byName(plan, "id-entra-wif-test-fic-demo_sa").inputs.issuer).toBe(customUrl);
     expect((byName(plan, "issuer-verify").inputs.environment as Record<string, string>).ENTRA_WIF_ISSUER).toBe(customUrl);
-    // The documents still go to the storage container the custom domain serves.
-    expect(byName(plan, "issuer-discovery").inputs.containerName).toBe("oidc");
+    // The documents still go to the storage container the custom domain serves, read back at the storage's own URL.
+    expect(byName(plan, "issuer-documents").inputs).toMatchObject({
+        containerName: "oidc",
+        publicBaseUrl: `https://${plan.outputs.storageAccountName}.blob.core.windows.net/oidc/`,
+    });
 });

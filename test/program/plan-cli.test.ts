@@ -57,7 +57,7 @@ test("the dev stack prints the graph as one JSON document", () => {
             "tls:index/privateKey:PrivateKey",
             "azure-native:storage:StorageAccount",
             "azure-native:storage:BlobContainer",
-            "azure-native:storage:Blob",
+            "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments",
         ]),
     );
     expect(doc.outputs.serviceAccountSigningKey).toBe("[secret]");
@@ -110,7 +110,8 @@ test("three workloads over two identities: each credential's issuer, subject and
     const doc = JSON.parse(stdout);
     type R = { type: string; name: string; urn: string; dependsOn: string[]; inputs: Record<string, unknown> };
     const credentials: R[] = doc.resources.filter((r: R) => r.type === "azure-native:managedidentity:FederatedIdentityCredential");
-    const issuer = JSON.parse((doc.resources.find((r: R) => r.name === "issuer-discovery").inputs.source as { asset: { text: string } }).asset.text).issuer;
+    const documents = doc.resources.find((r: R) => r.name === "issuer-documents").inputs.documents as Array<{ path: string; text: string }>;
+    const issuer = JSON.parse(documents.find((d) => d.path === ".well-known/openid-configuration")!.text).issuer;
     expect(issuer).toBe(doc.outputs.issuerUrl);
     expect(credentials.map((c) => [c.name, c.inputs.issuer, c.inputs.subject, c.inputs.audiences])).toEqual([
         ["id-shop-frontend-fic-shop_frontend", issuer, "system:serviceaccount:shop:frontend", ["api://AzureADTokenExchange"]],
@@ -136,7 +137,7 @@ test("the dev stack's plan: cluster, webhook release, service account and pod on
 test("an existing-cluster stack's plan prints the flags and the snippets", () => {
     const doc = JSON.parse(fromBatch("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
     expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
-    expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
+    expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "keyChange", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
     expect(doc.resources.some((r: { name: string }) => r.name === "cluster-kind")).toBe(false);
 });

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { keyId } from "../../lib/keys";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { assetText, byName, runProgram, runStackFile } from "../support/program";
+import { byName, jwksText, runProgram, runStackFile } from "../support/program";
 import { k8s } from "../support/vectors";
 
 const BASE = {
@@ -20,7 +20,7 @@ const withKeys = (keys: string[] | undefined, extra: Record<string, unknown> = {
     ...extra,
 });
 
-const publishedKids = (plan: Plan) => JSON.parse(assetText(byName(plan, "issuer-jwks"))).keys.map((k: { kid: string }) => k.kid);
+const publishedKids = (plan: Plan) => JSON.parse(jwksText(plan)).keys.map((k: { kid: string }) => k.kid);
 const keyPem = (mocks: AzureMocks, name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.publicKeyPem as string;
 const kindEnv = (plan: Plan) => byName(plan, "cluster-kind").inputs.environment as Record<string, string>;
 
@@ -96,8 +96,26 @@ describe("a rotation, step by step, on one stack", () => {
         expect(diff(plans.before, plans.overlap)).toEqual({
             added: ["signing-key-2027-02"],
             removed: [],
-            changed: ["cluster-kind", "issuer-jwks", "issuer-verify"],
+            changed: ["cluster-kind", "issuer-documents", "issuer-verify"],
         });
+    });
+
+    test("the cluster switches its key only after the JWKS holding the new kid is published and read back as Entra reads it", () => {
+        // azure-workload-identity's key-rotation guide: publish the new key first, then switch signing. The kind
+        // Command (which rewrites sa.key) waits for the gate, which waits for the documents.
+        for (const plan of [plans.before, plans.overlap, plans.retired]) {
+            expect(byName(plan, "cluster-kind").dependsOn).toContain(byName(plan, "issuer-verify").urn);
+            expect(byName(plan, "issuer-verify").dependsOn).toContain(byName(plan, "issuer-documents").urn);
+            expect((byName(plan, "issuer-verify").inputs.environment as Record<string, string>).ENTRA_WIF_PUBLIC_KEYS).toBe(
+                kindEnv(plan).ENTRA_WIF_PUBLIC_KEYS,
+            );
+        }
+    });
+
+    test("without the gate (issuer.verify false) the cluster still waits for the documents", async () => {
+        const plan = await runProgram({ ...withKeys(["initial", "2027-02"]), "entra-wif:issuer": { verify: false } }, { mocks });
+        expect(plan.resources.some((r) => r.name === "issuer-verify")).toBe(false);
+        expect(byName(plan, "cluster-kind").dependsOn).toContain(byName(plan, "issuer-documents").urn);
     });
 
     test("the existing key is the same key: same kid before and during the overlap", () => {
@@ -115,7 +133,7 @@ describe("a rotation, step by step, on one stack", () => {
     test("no identity, credential, role assignment, vault or cluster object changes", () => {
         for (const step of [diff(plans.before, plans.overlap), diff(plans.overlap, plans.retired)]) {
             for (const name of [...step.changed, ...step.added, ...step.removed]) {
-                expect(name).toMatch(/^(signing-key-|issuer-jwks|issuer-verify|cluster-kind)/);
+                expect(name).toMatch(/^(signing-key-|issuer-documents|issuer-verify|cluster-kind)/);
             }
         }
     });
@@ -124,7 +142,7 @@ describe("a rotation, step by step, on one stack", () => {
         expect(diff(plans.overlap, plans.retired)).toEqual({
             added: [],
             removed: ["signing-key-initial"],
-            changed: ["cluster-kind", "issuer-jwks", "issuer-verify"],
+            changed: ["cluster-kind", "issuer-documents", "issuer-verify"],
         });
         const newKid = plans.overlap.outputs.signingKeyId;
         expect(publishedKids(plans.retired)).toEqual([newKid]);

@@ -29,7 +29,7 @@ export interface NativeTooling {
  * Node's own require, anchored at `file`. jest hands test code its own `module` builtin, whose createRequire resolves
  * through jest's registry; the class it derives from is Node's, whose createRequire is the real one.
  */
-function nodeRequireAt(file: string): NodeJS.Require {
+export function nodeRequire(file: string): NodeJS.Require {
     const real = Object.getPrototypeOf(nodeModule.Module) as Partial<typeof nodeModule> & { _cache?: unknown };
     const nodeRequire = (typeof real.createRequire === "function" ? real.createRequire : nodeModule.createRequire)(file);
     // Node's own require shares Node's module cache; jest's keeps its own. Evaluating through jest's would quietly
@@ -43,18 +43,18 @@ let tooling: NativeTooling | undefined;
 /** The tooling as Node loads it: registered and required once per process, then taken from Node's cache. */
 export function nativeTooling(): NativeTooling {
     if (tooling) return tooling;
-    const nodeRequire = nodeRequireAt(path.join(REPO_ROOT, "index.ts"));
+    const req = nodeRequire(path.join(REPO_ROOT, "index.ts"));
     // ts-node marks the process it registered in; jest's `process` is a copy, so ask Node for the real one.
-    const tsNode = nodeRequire("ts-node") as typeof import("ts-node");
-    if (!(nodeRequire("node:process") as unknown as Record<symbol, unknown>)[tsNode.REGISTER_INSTANCE]) {
+    const tsNode = req("ts-node") as typeof import("ts-node");
+    if (!(req("node:process") as unknown as Record<symbol, unknown>)[tsNode.REGISTER_INSTANCE]) {
         tsNode.register({ project: path.join(REPO_ROOT, "tsconfig.json"), transpileOnly: true });
     }
     tooling = {
-        harness: nodeRequire("./tools/offline/harness"),
-        mocks: nodeRequire("./tools/offline/mocks"),
-        plan: nodeRequire("./tools/offline/plan"),
-        stackFile: nodeRequire("./tools/offline/stackFile"),
-        relyingParty: nodeRequire("./test/support/relyingParty"),
+        harness: req("./tools/offline/harness"),
+        mocks: req("./tools/offline/mocks"),
+        plan: req("./tools/offline/plan"),
+        stackFile: req("./tools/offline/stackFile"),
+        relyingParty: req("./test/support/relyingParty"),
     };
     return tooling;
 }
@@ -107,7 +107,7 @@ export function sharedRelyingParty(caFile: string): RelyingParty {
     if (!worker.entraWifRelyingParties) {
         const parties = new Map<string, RelyingParty>();
         worker.entraWifRelyingParties = parties;
-        (nodeRequireAt(path.join(REPO_ROOT, "index.ts"))("node:process") as NodeJS.Process).on("exit", () => parties.forEach((rp) => rp.kill()));
+        (nodeRequire(path.join(REPO_ROOT, "index.ts"))("node:process") as NodeJS.Process).on("exit", () => parties.forEach((rp) => rp.kill()));
     }
     let rp = worker.entraWifRelyingParties.get(caFile);
     if (!rp) {

@@ -4,6 +4,9 @@
 // order, until stdin ends.
 //
 //   publish:  upload blobs to storage with @azure/storage-blob (account key), creating the container
+//   container: create a container as azure-native's BlobContainer does (its public access level), if it is missing
+//   blob:     a blob's content and properties read with the account key (for $web, which Azurite does not serve)
+//   service:  the blob service's properties (static website), read with the account key
 //   replay:   blob creates and deletes in a given order, probing URLs anonymously after each
 //   fetch:    anonymous GET; status, Content-Type and body
 //   discover: openid-client discovery of an issuer (https only; issuer must match byte for byte)
@@ -26,6 +29,27 @@ const jobs = {
             });
         }
         return { ok: true };
+    },
+
+    async container({ blobEndpoint, accountName, accountKey, containerName, access }) {
+        const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        await service.getContainerClient(containerName).createIfNotExists(access === "blob" ? { access: "blob" } : {});
+        return { ok: true };
+    },
+
+    async blob({ blobEndpoint, accountName, accountKey, containerName, blobName }) {
+        const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        const blob = service.getContainerClient(containerName).getBlockBlobClient(blobName);
+        if (!(await blob.exists())) return { ok: true, exists: false };
+        const properties = await blob.getProperties();
+        const body = (await blob.downloadToBuffer()).toString("utf8");
+        return { ok: true, exists: true, contentType: properties.contentType ?? null, cacheControl: properties.cacheControl ?? null, body };
+    },
+
+    async service({ blobEndpoint, accountName, accountKey }) {
+        const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        const properties = await service.getProperties();
+        return { ok: true, staticWebsite: properties.staticWebsite ?? null };
     },
 
     // Each step as azure-native's Blob does it (custom_storage_azidentity.go): create uploads the name, overwriting;
@@ -54,7 +78,12 @@ const jobs = {
 
     async fetch({ url }) {
         const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(10000) });
-        return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+        return {
+            status: response.status,
+            contentType: response.headers.get("content-type"),
+            cacheControl: response.headers.get("cache-control"),
+            body: await response.text(),
+        };
     },
 
     async discover({ issuer }) {

@@ -9,6 +9,7 @@ import type { AzureMocks } from "../../tools/offline/mocks";
 import { inThisRealm, nativeTooling, withoutStackFrames } from "./native";
 
 import { PROJECT } from "../../lib/config";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
 
 export { PROJECT };
 
@@ -19,7 +20,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
  * back as this test's own plain data (what the CLI prints), and a failure as an Error of this test's realm with the
  * program's name and message, so jest's matchers see what they always saw.
  */
-async function evaluate(opts: Omit<EvaluateOptions, "load">): Promise<Plan> {
+async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicInputs): Promise<Plan> {
     const { harness, mocks } = nativeTooling();
     try {
         const plan = await withoutStackFrames(() =>
@@ -27,6 +28,7 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">): Promise<Plan> {
                 ...opts,
                 mocks: opts.mocks ?? new mocks.AzureMocks({ keyPool: mocks.processKeyPool }),
                 load: harness.freshProgramLoader(path.join(REPO_ROOT, "index")),
+                onDynamicResource: dynamic ? (urn, inputs) => dynamic.set(urn, JSON.parse(JSON.stringify(inputs))) : undefined,
             }),
         );
         return JSON.parse(JSON.stringify(plan)) as Plan;
@@ -35,10 +37,13 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">): Promise<Plan> {
     }
 }
 
-export async function runProgram(config: Record<string, unknown>, opts: { stack?: string; mocks?: AzureMocks } = {}): Promise<Plan> {
+/** Each dynamic resource's inputs as its provider receives them (the serialized provider included), by URN. */
+export type DynamicInputs = Map<string, Record<string, unknown>>;
+
+export async function runProgram(config: Record<string, unknown>, opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs } = {}): Promise<Plan> {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
-    return evaluate({ project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks });
+    return evaluate({ project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks }, opts.dynamic);
 }
 
 /** Runs the program with a stack file, exactly as the offline plan reads it. */
@@ -52,10 +57,19 @@ export function byName(plan: Plan, name: string): PlannedResource {
     return found;
 }
 
-export const assetText = (r: PlannedResource): string => (r.inputs.source as { asset: { text: string } }).asset.text;
+/** A document as the program publishes it (the issuer documents resource's input), by its path under the issuer. */
+export function publishedDocument(plan: Plan, documentPath: string): string {
+    const documents = byName(plan, "issuer-documents").inputs.documents as Array<{ path: string; text: string }>;
+    const found = documents.find((d) => d.path === documentPath);
+    if (!found) throw new Error(`no document ${documentPath} is published; have ${documents.map((d) => d.path).join(", ")}`);
+    return found.text;
+}
+
+export const discoveryText = (plan: Plan): string => publishedDocument(plan, DISCOVERY_PATH);
+export const jwksText = (plan: Plan): string => publishedDocument(plan, JWKS_PATH);
 
 /** The issuer as the published discovery document states it: what every other place must equal byte for byte. */
-export const issuerOfDiscovery = (plan: Plan): string => JSON.parse(assetText(byName(plan, "issuer-discovery"))).issuer as string;
+export const issuerOfDiscovery = (plan: Plan): string => JSON.parse(discoveryText(plan)).issuer as string;
 
 /** The example stacks a user starts from, and the fixture of the cluster's-own-keys mode: what whole-plan tests cover. */
 export function exampleStackFiles(): string[] {

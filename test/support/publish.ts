@@ -1,13 +1,121 @@
-/** Publishes a plan's documents to Azurite exactly as the program declares them (container, name, content type, text). */
-import { Plan } from "../../tools/offline/harness";
+/**
+ * Publishing a plan's issuer documents the way `pulumi up` does: the program's own IssuerDocuments provider, as Pulumi
+ * serialized it, in Pulumi's dynamic-provider host (test/support/dynamicProviderHost.ts), writing to Azurite. The
+ * engine's part — which step a diff becomes, what a delete does — is lib/providerRules.ts, the rules the change
+ * preview uses too. The container comes first, as azure-native's BlobContainer makes it.
+ */
+import { deleteOutcome, DeleteOutcome, DiffAnswer, EngineStep, engineStep } from "../../lib/providerRules";
+import type { Plan } from "../../tools/offline/harness";
 import { Azurite } from "./azurite";
-import { assetText } from "./program";
+import type { DynamicProviderHost } from "./dynamicProviderHost";
+import { byName, DynamicInputs } from "./program";
 import type { RelyingParty } from "./relyingParty";
 
-export async function publishPlan(rp: RelyingParty, azurite: Azurite, plan: Plan, containerName: string, access: "blob" | "private"): Promise<void> {
-    const blobs = plan.resources
-        .filter((r) => r.type === "azure-native:storage:Blob")
-        .map((r) => ({ blobName: r.inputs.blobName as string, contentType: r.inputs.contentType as string, text: assetText(r) }));
-    if (blobs.length !== 2) throw new Error(`expected the discovery document and the JWKS, got ${blobs.length} blobs`);
-    await rp.publish({ blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, containerName, access, blobs });
+/** A plan with each dynamic resource's inputs as its provider receives them. */
+export interface Deployment {
+    plan: Plan;
+    dynamic: DynamicInputs;
+}
+
+/** The urn and inputs of a plan's issuer documents. */
+export function documentsOf(deployment: Deployment): { urn: string; inputs: Record<string, unknown> } {
+    const urn = byName(deployment.plan, "issuer-documents").urn;
+    const inputs = deployment.dynamic.get(urn);
+    if (!inputs) throw new Error(`no provider inputs recorded for ${urn}: run the program with a DynamicInputs map`);
+    return { urn, inputs };
+}
+
+/** What the engine keeps of one dynamic resource between operations: its id, inputs and outputs (the state). */
+export interface ResourceState {
+    id: string;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+export interface UpResult {
+    /** create, or what the engine made of the provider's diff. */
+    step: "create" | EngineStep["kind"];
+    diff?: DiffAnswer;
+    engineStep?: EngineStep;
+    state: ResourceState;
+}
+
+/**
+ * One resource's part of `pulumi up` as the engine plays it: Check, then Create (nothing in the state) or Diff and the
+ * step lib/providerRules.ts's engineStep makes of the answer (Update; a replacement creates and deletes in the order it
+ * gives). `during` runs while the provider writes, to see what readers see meanwhile.
+ */
+export async function up(
+    host: DynamicProviderHost,
+    urn: string,
+    inputs: Record<string, unknown>,
+    state: ResourceState | undefined,
+    options: { deleteBeforeReplace?: boolean } = {},
+): Promise<UpResult> {
+    const checked = await host.check(urn, state?.inputs ?? {}, inputs);
+    if (checked.failures.length > 0) throw new Error(`Check failed: ${JSON.stringify(checked.failures)}`);
+    if (!state) {
+        const created = await host.create(urn, checked.inputs);
+        return { step: "create", state: { id: created.id, inputs: checked.inputs, outputs: created.outputs } };
+    }
+    const diff = await host.diff(urn, state.id, state.outputs, checked.inputs);
+    const step = engineStep(diff, options);
+    switch (step.kind) {
+        case "same":
+            return { step: "same", diff, engineStep: step, state: { ...state, inputs: checked.inputs } };
+        case "update": {
+            const updated = await host.update(urn, state.id, state.outputs, checked.inputs);
+            return { step: "update", diff, engineStep: step, state: { id: state.id, inputs: checked.inputs, outputs: updated.outputs } };
+        }
+        case "replace": {
+            if (step.order === "delete-first") await host.delete(urn, state.id, state.outputs);
+            const created = await host.create(urn, checked.inputs);
+            if (step.order === "create-first") await host.delete(urn, state.id, state.outputs);
+            return { step: "replace", diff, engineStep: step, state: { id: created.id, inputs: checked.inputs, outputs: created.outputs } };
+        }
+    }
+}
+
+/** `pulumi refresh` for one resource: its Read, whose outputs become the state the next diff starts from. */
+export async function refresh(host: DynamicProviderHost, urn: string, state: ResourceState): Promise<ResourceState> {
+    const read = await host.read(urn, state.id, state.outputs);
+    return { ...state, outputs: read.outputs };
+}
+
+/**
+ * The engine deleting the resource (a destroy, or its removal from the program): lib/providerRules.ts's deleteOutcome
+ * decides whether the provider's Delete is called at all.
+ */
+export async function remove(
+    host: DynamicProviderHost,
+    urn: string,
+    state: ResourceState,
+    old: { retainOnDelete?: boolean; deletedWith?: string | null },
+    deletedInSameOperation: (urn: string) => boolean,
+): Promise<DeleteOutcome> {
+    const outcome = deleteOutcome(old, deletedInSameOperation);
+    if (outcome === "provider delete") await host.delete(urn, state.id, state.outputs);
+    return outcome;
+}
+
+/** The plan's container, made as azure-native's BlobContainer makes it (blob hosting), then its documents published. */
+export async function publishPlan(
+    rp: RelyingParty,
+    azurite: Azurite,
+    host: DynamicProviderHost,
+    deployment: Deployment,
+    access: "blob" | "private" = "blob",
+    state?: ResourceState,
+): Promise<UpResult> {
+    const { urn, inputs } = documentsOf(deployment);
+    if (inputs.hosting === "blob") {
+        await rp.container({
+            blobEndpoint: azurite.blobEndpoint,
+            accountName: azurite.accountName,
+            accountKey: azurite.accountKey,
+            containerName: inputs.containerName as string,
+            access,
+        });
+    }
+    return up(host, urn, inputs, state);
 }

@@ -80,12 +80,18 @@ export function relyingParty(caFile: string) {
             access: "blob" | "private";
             blobs: Array<{ blobName: string; contentType: string; text: string }>;
         }) => run<{ ok: boolean }>({ action: "publish", ...job }),
+        container: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; access: "blob" | "private" }) =>
+            run<{ ok: boolean }>({ action: "container", ...job }),
+        blob: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; blobName: string }) =>
+            run<{ ok: boolean; exists: boolean; contentType?: string | null; cacheControl?: string | null; body?: string }>({ action: "blob", ...job }),
+        service: (job: { blobEndpoint: string; accountName: string; accountKey: string }) =>
+            run<{ ok: boolean; staticWebsite: { enabled: boolean; indexDocument?: string } | null }>({ action: "service", ...job }),
         replay: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; steps: ReplaceStep[]; probes: string[] }) =>
             run<{ ok: boolean; observed: Array<{ step: string; statuses: Record<string, { status: number; contentType: string | null; body: string }> }> }>({
                 action: "replay",
                 ...job,
             }),
-        fetch: (url: string) => run<{ status: number; contentType: string | null; body: string }>({ action: "fetch", url }),
+        fetch: (url: string) => run<{ status: number; contentType: string | null; cacheControl: string | null; body: string }>({ action: "fetch", url }),
         discover: (issuer: string) =>
             run<{ ok: boolean; issuer?: string; jwks_uri?: string; algs?: string[]; code?: string; message?: string }>({ action: "discover", issuer }),
         verify: (job: { jwksUri: string; token: string; issuer: string; audience: string }) =>

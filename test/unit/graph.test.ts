@@ -37,6 +37,10 @@ test("readable types", () => {
     expect(shortType("tls:index/privateKey:PrivateKey")).toBe("tls:PrivateKey");
     expect(shortType("command:local:Command")).toBe("local:Command");
     expect(shortType("kubernetes:helm.sh/v3:Release")).toBe("helm.sh/v3:Release");
+    // The project's own, a component or a dynamic resource: its name alone.
+    expect(shortType("entra-wif:index:OidcIssuer")).toBe("OidcIssuer");
+    expect(shortType("pulumi-nodejs:dynamic/entra-wif:IssuerDocuments")).toBe("IssuerDocuments");
+    expect(shortType("pulumi-nodejs:dynamic:Resource")).toBe("dynamic:Resource");
 });
 
 test("quotes in names cannot break a label", () => {

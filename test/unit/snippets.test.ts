@@ -68,22 +68,29 @@ describe("with the stack's key", () => {
         expect(parse(kind.kubeadmConfigPatches[0]).apiServer.extraArgs["service-account-issuer"]).toBe(ISSUER);
     });
 
-    test("the key-file command, run with a stand-in pulumi: sa.key 0600 in a 0700 folder, sa.pub readable", () => {
-        const box = sandbox();
-        try {
-            // The sandbox's HOME is its root: the snippet's ~ must expand there.
-            const dir = path.join(box.root, ".entra-wif", "entra-wif-prod");
-            box.fake(
-                "pulumi",
-                `
+    const keyFileTools = (box: ReturnType<typeof sandbox>, doctorExit: number) => {
+        box.fake(
+            "pulumi",
+            `
 case "$*" in
+  "stack --show-name") echo prod ;;
   "stack output --show-secrets serviceAccountSigningKey") printf '%s' "$PRIVATE" ;;
   "stack output serviceAccountPublicKeys") printf '%s' "$PUBLIC" ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac`,
-            );
+        );
+        // The doctor as npm runs it: its report, and whether every key is published.
+        box.fake("npm", `echo "doctor $*" >&2; exit ${doctorExit}`);
+    };
+
+    test("the key-file command, run with a stand-in pulumi: the published JWKS checked first, then sa.key 0600 in a 0700 folder", () => {
+        const box = sandbox();
+        try {
+            // The sandbox's HOME is its root: the snippet's ~ must expand there.
+            const dir = path.join(box.root, ".entra-wif", "entra-wif-prod");
+            keyFileTools(box, 0);
             const r = box.run(existingClusterSnippets(ISSUER, true, KEY_DIR).writeKeyFiles, { PRIVATE: k8s.rsaPrivate(), PUBLIC: k8s.rsaPublic() });
-            expect(r.stderr).toBe("");
+            expect(r.stderr).toBe("doctor run --silent doctor -- --stack prod --endpoints-only\n");
             expect(r.code).toBe(0);
             expect(mode(dir)).toBe(0o700);
             expect(mode(path.join(dir, "sa.key"))).toBe(0o600);
@@ -92,6 +99,31 @@ esac`,
         } finally {
             box.cleanup();
         }
+    });
+
+    test("while the JWKS lacks a key of the stack, it writes nothing and says why, without ending the user's shell", () => {
+        const box = sandbox();
+        try {
+            keyFileTools(box, 1);
+            const r = box.run(`${existingClusterSnippets(ISSUER, true, KEY_DIR).writeKeyFiles}\necho "the shell goes on"`, {
+                PRIVATE: k8s.rsaPrivate(),
+                PUBLIC: k8s.rsaPublic(),
+            });
+            expect(r.stderr).toMatch(/the published JWKS does not hold every key of the stack yet/);
+            expect(r.stdout).toBe("the shell goes on\n");
+            expect(fs.existsSync(path.join(box.root, ".entra-wif"))).toBe(false);
+        } finally {
+            box.cleanup();
+        }
+    });
+
+    test("the key change is spelled out in the order Entra needs: publish, confirm, switch, and only then remove", () => {
+        const steps = s.keyChange.split("\n").filter((l) => /^# \d\./.test(l));
+        expect(steps.map((l) => l.slice(0, 5))).toEqual(["# 1. ", "# 2. ", "# 3. ", "# 4. "]);
+        expect(steps[0]).toMatch(/pulumi up: publishes the JWKS/);
+        expect(steps[1]).toMatch(/writeKeyFiles: checks the published JWKS/);
+        expect(steps[2]).toMatch(/restart kube-apiserver/);
+        expect(steps[3]).toMatch(/wait out the longest token lifetime/);
     });
 });
 
@@ -108,6 +140,7 @@ describe("with the cluster's own keys: only the issuer changes", () => {
         });
         expect(parse(s.kind).nodes).toEqual([{ role: "control-plane" }]);
         expect(s.writeKeyFiles).toBe("");
+        expect(s.keyChange).toBe("");
     });
 });
 

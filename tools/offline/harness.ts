@@ -21,6 +21,14 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Printed in place of every secret value. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
+/** The input a dynamic resource carries its provider's code in (sdk/nodejs/dynamic: providerKey). */
+export const DYNAMIC_PROVIDER_KEY = "__provider";
+/**
+ * Printed in place of that code: it is JavaScript serialized from the program's own modules, long, and what the tests
+ * run in Pulumi's dynamic-provider host (EvaluateOptions.onDynamicProvider hands it over whole).
+ */
+export const DYNAMIC_PROVIDER_PLACEHOLDER = "[the provider's code, serialized by Pulumi]";
+
 /** A registration as recorded: what the graph draws (provider: `<provider urn>::<id>`, explicit or inherited), and more. */
 export interface PlannedResource extends GraphResource {
     deletedWith: string | null;
@@ -53,6 +61,11 @@ export interface EvaluateOptions {
     load: () => Record<string, unknown>;
     /** The mocks to answer with; a fresh AzureMocks when absent. */
     mocks?: AzureMocks;
+    /**
+     * Receives each dynamic resource's inputs as its provider receives them: the serialized provider under
+     * `__provider`, secrets as plain values (the dynamic provider accepts no secrets, so the engine unwraps them).
+     */
+    onDynamicResource?: (urn: string, inputs: Record<string, unknown>) => void;
 }
 
 /** Renders a serialized property value: secrets masked, assets as their text, resource references as URNs. */
@@ -76,6 +89,24 @@ export function renderValue(v: unknown): unknown {
         return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, renderValue(x)]));
     }
     return v;
+}
+
+/** A serialized value as a provider that accepts no secrets receives it: secrets unwrapped, the rest as sent. */
+function unwrapSecrets(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o[SIG_KEY] === SECRET_SIG) return unwrapSecrets(o.value);
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
+/** A registration's inputs, rendered; a dynamic resource's are handed to `onDynamic` whole, its code shown as a placeholder. */
+function renderInputs(inputs: Record<string, unknown>, onDynamic: (raw: Record<string, unknown>) => void): Record<string, unknown> {
+    if (inputs[DYNAMIC_PROVIDER_KEY] === undefined) return renderValue(inputs) as Record<string, unknown>;
+    onDynamic(unwrapSecrets(inputs) as Record<string, unknown>);
+    return renderValue({ ...inputs, [DYNAMIC_PROVIDER_KEY]: DYNAMIC_PROVIDER_PLACEHOLDER }) as Record<string, unknown>;
 }
 
 /** Resolves an export (Output or plain) to its rendered value, masking secrets. */
@@ -154,7 +185,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                             ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),
                             ...(req.getAliasesList().length ? { aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.toObject()) } : {}),
                         },
-                        inputs: renderValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                        inputs: renderInputs(req.getObject()?.toJavaScript() ?? {}, (raw) => opts.onDynamicResource?.(resp.getUrn(), raw)),
                     });
                 });
             }),

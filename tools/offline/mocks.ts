@@ -177,6 +177,8 @@ export interface AzureMocksOptions {
      * the program computes the issuer that the emulator really serves.
      */
     blobEndpoint?: (accountName: string) => string;
+    /** The static website endpoint a storage account reports (default: Azure's public cloud, zone 6). */
+    webEndpoint?: (accountName: string) => string;
     /**
      * Start generating one 2048-bit key at once, on the thread pool, while the program loads: the offline plan
      * then rarely waits for the mocked tls provider (the real one runs outside the program anyway).
@@ -189,11 +191,15 @@ export interface AzureMocksOptions {
     fixedPrivateKeys?: Record<string, string>;
     /** Take 2048-bit RSA keys from this pool instead of generating each one (tests that evaluate many stacks). */
     keyPool?: RsaKeyPool;
+    /** The shared key ARM's listKeys answers for an account (default: one derived from its name). Tests give Azurite's. */
+    storageAccountKey?: (accountName: string) => string;
 }
 
 export class AzureMocks implements pulumi.runtime.Mocks {
     /** Every resource the program registered, as type::name, in order. */
     readonly registered: string[] = [];
+    /** Every function the program called, with its arguments, in order. */
+    readonly invoked: Array<{ token: string; inputs: Record<string, any> }> = [];
     /** Private keys the mocked tls provider generated (PKCS#1 PEM), for tests that sign tokens with them. */
     readonly generatedPrivateKeys: string[] = [];
     /**
@@ -273,7 +279,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                             file: `https://${n}.file.${STORAGE_SUFFIX}/`,
                             queue: `https://${n}.queue.${STORAGE_SUFFIX}/`,
                             table: `https://${n}.table.${STORAGE_SUFFIX}/`,
-                            web: `https://${n}.z6.web.${STORAGE_SUFFIX}/`,
+                            web: this.options.webEndpoint?.(n) ?? `https://${n}.z6.web.${STORAGE_SUFFIX}/`,
                         },
                     },
                 };
@@ -283,14 +289,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "blobServices/default/containers", i.containerName),
                     state: { ...i, name: i.containerName, type: "Microsoft.Storage/storageAccounts/blobServices/containers" },
                 };
-            case "azure-native:storage:StorageAccountStaticWebsite":
+            case "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
+                // What lib/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
+                const { __provider: _code, accountKey: _key, ...state } = i;
+                const documents = (state.documents ?? []) as Array<{ path: string }>;
                 return {
-                    id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "staticWebsite"),
-                    state: { ...i, containerName: "$web" },
+                    id: `${state.accountName}/${state.containerName}/${documents.map((d) => d.path).join("+")}`,
+                    state: { ...state, urls: documents.map((d) => `${state.publicBaseUrl}${d.path}`) },
                 };
-            case "azure-native:storage:Blob": {
-                const url = `https://${i.accountName}.blob.${STORAGE_SUFFIX}/${i.containerName}/${i.blobName}`;
-                return { id: url, state: { ...i, name: i.blobName, url } };
             }
             case "azure-native:managedidentity:UserAssignedIdentity": {
                 const id = armId(i.resourceGroupName, "Microsoft.ManagedIdentity", "userAssignedIdentities", i.resourceName);
@@ -400,6 +406,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        this.invoked.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
@@ -412,6 +419,18 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     name: i.resourceName,
                     location: "westeurope",
                     ...aksClusterState(id, { ...i, oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } }),
+                };
+            }
+            case "azure-native:storage:listStorageAccountKeys": {
+                // Two 64-byte keys, base64, as ARM lists them; derived from the account so two runs agree.
+                const key = (n: string) =>
+                    this.options.storageAccountKey?.(args.inputs.accountName) ??
+                    createHash("sha512").update(`${args.inputs.accountName}#${n}`).digest("base64");
+                return {
+                    keys: [
+                        { keyName: "key1", permissions: "FULL", value: key("key1"), creationTime: "2026-01-01T00:00:00.0000000Z" },
+                        { keyName: "key2", permissions: "FULL", value: key("key2"), creationTime: "2026-01-01T00:00:00.0000000Z" },
+                    ],
                 };
             }
             case "azure-native:containerservice:listManagedClusterUserCredentials":

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { IssuerHosting } from "../lib/config";
+import { DOCUMENT_CACHE_CONTROL, IssuerDocument, issuerDocumentsOperations } from "../lib/issuerDocuments";
+import { DISCOVERY_PATH, DOCUMENT_CONTENT_TYPE, JWKS_PATH } from "../lib/oidc";
+
+export interface IssuerDocumentsArgs {
+    /** The storage account holding the documents. */
+    accountName: pulumi.Input<string>;
+    /** Its shared key (secret), what the documents are written with; unknown in a preview, which writes nothing. */
+    accountKey: pulumi.Input<string>;
+    /** The account's blob endpoint (primaryEndpoints.blob). */
+    blobEndpoint: pulumi.Input<string>;
+    /** blob (a public-read container) or staticWebsite ($web, enabled by this resource). Plain: it shapes the inputs. */
+    hosting: IssuerHosting;
+    /** The container: blob hosting's, or $web. */
+    containerName: pulumi.Input<string>;
+    /** Where anonymous readers find the container's blobs (the storage issuer URL; not a custom URL). */
+    publicBaseUrl: pulumi.Input<string>;
+    /** The discovery document, compact JSON. */
+    discoveryDocument: pulumi.Input<string>;
+    /** The JWKS, compact JSON. */
+    jwks: pulumi.Input<string>;
+}
+
+/**
+ * The two issuer documents, written in place by lib/issuerDocuments.ts through a Pulumi dynamic provider: a change of
+ * either (a rotation, another issuer URL, another container) is an update of this one resource, so the URL answers
+ * the old document until the new one is written and the new one after, never 404 and never a name collision.
+ * Type `pulumi-nodejs:dynamic/entra-wif:IssuerDocuments`.
+ */
+export class IssuerDocuments extends pulumi.dynamic.Resource {
+    /** The documents as written, in the order written (the JWKS first). */
+    declare public readonly documents: pulumi.Output<IssuerDocument[]>;
+    /** Their public URLs at the storage endpoint. */
+    declare public readonly urls: pulumi.Output<string[]>;
+
+    constructor(name: string, args: IssuerDocumentsArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            issuerDocumentsOperations,
+            name,
+            {
+                accountName: args.accountName,
+                accountKey: pulumi.secret(args.accountKey),
+                blobEndpoint: args.blobEndpoint,
+                hosting: args.hosting,
+                containerName: args.containerName,
+                publicBaseUrl: args.publicBaseUrl,
+                // The JWKS first: whoever reads a discovery document then finds its keys.
+                documents: pulumi.all([args.jwks, args.discoveryDocument]).apply(([jwks, discovery]) => [
+                    { path: JWKS_PATH, text: jwks },
+                    { path: DISCOVERY_PATH, text: discovery },
+                ]),
+                contentType: DOCUMENT_CONTENT_TYPE,
+                cacheControl: DOCUMENT_CACHE_CONTROL,
+                urls: undefined,
+            },
+            // The key is an input only; should a later provider version echo it, it stays encrypted in the state.
+            { ...opts, additionalSecretOutputs: ["accountKey"] },
+            "entra-wif",
+            "IssuerDocuments",
+        );
+    }
+}

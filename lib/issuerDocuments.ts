@@ -1,0 +1,266 @@
+/**
+ * The issuer documents in blob storage, written by code this project owns (components/issuerDocuments.ts runs it as a
+ * Pulumi dynamic provider), so a change of the documents is an update in place and never a replacement.
+ *
+ * Why not azure-native's storage.Blob: a new content replaces a Blob (`source` is WillReplaceOnChanges), azure-native
+ * answers delete-before-replace for every replacement of a named resource, and its create refuses a blob that exists
+ * (pulumi-azure-native provider/pkg/provider/provider.go: Diff `deleteBeforeReplace := len(replaces) > 0`; Create →
+ * customCreate: "cannot create already existing resource"). A retained blob therefore made the first key rotation
+ * fail, and every retry after it; without retainOnDelete the delete would leave a 404. lib/providerRules.ts keeps
+ * those rules; test/integration/issuerDocuments.test.ts runs this provider in Pulumi's own dynamic-provider host
+ * against Azurite.
+ *
+ * What this code does instead:
+ * - writes each document with Put Blob over the same name, which replaces the blob's content and properties in one
+ *   request: a reader gets the old document or the new one, never a 404 (Microsoft Learn, REST API "Put Blob":
+ *   "Updating an existing block blob overwrites any existing metadata on the blob");
+ * - writes the JWKS before the discovery document, so whoever finds a discovery document finds its keys;
+ * - enables the static website, when asked, with the account key (Set Blob Service Properties with only the
+ *   StaticWebsite element: omitted elements keep their settings, Microsoft Learn "Set Blob Service Properties"), so no
+ *   data-plane role and no propagation wait is needed;
+ * - deletes nothing on delete: the documents go with their container or account (deletedWith).
+ *
+ * Pure functions (diff, check) and the storage calls; nothing here imports Pulumi.
+ */
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+
+/**
+ * Caches in front of the storage (a CDN behind issuer.customUrl) must ask again before serving a document: right after
+ * a rotation the cluster signs with a kid only the new JWKS holds. The documents are tiny and Entra reads them rarely.
+ */
+export const DOCUMENT_CACHE_CONTROL = "no-cache";
+
+/** The value Pulumi's engine sends a provider for a value not known yet (a preview). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The container Azure serves the static website from. */
+export const STATIC_WEBSITE_CONTAINER = "$web";
+
+export interface IssuerDocument {
+    /** Path under the issuer, e.g. openid/v1/jwks. */
+    path: string;
+    text: string;
+}
+
+/** Where the documents live. A change of any of these moves them. */
+export interface DocumentSite {
+    accountName: string;
+    /** The account's blob endpoint, with its trailing slash (https://<account>.blob.core.windows.net/). */
+    blobEndpoint: string;
+    hosting: "blob" | "staticWebsite";
+    /** The container holding them: blob hosting's container, or $web. */
+    containerName: string;
+    /** Where anonymous readers find the container's blobs: the container's URL, or the static website's endpoint. */
+    publicBaseUrl: string;
+}
+
+export interface IssuerDocumentsInputs extends DocumentSite {
+    /** The account's shared key (a secret): what the provider writes with. Never in the outputs. */
+    accountKey: string;
+    /** In the order they are written: the JWKS first. */
+    documents: IssuerDocument[];
+    contentType: string;
+    cacheControl: string;
+}
+
+export interface IssuerDocumentsState extends DocumentSite {
+    documents: IssuerDocument[];
+    contentType: string;
+    cacheControl: string;
+    /** The public URL of each document, as anonymous readers fetch it from the storage (not a custom URL). */
+    urls: string[];
+}
+
+const SITE_KEYS = ["accountName", "blobEndpoint", "hosting", "containerName", "publicBaseUrl"] as const;
+const COMPARED_KEYS = [...SITE_KEYS, "contentType", "cacheControl"] as const;
+
+/** The inputs that differ between what is published (olds) and what is asked for (news); the account key is not one. */
+export function changedDocumentProperties(olds: Partial<IssuerDocumentsState>, news: Partial<IssuerDocumentsInputs>): string[] {
+    const changed: string[] = COMPARED_KEYS.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    if (JSON.stringify(olds.documents) !== JSON.stringify(news.documents)) changed.push("documents");
+    return changed;
+}
+
+/**
+ * The provider's diff: any change is an update of the same resource, never a replacement (an empty `replaces`), so
+ * the engine writes the new documents over the old ones in place (pulumi/pulumi pkg/resource/deploy/step_generator.go:
+ * a diff with changes and no replacement becomes an UpdateStep). A new account key alone changes nothing published.
+ */
+export function diffIssuerDocuments(
+    olds: Partial<IssuerDocumentsState>,
+    news: Partial<IssuerDocumentsInputs>,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+    return { changes: changedDocumentProperties(olds, news).length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+const isUnknown = (v: unknown) => v === UNKNOWN_VALUE;
+
+/** What is wrong with the inputs, property by property; unknown values (a preview) are not judged. */
+export function checkIssuerDocuments(news: Partial<IssuerDocumentsInputs>): Array<{ property: string; reason: string }> {
+    const failures: Array<{ property: string; reason: string }> = [];
+    const text = (property: keyof IssuerDocumentsInputs) => {
+        const v = news[property];
+        if (!isUnknown(v) && (typeof v !== "string" || v === "")) failures.push({ property, reason: `${property} must be a non-empty string` });
+    };
+    for (const k of ["accountName", "accountKey", "containerName", "contentType", "cacheControl"] as const) text(k);
+    for (const k of ["blobEndpoint", "publicBaseUrl"] as const) {
+        const v = news[k];
+        if (isUnknown(v)) continue;
+        if (typeof v !== "string" || !/^https:\/\/[^/]+\/.*\/$|^https:\/\/[^/]+\/$/.test(v)) {
+            failures.push({ property: k, reason: `${k} must be an https URL ending in "/", not ${JSON.stringify(v)}` });
+        }
+    }
+    if (!isUnknown(news.hosting) && news.hosting !== "blob" && news.hosting !== "staticWebsite") {
+        failures.push({ property: "hosting", reason: `hosting must be blob or staticWebsite, not ${JSON.stringify(news.hosting)}` });
+    }
+    if (news.hosting === "staticWebsite" && !isUnknown(news.containerName) && news.containerName !== STATIC_WEBSITE_CONTAINER) {
+        failures.push({ property: "containerName", reason: `a static website serves ${STATIC_WEBSITE_CONTAINER}, not ${JSON.stringify(news.containerName)}` });
+    }
+    const documents = news.documents as unknown;
+    if (isUnknown(documents)) return failures;
+    if (!Array.isArray(documents) || documents.length === 0) {
+        failures.push({ property: "documents", reason: "documents must be a non-empty list of {path, text}" });
+        return failures;
+    }
+    const seen = new Set<string>();
+    documents.forEach((d: Partial<IssuerDocument> | string, i) => {
+        if (isUnknown(d)) return;
+        const doc = d as Partial<IssuerDocument>;
+        if (!isUnknown(doc.path) && (typeof doc.path !== "string" || doc.path === "" || doc.path.startsWith("/"))) {
+            failures.push({ property: `documents[${i}].path`, reason: "a path relative to the issuer, such as openid/v1/jwks" });
+        } else if (typeof doc.path === "string") {
+            if (seen.has(doc.path)) failures.push({ property: `documents[${i}].path`, reason: `${doc.path} is listed twice` });
+            seen.add(doc.path);
+        }
+        if (isUnknown(doc.text)) return;
+        if (typeof doc.text !== "string") failures.push({ property: `documents[${i}].text`, reason: "the document's text" });
+        else {
+            try {
+                JSON.parse(doc.text);
+            } catch {
+                failures.push({ property: `documents[${i}].text`, reason: `${doc.path} is not JSON` });
+            }
+        }
+    });
+    return failures;
+}
+
+/** The public URL of each document. */
+export function documentUrls(site: Pick<DocumentSite, "publicBaseUrl">, documents: IssuerDocument[]): string[] {
+    return documents.map((d) => site.publicBaseUrl + d.path);
+}
+
+/** The state after a write: the inputs without the account key, and the URLs. */
+export function publishedState(inputs: IssuerDocumentsInputs): IssuerDocumentsState {
+    return {
+        accountName: inputs.accountName,
+        blobEndpoint: inputs.blobEndpoint,
+        hosting: inputs.hosting,
+        containerName: inputs.containerName,
+        publicBaseUrl: inputs.publicBaseUrl,
+        documents: inputs.documents,
+        contentType: inputs.contentType,
+        cacheControl: inputs.cacheControl,
+        urls: documentUrls(inputs, inputs.documents),
+    };
+}
+
+/** A storage error as a person can act on it: what was being done, Azure's code, and the usual cause. */
+function storageError(doing: string, site: DocumentSite, err: unknown): Error {
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    const code = e.code ?? (e.statusCode ? `HTTP ${e.statusCode}` : "no answer");
+    const hint =
+        e.code === "KeyBasedAuthenticationNotPermitted"
+            ? " — shared key access is disabled on the account (a policy?); entra-wif writes the documents with the account key"
+            : e.statusCode === 403
+              ? " — the account refused the account key: check the storage firewall admits the machine running pulumi up"
+              : e.statusCode === undefined
+                ? ` — ${site.blobEndpoint} did not answer; check the network path from this machine`
+                : "";
+    return new Error(`entra-wif: ${doing} in storage account ${site.accountName} failed: ${code}${hint}. ${String(e.message ?? err).split("\n")[0]}`);
+}
+
+/**
+ * Writes the documents in order, in place, and (static website) makes sure the website is on. When the documents
+ * moved within the same account (another container, or blob ↔ static website), the ones at the old place are deleted
+ * after the new ones are written: the old issuer is no longer trusted, and must not keep serving keys.
+ */
+export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previous?: IssuerDocumentsState): Promise<IssuerDocumentsState> {
+    const service = new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey));
+    if (inputs.hosting === "staticWebsite") {
+        try {
+            const properties = await service.getProperties();
+            if (!properties.staticWebsite?.enabled) await service.setProperties({ staticWebsite: { enabled: true } });
+            // Azure creates $web when the website is enabled; an emulator or a slow account may not have it yet.
+            await service.getContainerClient(STATIC_WEBSITE_CONTAINER).createIfNotExists();
+        } catch (err) {
+            throw storageError("enabling the static website", inputs, err);
+        }
+    }
+    const container = service.getContainerClient(inputs.containerName);
+    for (const doc of inputs.documents) {
+        const body = Buffer.from(doc.text, "utf8");
+        try {
+            await container.getBlockBlobClient(doc.path).upload(body, body.length, {
+                blobHTTPHeaders: { blobContentType: inputs.contentType, blobCacheControl: inputs.cacheControl },
+            });
+        } catch (err) {
+            throw storageError(`writing ${inputs.containerName}/${doc.path}`, inputs, err);
+        }
+    }
+    if (
+        previous &&
+        previous.accountName === inputs.accountName &&
+        previous.blobEndpoint === inputs.blobEndpoint &&
+        previous.containerName !== inputs.containerName
+    ) {
+        const old = service.getContainerClient(previous.containerName);
+        for (const doc of previous.documents ?? []) {
+            // The old container may be gone already (deleted by the same update): nothing to remove then.
+            await old
+                .getBlockBlobClient(doc.path)
+                .deleteIfExists()
+                .catch(() => undefined);
+        }
+    }
+    return publishedState(inputs);
+}
+
+/**
+ * What anonymous readers get now (a refresh): each document as Entra would read it from the storage. A document
+ * that is gone reads as empty text, so the next `pulumi up` writes it again; a content type that changed is reported,
+ * so it is set again. Any other answer (403: public access turned off) fails the refresh with the URL and the status.
+ */
+export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<IssuerDocumentsState> {
+    const documents: IssuerDocument[] = [];
+    let contentType = state.contentType;
+    for (const doc of state.documents) {
+        const url = state.publicBaseUrl + doc.path;
+        const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30000) });
+        if (response.status === 404) {
+            documents.push({ path: doc.path, text: "" });
+            continue;
+        }
+        if (response.status !== 200) {
+            throw new Error(`entra-wif: reading ${url} anonymously, as Entra reads it, answered HTTP ${response.status}; Entra cannot read the issuer either`);
+        }
+        const served = (response.headers.get("content-type") ?? "").split(";")[0].trim();
+        if (served !== state.contentType) contentType = served;
+        documents.push({ path: doc.path, text: await response.text() });
+    }
+    return { ...state, documents, contentType };
+}
+
+/** The provider's operations, in the shape of a Pulumi dynamic provider (without importing Pulumi here). */
+export const issuerDocumentsOperations = {
+    check: async (_olds: unknown, news: Partial<IssuerDocumentsInputs>) => ({ inputs: news, failures: checkIssuerDocuments(news) }),
+    diff: async (_id: string, olds: Partial<IssuerDocumentsState>, news: Partial<IssuerDocumentsInputs>) => diffIssuerDocuments(olds, news),
+    create: async (inputs: IssuerDocumentsInputs) => ({
+        id: `${inputs.accountName}/${inputs.containerName}/${inputs.documents.map((d) => d.path).join("+")}`,
+        outs: await writeIssuerDocuments(inputs),
+    }),
+    update: async (_id: string, olds: IssuerDocumentsState, news: IssuerDocumentsInputs) => ({ outs: await writeIssuerDocuments(news, olds) }),
+    read: async (id: string, props: IssuerDocumentsState) => ({ id, props: await readIssuerDocuments(props) }),
+    // The documents go with their container or account (deletedWith); nothing is deleted on its own.
+    delete: async () => undefined,
+};

@@ -1,0 +1,168 @@
+/**
+ * Pulumi's own dynamic-provider host — the process `pulumi up` starts for a dynamic resource (the CLI's
+ * pulumi-resource-pulumi-nodejs runs `node $(require.resolve('@pulumi/pulumi/cmd/dynamic-provider')) <engine>` in
+ * the project's folder) — started here the same way on 127.0.0.1, and driven over gRPC as the engine drives it:
+ * Configure, then Check, Diff, Create, Update, Read and Delete with the serialized provider in `__provider`.
+ *
+ * What the engine decides from the answers (update, replace, in which order, delete or not) is lib/providerRules.ts's
+ * engineStep and deleteOutcome: the same rules the change preview uses. Nothing here models the provider: its code is
+ * the program's, serialized by Pulumi, running in Pulumi's host against a real blob service.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the generated gRPC stubs are loaded with Node's require at run time, so untyped */
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { DiffAnswer } from "../../lib/providerRules";
+import { nodeRequire } from "./native";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const START_TIMEOUT_MS = 30000;
+const CALL_TIMEOUT_MS = 60000;
+
+type Props = Record<string, unknown>;
+
+export interface DynamicProviderHost {
+    pid: number;
+    check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }>;
+    diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffAnswer>;
+    create(urn: string, inputs: Props): Promise<{ id: string; outputs: Props }>;
+    update(urn: string, id: string, olds: Props, news: Props): Promise<{ outputs: Props }>;
+    read(urn: string, id: string, state: Props): Promise<{ id: string; outputs: Props }>;
+    delete(urn: string, id: string, state: Props): Promise<void>;
+    stop(): Promise<void>;
+}
+
+/** Starts the host; `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA). Bounded; stopped by PID. */
+export async function startDynamicProviderHost(env: Record<string, string> = {}): Promise<DynamicProviderHost> {
+    const req = nodeRequire(path.join(REPO_ROOT, "index.ts"));
+    const script = req.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    // The engine's address: the host needs one argument, and talks back to the engine only to log.
+    const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const port = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            kill(child);
+            reject(new Error(`the dynamic-provider host did not start within ${START_TIMEOUT_MS} ms: ${stderr}`));
+        }, START_TIMEOUT_MS);
+        createInterface({ input: child.stdout! }).once("line", (line) => {
+            clearTimeout(timer);
+            resolve(line.trim());
+        });
+        child.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`the dynamic-provider host exited (${code}): ${stderr}`));
+        });
+    });
+
+    // The stubs and the gRPC library the SDK itself uses.
+    const grpc = req("@grpc/grpc-js");
+    const services = req("@pulumi/pulumi/proto/provider_grpc_pb");
+    const messages = req("@pulumi/pulumi/proto/provider_pb");
+    const { Struct } = req("google-protobuf/google/protobuf/struct_pb");
+    const client = new services.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const call = <T>(method: string, request: unknown): Promise<T> =>
+        new Promise((resolve, reject) => {
+            // A number: a Date of jest's realm is not a Date to the library, which lives in Node's.
+            const deadline = Date.now() + CALL_TIMEOUT_MS;
+            client[method](request, { deadline }, (err: Error | null, response: T) =>
+                err ? reject(new Error(`${method}: ${err.message}`)) : resolve(response),
+            );
+        });
+    const struct = (p: Props) => Struct.fromJavaScript(JSON.parse(JSON.stringify(p)));
+    const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+    const nameOf = (urn: string) => urn.split("::").pop()!;
+    // The generated request classes, untyped here: each has the setters its message declares.
+    const base = (r: any, urn: string): any => {
+        r.setUrn(urn);
+        r.setName?.(nameOf(urn));
+        r.setType?.(typeOf(urn));
+        return r;
+    };
+
+    const configure = new messages.ConfigureRequest();
+    configure.setArgs(Struct.fromJavaScript({}));
+    configure.setAcceptsecrets(true);
+    configure.setAcceptresources(true);
+    try {
+        await call("configure", configure);
+    } catch (err) {
+        client.close();
+        await kill(child);
+        throw err;
+    }
+
+    return {
+        pid: child.pid!,
+        async check(urn, olds, news) {
+            const r = base(new messages.CheckRequest(), urn);
+            r.setOlds(struct(olds));
+            r.setNews(struct(news));
+            const resp = await call<any>("check", r);
+            return {
+                inputs: resp.getInputs().toJavaScript(),
+                failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+            };
+        },
+        async diff(urn, id, olds, news) {
+            const r = base(new messages.DiffRequest(), urn);
+            r.setId(id);
+            r.setOlds(struct(olds));
+            r.setNews(struct(news));
+            const resp = await call<any>("diff", r);
+            const kinds = messages.DiffResponse.DiffChanges;
+            const changes = resp.getChanges();
+            return {
+                changes: changes === kinds.DIFF_SOME ? true : changes === kinds.DIFF_NONE ? false : "unknown",
+                replaces: resp.getReplacesList(),
+                deleteBeforeReplace: resp.getDeletebeforereplace(),
+            };
+        },
+        async create(urn, inputs) {
+            const r = base(new messages.CreateRequest(), urn);
+            r.setProperties(struct(inputs));
+            const resp = await call<any>("create", r);
+            return { id: resp.getId(), outputs: resp.getProperties().toJavaScript() };
+        },
+        async update(urn, id, olds, news) {
+            const r = base(new messages.UpdateRequest(), urn);
+            r.setId(id);
+            r.setOlds(struct(olds));
+            r.setNews(struct(news));
+            const resp = await call<any>("update", r);
+            return { outputs: resp.getProperties().toJavaScript() };
+        },
+        async read(urn, id, state) {
+            const r = base(new messages.ReadRequest(), urn);
+            r.setId(id);
+            r.setProperties(struct(state));
+            const resp = await call<any>("read", r);
+            return { id: resp.getId(), outputs: resp.getProperties().toJavaScript() };
+        },
+        async delete(urn, id, state) {
+            const r = base(new messages.DeleteRequest(), urn);
+            r.setId(id);
+            r.setProperties(struct(state));
+            await call("delete", r);
+        },
+        async stop() {
+            client.close();
+            await kill(child);
+        },
+    };
+}
+
+function kill(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            if (child.pid) process.kill(child.pid, "SIGKILL");
+            resolve();
+        }, 5000);
+        child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+        });
+        process.kill(child.pid!, "SIGTERM");
+    });
+}
