@@ -11,6 +11,7 @@
  * by URN, so the output is the same on every run.
  */
 import { GraphResource } from "./graph";
+import { deleteOutcome, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
 
 export interface DestroyInput extends GraphResource {
     deletedWith: string | null;
@@ -20,26 +21,12 @@ export interface DestroyInput extends GraphResource {
 /** How a resource leaves the stack on `pulumi destroy`. */
 export type DestroyHow = "deleted" | "deleted with" | "retained" | "nothing to delete";
 
-/**
- * The API a provider deletes a resource through, by type: what rights the deployer needs then. Key Vault secrets and
- * the static website setting are deleted through data planes with the deployer's Entra token
- * (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go, custom_storage_azidentity.go); a
- * blob through the blob service with the account key the provider lists (ARM listKeys).
- */
+/** The API a provider deletes a resource through, by type: what rights the deployer needs then (lib/providerRules.ts). */
 export function deleteApi(type: string): string {
-    if (type === "azure-native:keyvault:Secret" || type === "azure-native:keyvault:Key") return "Key Vault data plane (the deployer's Entra token)";
-    if (type === "azure-native:storage:StorageAccountStaticWebsite") return "blob service (the deployer's Entra token)";
-    if (type === "azure-native:storage:Blob") return "blob service (the account key)";
-    if (type.startsWith("azure-native:")) return "Azure Resource Manager";
-    if (type.startsWith("azuread:")) return "Microsoft Graph";
-    if (type.startsWith("kubernetes:")) return "the cluster's API server";
-    if (type.startsWith("command:local:")) return "its delete script, on the machine running pulumi destroy";
-    if (type.startsWith("tls:") || type.startsWith("random:")) return "the state alone";
-    return "its provider";
+    return ruleFor(type).deleteThrough;
 }
 
-/** APIs the README's rights (Owner, or Contributor and User Access Administrator) do not open: a destroy must not use them. */
-export const UNREACHABLE_DELETE_APIS = [deleteApi("azure-native:keyvault:Secret"), deleteApi("azure-native:storage:StorageAccountStaticWebsite")];
+export { UNREACHABLE_DELETE_APIS };
 
 export interface DestroyStep {
     /** 1 for what goes first; a wave's resources are deleted in parallel. */
@@ -79,10 +66,11 @@ export function destroyPlan(resources: DestroyInput[]): DestroyStep[] {
 function describeStep(wave: number, r: DestroyInput): DestroyStep {
     const base = { wave, urn: r.urn, type: r.type, name: r.name };
     if (!r.custom || r.type.startsWith("pulumi:providers:")) return { ...base, how: "nothing to delete" };
-    // deletedWith: the engine skips the delete when the resource it names is deleted in the same operation, as it is
-    // in a destroy. It is checked before retainOnDelete, which then changes nothing.
-    if (r.deletedWith) return { ...base, how: "deleted with", with: r.deletedWith };
-    if (r.options.retainOnDelete) return { ...base, how: "retained" };
+    // A destroy deletes everything, so what a resource is deletedWith is deleted in the same operation. The engine
+    // checks retainOnDelete first (lib/providerRules.ts deleteOutcome); a retained resource still goes with what holds it.
+    const outcome = deleteOutcome({ retainOnDelete: r.options.retainOnDelete, deletedWith: r.deletedWith }, () => true);
+    if (outcome === "retained") return { ...base, how: "retained", ...(r.deletedWith ? { with: r.deletedWith } : {}) };
+    if (outcome === "deleted with") return { ...base, how: "deleted with", with: r.deletedWith! };
     return { ...base, how: "deleted", through: deleteApi(r.type) };
 }
 
@@ -92,7 +80,7 @@ export function formatDestroyPlan(steps: DestroyStep[], shortType: (t: string) =
     return steps
         .map((s) => {
             const what = `${shortType(s.type)} ${s.name}`;
-            const detail = s.how === "deleted" ? `through ${s.through}` : s.how === "deleted with" ? `with ${nameOf.get(s.with!) ?? s.with}` : "";
+            const detail = s.how === "deleted" ? `through ${s.through}` : s.with ? `with ${nameOf.get(s.with) ?? s.with}` : "";
             return `${String(s.wave).padStart(2)}  ${s.how.padEnd(17)}  ${what}${detail ? `  (${detail})` : ""}`;
         })
         .join("\n");

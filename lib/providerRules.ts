@@ -52,43 +52,140 @@ export function deleteOutcome(old: { retainOnDelete?: boolean; deletedWith?: str
 
 /** What a provider does for one resource type. */
 export interface ProviderRule {
-    /** Where it is read from: the provider's package and the file(s). */
+    /** Where it is read from: the provider's package and version, and the file(s). */
     source: string;
     /**
-     * Inputs whose change makes the provider ask for a replacement (top-level input names; `a.b` for a nested one).
-     * "every input": any change replaces.
+     * Inputs whose change makes the provider ask for a replacement: an input's name, a nested path (`spec.volumes`,
+     * `spec.containers[*].env`: a change at or under it), or "every input": any change replaces.
      */
     replaceOn: readonly string[] | "every input";
     /** What the provider answers for delete-before-replace when it asks for a replacement. */
     deleteBeforeReplace: boolean;
     /** Whether its Create refuses when a resource of the same name already exists (a read before the create). */
     createRefusesExisting: boolean;
+    /** The inputs that hold the resource's name where it lives: the same values again are the same name. */
+    nameInputs: readonly string[];
     /** What its Delete calls: the API, and with whose rights. "nothing" for a Delete that calls nothing. */
     deleteThrough: string;
 }
 
-const AZURE_NATIVE = "pulumi-azure-native provider/pkg/provider/provider.go (Diff, Create → defaultCreate/customCreate), diff.go (calculateDetailedDiff)";
+const AZURE_NATIVE =
+    "pulumi-azure-native 3.28.0 provider/pkg/provider/provider.go (Diff, Create → defaultCreate/customCreate), diff.go (calculateDetailedDiff)";
 /**
  * azure-native, every ARM resource: each PUT path parameter replaces (diff.go: "All the parameters that are part of the
- * resource path cause a replacement"), and so do create-only properties (ForceNew, from the API's x-ms-mutability);
- * a replacement of a resource whose name is given deletes first (provider.go Diff: `deleteBeforeReplace :=
- * len(replaces) > 0` unless the resource was randomly auto-named, which none here is); Create reads the id first and
- * refuses one that exists (defaultCreate → CanCreate, pkg/azure/client_azcore.go).
+ * resource path cause a replacement"), and so do create-only properties (ForceNew, from the API's x-ms-mutability:
+ * `location` of a tracked resource); a replacement of a resource whose name is given deletes first (provider.go Diff:
+ * `deleteBeforeReplace := len(replaces) > 0` unless the resource was randomly auto-named, which none here is); Create
+ * reads the id first and refuses one that exists (defaultCreate → CanCreate, pkg/azure/client_azcore.go).
  */
-const armRule = (replaceOn: readonly string[], extra = ""): ProviderRule => ({
+const armRule = (replaceOn: readonly string[], nameInputs: readonly string[], extra = ""): ProviderRule => ({
     source: AZURE_NATIVE + extra,
     replaceOn,
     deleteBeforeReplace: true,
     createRefusesExisting: true,
+    nameInputs,
     deleteThrough: "Azure Resource Manager",
 });
 
+const TF_BRIDGE =
+    "pulumi-terraform-bridge pkg/tfbridge/provider.go (Diff: `deleteBeforeReplace := len(replaces) > 0 && " +
+    "(res.Schema.DeleteBeforeReplace || nameRequiresDeleteBeforeReplace(...))`, false here: no DeleteBeforeReplace in the " +
+    "provider's resources.go and no autonamed `name` field)";
+
+const KUBERNETES =
+    "pulumi-kubernetes 4.34.2 provider/pkg/provider/provider.go (Diff: forceNew fields replace; deleteBeforeReplace when " +
+    "the object is named, not autonamed, and keeps its name and namespace), diff.go (forceNewProperties)";
+/** A Kubernetes object we name (metadata.name): its name and namespace replace it, deleted first. */
+const k8sRule = (replaceOn: readonly string[]): ProviderRule => ({
+    source: KUBERNETES,
+    replaceOn: ["metadata.name", "metadata.namespace", ...replaceOn],
+    deleteBeforeReplace: true,
+    // A create of a name that exists answers AlreadyExists (the API server).
+    createRefusesExisting: true,
+    nameInputs: ["metadata.name", "metadata.namespace"],
+    deleteThrough: "the cluster's API server",
+});
+
+/** Pod fields the provider replaces on (diff.go forceNew["core"]["v1"]["Pod"], containerForceNewProperties). */
+const POD_FORCE_NEW = [
+    "spec.affinity",
+    "spec.automountServiceAccountToken",
+    "spec.dnsConfig",
+    "spec.dnsPolicy",
+    "spec.enableServiceLinks",
+    "spec.hostAliases",
+    "spec.hostIPC",
+    "spec.hostNetwork",
+    "spec.hostPID",
+    "spec.hostname",
+    "spec.imagePullSecrets",
+    "spec.nodeName",
+    "spec.nodeSelector",
+    "spec.overhead",
+    "spec.preemptionPolicy",
+    "spec.priority",
+    "spec.priorityClassName",
+    "spec.readinessGates",
+    "spec.restartPolicy",
+    "spec.runtimeClassName",
+    "spec.schedulerName",
+    "spec.securityContext",
+    "spec.serviceAccount",
+    "spec.serviceAccountName",
+    "spec.shareProcessNamespace",
+    "spec.subdomain",
+    "spec.terminationGracePeriodSeconds",
+    "spec.volumes",
+    ...["spec.containers[*]", "spec.initContainers[*]"].flatMap((c) =>
+        [
+            "args",
+            "command",
+            "env",
+            "image",
+            "imagePullPolicy",
+            "lifecycle",
+            "livenessProbe",
+            "ports",
+            "readinessProbe",
+            "resources",
+            "securityContext",
+            "stdin",
+            "stdinOnce",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "tty",
+            "volumeDevices",
+            "volumeMounts",
+            "workingDir",
+        ].map((f) => `${c}.${f}`),
+    ),
+];
+
 /** Every resource type the program registers (and the ones earlier versions registered, for upgrades), by type token. */
 export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
-    "azure-native:resources:ResourceGroup": armRule(["resourceGroupName", "location"]),
-    "azure-native:storage:StorageAccount": armRule(["resourceGroupName", "accountName", "location"]),
-    "azure-native:storage:BlobContainer": armRule(["resourceGroupName", "accountName", "containerName"]),
-    "azure-native:authorization:RoleAssignment": armRule(["scope", "roleAssignmentName", "principalId", "roleDefinitionId"]),
+    "azure-native:resources:ResourceGroup": armRule(["resourceGroupName", "location"], ["resourceGroupName"]),
+    "azure-native:storage:StorageAccount": armRule(["resourceGroupName", "accountName", "location"], ["accountName"]),
+    "azure-native:storage:BlobContainer": armRule(["resourceGroupName", "accountName", "containerName"], ["accountName", "containerName"]),
+    // The program derives roleAssignmentName from scope, principal and role (lib/roles.ts), so a new principal or role
+    // is a new name as well.
+    "azure-native:authorization:RoleAssignment": armRule(["scope", "roleAssignmentName"], ["scope", "roleAssignmentName"]),
+    "azure-native:managedidentity:UserAssignedIdentity": armRule(["resourceGroupName", "resourceName", "location"], ["resourceGroupName", "resourceName"]),
+    // issuer, subject and audiences are updated in place (a PUT of the same credential).
+    "azure-native:managedidentity:FederatedIdentityCredential": armRule(
+        ["resourceGroupName", "resourceName", "federatedIdentityCredentialResourceName"],
+        ["resourceGroupName", "resourceName", "federatedIdentityCredentialResourceName"],
+    ),
+    "azure-native:keyvault:Vault": armRule(["resourceGroupName", "vaultName", "location"], ["vaultName"]),
+    // A new value is a new version of the same secret (PUT); azure-native deletes a secret through the Key Vault data
+    // plane with the deployer's token (customresources/custom_keyvault.go).
+    "azure-native:keyvault:Secret": {
+        ...armRule(["resourceGroupName", "vaultName", "secretName"], ["vaultName", "secretName"], ", resources/customresources/custom_keyvault.go"),
+        deleteThrough: "Key Vault data plane (the deployer's Entra token)",
+    },
+    "azure-native:containerservice:ManagedCluster": armRule(
+        ["resourceGroupName", "resourceName", "location", "dnsPrefix"],
+        ["resourceGroupName", "resourceName"],
+    ),
     /** Registered before this project wrote the documents itself; kept for the upgrade of such a stack. */
     "azure-native:storage:Blob": {
         source:
@@ -98,6 +195,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         deleteBeforeReplace: true,
         // customCreate reads the blob first (custom Read: GetProperties) and answers "cannot create already existing resource".
         createRefusesExisting: true,
+        nameInputs: ["accountName", "containerName", "blobName"],
         deleteThrough: "blob service (the account key, listed with ARM listKeys)",
     },
     /** Registered before this project enabled the static website itself; kept for the upgrade of such a stack. */
@@ -107,18 +205,101 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         deleteBeforeReplace: true,
         // customCreate runs its Read first: GetAccountInfo and GetProperties with the deployer's Entra token.
         createRefusesExisting: true,
+        nameInputs: ["accountName"],
         deleteThrough: "blob service (the deployer's Entra token): SetProperties with the static website disabled",
     },
     "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
         source:
             "this project: lib/issuerDocuments.ts (diff never replaces; create and update write in place; delete deletes " +
-            "nothing), run by @pulumi/pulumi cmd/dynamic-provider",
+            "nothing), run by @pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through)",
         replaceOn: [],
         deleteBeforeReplace: false,
         createRefusesExisting: false,
+        nameInputs: ["accountName", "containerName"],
         deleteThrough: "nothing",
     },
+    "azuread:index/application:Application": {
+        source: `pulumi-azuread 6.9.1 (terraform-provider-azuread azuread_application: no ForceNew input used here), ${TF_BRIDGE}`,
+        replaceOn: [],
+        deleteBeforeReplace: false,
+        // Display names need not be unique: a second application of the same name is created beside the first.
+        createRefusesExisting: false,
+        nameInputs: ["displayName"],
+        deleteThrough: "Microsoft Graph",
+    },
+    "azuread:index/servicePrincipal:ServicePrincipal": {
+        source: `pulumi-azuread 6.9.1 (terraform-provider-azuread azuread_service_principal: client_id ForceNew), ${TF_BRIDGE}`,
+        replaceOn: ["clientId"],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: ["clientId"],
+        deleteThrough: "Microsoft Graph",
+    },
+    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": {
+        source:
+            "pulumi-azuread 6.9.1 (terraform-provider-azuread application_federated_identity_credential_resource.go: " +
+            `application_id and display_name ForceNew; audiences, issuer, subject updated in place), ${TF_BRIDGE}`,
+        replaceOn: ["applicationId", "displayName"],
+        deleteBeforeReplace: false,
+        // Graph refuses a second credential with the same name, or the same issuer and subject, on one application.
+        createRefusesExisting: true,
+        nameInputs: ["applicationId", "displayName"],
+        deleteThrough: "Microsoft Graph",
+    },
+    "tls:index/privateKey:PrivateKey": {
+        source: `pulumi-tls 5.6.1 (terraform-provider-tls resource_private_key.go: algorithm, rsa_bits, ecdsa_curve RequiresReplace), ${TF_BRIDGE}`,
+        replaceOn: ["algorithm", "rsaBits", "ecdsaCurve"],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: [],
+        deleteThrough: "the state alone",
+    },
+    "command:local:Command": {
+        source:
+            "pulumi-command 1.2.1 provider/pkg/provider/common/inputs.go (Triggers: replaceOnChanges; a change of anything " +
+            "else runs `update`, or `create` without one: local/commandController.go), pulumi-go-provider 1.3.0 infer " +
+            "(no delete-before-replace)",
+        replaceOn: ["triggers"],
+        deleteBeforeReplace: false,
+        // Whether its create refuses depends on its script: the kind Command's does, and asks for deleteBeforeReplace.
+        createRefusesExisting: false,
+        nameInputs: [],
+        deleteThrough: "its delete script, on the machine running pulumi",
+    },
+    "kubernetes:core/v1:Namespace": k8sRule([]),
+    "kubernetes:core/v1:ServiceAccount": k8sRule([]),
+    "kubernetes:core/v1:Pod": k8sRule(POD_FORCE_NEW),
+    "kubernetes:helm.sh/v3:Release": {
+        source: "pulumi-kubernetes 4.34.2 provider/pkg/provider/helm_release.go (Diff: forceNewFields .name, .namespace; DeleteBeforeReplace: false)",
+        replaceOn: ["name", "namespace"],
+        deleteBeforeReplace: false,
+        // Helm refuses to install a release name that is in use; a replacement changes the name, so none collides.
+        createRefusesExisting: true,
+        nameInputs: ["name", "namespace"],
+        deleteThrough: "the cluster's API server (helm uninstall)",
+    },
+    "pulumi:providers:kubernetes": {
+        source:
+            "pulumi-kubernetes 4.34.2 provider/pkg/provider/provider.go (DiffConfig: replaced when the kubeconfig's active " +
+            "cluster, context or cluster setting changes, or is not known yet); every object it manages is then replaced " +
+            "(pulumi/pulumi step_generator.go: a resource whose provider is replaced is replaced)",
+        replaceOn: ["kubeconfig", "context", "cluster"],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: [],
+        deleteThrough: "nothing (a provider)",
+    },
 };
+
+/**
+ * APIs the README's rights (Owner, or Contributor and User Access Administrator) do not open: nothing may be deleted
+ * through them. Key Vault secrets and the static website setting are deleted through data planes with the deployer's
+ * Entra token, which those control-plane roles do not authorize.
+ */
+export const UNREACHABLE_DELETE_APIS: readonly string[] = [
+    PROVIDER_RULES["azure-native:keyvault:Secret"].deleteThrough,
+    PROVIDER_RULES["azure-native:storage:StorageAccountStaticWebsite"].deleteThrough,
+];
 
 /** The rule for a type, or a failure naming the type: every type the program registers must be in the table. */
 export function ruleFor(type: string): ProviderRule {

@@ -141,8 +141,12 @@ test("a kind stack's destroy needs no API server: every cluster object goes with
     for (const s of inCluster) expect([s.name, s.how, s.with]).toEqual([s.name, "deleted with", cluster]);
     // An unreachable cluster (a laptop's, from a CI runner) is forgotten, not waited for.
     expect(byName(plan, "kubernetes").inputs.deleteUnreachable).toBe("true");
-    // Everything on Azure is deleted through ARM or goes with what is.
-    for (const s of steps.filter((x) => x.type.startsWith("azure-native:"))) expect(["deleted", "deleted with"]).toContain(s.how);
+    // Everything on Azure is deleted through ARM or goes with what is (a retained secret goes with its vault).
+    for (const s of steps.filter((x) => x.type.startsWith("azure-native:"))) {
+        expect(["deleted", "deleted with", "retained"]).toContain(s.how);
+        if (s.how === "retained") expect(s.with).toBeDefined();
+        if (s.how === "deleted") expect(s.through).toBe("Azure Resource Manager");
+    }
 });
 
 test("npm run plan -- --destroy prints the recorded plan, and --json the same steps as JSON", () => {

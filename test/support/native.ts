@@ -21,6 +21,7 @@ export interface NativeTooling {
     harness: typeof import("../../tools/offline/harness");
     mocks: typeof import("../../tools/offline/mocks");
     plan: typeof import("../../tools/offline/plan");
+    changes: typeof import("../../tools/offline/changes");
     stackFile: typeof import("../../tools/offline/stackFile");
     relyingParty: typeof import("./relyingParty");
 }
@@ -53,6 +54,7 @@ export function nativeTooling(): NativeTooling {
         harness: req("./tools/offline/harness"),
         mocks: req("./tools/offline/mocks"),
         plan: req("./tools/offline/plan"),
+        changes: req("./tools/offline/changes"),
         stackFile: req("./tools/offline/stackFile"),
         relyingParty: req("./test/support/relyingParty"),
     };

@@ -40,10 +40,16 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicIn
 /** Each dynamic resource's inputs as its provider receives them (the serialized provider included), by URN. */
 export type DynamicInputs = Map<string, Record<string, unknown>>;
 
-export async function runProgram(config: Record<string, unknown>, opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs } = {}): Promise<Plan> {
+export async function runProgram(
+    config: Record<string, unknown>,
+    opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs; fingerprintSecrets?: boolean } = {},
+): Promise<Plan> {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
-    return evaluate({ project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks }, opts.dynamic);
+    return evaluate(
+        { project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks, fingerprintSecrets: opts.fingerprintSecrets },
+        opts.dynamic,
+    );
 }
 
 /** Runs the program with a stack file, exactly as the offline plan reads it. */

@@ -16,8 +16,10 @@ const Sequencer = require("@jest/test-sequencer").default;
 const FORK_HEAVY = ["integration/e2e.test.ts", "unit/kind.test.ts"];
 
 const SECONDS = {
-    "integration/azurite.test.ts": 9,
-    "program/plan-cli.test.ts": 9,
+    "program/plan-cli.test.ts": 12,
+    "integration/azurite.test.ts": 10,
+    "integration/issuerDocuments.test.ts": 8,
+    "program/changePreview.test.ts": 7,
     "program/issuer.test.ts": 8,
     "integration/doctor.test.ts": 6,
     "program/bad-input.test.ts": 5,
@@ -25,7 +27,8 @@ const SECONDS = {
     "program/rotation.test.ts": 4,
     "integration/rotation.test.ts": 4,
     "integration/exchange.test.ts": 3.5,
-    "integration/replace.test.ts": 3.5,
+    "program/changes.test.ts": 5,
+    "program/upgrade.test.ts": 2.5,
     "program/run-mode.test.ts": 3,
     "program/identity.test.ts": 2.5,
     "program/lifecycle.test.ts": 2.5,

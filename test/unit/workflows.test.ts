@@ -62,6 +62,72 @@ describe("preview.yml", () => {
     });
 
     test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, job));
+
+    test("the offline change preview: the base's stack files from git, the preview posted once and updated, a broken invariant failing it", () => {
+        const step = (id: string) => job.steps.find((s) => s.id === id || s.name?.startsWith(id))!;
+        expect(job.steps[0].with).toMatchObject({ "fetch-depth": 0 });
+        const changes = step("changes");
+        expect(job.steps.indexOf(changes)).toBeGreaterThan(job.steps.findIndex((s) => s.run === "npm test"));
+        expect(changes.env).toEqual({ BASE_SHA: "${{ github.event.pull_request.base.sha }}" });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-preview-"));
+        const sh = (cmd: string, env: Record<string, string> = {}) =>
+            spawnSync("bash", ["-e", "-c", cmd], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" });
+        try {
+            // A repository whose base commit has two stack files, and a stand-in npm that prints what it was asked.
+            const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" });
+            git("init", "-q");
+            fs.mkdirSync(path.join(dir, "examples"));
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+            fs.writeFileSync(path.join(dir, "examples", "Pulumi.aks.yaml"), "config: {a: 1}\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\n");
+            git("add", ".");
+            git("commit", "-q", "-m", "base");
+            const base = git("rev-parse", "HEAD").stdout.trim();
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(path.join(dir, "bin", "npm"), `#!/bin/sh\nfind "$6" -type f | sort | sed "s|$6/||"\nexit \${NPM_CODE:-0}\n`, { mode: 0o755 });
+            const out = path.join(dir, "github-output");
+            for (const [npmCode, stepCode] of [
+                ["0", 0],
+                ["3", 0],
+                ["1", 1],
+            ] as const) {
+                fs.writeFileSync(out, "");
+                const r = sh(changes.run!, {
+                    BASE_SHA: base,
+                    RUNNER_TEMP: dir,
+                    GITHUB_OUTPUT: out,
+                    NPM_CODE: npmCode,
+                    PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                });
+                expect([npmCode, r.status]).toEqual([npmCode, stepCode]);
+                expect(fs.readFileSync(out, "utf8")).toBe(`code=${npmCode}\n`);
+            }
+            // Only the stack files, at their paths.
+            expect(fs.readFileSync(path.join(dir, "change-preview.md"), "utf8")).toBe("Pulumi.dev.yaml\nexamples/Pulumi.aks.yaml\n");
+
+            // The post: a stand-in gh that has the marked comment 42 already, then none.
+            const post = step("Post the change preview");
+            fs.writeFileSync(
+                path.join(dir, "bin", "gh"),
+                `#!/bin/sh\necho "$*" >> "${dir}/gh.log"\ncase "$*" in *--paginate*) [ -n "$EXISTING" ] && echo "$EXISTING" ;; esac\nexit 0\n`,
+                { mode: 0o755 },
+            );
+            const env = { GH_TOKEN: "t", REPO: "o/r", PR: "7", PATH: `${path.join(dir, "bin")}:${process.env.PATH}` };
+            expect(sh(post.run!, { ...env, EXISTING: "42" }).status).toBe(0);
+            expect(sh(post.run!, { ...env, EXISTING: "" }).status).toBe(0);
+            const log = fs.readFileSync(path.join(dir, "gh.log"), "utf8").split("\n");
+            expect(
+                log.filter((l) => l.startsWith("api --method PATCH repos/o/r/issues/comments/42 -f body=<!-- entra-wif offline change preview -->")),
+            ).toHaveLength(1);
+            expect(
+                log.filter((l) => l.startsWith("api --method POST repos/o/r/issues/7/comments -f body=<!-- entra-wif offline change preview -->")),
+            ).toHaveLength(1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        const fail = job.steps.at(-1)!;
+        expect(fail.if).toBe("always() && steps.changes.outputs.code == '3'");
+    });
 });
 
 describe("destroy.yml", () => {

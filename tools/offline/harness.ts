@@ -3,6 +3,7 @@
  * resource registration with its parent, dependencies, deletedWith and serialized inputs. Used by the offline
  * plan and by the program tests, so both see exactly what `pulumi up` would send.
  */
+import { createHmac, randomBytes } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { GraphResource } from "../../lib/graph";
@@ -62,21 +63,31 @@ export interface EvaluateOptions {
     /** The mocks to answer with; a fresh AzureMocks when absent. */
     mocks?: AzureMocks;
     /**
+     * Render each secret input as `[secret #<fingerprint>]` instead of `[secret]`: a keyed hash (HMAC-SHA-256 under a key
+     * made for this process and never kept), so two evaluations in one process can tell a changed secret from an
+     * unchanged one, while the value cannot be recovered from it. For the change preview, which prints no input values.
+     */
+    fingerprintSecrets?: boolean;
+    /**
      * Receives each dynamic resource's inputs as its provider receives them: the serialized provider under
      * `__provider`, secrets as plain values (the dynamic provider accepts no secrets, so the engine unwraps them).
      */
     onDynamicResource?: (urn: string, inputs: Record<string, unknown>) => void;
 }
 
-/** Renders a serialized property value: secrets masked, assets as their text, resource references as URNs. */
-export function renderValue(v: unknown): unknown {
+/**
+ * Renders a serialized property value: secrets masked (as `secret(value)` renders them), assets as their text, resource
+ * references as URNs.
+ */
+export function renderValue(v: unknown, secret: (value: unknown) => string = () => SECRET_PLACEHOLDER): unknown {
+    const render = (x: unknown) => renderValue(x, secret);
     if (v === UNKNOWN) return "[unknown]";
-    if (Array.isArray(v)) return v.map(renderValue);
+    if (Array.isArray(v)) return v.map(render);
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
         switch (o[SIG_KEY]) {
             case SECRET_SIG:
-                return SECRET_PLACEHOLDER;
+                return secret(o.value);
             case ASSET_SIG:
                 return { asset: o.text !== undefined ? { text: o.text } : o.path !== undefined ? { path: o.path } : { uri: o.uri } };
             case ARCHIVE_SIG:
@@ -84,9 +95,9 @@ export function renderValue(v: unknown): unknown {
             case RESOURCE_SIG:
                 return o.urn;
             case OUTPUT_SIG:
-                return o.secret ? SECRET_PLACEHOLDER : renderValue(o.value);
+                return o.secret ? secret(o.value) : render(o.value);
         }
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, renderValue(x)]));
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, render(x)]));
     }
     return v;
 }
@@ -103,10 +114,25 @@ function unwrapSecrets(v: unknown): unknown {
 }
 
 /** A registration's inputs, rendered; a dynamic resource's are handed to `onDynamic` whole, its code shown as a placeholder. */
-function renderInputs(inputs: Record<string, unknown>, onDynamic: (raw: Record<string, unknown>) => void): Record<string, unknown> {
-    if (inputs[DYNAMIC_PROVIDER_KEY] === undefined) return renderValue(inputs) as Record<string, unknown>;
+function renderInputs(
+    inputs: Record<string, unknown>,
+    onDynamic: (raw: Record<string, unknown>) => void,
+    secret?: (value: unknown) => string,
+): Record<string, unknown> {
+    if (inputs[DYNAMIC_PROVIDER_KEY] === undefined) return renderValue(inputs, secret) as Record<string, unknown>;
     onDynamic(unwrapSecrets(inputs) as Record<string, unknown>);
-    return renderValue({ ...inputs, [DYNAMIC_PROVIDER_KEY]: DYNAMIC_PROVIDER_PLACEHOLDER }) as Record<string, unknown>;
+    return renderValue({ ...inputs, [DYNAMIC_PROVIDER_KEY]: DYNAMIC_PROVIDER_PLACEHOLDER }, secret) as Record<string, unknown>;
+}
+
+/** The key of this process's secret fingerprints: random, in memory only. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/** A secret as the change preview compares it: `[secret #…]`, a keyed hash of the value (see fingerprintSecrets). */
+export function secretFingerprint(value: unknown): string {
+    return `[secret #${createHmac("sha256", FINGERPRINT_KEY)
+        .update(JSON.stringify(value ?? null))
+        .digest("hex")
+        .slice(0, 16)}]`;
 }
 
 /** Resolves an export (Output or plain) to its rendered value, masking secrets. */
@@ -185,7 +211,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                             ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),
                             ...(req.getAliasesList().length ? { aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.toObject()) } : {}),
                         },
-                        inputs: renderInputs(req.getObject()?.toJavaScript() ?? {}, (raw) => opts.onDynamicResource?.(resp.getUrn(), raw)),
+                        inputs: renderInputs(
+                            req.getObject()?.toJavaScript() ?? {},
+                            (raw) => opts.onDynamicResource?.(resp.getUrn(), raw),
+                            opts.fingerprintSecrets ? secretFingerprint : undefined,
+                        ),
                     });
                 });
             }),

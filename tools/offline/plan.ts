@@ -2,20 +2,28 @@
  * Offline plan: evaluates the real program under realistic mocks and prints, as one JSON document, every
  * resource it would register and every output — no cloud credentials, no Pulumi CLI.
  *
- *   npm run --silent plan -- --stack-file Pulumi.dev.yaml [--graph | --destroy [--json]]
+ *   npm run --silent plan -- --stack-file Pulumi.dev.yaml [--graph | --destroy [--json] | --from <before.yaml> [--json]]
  *
  * With --graph it prints the resource graph as a Mermaid flowchart instead; with --destroy what `pulumi destroy`
- * would do, in its order, one line a resource (--json: as JSON).
+ * would do, in its order, one line a resource (--json: as JSON); with --from what `pulumi up` would do to a stack
+ * deployed from <before.yaml> to make it what --stack-file says (lib/changePreview.ts), exit 3 when a change
+ * breaks an invariant (a create over a name that still exists, a delete the README's rights cannot make, a kid the
+ * cluster signs with that Entra cannot find).
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
+import { changePreview, formatChangePreview } from "../../lib/changePreview";
 import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/graph";
 import { ConfigError, ConfigProblems, parseStackConfig } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
-const USAGE = "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json]]";
+const USAGE =
+    "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json] | --from <Pulumi.<stack>.yaml before> [--json]]";
+
+/** The change preview's exit code when a change breaks an invariant (lib/changePreview.ts problems). */
+export const EXIT_UNSAFE_CHANGE = 3;
 
 class UsageError extends Error {}
 
@@ -39,6 +47,7 @@ const write = (stream: NodeJS.WritableStream, text: string) =>
  */
 export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: PlanRunOptions = {}): Promise<number> {
     let stackFile: string | undefined;
+    let fromFile: string | undefined;
     let graph = false;
     let destroy = false;
     let json = false;
@@ -57,11 +66,15 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
                 programGiven = true;
             } else if (argv[i] === "--stack-file") stackFile = argv[++i];
             else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
+            else if (argv[i] === "--from") {
+                fromFile = argv[++i];
+                if (fromFile === undefined) throw new UsageError("--from needs the stack file the stack was deployed from");
+            } else if (argv[i].startsWith("--from=")) fromFile = argv[i].slice("--from=".length);
             else throw new UsageError(`unknown argument: ${argv[i]}`);
         }
         if (!stackFile) throw new UsageError("missing --stack-file");
-        if (graph && destroy) throw new UsageError("give --graph or --destroy, not both");
-        if (json && !destroy) throw new UsageError("--json goes with --destroy (the plan itself is JSON)");
+        if ([graph, destroy, fromFile !== undefined].filter(Boolean).length > 1) throw new UsageError("give one of --graph, --destroy and --from");
+        if (json && !destroy && fromFile === undefined) throw new UsageError("--json goes with --destroy or --from (the plan itself is JSON)");
     } catch (e) {
         await write(err, `${(e as Error).message}\n${USAGE}\n`);
         return 2;
@@ -75,12 +88,18 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     };
 
     let stack;
+    let beforeStack;
     try {
         stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
         // A config the program refuses is refused here in the program's own words, without loading the SDK: index.ts
         // reads its config with this same parser before anything else, and a refusal is its message alone.
         // (Another program, --program, reads its config itself.)
         if (!programGiven) parseStackConfig(stack.config, { stack: stack.stack });
+        if (fromFile !== undefined) {
+            // The same stack before the change: its config under the stack's name, so the URNs are the stack's.
+            beforeStack = { ...loadStackFile(path.resolve(options.cwd ?? process.cwd(), fromFile)), stack: stack.stack };
+            if (!programGiven) parseStackConfig(beforeStack.config, { stack: beforeStack.stack });
+        }
     } catch (e) {
         await write(err, failure(e, e instanceof ConfigError || e instanceof ConfigProblems));
         return 1;
@@ -88,12 +107,29 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
 
     // The SDK, the harness and the mocks load only now: a usage or config error answers without them, at once.
     const pulumi = await import("@pulumi/pulumi");
-    const { evaluateProgram } = await import("./harness");
+    const { evaluateProgram, freshProgramLoader } = await import("./harness");
     const { AzureMocks } = await import("./mocks");
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program (index.ts or --program) is named by path at run time
         const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
-        const plan = await evaluateProgram({ ...stack, mocks: options.mocks ?? new AzureMocks({ prefetchKey: true }), load: () => load(program) });
+        const mocks = options.mocks ?? new AzureMocks({ prefetchKey: true });
+        if (beforeStack) {
+            // One mocks instance for both: a key of the same name is the same key in both plans, as it is in the state
+            // the stack keeps; only what the configs change differs. Secrets compare by fingerprint, never printed.
+            // Two evaluations in one process: the program's modules load afresh for each, as for two `pulumi up`s.
+            const fresh = options.load ? () => options.load!(program) : freshProgramLoader(program);
+            const before = await evaluateProgram({ ...beforeStack, mocks, load: fresh, fingerprintSecrets: true });
+            const after = await evaluateProgram({ ...stack, mocks, load: fresh, fingerprintSecrets: true });
+            const preview = changePreview(before, after);
+            await write(
+                out,
+                json
+                    ? `${JSON.stringify({ stack: after.stack, from: path.basename(fromFile!), ...preview }, null, 2)}\n`
+                    : formatChangePreview(preview, shortType),
+            );
+            return preview.problems.length > 0 ? EXIT_UNSAFE_CHANGE : 0;
+        }
+        const plan = await evaluateProgram({ ...stack, mocks, load: () => load(program) });
         if (destroy) {
             const steps = destroyPlan(plan.resources);
             await write(out, json ? `${JSON.stringify({ stack: plan.stack, destroy: steps }, null, 2)}\n` : `${formatDestroyPlan(steps, shortType)}\n`);

@@ -1,0 +1,384 @@
+/**
+ * What `pulumi up` will do to take a stack from one plan to another, offline: for each resource a create, an update
+ * (which inputs), a replacement (delete first or create first, decided by the provider or by a resource option), a
+ * delete (through which API, or retained, or with what) or nothing, in the engine's order, with the consequences a
+ * reviewer must see said in words, and the project's invariants checked. Every rule comes from lib/providerRules.ts.
+ * Pure: from two plans (tools/offline/harness.ts) of the same program.
+ */
+import { GraphResource } from "./graph";
+import { JWKS_PATH, DISCOVERY_PATH } from "./oidc";
+import { DeleteOutcome, deleteOutcome, EngineStep, engineStep, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
+
+export interface PreviewResource extends GraphResource {
+    deletedWith: string | null;
+    options: { deleteBeforeReplace?: true; retainOnDelete?: true; replaceOnChanges?: string[]; ignoreChanges?: string[] };
+    inputs: Record<string, unknown>;
+}
+
+export interface PreviewPlan {
+    resources: PreviewResource[];
+    outputs: Record<string, unknown>;
+}
+
+export type ChangeKind = "create" | "update" | "replace" | "delete" | "same";
+
+export interface ChangeStep {
+    /** The engine's order: a wave's steps run in parallel; deletes of what left the program come last. */
+    wave: number;
+    urn: string;
+    type: string;
+    name: string;
+    kind: ChangeKind;
+    /** The inputs that change (paths, `spec.containers[0].env`), for an update or a replacement. */
+    changed?: string[];
+    replace?: { order: "delete-first" | "create-first"; decidedBy: "the provider" | "a resource option"; because: string[] };
+    /** How the old resource goes: a delete, the old half of a replacement that creates first. */
+    delete?: { outcome: DeleteOutcome; through?: string; with?: string };
+    /** What a reviewer must know, in words. */
+    notes: string[];
+}
+
+export interface ChangePreview {
+    steps: ChangeStep[];
+    /** Broken invariants: what would fail, or leave Entra unable to verify a token. Empty when the change is safe. */
+    problems: string[];
+}
+
+type Json = unknown;
+
+/** The paths at which two values differ (`a.b[2].c`); an added or removed subtree is one path. */
+export function changedPaths(a: Json, b: Json, prefix = ""): string[] {
+    if (JSON.stringify(a) === JSON.stringify(b)) return [];
+    const isObject = (v: Json) => v !== null && typeof v === "object";
+    if (Array.isArray(a) && Array.isArray(b)) {
+        const out: string[] = [];
+        for (let i = 0; i < Math.max(a.length, b.length); i++) {
+            if (i >= a.length || i >= b.length) out.push(`${prefix}[${i}]`);
+            else out.push(...changedPaths(a[i], b[i], `${prefix}[${i}]`));
+        }
+        return out;
+    }
+    if (isObject(a) && isObject(b) && !Array.isArray(a) && !Array.isArray(b)) {
+        const ao = a as Record<string, Json>;
+        const bo = b as Record<string, Json>;
+        const out: string[] = [];
+        for (const k of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
+            out.push(...changedPaths(ao[k], bo[k], prefix ? `${prefix}.${k}` : k));
+        }
+        return out;
+    }
+    return [prefix];
+}
+
+/** Whether a changed path falls under a rule's path (`spec.containers[*].env` matches `spec.containers[0].env[1].value`). */
+export function pathMatches(changed: string, rulePath: string): boolean {
+    const c = changed.replace(/\[\d+\]/g, "[*]");
+    const under = (x: string, y: string) => x === y || x.startsWith(`${y}.`) || x.startsWith(`${y}[`);
+    // A whole object added or removed above the rule's path changes it too.
+    return under(c, rulePath) || under(rulePath, c);
+}
+
+/** Inputs a provider's diff does not look at (lib/issuerDocuments.ts: the account key, the serialized provider). */
+const IGNORED_BY_DIFF: Readonly<Record<string, readonly string[]>> = {
+    "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["__provider", "accountKey"],
+};
+
+const providerUrn = (r: GraphResource) => (r.provider ? r.provider.split("::").slice(0, -1).join("::") : null);
+const deps = (r: GraphResource) => [...r.dependsOn, ...(r.parent ? [r.parent] : []), ...(providerUrn(r) ? [providerUrn(r)!] : [])];
+
+/** The levels of a graph: 1 for what needs nothing in it, then one more than the deepest thing needed. */
+function levels(resources: GraphResource[]): Map<string, number> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const level = new Map<string, number>();
+    const visit = (urn: string, seen: Set<string>): number => {
+        const known = level.get(urn);
+        if (known !== undefined) return known;
+        if (seen.has(urn)) throw new Error(`a dependency cycle through ${urn}`);
+        seen.add(urn);
+        const r = byUrn.get(urn)!;
+        const l =
+            1 +
+            Math.max(
+                0,
+                ...deps(r)
+                    .filter((d) => byUrn.has(d))
+                    .map((d) => visit(d, seen)),
+            );
+        level.set(urn, l);
+        return l;
+    };
+    for (const r of resources) visit(r.urn, new Set());
+    return level;
+}
+
+/** The published document's text among the documents resource's inputs, when there is one. */
+function documentText(plan: PreviewPlan, path: string): string | undefined {
+    const documents = plan.resources.find((r) => r.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments")?.inputs.documents;
+    return Array.isArray(documents) ? (documents as Array<{ path: string; text: string }>).find((d) => d.path === path)?.text : undefined;
+}
+
+const kidsOf = (jwks: string | undefined) => (jwks ? (JSON.parse(jwks) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid) : []);
+const issuerOf = (discovery: string | undefined) => (discovery ? (JSON.parse(discovery) as { issuer: string }).issuer : undefined);
+
+const IDENTITY_TYPES = new Set([
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azuread:index/application:Application",
+    "azuread:index/servicePrincipal:ServicePrincipal",
+]);
+const CREDENTIAL_TYPES = new Set([
+    "azure-native:managedidentity:FederatedIdentityCredential",
+    "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+]);
+const isKindCommand = (r: PreviewResource) => r.type === "command:local:Command" && String(r.inputs.create ?? "").includes("kind create cluster");
+
+/** What a step means for the people and workloads that rely on the stack, in words. */
+function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old: PreviewResource | undefined, now: PreviewResource | undefined): string[] {
+    const notes: string[] = [];
+    const r = (now ?? old)!;
+    const goes = step.kind === "delete" || step.kind === "replace";
+    if (IDENTITY_TYPES.has(r.type) && step.kind === "replace")
+        notes.push("a new identity: its client id and principal id change, so service accounts are annotated anew and role assignments made again");
+    if (IDENTITY_TYPES.has(r.type) && step.kind === "delete") notes.push("the identity is deleted: workloads that use it can no longer get tokens");
+    if (CREDENTIAL_TYPES.has(r.type) && goes) notes.push(`token exchanges for ${String((old ?? r).inputs.subject)} fail until the credential exists again`);
+    if (r.type === "azure-native:authorization:RoleAssignment" && step.kind === "delete") notes.push("the access this role assignment gave ends");
+    if (r.type === "kubernetes:core/v1:Namespace" && goes && step.delete?.outcome === "provider delete")
+        notes.push(`deletes everything in namespace ${String((r.inputs.metadata as { name?: string } | undefined)?.name)}`);
+    if (r.type === "kubernetes:core/v1:Pod" && step.kind === "replace") notes.push("the pod is deleted and started again");
+    if (r.type === "kubernetes:core/v1:ServiceAccount" && step.kind === "update" && step.changed!.some((p) => p.includes("client-id")))
+        notes.push("the service account names another client id: pods already running keep the old one until they restart");
+    if (r.type === "azure-native:storage:StorageAccount" && goes)
+        notes.push("the issuer's documents go with the account: Entra cannot read the issuer until they are written again");
+    if (r.type === "azure-native:keyvault:Vault" && goes) notes.push("the vault is deleted (soft-deleted, then purged by the stack), with its secrets");
+    if (r.type === "tls:index/privateKey:PrivateKey" && goes) notes.push("the private key leaves the state for good: it cannot be recovered");
+    if (old && isKindCommand(old) && step.kind === "replace")
+        notes.push("the kind cluster is deleted and created anew (its name, image or issuer changed): every workload in it starts again on a new cluster");
+    if (old && isKindCommand(old) && step.kind === "update")
+        notes.push("the cluster's key files are rewritten in place and its control plane restarted; pods keep running");
+    if (r.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments" && (step.kind === "update" || step.kind === "create")) {
+        const [kidsBefore, kidsAfter] = [kidsOf(documentText(before, JWKS_PATH)), kidsOf(documentText(after, JWKS_PATH))];
+        const added = kidsAfter.filter((k) => !kidsBefore.includes(k));
+        const removed = kidsBefore.filter((k) => !kidsAfter.includes(k));
+        if (added.length > 0) notes.push(`Entra will find the new key${added.length > 1 ? "s" : ""} ${added.join(", ")} in the JWKS`);
+        if (removed.length > 0 && step.kind === "update")
+            notes.push(
+                `the JWKS no longer holds ${removed.join(", ")}: tokens signed with ${removed.length > 1 ? "those keys" : "that key"} are refused from now on`,
+            );
+        const [issuerBefore, issuerAfter] = [issuerOf(documentText(before, DISCOVERY_PATH)), issuerOf(documentText(after, DISCOVERY_PATH))];
+        if (issuerBefore && issuerAfter && issuerBefore !== issuerAfter)
+            notes.push(
+                `the issuer changes from ${issuerBefore} to ${issuerAfter}: every token in flight carries the old issuer and is refused ` +
+                    "until its pod gets a new one, and every federated credential is changed to the new issuer",
+            );
+    }
+    if (step.delete?.outcome === "retained") notes.push("stays where it is: only the state forgets it");
+    if (step.delete?.outcome === "provider delete" && UNREACHABLE_DELETE_APIS.includes(step.delete.through!))
+        notes.push(`deleted through ${step.delete.through}, which the README's rights do not open: this delete fails`);
+    return notes;
+}
+
+export function changePreview(before: PreviewPlan, after: PreviewPlan): ChangePreview {
+    const olds = new Map(before.resources.map((r) => [r.urn, r]));
+    const news = new Map(after.resources.map((r) => [r.urn, r]));
+    const forward = new Map<string, ChangeStep>();
+    const level = levels(after.resources);
+
+    // The forward pass, in dependency order, so a replaced provider is known before the objects it manages.
+    const ordered = [...after.resources].sort((a, b) => level.get(a.urn)! - level.get(b.urn)! || a.urn.localeCompare(b.urn));
+    for (const r of ordered) {
+        const old = olds.get(r.urn);
+        const base = { wave: level.get(r.urn)!, urn: r.urn, type: r.type, name: r.name, notes: [] as string[] };
+        if (!old) {
+            forward.set(r.urn, { ...base, kind: "create" });
+            continue;
+        }
+        if (!r.custom) {
+            forward.set(r.urn, { ...base, kind: "same" });
+            continue;
+        }
+        const rule = ruleFor(r.type);
+        const ignored = [...(IGNORED_BY_DIFF[r.type] ?? []), ...(r.options.ignoreChanges ?? [])];
+        const changed = changedPaths(old.inputs, r.inputs).filter((p) => !ignored.some((i) => pathMatches(p, i)));
+        const because = changed.filter(
+            (p) => rule.replaceOn === "every input" || [...rule.replaceOn, ...(r.options.replaceOnChanges ?? [])].some((rp) => pathMatches(p, rp)),
+        );
+        // A replaced provider replaces every resource it manages (pulumi/pulumi step_generator.go).
+        const provider = providerUrn(r);
+        if (provider && forward.get(provider)?.kind === "replace") because.push(`its provider ${provider.split("::").pop()} is replaced`);
+        // The Kubernetes provider of a cluster that is replaced does not know its kubeconfig until then, and is replaced.
+        if (r.type === "pulumi:providers:kubernetes") {
+            const cluster = r.dependsOn.find((d) => forward.get(d)?.kind === "replace");
+            if (cluster) because.push(`its cluster ${cluster.split("::").pop()} is replaced`);
+        }
+        // The documents by their path under the issuer, not their index.
+        const label = (p: string) =>
+            p.replace(
+                /^documents\[(\d+)\]\.text$/,
+                (_m, i: string) => `documents ${String((r.inputs.documents as Array<{ path?: string }>)?.[Number(i)]?.path)}`,
+            );
+        changed.splice(0, changed.length, ...changed.map(label));
+        if (changed.length === 0 && because.length === 0) {
+            forward.set(r.urn, { ...base, kind: "same" });
+            continue;
+        }
+        const diff = { changes: true, replaces: because, deleteBeforeReplace: rule.deleteBeforeReplace };
+        const step: EngineStep = engineStep(diff, { deleteBeforeReplace: r.options.deleteBeforeReplace });
+        forward.set(
+            r.urn,
+            step.kind === "replace"
+                ? { ...base, kind: "replace", changed, replace: { order: step.order, decidedBy: step.decidedBy, because } }
+                : { ...base, kind: "update", changed },
+        );
+    }
+
+    // What leaves: resources no longer in the program, and the old halves of replacements.
+    const deleted = new Set<string>([...before.resources.filter((r) => !news.has(r.urn)).map((r) => r.urn)]);
+    for (const s of forward.values()) if (s.kind === "replace") deleted.add(s.urn);
+    const goesWith = (o: PreviewResource) => {
+        const outcome = deleteOutcome({ retainOnDelete: o.options.retainOnDelete, deletedWith: o.deletedWith }, (u) => deleted.has(u));
+        return outcome === "provider delete"
+            ? { outcome, through: o.custom ? ruleFor(o.type).deleteThrough : "nothing (a component)" }
+            : outcome === "deleted with"
+              ? { outcome, with: o.deletedWith! }
+              : { outcome };
+    };
+    for (const s of forward.values()) if (s.kind === "replace") s.delete = goesWith(olds.get(s.urn)!);
+
+    // Deletes of what left the program run last, dependents first (the old graph, reversed).
+    const lastForward = Math.max(0, ...level.values());
+    const removed = before.resources.filter((r) => !news.has(r.urn));
+    const removedUrns = new Set(removed.map((r) => r.urn));
+    const needs = new Map(removed.map((r) => [r.urn, new Set(deps(r).filter((d) => removedUrns.has(d)))]));
+    const deletes: ChangeStep[] = [];
+    const remaining = new Set(removedUrns);
+    for (let wave = lastForward + 1; remaining.size > 0; wave++) {
+        const ready = [...remaining].filter((u) => ![...remaining].some((other) => needs.get(other)!.has(u))).sort();
+        if (ready.length === 0) throw new Error(`a dependency cycle among ${[...remaining].join(", ")}`);
+        for (const urn of ready) {
+            remaining.delete(urn);
+            const o = olds.get(urn)!;
+            deletes.push({ wave, urn, type: o.type, name: o.name, kind: "delete", delete: goesWith(o), notes: [] });
+        }
+    }
+
+    const steps = [...[...forward.values()].sort((a, b) => a.wave - b.wave || a.urn.localeCompare(b.urn)), ...deletes];
+    for (const s of steps) s.notes = notesFor(s, before, after, olds.get(s.urn), news.get(s.urn));
+    return { steps, problems: problemsOf(steps, before, after, olds, news) };
+}
+
+/** The invariants every transition must keep. */
+function problemsOf(
+    steps: ChangeStep[],
+    before: PreviewPlan,
+    after: PreviewPlan,
+    olds: Map<string, PreviewResource>,
+    news: Map<string, PreviewResource>,
+): string[] {
+    const problems: string[] = [];
+    const byUrn = new Map(steps.filter((s) => s.kind !== "delete").map((s) => [s.urn, s]));
+    for (const s of steps) {
+        const r = news.get(s.urn) ?? olds.get(s.urn)!;
+        // A create of a name that still exists fails: a replacement that keeps the name must delete first.
+        // ... and so does one whose old half is retained: its delete deletes nothing (the first key rotation with
+        // storage.Blob, lib/providerRules.ts).
+        // The old one is gone before the create when it goes with a resource that is deleted first, earlier or alongside
+        // (a kind cluster replaced delete-first takes its objects with it: the new ones are made in the new cluster).
+        const holder = s.delete?.outcome === "deleted with" ? byUrn.get(s.delete.with!) : undefined;
+        const goneFirst = holder !== undefined && holder.kind === "replace" && holder.replace!.order === "delete-first" && holder.wave <= s.wave;
+        if (s.kind === "replace" && r.custom && !goneFirst && (s.replace!.order === "create-first" || s.delete?.outcome === "retained")) {
+            const rule = ruleFor(r.type);
+            const old = olds.get(s.urn)!;
+            const sameName = rule.nameInputs.length > 0 && rule.nameInputs.every((n) => changedPaths(pick(old.inputs, n), pick(r.inputs, n)).length === 0);
+            if (rule.createRefusesExisting && sameName) {
+                const why = s.delete?.outcome === "retained" ? "the old one is retained, so it still exists" : "the new one is created first";
+                problems.push(`${s.name}: replaced under the same name while ${why}: the create of the new one fails`);
+            }
+        }
+        if (s.delete?.outcome === "provider delete" && UNREACHABLE_DELETE_APIS.includes(s.delete.through!))
+            problems.push(`${s.name}: deleted through ${s.delete.through}, which the README's rights do not open`);
+    }
+    // At every moment the JWKS Entra can read holds the kid the cluster signs with (a kind cluster the stack runs), as
+    // long as the issuer stays: a new issuer ends every token in flight by nature, which the documents' note says.
+    const documents = steps.find((s) => s.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments" && s.kind !== "same");
+    // The kind cluster's step, whatever it is: a cluster that stays also keeps signing while the documents change.
+    const cluster = steps.find((s) => s.kind !== "delete" && isKindCommand((news.get(s.urn) ?? olds.get(s.urn))!));
+    const signing = (p: PreviewPlan) => (typeof p.outputs.signingKeyId === "string" ? p.outputs.signingKeyId : undefined);
+    const sameIssuer = issuerOf(documentText(before, DISCOVERY_PATH)) === issuerOf(documentText(after, DISCOVERY_PATH));
+    if (cluster && sameIssuer && documentText(before, JWKS_PATH) !== undefined) {
+        // The documents are gone while what holds them (their container or account) is deleted and not yet written again.
+        // (The account holds the container too.)
+        const holders = [
+            before.resources.find((r) => r.type.endsWith(":IssuerDocuments"))?.deletedWith,
+            before.resources.find((r) => r.type === "azure-native:storage:StorageAccount")?.urn,
+        ];
+        const holderGoes = steps
+            .filter((s) => holders.includes(s.urn) && (s.kind === "delete" || (s.kind === "replace" && s.replace!.order === "delete-first")))
+            .sort((a, b) => a.wave - b.wave)[0];
+        const waves = [...new Set(steps.map((s) => s.wave))].sort((a, b) => a - b);
+        const publishedAt = (wave: number, done: (step: ChangeStep) => boolean) => {
+            if (holderGoes && done(holderGoes) && !(documents && done(documents))) return [];
+            return kidsOf(documentText(documents && done(documents) ? after : before, JWKS_PATH));
+        };
+        for (const wave of waves) {
+            // A wave's steps run together: a step of this wave may or may not have happened yet.
+            const published = [publishedAt(wave, (s) => s.wave < wave), publishedAt(wave, (s) => s.wave <= wave)];
+            const signs = [signing(cluster.wave < wave ? after : before), signing(cluster.wave <= wave ? after : before)];
+            for (const kid of signs) {
+                if (kid && published.some((kids) => !kids.includes(kid))) {
+                    problems.push(`wave ${wave}: the cluster may sign with ${kid} while the JWKS Entra reads does not hold it`);
+                    return problems;
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+/** The value at a dotted path of an object. */
+function pick(o: Record<string, unknown>, dotted: string): unknown {
+    return dotted.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
+}
+
+/** One line a step that does something, for a person; the problems first. */
+export function formatChangePreview(preview: ChangePreview, shortType: (t: string) => string): string {
+    const lines: string[] = [];
+    for (const p of preview.problems) lines.push(`PROBLEM  ${p}`);
+    const acting = preview.steps.filter((s) => s.kind !== "same");
+    if (acting.length === 0) lines.push("no changes");
+    for (const s of acting) {
+        const what = `${shortType(s.type)} ${s.name}`;
+        let detail = "";
+        if (s.kind === "update") detail = `(${summarize(s.changed!)})`;
+        if (s.kind === "replace") {
+            const order = s.replace!.order === "delete-first" ? "delete first" : "create first";
+            detail = `(${order}, as ${s.replace!.decidedBy} decides; because ${summarize(s.replace!.because)} changed)`;
+        }
+        if (s.kind === "delete") {
+            const d = s.delete!;
+            detail =
+                d.outcome === "retained"
+                    ? "(retained: nothing deleted)"
+                    : d.outcome === "deleted with"
+                      ? `(with ${d.with!.split("::").pop()})`
+                      : d.through!.startsWith("nothing")
+                        ? `(${d.through})`
+                        : `(through ${d.through})`;
+        }
+        lines.push(`${String(s.wave).padStart(2)}  ${s.kind.padEnd(8)} ${what}${detail ? `  ${detail}` : ""}`);
+        for (const n of s.notes) lines.push(`              ! ${n}`);
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+/** Changed paths, shortened to their first two segments, once each. */
+function summarize(paths: string[]): string {
+    const short = paths.map((p) =>
+        p.includes(" ")
+            ? p
+            : p
+                  .split(/(?=\[)|\./)
+                  .slice(0, 2)
+                  .join(".")
+                  .replace(/\.\[/g, "["),
+    );
+    return [...new Set(short)].join(", ");
+}

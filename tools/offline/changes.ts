@@ -1,0 +1,111 @@
+/**
+ * The offline change preview of every stack file, as a pull request's reviewer reads it:
+ *
+ *   npm run --silent changes -- --base-dir <folder> [--markdown]
+ *
+ * <folder> holds the stack files as the base branch has them, at the same paths (Pulumi.<stack>.yaml and
+ * examples/Pulumi.<stack>.yaml; the preview workflow writes them with git show). For each stack file of this checkout
+ * it prints what `pulumi up` would do to a stack deployed from the base branch's config to make it this branch's
+ * config, both evaluated with this checkout's program (lib/changePreview.ts, `plan --from`). Exit 0; 3 when a change
+ * breaks an invariant; 2 on bad arguments.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { capturedStreams } from "../../lib/capture";
+import { EXIT_UNSAFE_CHANGE, runPlan } from "./plan";
+import { REPO_ROOT } from "./stackFile";
+
+const USAGE = "usage: npm run --silent changes -- --base-dir <folder with the base branch's stack files> [--markdown]";
+
+/** The stack files of a checkout: Pulumi.<stack>.yaml at its root and in examples/. */
+export function stackFilesOf(root: string): string[] {
+    const at = (dir: string) =>
+        fs.existsSync(path.join(root, dir))
+            ? fs
+                  .readdirSync(path.join(root, dir))
+                  .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
+                  .map((f) => path.join(dir, f))
+            : [];
+    return [...at("."), ...at("examples")].map((f) => path.normalize(f)).sort();
+}
+
+export interface StackChanges {
+    file: string;
+    status: "changed" | "unchanged" | "new" | "refused";
+    code: number;
+    /** The change preview's text, or the refusal. */
+    text: string;
+}
+
+export async function stackChanges(baseDir: string, root: string = REPO_ROOT): Promise<StackChanges[]> {
+    const results: StackChanges[] = [];
+    for (const file of stackFilesOf(root)) {
+        const base = path.join(baseDir, file);
+        if (!fs.existsSync(base)) {
+            results.push({ file, status: "new", code: 0, text: "a new stack file: everything in it is created\n" });
+            continue;
+        }
+        const { out, err, text } = capturedStreams();
+        const code = await runPlan(["--stack-file", path.join(root, file), "--from", base], out, err);
+        const { stdout, stderr } = text();
+        const status = code === 1 || code === 2 ? "refused" : stdout === "no changes\n" ? "unchanged" : "changed";
+        results.push({ file, status, code, text: code === 1 || code === 2 ? stderr : stdout });
+    }
+    return results;
+}
+
+export function formatChanges(results: StackChanges[], markdown: boolean): string {
+    if (!markdown) return results.map((r) => `== ${r.file} (${r.status})\n${r.text}`).join("\n");
+    const lines = [
+        "### Offline change preview",
+        "",
+        "What `pulumi up` would do to a stack deployed from the base branch's config to make it this branch's, both " +
+            "evaluated with this branch's program under the offline mocks (`npm run --silent plan -- --stack-file <file> --from <base file>`). " +
+            "The providers' rules are `lib/providerRules.ts`.",
+        "",
+    ];
+    const unsafe = results.filter((r) => r.code === EXIT_UNSAFE_CHANGE);
+    if (unsafe.length > 0) lines.push(`**${unsafe.length} stack file(s) break an invariant:** ${unsafe.map((r) => `\`${r.file}\``).join(", ")}`, "");
+    for (const r of results.filter((x) => x.status !== "unchanged")) {
+        lines.push(
+            `<details${r.code === EXIT_UNSAFE_CHANGE ? " open" : ""}><summary><code>${r.file}</code>: ${r.status}</summary>`,
+            "",
+            "```text",
+            r.text.trimEnd(),
+            "```",
+            "</details>",
+            "",
+        );
+    }
+    const same = results.filter((r) => r.status === "unchanged").map((r) => `\`${r.file}\``);
+    if (same.length > 0) lines.push(`No changes: ${same.join(", ")}.`);
+    return `${lines.join("\n")}\n`;
+}
+
+/** The arguments, or the usage error. */
+export function parseChangesArgs(argv: string[]): { baseDir: string; markdown: boolean } {
+    let baseDir: string | undefined;
+    let markdown = false;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--markdown") markdown = true;
+        else if (argv[i] === "--base-dir" && argv[i + 1] !== undefined) baseDir = argv[++i];
+        else throw new Error(argv[i] === "--base-dir" ? "--base-dir needs a folder" : `unknown argument: ${argv[i]}`);
+    }
+    if (!baseDir) throw new Error("missing --base-dir");
+    if (!fs.existsSync(baseDir)) throw new Error(`${baseDir}: no such folder`);
+    return { baseDir: path.resolve(baseDir), markdown };
+}
+
+if (require.main === module) {
+    let args: { baseDir: string; markdown: boolean };
+    try {
+        args = parseChangesArgs(process.argv.slice(2));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+        process.exit(2);
+    }
+    stackChanges(args.baseDir).then((results) => {
+        const unsafe = results.some((r) => r.code === EXIT_UNSAFE_CHANGE);
+        process.stdout.write(formatChanges(results, args.markdown), () => process.exit(unsafe ? EXIT_UNSAFE_CHANGE : 0));
+    });
+}
