@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
-import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, parseStackConfig } from "./lib/config";
+import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "./lib/config";
 import { apiServerFlags, controllerManagerFlags, serviceAccountSettings } from "./lib/flags";
 import { planIdentities } from "./lib/identities";
 import { stackKeyDir } from "./lib/naming";
@@ -34,6 +34,14 @@ function loadConfig() {
 }
 
 const config = loadConfig();
+// Allowed, but likely to hurt: an EC signing key Entra may refuse, credentials in plain text in the stack file.
+const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+for (const warning of configWarnings(config, {
+    kubeconfigIsSecret: runtimeConfig.isConfigSecret?.(`${PROJECT}:kubeconfig`) ?? false,
+    kubeconfigText: config.cluster.kubeconfig,
+})) {
+    void pulumi.log.warn(warning);
+}
 // Tenant, subscription and the deployer's object id, from the credentials `pulumi up` runs with.
 const client = authorization.getClientConfigOutput();
 

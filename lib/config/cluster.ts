@@ -22,11 +22,14 @@ import {
     ClusterMode,
     DEFAULTS,
     KNOWN_KEYS,
+    OFFLINE_SECRET,
     PROJECT,
 } from "./types";
 
 /** A kubeconfig given in config: YAML with at least one cluster and one context. Never echoed: it holds credentials. */
 export function checkKubeconfig(key: string, text: string): void {
+    // Encrypted, read offline: present, and checked by `pulumi up`, which decrypts it.
+    if (text === OFFLINE_SECRET) return;
     let doc: unknown;
     try {
         doc = parseYaml(text);
@@ -105,6 +108,16 @@ export function parseAks(p: Problems, key: string, obj: Record<string, unknown>,
     const existingResourceGroupName = p.attempt(() => optionalString(`${key}.existingResourceGroupName`, obj.existingResourceGroupName), undefined);
     p.attempt(() => checkName(`${key}.existingResourceGroupName`, existingResourceGroupName, resourceGroupNameProblem), undefined);
     const create = existingResourceGroupName === undefined;
+    if (!create && obj.name === undefined) {
+        p.attempt(() => {
+            throw new ConfigError(
+                `${key}.existingResourceGroupName`,
+                existingResourceGroupName,
+                `an existing AKS cluster is named as well: set cluster.name to its name (az aks list -g ${existingResourceGroupName} -o table); ` +
+                    `without it the stack would look for ${defaultName}`,
+            );
+        }, undefined);
+    }
     if (!create) {
         for (const field of ["kubernetesVersion", "nodeSize", "nodeCount"] as const) {
             if (obj[field] !== undefined) {

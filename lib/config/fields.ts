@@ -120,6 +120,48 @@ export function rejectUnknownFields(key: string, obj: Record<string, unknown>, k
     problems.throwIfAny();
 }
 
+/** A config key as `pulumi config set --path` writes it: without the project's namespace. */
+export const cliPath = (key: string) => key.replace(/^[^:]+:/, "");
+
+/**
+ * Text where a name belongs. `pulumi config set --path` stores a value of digits that does not start with 0 as a
+ * number, and true/false as booleans (sdk/go/common/resource/config/object.go coerce; the same for numbers written
+ * in a stack file without quotes): a number reads back as the same digits, so it is taken as that text; a boolean is
+ * refused with the command that stores text.
+ */
+export function asText(key: string, value: unknown, what = "a string"): string {
+    if (typeof value === "string") return value;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
+    if (typeof value === "boolean" || typeof value === "number") {
+        throw new ConfigError(
+            key,
+            value,
+            `expected ${what}; the Pulumi CLI stored this as a ${typeof value} (set with --path, or unquoted in the stack file): ` +
+                `pulumi config set --path '${cliPath(key)}' --type string ${String(value)}`,
+        );
+    }
+    throw new ConfigError(key, value, `expected ${what}`);
+}
+
+/**
+ * A list setting's value. `pulumi config set --path key '["a"]'` stores the text of a list, not a list: such text is
+ * read as the list it spells.
+ */
+export function asList(value: unknown): unknown {
+    if (typeof value === "string" && value.trim().startsWith("[")) {
+        try {
+            const parsed: unknown = JSON.parse(value);
+            if (Array.isArray(parsed)) return parsed;
+        } catch {
+            // Not a list after all: refused as what it is.
+        }
+    }
+    return value;
+}
+
+/** How to set a list item by item, for a message: what the Pulumi CLI turns into a list. */
+export const listCommand = (key: string, example: string) => `pulumi config set --path '${cliPath(key)}[0]' ${example}`;
+
 /**
  * A list setting: absent or null is empty, anything but a list is one problem, and each item is parsed on its own
  * so that every bad item is reported. A bad item is left out, or stands in as `placeholder(item)` when later checks
@@ -134,6 +176,7 @@ export function listOf<T>(
     placeholder?: (item: unknown) => T | undefined,
 ): T[] {
     if (value === undefined || value === null) return [];
+    value = asList(value);
     if (!Array.isArray(value)) {
         p.attempt(() => {
             throw new ConfigError(key, value, expected);
@@ -141,7 +184,7 @@ export function listOf<T>(
         return [];
     }
     const items: T[] = [];
-    value.forEach((item, i) => {
+    (value as unknown[]).forEach((item, i) => {
         const parsed = p.attempt<T | undefined>(() => parseItem(item, `${key}[${i}]`, i), placeholder?.(item));
         if (parsed !== undefined) items.push(parsed);
     });
@@ -189,10 +232,7 @@ export function oneOf<T extends string>(key: string, value: unknown, allowed: re
 
 export function optionalString(key: string, value: unknown): string | undefined {
     if (value === undefined || value === null || value === "") return undefined;
-    if (typeof value !== "string") {
-        throw new ConfigError(key, value, "expected a string");
-    }
-    return value;
+    return asText(key, value);
 }
 
 export function checkName(key: string, value: string | undefined, problem: (v: string) => string | undefined): void {
@@ -209,9 +249,9 @@ export function parseBoolean(key: string, value: unknown, fallback: boolean): bo
 }
 
 export function parseStringList(p: Problems, key: string, value: unknown, problem: (v: string) => string | undefined): string[] {
-    return listOf(p, key, value, "expected a list of names", (item, itemKey) => {
-        if (typeof item !== "string") throw new ConfigError(itemKey, item, "expected a name");
-        checkName(itemKey, item, problem);
-        return item;
+    return listOf(p, key, value, `expected a list of names: ${listCommand(key, "<name>")}`, (item, itemKey) => {
+        const name = asText(itemKey, item, "a name");
+        checkName(itemKey, name, problem);
+        return name;
     });
 }

@@ -8,17 +8,18 @@
  */
 import { defaultIdentityName } from "../naming";
 import { parseCluster } from "./cluster";
-import { asObject, checkName, closest, ConfigError, optionalString, parseRaw, Problems } from "./fields";
+import { asObject, checkName, closest, ConfigError, distance, fold, optionalString, parseRaw, Problems } from "./fields";
 import { parseIdentities, parseIdentity } from "./identities";
 import { parseIssuer } from "./issuer";
 import { resourceGroupNameProblem } from "./names";
 import { parseSample, sampleWorkload } from "./sample";
 import { parseSigningKey } from "./signingKey";
-import { DEFAULTS, IdentityConfig, KNOWN_KEYS, PROJECT, StackConfig } from "./types";
+import { DEFAULTS, IdentityConfig, KNOWN_KEYS, KNOWN_NAMESPACES, OFFLINE_SECRET, PROJECT, StackConfig } from "./types";
 import { parseWebhook } from "./webhook";
 import { parseWorkloads } from "./workloads";
 
 export { ConfigError, ConfigProblems } from "./fields";
+export { configWarnings, EC_KEY_WARNING } from "./warnings";
 export {
     aksClusterNameProblem,
     chartVersionProblem,
@@ -43,6 +44,7 @@ export {
     INITIAL_KEY_NAME,
     KNOWN_KEYS,
     MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+    OFFLINE_SECRET,
     PROJECT,
     TOKEN_EXPIRATION_RANGE,
 } from "./types";
@@ -74,9 +76,41 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
     /** Top-level keys a misspelt key was meant to be: what follows from their absence is not reported again. */
     const meantKeys = new Set<string>();
+    let misspeltLocation = false;
 
     for (const fullKey of Object.keys(raw)) {
-        if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+        if (!fullKey.startsWith(`${PROJECT}:`)) {
+            // A namespace that is a near miss of a known one (entra_wif:, entrawif:, azure_native:) is a typo whose key
+            // the program would never read.
+            const [namespace, ...rest] = fullKey.split(":");
+            // The project's own within two edits; a provider's only by case, separators or one edit, since a stack may
+            // carry other providers' settings (random:, github:) that are not typos.
+            const meant = (KNOWN_NAMESPACES as readonly string[]).includes(namespace)
+                ? undefined
+                : (KNOWN_NAMESPACES.find((n) => fold(n) === fold(namespace)) ??
+                  (distance(fold(namespace), fold(PROJECT)) <= 2 ? PROJECT : KNOWN_NAMESPACES.find((n) => distance(n, namespace) <= 1)));
+            if (meant !== undefined && rest.length > 0) {
+                const fix = `${meant}:${rest.join(":")}`;
+                if (fix === "azure-native:location") misspeltLocation = true;
+                if (meant === PROJECT) meantKeys.add(rest.join(":").split(".")[0]);
+                p.attempt(() => {
+                    throw new ConfigError(fullKey, parseRaw(raw[fullKey]), `"${namespace}" is not a namespace this program reads; did you mean "${fix}"?`);
+                }, undefined);
+            }
+            continue;
+        }
+        // A secret of the project's read offline: present, unreadable; only the kubeconfig is meant to be one.
+        if (raw[fullKey] === OFFLINE_SECRET && fullKey !== `${PROJECT}:kubeconfig`) {
+            p.attempt(() => {
+                throw new ConfigError(
+                    fullKey,
+                    "[encrypted]",
+                    `encrypted with --secret, which the offline plan cannot read; of this project's settings only ${PROJECT}:kubeconfig holds a secret: ` +
+                        `pulumi config set --path '${fullKey.slice(PROJECT.length + 1)}' <value> (without --secret)`,
+                );
+            }, undefined);
+            continue;
+        }
         const k = fullKey.slice(PROJECT.length + 1);
         if (!(k in KNOWN_KEYS)) {
             const guess = closest(k, Object.keys(KNOWN_KEYS));
@@ -93,10 +127,10 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
 
     const location = raw["azure-native:location"];
     p.attempt(() => {
-        if (location === undefined || location === "") {
+        if ((location === undefined || location === "") && !misspeltLocation) {
             throw new ConfigError("azure-native:location", location, "set the Azure region, e.g. `pulumi config set azure-native:location westeurope`");
         }
-        if (!/^[a-z0-9]+$/.test(location)) {
+        if (location !== undefined && location !== "" && !/^[a-z0-9]+$/.test(location)) {
             throw new ConfigError(
                 "azure-native:location",
                 location,
@@ -105,7 +139,8 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
         }
     }, undefined);
 
-    const resourceGroupName = p.attempt(() => optionalString(`${PROJECT}:resourceGroupName`, ours("resourceGroupName")), undefined);
+    // A top-level value is always text (the Pulumi CLI stores it as given): "123" stays "123", not a number.
+    const resourceGroupName = p.attempt(() => optionalString(`${PROJECT}:resourceGroupName`, raw[`${PROJECT}:resourceGroupName`]), undefined);
     p.attempt(() => checkName(`${PROJECT}:resourceGroupName`, resourceGroupName, resourceGroupNameProblem), undefined);
 
     const issuer = parseIssuer(p, `${PROJECT}:issuer`, ours("issuer"));

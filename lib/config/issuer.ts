@@ -1,5 +1,5 @@
 /** entra-wif:issuer: where the OIDC documents are served, and the issuer URL when a CDN fronts them. */
-import { issuerUrlProblems } from "../oidc";
+import { DISCOVERY_PATH, issuerUrlProblems, JWKS_PATH } from "../oidc";
 import { asObject, checkName, ConfigError, oneOf, optionalString, parseBoolean, Problems, rejectUnknownFields } from "./fields";
 import { HOSTING_HINTS } from "./hints";
 import { containerNameProblem, storageAccountNameProblem } from "./names";
@@ -32,6 +32,14 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
         const url = optionalString(`${key}.customUrl`, obj.customUrl);
         if (url !== undefined) {
             const problems = issuerUrlProblems(url);
+            const urlPath = /^[a-z]+:\/\/[^/]*(\/.*)?$/i.exec(url)?.[1] ?? "";
+            if (urlPath.includes("//")) problems.push(`its path ${urlPath} has an empty segment (//), which a CDN does not serve as written`);
+            const document = [DISCOVERY_PATH, JWKS_PATH].find((d) => urlPath.replace(/\/$/, "").endsWith(`/${d}`));
+            if (document !== undefined) {
+                problems.push(
+                    `it is the URL of a document, not the issuer: the issuer is the part before /${document} (${url.slice(0, url.indexOf(document))})`,
+                );
+            }
             if (problems.length > 0) {
                 throw new ConfigError(
                     `${key}.customUrl`,

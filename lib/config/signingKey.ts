@@ -1,24 +1,26 @@
 /** entra-wif:signingKey: the stack's keys by name, their size, and the cluster's own public keys. */
 import { KeyFormatError, keyId, parsePublicKey, pemLabels } from "../keys";
-import { asObject, checkName, ConfigError, listOf, Problems, rejectUnknownFields } from "./fields";
+import { asList, asObject, asText, checkName, ConfigError, listCommand, listOf, Problems, rejectUnknownFields } from "./fields";
 import { keyNameProblem } from "./names";
 import { DEFAULTS, INITIAL_KEY_NAME, KNOWN_KEYS, RSA_BITS, SigningKeyConfig } from "./types";
 
 export function parseKeyNames(p: Problems, key: string, value: unknown): string[] | undefined {
     if (value === undefined || value === null) return undefined;
+    value = asList(value);
     if (!Array.isArray(value) || value.length === 0) {
         p.attempt(() => {
             throw new ConfigError(
                 key,
                 value,
-                `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs`,
+                `expected a non-empty list of key names, oldest first, e.g. ["${INITIAL_KEY_NAME}", "2027-02"]; the last one signs. ` +
+                    `Set one item at a time: ${listCommand(key, INITIAL_KEY_NAME)}`,
             );
         }, undefined);
         return undefined;
     }
     const seen = new Map<string, number>();
-    return listOf(p, key, value, "", (item, itemKey, i) => {
-        if (typeof item !== "string") throw new ConfigError(itemKey, item, "expected a key name");
+    return listOf(p, key, value, "", (raw, itemKey, i) => {
+        const item = asText(itemKey, raw, "a key name");
         checkName(itemKey, item, keyNameProblem);
         const first = seen.get(item);
         if (first !== undefined) throw new ConfigError(itemKey, item, `the name is already listed at ${key}[${first}]; each key once`);
@@ -57,6 +59,16 @@ export function parsePublicKeys(p: Problems, key: string, value: unknown): strin
                 throw new ConfigError(itemKey, pem, `expected an RSA or EC (P-256/384/521) public key in PEM: ${err.message}`);
             }
             throw err;
+        }
+        // The same floor as for generated keys (signingKey.rsaBits): Entra and kube-apiserver take smaller RSA keys, but
+        // a 1024-bit key is breakable, and a cluster signing with one is an issuer anybody can impersonate.
+        const bits = parsePublicKey(pem).asymmetricKeyDetails?.modulusLength;
+        if (parsePublicKey(pem).asymmetricKeyType === "rsa" && bits !== undefined && bits < 2048) {
+            throw new ConfigError(
+                itemKey,
+                `[a ${bits}-bit RSA public key]`,
+                "RSA keys of 2048 bits or more only (as for the keys the stack generates); replace the cluster's key",
+            );
         }
         const kid = keyId(pem);
         const first = kids.get(kid);

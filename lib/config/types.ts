@@ -2,6 +2,16 @@
 
 export const PROJECT = "entra-wif";
 
+/**
+ * The value the offline plan hands the program for a value `pulumi config set --secret` stored (`{secure: ...}`):
+ * present and secret, but not readable without the stack's passphrase. The config parser takes it as present and
+ * checks nothing in it; `pulumi up` decrypts the real value and checks it.
+ */
+export const OFFLINE_SECRET = "[secure: encrypted in the stack file; not readable offline]";
+
+/** The namespaces of the providers the program configures: a near miss of one of them is a typo. */
+export const KNOWN_NAMESPACES = [PROJECT, "azure-native", "azuread", "kubernetes", "command", "tls", "pulumi"] as const;
+
 export type IssuerHosting = "blob" | "staticWebsite";
 
 export type ClusterMode = "kind" | "existing" | "aks";

@@ -1,5 +1,5 @@
 /** entra-wif:workloads: namespace/serviceAccount pairs, the identity each becomes, its roles and token lifetime. */
-import { asObject, checkName, ConfigError, listOf, meantFields, Problems, rejectUnknownFields } from "./fields";
+import { asText, asObject, checkName, ConfigError, listOf, meantFields, Problems, rejectUnknownFields } from "./fields";
 import { parseRoles } from "./identities";
 import { namespaceProblem, serviceAccountProblem } from "./names";
 import { IdentityConfig, KNOWN_KEYS, MAX_FEDERATED_CREDENTIALS_PER_IDENTITY, PROJECT, TOKEN_EXPIRATION_RANGE, WorkloadConfig } from "./types";
@@ -35,18 +35,21 @@ export function parseWorkloads(
             const fields = new Problems();
             fields.attempt(() => rejectUnknownFields(itemKey, obj, KNOWN_KEYS.workloads!), undefined);
             const meant = meantFields(obj, KNOWN_KEYS.workloads!);
-            const namespace = obj.namespace;
-            const serviceAccount = obj.serviceAccount;
+            // A name of digits stored as a number by the CLI reads back as the same digits (asText).
+            const textOf = (field: string) => (typeof obj[field] === "number" && Number.isSafeInteger(obj[field]) ? String(obj[field]) : obj[field]);
+            const namespace = textOf("namespace");
+            const serviceAccount = textOf("serviceAccount");
             fields.attempt(() => {
                 if (namespace === undefined && meant.has("namespace")) return;
-                if (typeof namespace !== "string") throw new ConfigError(`${itemKey}.namespace`, namespace, "expected a Kubernetes namespace name");
-                checkName(`${itemKey}.namespace`, namespace, namespaceProblem);
+                checkName(`${itemKey}.namespace`, asText(`${itemKey}.namespace`, namespace, "a Kubernetes namespace name"), namespaceProblem);
             }, undefined);
             fields.attempt(() => {
                 if (serviceAccount === undefined && meant.has("serviceAccount")) return;
-                if (typeof serviceAccount !== "string")
-                    throw new ConfigError(`${itemKey}.serviceAccount`, serviceAccount, "expected a Kubernetes service account name");
-                checkName(`${itemKey}.serviceAccount`, serviceAccount, serviceAccountProblem);
+                checkName(
+                    `${itemKey}.serviceAccount`,
+                    asText(`${itemKey}.serviceAccount`, serviceAccount, "a Kubernetes service account name"),
+                    serviceAccountProblem,
+                );
             }, undefined);
             const id = `${namespace}/${serviceAccount}`;
             const first = seen.get(id);

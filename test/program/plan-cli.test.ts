@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { EC_KEY_WARNING } from "../../lib/config";
 import { largeStackConfig } from "../../tools/bench";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { BatchResult, planBatch } from "../support/planBatch";
@@ -33,6 +34,7 @@ const BATCHED = [
     ["--stack-file", fixture("Pulumi.byo.yaml")],
     // Twice: two evaluations of one stack file, each with the program's modules loaded afresh.
     ["--stack-file", fixture("Pulumi.byo.yaml")],
+    ["--stack-file", fixture("Pulumi.byo-ec.yaml")],
     ["--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml"],
     ["--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml", "--json"],
     ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml"],
@@ -47,6 +49,13 @@ beforeAll(async () => {
 }, 120000);
 const fromBatch = (...args: string[]) => batched.find((b) => JSON.stringify(b.argv) === JSON.stringify(args))!;
 const allFromBatch = (...args: string[]) => batched.filter((b) => JSON.stringify(b.argv) === JSON.stringify(args));
+
+test("a cluster's own EC key is published, with a warning on stderr that Entra may refuse ES256 (AADSTS5002738)", () => {
+    const { code, stdout, stderr } = fromBatch("--stack-file", fixture("Pulumi.byo-ec.yaml"));
+    expect(code).toBe(0);
+    expect(stderr).toBe(`warning: entra-wif:signingKey.publicKeys[0] ${EC_KEY_WARNING}\n`);
+    expect(JSON.parse(JSON.parse(stdout).outputs.jwks).keys[0]).toMatchObject({ kty: "EC", alg: "ES256" });
+});
 
 describe("--from: what pulumi up would do to a stack deployed from another config", () => {
     test("a key added (the rotation example from the dev stack): the key, the JWKS, the gate, then the cluster, in order", () => {

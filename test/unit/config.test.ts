@@ -564,7 +564,7 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "existing namespaces as a string",
         "entra-wif:cluster",
         { mode: "existing", context: "k", existingNamespaces: "apps" },
-        /^entra-wif:cluster\.existingNamespaces: "apps" is not valid; expected a list of names$/,
+        /^entra-wif:cluster\.existingNamespaces: "apps" is not valid; expected a list of names: pulumi config set --path 'cluster\.existingNamespaces\[0\]' <name>$/,
     ],
     [
         "an existing namespace breaking DNS-1123",
@@ -651,7 +651,7 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
     [
         "sizing an existing AKS cluster",
         "entra-wif:cluster",
-        { mode: "aks", existingResourceGroupName: "rg-x", nodeCount: 3 },
+        { mode: "aks", existingResourceGroupName: "rg-x", name: "aks-x", nodeCount: 3 },
         /^entra-wif:cluster\.nodeCount: 3 is not valid; an existing AKS cluster \(existingResourceGroupName\) is used as it is/,
     ],
     [

@@ -62,6 +62,8 @@ export interface EvaluateOptions {
     load: () => Record<string, unknown>;
     /** The mocks to answer with; a fresh AzureMocks when absent. */
     mocks?: AzureMocks;
+    /** Receives what the program warns of (pulumi.log.warn); dropped when absent. */
+    onWarning?: (message: string) => void;
     /**
      * Render each secret input as `[secret #<fingerprint>]` instead of `[secret]`: a keyed hash (HMAC-SHA-256 under a key
      * made for this process and never kept), so two evaluations in one process can tell a changed secret from an
@@ -225,6 +227,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The program's warnings (pulumi.log.warn) go to the engine under `pulumi up`; offline, to opts.onWarning, not to
+    // stderr, where the plan CLI says them in its own words.
+    const log = pulumi.log as { warn: (msg: string) => Promise<void> };
+    const warn = log.warn;
+    log.warn = async (msg: string) => opts.onWarning?.(msg);
     try {
         const exports = opts.load();
         const outputs: Record<string, unknown> = {};
@@ -236,6 +243,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
         if (failures.length > 0) throw failures[0];
         return { stack: opts.stack, resources, outputs };
     } finally {
+        log.warn = warn;
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { changePreview, formatChangePreview } from "../../lib/changePreview";
 import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/graph";
-import { ConfigError, ConfigProblems, parseStackConfig } from "../../lib/config";
+import { ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
 import { loadStackFile, REPO_ROOT } from "./stackFile";
 
@@ -89,12 +89,19 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
 
     let stack;
     let beforeStack;
+    const warnings: string[] = [];
     try {
         stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
         // A config the program refuses is refused here in the program's own words, without loading the SDK: index.ts
         // reads its config with this same parser before anything else, and a refusal is its message alone.
         // (Another program, --program, reads its config itself.)
-        if (!programGiven) parseStackConfig(stack.config, { stack: stack.stack });
+        if (!programGiven) {
+            const parsed = parseStackConfig(stack.config, { stack: stack.stack });
+            const kubeconfigKey = `${PROJECT}:kubeconfig`;
+            warnings.push(
+                ...configWarnings(parsed, { kubeconfigIsSecret: stack.secretKeys.includes(kubeconfigKey), kubeconfigText: parsed.cluster.kubeconfig }),
+            );
+        }
         if (fromFile !== undefined) {
             // The same stack before the change: its config under the stack's name, so the URNs are the stack's.
             beforeStack = { ...loadStackFile(path.resolve(options.cwd ?? process.cwd(), fromFile)), stack: stack.stack };
@@ -104,6 +111,9 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         await write(err, failure(e, e instanceof ConfigError || e instanceof ConfigProblems));
         return 1;
     }
+
+    // What is allowed but likely to hurt (lib/config/warnings.ts), as `pulumi up` warns of it too.
+    for (const w of warnings) await write(err, `warning: ${w}\n`);
 
     // The SDK, the harness and the mocks load only now: a usage or config error answers without them, at once.
     const pulumi = await import("@pulumi/pulumi");
