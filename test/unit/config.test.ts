@@ -564,7 +564,10 @@ const invalid: Array<[string, string, unknown, RegExp, Record<string, unknown>?]
         "existing namespaces as a string",
         "entra-wif:cluster",
         { mode: "existing", context: "k", existingNamespaces: "apps" },
-        joinedPattern(/^entra-wif:cluster\.existingNamespaces: "apps" is not valid; expected a list of names: /, /pulumi config set --path 'cluster\.existingNamespaces\[0\]' <name>$/),
+        joinedPattern(
+            /^entra-wif:cluster\.existingNamespaces: "apps" is not valid; expected a list of names: /,
+            /pulumi config set --path 'cluster\.existingNamespaces\[0\]' <name>$/,
+        ),
     ],
     [
         "an existing namespace breaking DNS-1123",
