@@ -22,6 +22,11 @@ export interface Check {
     fix?: string;
     /** The error Entra ID answers when this is wrong (failed checks). */
     aadsts?: string;
+    /**
+     * A passed check that Entra may still refuse, or that holds only for now (e.g. an issuer Entra cannot reach, an EC
+     * key): printed as `warn`, it does not fail the run.
+     */
+    warning?: string;
 }
 
 export interface HttpResponse {
@@ -44,6 +49,11 @@ export interface FederatedCredential {
 export interface DoctorInput {
     /** The issuer exactly as the cluster and the federated credentials use it. */
     issuer: string;
+    /**
+     * Where the documents are stored when another host serves the issuer (issuer.customUrl: a CDN or custom domain in
+     * front of the storage): the endpoint checks read the documents there, then the issuer itself is compared.
+     */
+    servedFrom?: string;
     /** Public keys the cluster signs with (PEM): each must be published with its kid. */
     publicKeys?: string[];
     /** A service-account token (compact JWT) to check as Entra would. */
@@ -63,7 +73,7 @@ const METADATA_UNREACHABLE = "AADSTS90061 / AADSTS50166 (request to the external
 const ISSUER_MISMATCH = "AADSTS70021 / AADSTS700211 (no matching federated identity record for the assertion issuer)";
 const REQUIRED_DISCOVERY_FIELDS = ["issuer", "jwks_uri", "response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"];
 
-const pass = (id: string, message: string): Check => ({ id, ok: true, message });
+const pass = (id: string, message: string, warning?: string): Check => ({ id, ok: true, message, ...(warning ? { warning } : {}) });
 const fail = (id: string, message: string, fix: string, aadsts?: string): Check => ({ id, ok: false, message, fix, ...(aadsts ? { aadsts } : {}) });
 
 function isJsonContentType(contentType: string | null): boolean {
@@ -129,6 +139,82 @@ function unreachable(id: string, what: string, url: string, r: HttpResponse | Er
     return fail(id, `${what} at ${url} answered HTTP ${r.status}${codeText}`, "serve the document with HTTP 200", METADATA_UNREACHABLE);
 }
 
+/**
+ * Why Entra cannot reach the issuer's host, or undefined for a public one: a loopback, private, link-local or shared
+ * address (RFC 1918, RFC 6598, RFC 4193, RFC 3927/4291), or a name only a local network resolves.
+ */
+export function privateHostReason(issuer: string): string | undefined {
+    let host: string;
+    try {
+        host = new URL(issuer).hostname.toLowerCase();
+    } catch {
+        return undefined;
+    }
+    if (host === "localhost" || host.endsWith(".localhost")) return `${host}, this machine`;
+    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)?.slice(1).map(Number);
+    if (v4) {
+        const [a, b] = v4;
+        if (a === 127) return `${host}, a loopback address`;
+        if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return `${host}, a private address`;
+        if (a === 169 && b === 254) return `${host}, a link-local address`;
+        if (a === 100 && b >= 64 && b <= 127) return `${host}, a shared (carrier-grade NAT) address`;
+        if (a === 0) return `${host}, not a routable address`;
+        return undefined;
+    }
+    if (host.startsWith("[")) {
+        const v6 = host.slice(1, -1);
+        if (v6 === "::1") return `${host}, a loopback address`;
+        if (/^f[cd][0-9a-f]{0,2}:/.test(v6)) return `${host}, a unique local (private) address`;
+        if (/^fe[89ab][0-9a-f]?:/.test(v6)) return `${host}, a link-local address`;
+        return undefined;
+    }
+    if (!host.includes(".")) return `${host}, a name without a domain that only a local network resolves`;
+    if (/\.(local|internal|lan|home\.arpa|intranet|corp)$/.test(host)) return `${host}, a name only a local network resolves`;
+    return undefined;
+}
+
+/**
+ * The algorithms Entra takes for a federated assertion. Entra documents RS256 as the tested one, and answers other
+ * algorithms with AADSTS5002738 "Invalid JWT token. 'ES384' is not a supported signature algorithm. Supported signing
+ * algorithms are: 'RS256,RS384,RS512'" (the text MSAL.NET's tests record; AzureAD/microsoft-identity-web#3467 for ES256).
+ */
+export const ENTRA_ASSERTION_ALGORITHMS = ["RS256", "RS384", "RS512"];
+const UNSUPPORTED_ALGORITHM = "AADSTS5002738 (the assertion's signature algorithm is not supported)";
+
+/** The warning for EC keys in a JWKS: published fine, but Entra refuses the tokens they sign. */
+function ecKeyWarning(keys: Jwk[]): string | undefined {
+    const ec = keys.filter((k) => k.kty === "EC").map((k) => k.kid);
+    if (ec.length === 0) return undefined;
+    return (
+        `EC key${ec.length === 1 ? "" : "s"} ${ec.join(", ")}: Entra verifies RSA signatures (${ENTRA_ASSERTION_ALGORITHMS.join(", ")}) ` +
+        `and refuses tokens a cluster signs with an EC key with ${UNSUPPORTED_ALGORITHM}; sign service-account tokens with an RSA key`
+    );
+}
+
+/** Entra's own sign-in hosts: a token they issued is never a federated assertion (AADSTS700222). */
+const ENTRA_ISSUER_HOSTS = new RegExp(
+    "(^|\\.)(" +
+        ["login\\.microsoftonline\\.(com|us)", "login\\.microsoft\\.com", "login\\.windows\\.net", "sts\\.windows\\.net"]
+            .concat(["login\\.chinacloudapi\\.cn", "login\\.partner\\.microsoftonline\\.cn"])
+            .join("|") +
+        ")$",
+);
+
+function isEntraIssued(iss: unknown): boolean {
+    if (typeof iss !== "string") return false;
+    try {
+        return ENTRA_ISSUER_HOSTS.test(new URL(iss).hostname.toLowerCase());
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * The longest assertion lifetime (exp − iat) Entra takes: it answers longer ones with AADSTS70023 (reported for
+ * tokens valid over 25 hours). The webhook projects tokens for 1 hour by default.
+ */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 25 * 3600;
+
 /** Where people put the discovery document by mistake; found there, the fix names the right path. */
 function misplacedDiscoveryUrls(issuer: string): string[] {
     const urls = [
@@ -179,9 +265,16 @@ function jwkProblem(jwk: Jwk): string | undefined {
 async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[]): Promise<Jwk[] | undefined> {
     const { issuer } = input;
     const problems = issuerUrlProblems(issuer);
+    const unreachableHost = problems.length === 0 ? privateHostReason(issuer) : undefined;
     checks.push(
         problems.length === 0
-            ? pass("issuer-url", `issuer ${issuer} is an https URL without query or fragment`)
+            ? pass(
+                  "issuer-url",
+                  `issuer ${issuer} is an https URL without query or fragment`,
+                  unreachableHost &&
+                      `its host is ${unreachableHost}: Entra fetches the documents from the internet and cannot reach it, ` +
+                          "and would answer AADSTS90061 / AADSTS501661; serve the issuer from a public host for real tokens",
+              )
             : fail(
                   "issuer-url",
                   `issuer ${issuer}: ${problems.join("; ")}`,
@@ -190,12 +283,14 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
               ),
     );
 
-    const url = discoveryUrl(issuer);
+    // With servedFrom, the documents are read where they are stored, and the issuer's own host is compared after.
+    const fetchUrl = (u: string) => (input.servedFrom ? movedUnder(u, issuer, input.servedFrom) : u);
+    const url = fetchUrl(discoveryUrl(issuer));
     const discovery = await tryGet(get, url);
     if (discovery instanceof Error || discovery.status !== 200) {
         const check = unreachable("discovery-reachable", "discovery document", url, discovery);
         if (!(discovery instanceof Error) && discovery.status === 404) {
-            for (const candidate of misplacedDiscoveryUrls(issuer)) {
+            for (const candidate of misplacedDiscoveryUrls(issuer).map(fetchUrl)) {
                 const found = await tryGet(get, candidate);
                 if (!(found instanceof Error) && found.status === 200) {
                     check.fix = `a document was found at ${candidate}: it must be at ${url} (${DISCOVERY_PATH} under the issuer, byte for byte)`;
@@ -272,12 +367,13 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
     }
     checks.push(pass("jwks-uri", `jwks_uri ${jwksUri}`));
 
-    const jwks = await tryGet(get, jwksUri);
+    const jwksFetched = fetchUrl(jwksUri);
+    const jwks = await tryGet(get, jwksFetched);
     if (jwks instanceof Error || jwks.status !== 200) {
-        checks.push(unreachable("jwks-reachable", "JWKS", jwksUri, jwks));
+        checks.push(unreachable("jwks-reachable", "JWKS", jwksFetched, jwks));
         return undefined;
     }
-    checks.push(pass("jwks-reachable", `${jwksUri} answered 200 to an anonymous https GET`));
+    checks.push(pass("jwks-reachable", `${jwksFetched} answered 200 to an anonymous https GET`));
     checks.push(
         isJsonContentType(jwks.contentType)
             ? pass("jwks-content-type", `served as ${jwks.contentType}`)
@@ -310,7 +406,11 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
                   "AADSTS7000272 (the signing key is not in the issuer's metadata)",
               )
             : bad.length === 0
-              ? pass("jwks-keys", `${keys.length} well-formed signing key${keys.length === 1 ? "" : "s"}: ${keys.map((k) => k.kid).join(", ")}`)
+              ? pass(
+                    "jwks-keys",
+                    `${keys.length} well-formed signing key${keys.length === 1 ? "" : "s"}: ${keys.map((k) => k.kid).join(", ")}`,
+                    ecKeyWarning(keys),
+                )
               : fail(
                     "jwks-keys",
                     bad.map(([i, p]) => `keys[${i}]: ${p}`).join("; "),
@@ -343,7 +443,63 @@ async function endpointChecks(input: DoctorInput, get: HttpGet, checks: Check[])
                   ),
         );
     }
+    if (input.servedFrom) checks.push(await issuerServedCheck(issuer, url, discovery.body, jwksUri, jwks.body, get));
     return keys;
+}
+
+/** `url` under `to` instead of `from` (the issuer), or `url` itself when it is not under the issuer. */
+function movedUnder(url: string, from: string, to: string): string {
+    const base = from.endsWith("/") ? from : `${from}/`;
+    if (!url.startsWith(base)) return url;
+    return `${to.endsWith("/") ? to : `${to}/`}${url.slice(base.length)}`;
+}
+
+/**
+ * The issuer's own host (a CDN or custom domain) against the stored documents. Not yet serving them is a warning,
+ * not a failure: the first `pulumi up` creates the storage the CDN's origin points at, so the CDN can only go live
+ * after it, and until it is set up it answers anything (an error, 404, 403, its own page). Serving other documents is a
+ * failure (a stale cache or another origin): Entra reads what the issuer serves.
+ */
+async function issuerServedCheck(
+    issuer: string,
+    storedDiscoveryUrl: string,
+    storedDiscovery: string,
+    jwksUri: string,
+    storedJwks: string,
+    get: HttpGet,
+): Promise<Check> {
+    const notLive = (what: string) =>
+        pass(
+            "issuer-served",
+            `the documents are stored at ${storedDiscoveryUrl.slice(0, -DISCOVERY_PATH.length)}`,
+            `${issuer} does not serve them yet (${what}): point its CDN or custom domain at that origin; ` +
+                `until it serves them, Entra answers AADSTS90061 / AADSTS501661`,
+        );
+    const served: Array<[string, string, string]> = [
+        ["discovery document", discoveryUrl(issuer), storedDiscovery],
+        ["JWKS", jwksUri, storedJwks],
+    ];
+    for (const [what, url, stored] of served) {
+        const r = await tryGet(get, url);
+        if (r instanceof Error) return notLive(`${url}: ${r.message}`);
+        // A CDN or domain not set up yet answers anything (404, 403, its own error page): not live, not wrong.
+        if (r.status !== 200) return notLive(`${url}: HTTP ${r.status}${storageErrorCode(r.body) ? ` (${storageErrorCode(r.body)})` : ""}`);
+        if (!isJsonContentType(r.contentType))
+            return fail(
+                "issuer-served",
+                `${url} serves the ${what} as ${r.contentType ?? "(no Content-Type)"}, not application/json`,
+                "make the CDN pass the origin's Content-Type through",
+                METADATA_UNREACHABLE,
+            );
+        if (r.body !== stored)
+            return fail(
+                "issuer-served",
+                `${url} serves another ${what} than the one stored at the origin`,
+                "purge the CDN's cache (entra-wif serves the documents with Cache-Control: no-cache), and check that its origin is the stack's storage",
+                what === "JWKS" ? "AADSTS700027 / AADSTS7000272 (the signing key is not in the issuer's metadata)" : ISSUER_MISMATCH,
+            );
+    }
+    return pass("issuer-served", `${issuer} serves the same documents as the storage`);
 }
 
 function decodeSegment(segment: string): Record<string, unknown> {
@@ -373,6 +529,15 @@ function verifySignature(alg: string, key: KeyObject, signingInput: string, sign
     return verify(hash, Buffer.from(signingInput), key, signature);
 }
 
+/** Entra matches a federated credential's subject case-sensitively (Microsoft Entra breaking change, 2025). */
+const SUBJECT_CASE_MISMATCH = "AADSTS7002138 (no matching federated identity record for the assertion subject: matching is case-sensitive)";
+const SUBJECT_CASE_FIX =
+    "write the credential's subject exactly as the token carries it: Kubernetes names are lower case (system:serviceaccount:<namespace>:<name>)";
+
+const caseOnly = (a: unknown, b: unknown): boolean => typeof a === "string" && typeof b === "string" && a !== b && a.toLowerCase() === b.toLowerCase();
+
+const hours = (seconds: number): string => (seconds % 3600 === 0 ? `${seconds / 3600} h` : `${(seconds / 3600).toFixed(1)} h`);
+
 /** The token checks (3) and the federated-credential checks (4). */
 function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[]): void {
     const token = input.token!.trim();
@@ -394,6 +559,17 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
         return;
     }
     checks.push(pass("token-format", `a JWT signed with ${header.alg}, kid ${header.kid}`));
+    checks.push(
+        ENTRA_ASSERTION_ALGORITHMS.includes(String(header.alg))
+            ? pass("token-algorithm", `${header.alg} is an algorithm Entra takes`)
+            : fail(
+                  "token-algorithm",
+                  `the token is signed with ${JSON.stringify(header.alg)}; Entra takes ${ENTRA_ASSERTION_ALGORITHMS.join(", ")} only`,
+                  "make the cluster sign service-account tokens with an RSA key (entra-wif's generated keys are RSA; " +
+                      "replace an EC sa.key by an RSA one, publishing both during the change)",
+                  UNSUPPORTED_ALGORITHM,
+              ),
+    );
 
     if (keys) {
         const key = keys.find((k) => k.kid === header.kid);
@@ -433,17 +609,24 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
     }
 
     checks.push(
-        claims.iss === input.issuer
-            ? pass("token-issuer", "iss is byte-identical to the issuer")
-            : fail(
+        isEntraIssued(claims.iss)
+            ? fail(
                   "token-issuer",
-                  typeof claims.iss === "string" && claims.iss.replace(/\/$/, "") === input.issuer.replace(/\/$/, "")
-                      ? `iss ${JSON.stringify(claims.iss)} differs from the issuer ${JSON.stringify(input.issuer)} only by a trailing slash`
-                      : `iss is ${JSON.stringify(claims.iss)}, not ${JSON.stringify(input.issuer)}`,
-                  "set kube-apiserver's --service-account-issuer to the issuer exactly (entra-wif's kubeApiServerFlags) " +
-                      "and restart pods so they get new tokens",
-                  ISSUER_MISMATCH,
-              ),
+                  `iss is ${JSON.stringify(claims.iss)}: this is a token Microsoft Entra issued, not a service-account token of the cluster`,
+                  "pass the pod's projected service-account token (the file AZURE_FEDERATED_TOKEN_FILE names), not an Azure access token",
+                  "AADSTS700222 (Entra-issued tokens may not be used for federated identity flows)",
+              )
+            : claims.iss === input.issuer
+              ? pass("token-issuer", "iss is byte-identical to the issuer")
+              : fail(
+                    "token-issuer",
+                    typeof claims.iss === "string" && claims.iss.replace(/\/$/, "") === input.issuer.replace(/\/$/, "")
+                        ? `iss ${JSON.stringify(claims.iss)} differs from the issuer ${JSON.stringify(input.issuer)} only by a trailing slash`
+                        : `iss is ${JSON.stringify(claims.iss)}, not ${JSON.stringify(input.issuer)}`,
+                    "set kube-apiserver's --service-account-issuer to the issuer exactly (entra-wif's kubeApiServerFlags) " +
+                        "and restart pods so they get new tokens",
+                    ISSUER_MISMATCH,
+                ),
     );
 
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -462,12 +645,19 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
         checks.push(
             claims.sub === input.subject
                 ? pass("token-subject", `sub is ${input.subject}`)
-                : fail(
-                      "token-subject",
-                      `sub is ${JSON.stringify(claims.sub)}, not ${JSON.stringify(input.subject)}`,
-                      "run the workload with the service account the federated credential names (namespace and name, exactly)",
-                      "AADSTS700213 (no matching federated identity record for the assertion subject)",
-                  ),
+                : caseOnly(claims.sub, input.subject)
+                  ? fail(
+                        "token-subject",
+                        `sub is ${JSON.stringify(claims.sub)}, which differs from ${JSON.stringify(input.subject)} only in letter case`,
+                        SUBJECT_CASE_FIX,
+                        SUBJECT_CASE_MISMATCH,
+                    )
+                  : fail(
+                        "token-subject",
+                        `sub is ${JSON.stringify(claims.sub)}, not ${JSON.stringify(input.subject)}`,
+                        "run the workload with the service account the federated credential names (namespace and name, exactly)",
+                        "AADSTS700213 (no matching federated identity record for the assertion subject)",
+                    ),
         );
     }
 
@@ -501,12 +691,44 @@ function tokenChecks(input: DoctorInput, keys: Jwk[] | undefined, checks: Check[
                 "AADSTS700024 (the assertion is not within its valid time range)",
             ),
         );
+    } else if (nbf !== undefined && exp - nbf > MAX_ASSERTION_LIFETIME_SECONDS) {
+        checks.push(
+            fail(
+                "token-lifetime",
+                `the token is valid for ${hours(exp - nbf)} (iat to exp), longer than the ${hours(MAX_ASSERTION_LIFETIME_SECONDS)} Entra takes`,
+                "request a shorter token: the webhook projects 1 h by default (azure.workload.identity/service-account-token-expiration), " +
+                    "kubectl create token --duration 1h",
+                "AADSTS70023 (the assertion's lifetime is too long)",
+            ),
+        );
+    } else if (now > exp) {
+        checks.push(
+            pass(
+                "token-lifetime",
+                `the token expired ${now - exp} s ago (exp ${new Date(exp * 1000).toISOString()})`,
+                `Entra still takes it within its ${CLOCK_SKEW_SECONDS} s clock-skew allowance, until ` +
+                    `${new Date((exp + CLOCK_SKEW_SECONDS) * 1000).toISOString()}; use a fresh token`,
+            ),
+        );
     } else {
         checks.push(pass("token-lifetime", `valid now, for another ${exp - now} s`));
     }
 
     if (input.federatedCredentials && input.federatedCredentials.length > 0) {
         const candidates = input.federatedCredentials.filter((c) => c.subject === claims.sub);
+        const caseOnlyMatches = input.federatedCredentials.filter((c) => caseOnly(c.subject, claims.sub));
+        if (candidates.length === 0 && caseOnlyMatches.length > 0) {
+            checks.push(
+                fail(
+                    "credential-match",
+                    `federated credential ${caseOnlyMatches.map((c) => `${c.name} has subject ${JSON.stringify(c.subject)}`).join(", ")}: ` +
+                        `it differs from the token's ${JSON.stringify(claims.sub)} only in letter case`,
+                    SUBJECT_CASE_FIX,
+                    SUBJECT_CASE_MISMATCH,
+                ),
+            );
+            return;
+        }
         if (candidates.length === 0) {
             checks.push(
                 fail(
@@ -542,7 +764,7 @@ export async function diagnose(input: DoctorInput, get: HttpGet): Promise<Check[
 }
 
 /** Only what Entra fetches (checks 1 and 2): what the gate in `pulumi up` runs. */
-export async function diagnoseEndpoints(input: Pick<DoctorInput, "issuer" | "publicKeys">, get: HttpGet): Promise<Check[]> {
+export async function diagnoseEndpoints(input: Pick<DoctorInput, "issuer" | "publicKeys" | "servedFrom">, get: HttpGet): Promise<Check[]> {
     const checks: Check[] = [];
     await endpointChecks(input, get, checks);
     return checks;
@@ -554,5 +776,13 @@ export const allPassed = (checks: Check[]): boolean => checks.every((c) => c.ok)
 export function formatChecks(checks: Check[]): string {
     // entra-exchange holds what Entra did answer; every other check, what it would.
     const entraSays = (c: Check) => (c.aadsts ? ` — Entra ${c.id === "entra-exchange" ? "answered" : "would answer"} ${c.aadsts}` : "");
-    return checks.map((c) => (c.ok ? `ok    ${c.id}: ${c.message}` : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${entraSays(c)}`)).join("\n");
+    return checks
+        .map((c) =>
+            c.ok
+                ? c.warning
+                    ? `warn  ${c.id}: ${c.message} — ${c.warning}`
+                    : `ok    ${c.id}: ${c.message}`
+                : `FAIL  ${c.id}: ${c.message} — fix: ${c.fix}${entraSays(c)}`,
+        )
+        .join("\n");
 }

@@ -76,6 +76,12 @@ interface CodeAdvice {
  * reference-error-codes, the table of AADSTS codes), the workload identity federation troubleshooting of
  * "Workload identity federation" (learn.microsoft.com/entra/workload-id/workload-identity-federation) and
  * azure-workload-identity's docs/book/src/troubleshooting.md (AADSTS70021 with its Assertion Issuer/Subject/Audience).
+ * The newer codes: AADSTS7002138 and case-sensitive subject matching from Microsoft Learn's "What's new for
+ * authentication" (reference-breaking-changes); AADSTS700222 from "Workload identity federation considerations"
+ * (Entra issuers are not supported); AADSTS5002738's text from MSAL.NET's recorded responses and
+ * AzureAD/microsoft-identity-web#3467 (ES256 refused); AADSTS501661 and AADSTS7002131 as Entra words them in the
+ * responses GitLab's and GitHub's OIDC guides quote; AADSTS70023 for an assertion valid over 25 h as users report
+ * it (no Microsoft page describes that code).
  */
 export const AADSTS_ADVICE: Readonly<Record<number, CodeAdvice>> = {
     700213: {
@@ -149,6 +155,46 @@ export const AADSTS_ADVICE: Readonly<Record<number, CodeAdvice>> = {
         cause: "the tenant does not exist in this cloud (InvalidTenantName)",
         fix: "check the tenant id and that the authority is the tenant's cloud (public, US Government or China)",
         explainedBy: [],
+    },
+    7002131: {
+        cause: "no federated identity credential matches the token's subject, and no flexible credential's claims-matching expression matches its claims",
+        fix: "run the workload with the service account a credential names (system:serviceaccount:<namespace>:<name>, exactly), or add a workload for it",
+        explainedBy: ["token-subject", "credential-match"],
+    },
+    7002138: {
+        cause:
+            "a credential's subject differs from the token's only in letter case: Entra matches subjects case-sensitively " +
+            '(Microsoft Learn, "Federated identity credentials now use case-sensitive matching")',
+        fix: "write the credential's subject exactly as the token carries it; Kubernetes namespaces and service account names are lower case",
+        explainedBy: ["token-subject", "credential-match"],
+    },
+    70023: {
+        cause: "the token's lifetime (iat to exp) is longer than Entra takes for a federated assertion (reported for tokens valid over 25 h)",
+        fix:
+            "request a shorter token: the webhook projects 1 h by default (azure.workload.identity/service-account-token-expiration); " +
+            "kubectl create token --duration 1h",
+        explainedBy: ["token-lifetime"],
+    },
+    5002738: {
+        cause:
+            'the token is signed with an algorithm Entra does not take for an assertion ("is not a supported signature algorithm"): ' +
+            "Entra verifies RS256, RS384 and RS512, and refuses ES256 from a cluster with an EC signing key",
+        fix:
+            "make the cluster sign service-account tokens with an RSA key " +
+            "(entra-wif generates RSA keys; replace an EC sa.key, publishing both during the change)",
+        explainedBy: ["token-algorithm", "jwks-keys"],
+    },
+    700222: {
+        cause: 'the assertion is a token Microsoft Entra itself issued ("AAD-issued tokens may not be used for federated identity flows")',
+        fix: "pass the pod's projected service-account token (the file AZURE_FEDERATED_TOKEN_FILE names), not an Azure access token",
+        explainedBy: ["token-issuer"],
+    },
+    501661: {
+        cause: "Entra's request to the issuer's OIDC endpoint failed (\"Request to External OIDC endpoint failed\")",
+        fix:
+            "the documents must be readable anonymously from the internet over https with a public certificate, " +
+            "at <issuer>/.well-known/openid-configuration and its jwks_uri; an issuer on a private network is unreachable",
+        explainedBy: ["issuer-url", "discovery-reachable", "discovery-content-type", "discovery-json", "jwks-uri", "jwks-reachable", "jwks-content-type"],
     },
     90014: {
         cause: "a required field is missing from the request (MissingRequiredField)",

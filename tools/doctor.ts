@@ -8,6 +8,7 @@
  * as the Pulumi CLI for --stack, is missing or fails).
  */
 import { execFileSync } from "node:child_process";
+import { createPublicKey } from "node:crypto";
 import * as fs from "node:fs";
 import { capturedStreams } from "../lib/capture";
 import { AzureEnvironment } from "../lib/config";
@@ -15,6 +16,7 @@ import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChe
 import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/entraExchange";
 import { createHttpGet, createHttpPost } from "../lib/https";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
+import { versionText } from "./version";
 
 export const EXIT = { passed: 0, failed: 1, badArguments: 2, cannotRun: 3 } as const;
 
@@ -26,7 +28,13 @@ export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     [
         "--stack <name>",
         "Read the issuer, the published public keys and the federated credentials from the stack's outputs " +
-            "(runs `pulumi stack output --json`; needs the Pulumi CLI). Instead of, or besides, --issuer.",
+            "(runs `pulumi stack output --json`; needs the Pulumi CLI), and with issuer.customUrl where the documents are stored " +
+            "(documentsOriginUrl, as --served-from). Instead of, or besides, --issuer.",
+    ],
+    [
+        "--served-from <url>",
+        "Where the documents are stored when a CDN or custom domain serves the issuer (issuer.customUrl): read them there, " +
+            "then compare what the issuer's host serves; a host not serving them yet is a warning, other documents a failure.",
     ],
     ["--public-key <file>", "A PEM public key the JWKS must publish (repeatable), e.g. the cluster's sa.pub."],
     ["--public-keys-env <VAR>", "An environment variable holding PEM public keys (concatenated): how the issuer check of `pulumi up` passes them."],
@@ -55,9 +63,14 @@ export const FLAGS: ReadonlyArray<[flag: string, meaning: string]> = [
     ["--authority <url>", "For --exchange: Entra's sign-in host, the cloud's by default (https://login.microsoftonline.com/ for the public cloud)."],
     ["--scope <scope>", "For --exchange: the scope asked for, the cloud's Azure Resource Manager by default (https://management.azure.com/.default)."],
     ["--endpoints-only", "Check only the discovery document and the JWKS (no token, no credentials): what `pulumi up` runs after publishing."],
-    ["--wait <seconds>", "Retry until every check passes or this many seconds (at most 900) have passed: for documents still propagating."],
+    [
+        "--wait <seconds>",
+        "Retry until every check passes or this many seconds (at most 900) have passed: for documents still propagating. " +
+            "Each retry is reported on stderr.",
+    ],
     ["--json", 'Print the checks as JSON ({"checks": [...]}) instead of text.'],
     ["--help, -h", "Print this help and exit 0."],
+    ["--version", "Print entra-wif's version and exit 0."],
 ];
 
 export function helpText(): string {
@@ -106,8 +119,11 @@ export interface DoctorArgs {
     cloud?: AzureEnvironment;
     authority?: string;
     scope?: string;
+    servedFrom?: string;
     /** Print the help and exit 0. */
     help?: boolean;
+    /** Print the version and exit 0. */
+    version?: boolean;
 }
 
 export function parseArgs(argv: string[]): DoctorArgs {
@@ -124,6 +140,12 @@ export function parseArgs(argv: string[]): DoctorArgs {
             case "-h":
                 args.help = true;
                 return args;
+            case "--version":
+                args.version = true;
+                return args;
+            case "--served-from":
+                args.servedFrom = value(i++, a);
+                break;
             case "--issuer":
                 args.issuer = value(i++, a);
                 break;
@@ -190,6 +212,11 @@ export function parseArgs(argv: string[]): DoctorArgs {
         throw new UsageError("--subject is system:serviceaccount:<namespace>:<name>");
     }
     if (args.mint && !args.subject) throw new UsageError("--mint needs --subject (the service account to mint a token for)");
+    if (args.subject !== undefined && !args.tokenFile && !args.mint)
+        throw new UsageError("--subject is checked against a token: give --token-file <file>, or --mint to have kubectl create one");
+    if (args.subject !== undefined && args.endpointsOnly) throw new UsageError("--subject checks a token; --endpoints-only checks none");
+    if (args.servedFrom !== undefined && !/^https:\/\/[^/]/.test(args.servedFrom))
+        throw new UsageError("--served-from is the https URL the documents are stored at");
     if (args.mint && args.tokenFile) throw new UsageError("give --token-file or --mint, not both");
     if (args.context && !args.mint) throw new UsageError("--context is for --mint");
     for (const [flag, set] of [
@@ -228,6 +255,30 @@ function readFile(file: string, what: string): string {
     }
 }
 
+/**
+ * The public keys in a --public-key file, each checked: the file is named when it holds no key, a certificate, or a
+ * private key (never echoed), with what was expected.
+ */
+export function readPublicKeyFile(file: string): string[] {
+    const text = readFile(file, "public key");
+    const blocks = splitPemBlocks(text.endsWith("\n") ? text : `${text}\n`);
+    const expected = "expected a PEM public key (-----BEGIN PUBLIC KEY-----), as sa.pub or entra-wif's signingPublicKeys hold it";
+    if (blocks.length === 0) throw new UsageError(`--public-key ${file}: no PEM block found; ${expected}`);
+    return blocks.map((block) => {
+        const label = /-----BEGIN ([^-]+)-----/.exec(block)![1];
+        if (label === "CERTIFICATE")
+            throw new UsageError(`--public-key ${file}: holds a certificate; ${expected} (openssl x509 -in ${file} -pubkey -noout > sa.pub)`);
+        if (/PRIVATE KEY/.test(label))
+            throw new UsageError(`--public-key ${file}: holds a private key, which the doctor does not read; ${expected} (openssl pkey -in <key> -pubout)`);
+        try {
+            createPublicKey(block);
+        } catch (err) {
+            throw new UsageError(`--public-key ${file}: the ${label} block does not parse (${(err as Error).message}); ${expected}`);
+        }
+        return block;
+    });
+}
+
 /** The PEM blocks of a concatenation, each with its trailing newline. */
 export function splitPemBlocks(text: string): string[] {
     return text.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? [];
@@ -236,6 +287,8 @@ export function splitPemBlocks(text: string): string[] {
 /** What `pulumi stack output --json` holds for the doctor (no secrets are read). */
 interface StackOutputs {
     issuer: string;
+    /** The storage URL behind a custom issuer URL, when they differ. */
+    servedFrom?: string;
     publicKeys: string[];
     federatedCredentials: FederatedCredential[];
     tenantId?: string;
@@ -267,6 +320,9 @@ function fromStack(stack: string): StackOutputs {
     if (typeof outputs.issuerUrl !== "string") throw new CannotRunError(`stack ${stack} has no issuerUrl output; run pulumi up first`);
     return {
         issuer: outputs.issuerUrl,
+        ...(typeof outputs.documentsOriginUrl === "string" && outputs.documentsOriginUrl !== outputs.issuerUrl
+            ? { servedFrom: outputs.documentsOriginUrl }
+            : {}),
         publicKeys: Array.isArray(outputs.signingPublicKeys) ? (outputs.signingPublicKeys as string[]) : [],
         federatedCredentials: Array.isArray(outputs.federatedCredentials) ? (outputs.federatedCredentials as FederatedCredential[]) : [],
         tenantId: typeof outputs.tenantId === "string" ? outputs.tenantId : undefined,
@@ -301,17 +357,35 @@ export interface DoctorNetwork {
     post: HttpPost;
 }
 
-export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), network?: DoctorNetwork): Promise<Check[]> {
+/**
+ * The line --wait prints on stderr before each retry: what still fails and how long is left, so neither a user at
+ * the doctor nor `pulumi up` running the issuer check sits in silence.
+ */
+export function waitProgress(checks: Check[], retryMs: number, leftMs: number): string {
+    const failing = checks.filter((c) => !c.ok);
+    return (
+        `doctor: ${failing.length} check${failing.length === 1 ? "" : "s"} failing (${failing.map((c) => c.id).join(", ")}): ` +
+        `${failing[0].message}; checking again in ${Math.ceil(retryMs / 1000)} s, ${Math.ceil(leftMs / 1000)} s left`
+    );
+}
+
+export async function runDoctor(
+    args: DoctorArgs,
+    sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+    network?: DoctorNetwork,
+    progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Check[]> {
     const stack = args.stack ? fromStack(args.stack) : undefined;
     const input: DoctorInput = {
         issuer: args.issuer ?? stack!.issuer,
         publicKeys: [
             ...(stack?.publicKeys ?? []),
-            ...args.publicKeyFiles.map((f) => readFile(f, "public key")),
+            ...args.publicKeyFiles.flatMap(readPublicKeyFile),
             ...(args.publicKeysEnv ? splitPemBlocks(process.env[args.publicKeysEnv] ?? "") : []),
         ],
         subject: args.subject,
         federatedCredentials: stack?.federatedCredentials,
+        ...((args.servedFrom ?? stack?.servedFrom) ? { servedFrom: args.servedFrom ?? stack?.servedFrom } : {}),
     };
     const exchange = args.exchange ? exchangeTarget(args, stack) : undefined;
     const prefix: Check[] = [];
@@ -330,7 +404,9 @@ export async function runDoctor(args: DoctorArgs, sleep = (ms: number) => new Pr
         checks = [...prefix, ...(await diagnose(input, get))];
         // Retry only while the documents may still be propagating; a token or a config mistake will not heal.
         if (allPassed(checks) || Date.now() >= deadline) break;
-        await sleep(Math.min(5000, Math.max(0, deadline - Date.now())));
+        const retryMs = Math.min(5000, Math.max(0, deadline - Date.now()));
+        progress(waitProgress(checks, retryMs, deadline - Date.now()));
+        await sleep(retryMs);
     }
     if (!exchange || input.token === undefined) return checks;
     // Entra's own answer comes first; the offline checks after it say why, when they can.
@@ -373,13 +449,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         err.write(`${(e as Error).message}\n${USAGE}\n`);
         return EXIT.badArguments;
     }
-    if (args.help) {
-        await new Promise<void>((resolve) => out.write(`${helpText()}\n`, () => resolve()));
+    if (args.help || args.version) {
+        await new Promise<void>((resolve) => out.write(`${args.help ? helpText() : versionText()}\n`, () => resolve()));
         return EXIT.passed;
     }
     let checks: Check[];
     try {
-        checks = await runDoctor(args);
+        checks = await runDoctor(args, undefined, undefined, (line) => err.write(`${line}\n`));
     } catch (e) {
         if (e instanceof UsageError) {
             err.write(`${e.message}\n${USAGE}\n`);

@@ -3,6 +3,7 @@
  * variant people actually ship is diagnosed by the right check with the right hint and AADSTS code.
  * The CLI runs as a user runs it, trusting the test CA through NODE_EXTRA_CA_CERTS, for exit codes and JSON.
  */
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,7 +12,7 @@ import { Check, diagnose, diagnoseEndpoints, DoctorInput, HttpGet } from "../../
 import { createHttpGet, trustedCertificates } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
-import { runDoctorCli } from "../../tools/doctor";
+import { parseArgs, runDoctor, runDoctorCli } from "../../tools/doctor";
 import { withEnv } from "../support/env";
 import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
@@ -21,6 +22,14 @@ import { runTool } from "../support/processes";
 
 const cluster = tokenSigner("a");
 const other = tokenSigner("b");
+/** A cluster whose service-account key is EC P-256: kube-apiserver then signs ES256. */
+const ecCluster = (() => {
+    const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    return {
+        privatePem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        publicPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    };
+})();
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 
 let azurite: Azurite;
@@ -84,6 +93,7 @@ beforeAll(async () => {
         { container: "private", access: "private" },
         { container: "noslash", documentIssuer: (issuer) => issuer.replace(/\/$/, "") },
         { container: "otherkey", publishedKeys: [other.publicPem] },
+        { container: "eckey", publishedKeys: [ecCluster.publicPem] },
     ];
     for (const v of variants) issuers[v.container] = await publish(v);
 }, 120000);
@@ -104,6 +114,14 @@ const healthyInput = (overrides: Partial<DoctorInput> = {}): DoctorInput => ({
 test("a healthy issuer, token and credential pass every check, in Entra's order", async () => {
     const checks = await diagnose(healthyInput(), get);
     expect(failed(checks)).toEqual([]);
+    // Azurite listens on 127.0.0.1: every check passes, and the report says Entra could not reach it.
+    expect(checks.filter((c) => c.warning).map((c) => c.id)).toEqual(["issuer-url"]);
+    expect(byId(checks, "issuer-url").warning).toMatch(
+        new RegExp(
+            "^its host is 127\\.0\\.0\\.1, a loopback address: " +
+                "Entra fetches the documents from the internet and cannot reach it, and would answer AADSTS90061 / AADSTS501661;",
+        ),
+    );
     expect(checks.map((c) => c.id)).toEqual([
         "issuer-url",
         "discovery-reachable",
@@ -116,6 +134,7 @@ test("a healthy issuer, token and credential pass every check, in Entra's order"
         "jwks-keys",
         "jwks-known-keys",
         "token-format",
+        "token-algorithm",
         "token-kid",
         "token-signature",
         "token-issuer",
@@ -217,9 +236,70 @@ describe("broken tokens and credentials", () => {
         });
     });
 
-    test("a token a minute past exp is still inside the skew Entra allows", async () => {
-        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, now: Math.floor(Date.now() / 1000) - 3660, lifetimeSeconds: 3600 });
-        expect(byId(await diagnose(healthyInput({ token }), get), "token-lifetime").ok).toBe(true);
+    test("a token a minute past exp is still inside the skew Entra allows, and is said to have expired", async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, now: now - 3660, lifetimeSeconds: 3600 });
+        const c = byId(await diagnose(healthyInput({ token, now }), get), "token-lifetime");
+        expect(c.ok).toBe(true);
+        expect(c.message).toMatch(/^the token expired 60 s ago \(exp \d{4}-/);
+        expect(c.message).not.toMatch(/for another -/);
+        expect(c.warning).toBe(
+            `Entra still takes it within its 300 s clock-skew allowance, until ${new Date((now - 60 + 300) * 1000).toISOString()}; use a fresh token`,
+        );
+    });
+
+    test("a token valid for 48 hours: Entra refuses its lifetime (AADSTS70023)", async () => {
+        const token = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, lifetimeSeconds: 48 * 3600 });
+        const checks = await diagnose(healthyInput({ token }), get);
+        expect(failed(checks)).toEqual(["token-lifetime"]);
+        expect(byId(checks, "token-lifetime")).toMatchObject({
+            message: "the token is valid for 48 h (iat to exp), longer than the 25 h Entra takes",
+            aadsts: expect.stringMatching(/^AADSTS70023/),
+        });
+        // 24 hours, what kubectl create token --duration 24h gives, passes.
+        const day = serviceAccountToken(cluster.privatePem, { issuer: issuers.healthy, lifetimeSeconds: 24 * 3600 });
+        expect(failed(await diagnose(healthyInput({ token: day }), get))).toEqual([]);
+    });
+
+    test("an EC cluster key: published and verified, but the token's ES256 is refused (AADSTS5002738) and the JWKS warns", async () => {
+        const token = serviceAccountToken(ecCluster.privatePem, { issuer: issuers.eckey });
+        const checks = await diagnose({ issuer: issuers.eckey, publicKeys: [ecCluster.publicPem], token }, get);
+        expect(failed(checks)).toEqual(["token-algorithm"]);
+        expect(byId(checks, "token-signature").ok).toBe(true);
+        expect(byId(checks, "token-algorithm")).toMatchObject({
+            message: 'the token is signed with "ES256"; Entra takes RS256, RS384, RS512 only',
+            aadsts: expect.stringMatching(/^AADSTS5002738/),
+        });
+        expect(byId(checks, "jwks-keys").warning).toMatch(/^EC key [\w-]+: Entra verifies RSA signatures \(RS256, RS384, RS512\) and refuses .* AADSTS5002738/);
+        expect(byId(await diagnose(healthyInput(), get), "jwks-keys").warning).toBeUndefined();
+    });
+
+    test("an access token Entra issued, passed as the assertion (AADSTS700222)", async () => {
+        const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        for (const iss of [`https://login.microsoftonline.com/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`]) {
+            const token = serviceAccountToken(cluster.privatePem, { issuer: iss });
+            const c = byId(await diagnose(healthyInput({ token }), get), "token-issuer");
+            expect(c).toMatchObject({ ok: false, aadsts: expect.stringMatching(/^AADSTS700222/) });
+            expect(c.message).toBe(`iss is ${JSON.stringify(iss)}: this is a token Microsoft Entra issued, not a service-account token of the cluster`);
+        }
+    });
+
+    test("a subject that differs only in letter case: Entra matches case-sensitively (AADSTS7002138)", async () => {
+        const upper = "system:serviceaccount:Demo:workload-sa";
+        const checks = await diagnose(
+            healthyInput({
+                subject: upper,
+                federatedCredentials: [
+                    { name: "id-demo/Demo_workload-sa", issuer: issuers.healthy, subject: upper, audiences: ["api://AzureADTokenExchange"] },
+                ],
+            }),
+            get,
+        );
+        expect(failed(checks)).toEqual(["token-subject", "credential-match"]);
+        for (const id of ["token-subject", "credential-match"]) {
+            expect(byId(checks, id).aadsts).toMatch(/^AADSTS7002138/);
+            expect(byId(checks, id).message).toMatch(/only in letter case/);
+        }
     });
 
     test("a token whose iss lacks the trailing slash, and a credential that does", async () => {
@@ -233,6 +313,82 @@ describe("broken tokens and credentials", () => {
     test("not a JWT at all", async () => {
         const checks = await diagnose(healthyInput({ token: "not-a-token" }), get);
         expect(byId(checks, "token-format")).toMatchObject({ ok: false, message: expect.stringMatching(/not a compact JWT: 1 parts instead of 3/) });
+    });
+});
+
+describe("a custom URL (CDN) in front of the storage: --served-from", () => {
+    /**
+     * The documents written under `store` for the issuer `issuer` (their issuer and jwks_uri name the custom URL, as
+     * entra-wif writes them); a second container plays the CDN.
+     */
+    async function publishFor(container: string, issuer: string, keys: string[]): Promise<void> {
+        const jwks = buildJwks(keys);
+        await rp.publish({
+            blobEndpoint: azurite.blobEndpoint,
+            accountName: azurite.accountName,
+            accountKey: azurite.accountKey,
+            containerName: container,
+            access: "blob",
+            blobs: [
+                {
+                    blobName: ".well-known/openid-configuration",
+                    contentType: "application/json",
+                    text: serializeDiscoveryDocument(buildDiscoveryDocument(issuer, jwks)),
+                },
+                { blobName: "openid/v1/jwks", contentType: "application/json", text: serializeJwks(jwks) },
+            ],
+        });
+    }
+
+    test("a custom URL not live yet: the stored documents pass, and a warning says what Entra will answer until it is", async () => {
+        const custom = issuerOf("cdnnotyet");
+        await publishFor("storenotyet", custom, [cluster.publicPem]);
+        const checks = await diagnoseEndpoints({ issuer: custom, publicKeys: [cluster.publicPem], servedFrom: issuerOf("storenotyet") }, get);
+        expect(checks.filter((c) => !c.ok)).toEqual([]);
+        expect(byId(checks, "discovery-reachable").message).toBe(
+            `${issuerOf("storenotyet")}.well-known/openid-configuration answered 200 to an anonymous https GET`,
+        );
+        expect(byId(checks, "jwks-reachable").message).toBe(`${issuerOf("storenotyet")}openid/v1/jwks answered 200 to an anonymous https GET`);
+        const served = byId(checks, "issuer-served");
+        expect(served.ok).toBe(true);
+        expect(served.warning).toMatch(
+            new RegExp(
+                `^${custom.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} does not serve them yet \\(.*HTTP 403 \\(AuthorizationFailure\\)\\): ` +
+                    "point its CDN or custom domain at that origin; until it serves them, Entra answers AADSTS90061 / AADSTS501661$",
+            ),
+        );
+    });
+
+    test("a custom URL serving the same documents passes", async () => {
+        const custom = issuerOf("cdnlive");
+        await publishFor("storelive", custom, [cluster.publicPem]);
+        await publishFor("cdnlive", custom, [cluster.publicPem]);
+        const checks = await diagnoseEndpoints({ issuer: custom, publicKeys: [cluster.publicPem], servedFrom: issuerOf("storelive") }, get);
+        expect(failed(checks)).toEqual([]);
+        expect(byId(checks, "issuer-served")).toEqual({ id: "issuer-served", ok: true, message: `${custom} serves the same documents as the storage` });
+    });
+
+    test("a custom URL serving a stale JWKS fails: Entra reads what the CDN serves", async () => {
+        const custom = issuerOf("cdnstale");
+        await publishFor("storestale", custom, [cluster.publicPem, other.publicPem]);
+        await publishFor("cdnstale", custom, [cluster.publicPem]);
+        const checks = await diagnoseEndpoints({ issuer: custom, publicKeys: [cluster.publicPem, other.publicPem], servedFrom: issuerOf("storestale") }, get);
+        expect(failed(checks)).toEqual(["issuer-served"]);
+        expect(byId(checks, "issuer-served")).toMatchObject({
+            message: `${custom}openid/v1/jwks serves another JWKS than the one stored at the origin`,
+            aadsts: expect.stringMatching(/AADSTS7000272/),
+            fix: expect.stringMatching(/^purge the CDN's cache/),
+        });
+    });
+
+    test("the CLI takes --served-from, and the warning is a warn line with exit 0", async () => {
+        const custom = issuerOf("cdnclinot");
+        await publishFor("storecli", custom, [cluster.publicPem]);
+        const r = await withEnv({ NODE_EXTRA_CA_CERTS: azurite.caFile }, () =>
+            runDoctorCli(["--issuer", custom, "--served-from", issuerOf("storecli"), "--endpoints-only"]),
+        );
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/\nwarn {2}issuer-served: the documents are stored at .*storecli\/ — .* does not serve them yet/);
     });
 });
 
@@ -321,11 +477,46 @@ describe("the CLI", () => {
         expect(JSON.parse(r.stdout).checks[0]).toMatchObject({ id: "token-mint", ok: false });
     });
 
-    test("--wait retries a broken issuer only for the bounded time", async () => {
+    test("--wait retries a broken issuer only for the bounded time, and says on stderr what it waits for", async () => {
         const started = Date.now();
         const r = await doctor(["--issuer", issuers.octetstream, "--wait", "1", "--endpoints-only"]);
         expect(r.code).toBe(1);
         expect(Date.now() - started).toBeLessThan(30000);
+        const progress = r.stderr.trim().split("\n");
+        expect(progress.length).toBeGreaterThanOrEqual(1);
+        expect(progress[0]).toMatch(
+            new RegExp(
+                "^doctor: 2 checks failing \\(discovery-content-type, jwks-content-type\\): " +
+                    "the discovery document is served as application/octet-stream, not application/json; checking again in 1 s, 1 s left$",
+            ),
+        );
+        // The report itself stays on stdout, whole.
+        expect(r.stdout).toMatch(/^warn {2}issuer-url: /);
+        expect(r.stdout).not.toMatch(/checking again/);
+    });
+
+    test("--wait reports each retry until the documents appear, then passes", async () => {
+        const lines: string[] = [];
+        let fetches = 0;
+        // The documents appear on the third look, as a freshly written blob does behind a cache.
+        const appearing: HttpGet = async (url) =>
+            url.endsWith("/.well-known/openid-configuration") && ++fetches <= 2
+                ? { status: 404, contentType: "application/xml", body: "<Error><Code>BlobNotFound</Code></Error>" }
+                : get(url);
+        const args = parseArgs(["--issuer", issuers.healthy, "--endpoints-only", "--wait", "30"]);
+        const network = { get: appearing, post: async () => ({ status: 500, contentType: null, body: "" }) };
+        const checks = await runDoctor(
+            args,
+            async () => undefined,
+            network,
+            (l) => lines.push(l),
+        );
+        expect(checks.every((c) => c.ok)).toBe(true);
+        expect(lines).toHaveLength(2);
+        for (const line of lines)
+            expect(line).toMatch(
+                /^doctor: 1 check failing \(discovery-reachable\): nothing at .*: HTTP 404 \(BlobNotFound\); checking again in 5 s, \d+ s left$/,
+            );
     });
 
     test("healthy, in its own process: exit 0, one short line per check", async () => {
@@ -333,7 +524,9 @@ describe("the CLI", () => {
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const lines = r.stdout.trim().split("\n");
-        expect(lines).toHaveLength(17);
-        for (const line of lines) expect(line).toMatch(/^ok {4}[a-z-]+: /);
+        expect(lines).toHaveLength(18);
+        // Every check passes; the issuer on 127.0.0.1 is one Entra could not reach, and the line says so.
+        expect(lines[0]).toMatch(/^warn {2}issuer-url: .* — its host is 127\.0\.0\.1, a loopback address: Entra .* cannot reach it/);
+        for (const line of lines.slice(1)) expect(line).toMatch(/^ok {4}[a-z-]+: /);
     });
 });

@@ -8,7 +8,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { HttpGet } from "../../lib/doctor";
-import { AADSTS_ADVICE, CLIENT_ASSERTION_TYPE, DEFAULT_SCOPES, exchangeCheck, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../../lib/entraExchange";
+import {
+    AADSTS_ADVICE,
+    CLIENT_ASSERTION_TYPE,
+    DEFAULT_SCOPES,
+    exchangeCheck,
+    explainingChecks,
+    HttpPost,
+    LOGIN_AUTHORITIES,
+    tokenEndpoint,
+} from "../../lib/entraExchange";
 import { createHttpGet, createHttpPost } from "../../lib/https";
 import { buildJwks, serializeJwks } from "../../lib/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
@@ -134,7 +143,9 @@ describe.each(Object.keys(AADSTS_ADVICE).map(Number))("Entra answers AADSTS%i", 
 });
 
 test("the codes the issue names are all mapped", () => {
-    for (const code of [700213, 70021, 700211, 700212, 700024, 90061, 50166, 7000215, 700016, 90002, 50027, 700027, 90014])
+    for (const code of [
+        700213, 70021, 700211, 700212, 700024, 90061, 50166, 7000215, 700016, 90002, 50027, 700027, 90014, 70023, 7002131, 7002138, 5002738, 700222, 501661,
+    ])
         expect(AADSTS_ADVICE[code]).toBeDefined();
 });
 
@@ -216,3 +227,17 @@ test("the CLI end to end: --exchange --json, exit 1 on Entra's refusal, exit 0 o
     expect(granted.code).toBe(0);
     expect(granted.stdout + granted.stderr).not.toContain(ACCESS_TOKEN_SECRET_PART);
 }, 120000);
+
+test.each([
+    [5002738, "token-algorithm"],
+    [7002138, "credential-match"],
+    [700222, "token-issuer"],
+    [70023, "token-lifetime"],
+    [501661, "discovery-reachable"],
+])("AADSTS%i is explained by the failed offline check %s", (code, id) => {
+    const checks = [
+        { id: "token-format", ok: true, message: "" },
+        { id, ok: false, message: "", fix: "" },
+    ];
+    expect(explainingChecks([code], checks)).toEqual([id]);
+});

@@ -31,13 +31,16 @@ export function tokenSigner(name: "a" | "b"): { privatePem: string; publicPem: s
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** An RS256 projected service-account token signed with `privateKeyPem`. */
+/** A projected service-account token signed with `privateKeyPem`: RS256 with an RSA key, ES256 with a P-256 key. */
 export function serviceAccountToken(privateKeyPem: string, opts: TokenOptions): string {
     const namespace = opts.namespace ?? "demo";
     const serviceAccount = opts.serviceAccount ?? "workload-sa";
     const now = opts.now ?? Math.floor(Date.now() / 1000);
     const exp = now + (opts.lifetimeSeconds ?? 3600);
-    const header = { alg: "RS256", kid: opts.kid ?? keyId(privateKeyPem) };
+    const key = createPrivateKey(privateKeyPem);
+    // An EC key signs ES256 (P-256), as kube-apiserver does with an EC service-account key.
+    const ec = key.asymmetricKeyType === "ec";
+    const header = { alg: ec ? "ES256" : "RS256", kid: opts.kid ?? keyId(privateKeyPem) };
     const payload = {
         aud: [opts.audience ?? ENTRA_TOKEN_EXCHANGE_AUDIENCE],
         exp,
@@ -52,6 +55,6 @@ export function serviceAccountToken(privateKeyPem: string, opts: TokenOptions): 
         sub: serviceAccountSubject(namespace, serviceAccount),
     };
     const signingInput = `${b64url(header)}.${b64url(payload)}`;
-    const signature = sign("sha256", Buffer.from(signingInput), createPrivateKey(privateKeyPem));
+    const signature = sign("sha256", Buffer.from(signingInput), ec ? { key, dsaEncoding: "ieee-p1363" } : key);
     return `${signingInput}.${signature.toString("base64url")}`;
 }

@@ -1,4 +1,5 @@
 /** The doctor explains itself: --help, every flag documented where users look, and honest exit codes. */
+import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -43,6 +44,7 @@ test("each documented flag is accepted", () => {
         "--public-keys-env": ["VAR"],
         "--token-file": ["token"],
         "--subject": ["system:serviceaccount:demo:sa"],
+        "--served-from": ["https://acct.blob.core.windows.net/oidc/"],
         "--wait": ["10"],
         "--context": ["kind-entra-wif-dev"],
         "--client-id": ["11111111-2222-4333-8444-555555555555"],
@@ -53,9 +55,12 @@ test("each documented flag is accepted", () => {
     };
     const exchangeFlags = ["--exchange", "--client-id", "--tenant-id", "--cloud", "--authority", "--scope"];
     for (const flag of flagNames) {
-        const argv = ["--issuer", "https://x.example/", "--subject", "system:serviceaccount:demo:sa", flag, ...(withValue[flag] ?? [])];
+        // --subject is checked against a token; --mint brings its own.
+        const token = flag === "--mint" || flag === "--context" ? [] : ["--token-file", "token"];
+        const subject = flag === "--endpoints-only" ? [] : ["--subject", "system:serviceaccount:demo:sa", ...token];
+        const argv = ["--issuer", "https://x.example/", ...subject, flag, ...(withValue[flag] ?? [])];
         if (flag === "--context") argv.push("--mint");
-        if (exchangeFlags.includes(flag)) argv.push("--exchange", "--token-file", "token", "--client-id", "c", "--tenant-id", "t");
+        if (exchangeFlags.includes(flag)) argv.push("--exchange", "--client-id", "c", "--tenant-id", "t");
         expect(() => parseArgs(argv)).not.toThrow();
     }
 });
@@ -126,4 +131,66 @@ test.each<[string, string[], RegExp]>([
     ],
 ])("bad --exchange arguments are refused before anything is sent: %s", (_what, argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+});
+
+test("--version prints the project's version and exits 0", async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    const r = await run(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`entra-wif ${pkg.version} (Node.js ${process.version})\n`);
+});
+
+test.each<[string, string[], RegExp]>([
+    [
+        "--subject without a token",
+        ["--issuer", "https://x.example/", "--subject", "system:serviceaccount:demo:sa"],
+        /^--subject is checked against a token: give --token-file <file>, or --mint to have kubectl create one$/,
+    ],
+    [
+        "--subject with --endpoints-only",
+        ["--issuer", "https://x.example/", "--subject", "system:serviceaccount:demo:sa", "--token-file", "t", "--endpoints-only"],
+        /^--subject checks a token; --endpoints-only checks none$/,
+    ],
+    ["--served-from that is not https", ["--issuer", "https://x.example/", "--served-from", "http://acct/oidc/"], /^--served-from is the https URL/],
+])("refused before anything is fetched: %s", (_what, argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+});
+
+describe("--public-key files that hold no public key are named, with what was expected (exit 2)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-pubkey-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const write = (name: string, text: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, text);
+        return file;
+    };
+    // A self-signed certificate, as people pass apiserver.crt instead of sa.pub (fixture: test/fixtures/keys).
+    const certFile = path.join(REPO_ROOT, "test", "fixtures", "keys", "certificate.TESTONLY.pem");
+
+    test.each<[string, () => string, RegExp]>([
+        ["garbage", () => write("garbage.pub", "not a key at all\n"), /--public-key .*garbage\.pub: no PEM block found; expected a PEM public key/],
+        [
+            "a certificate",
+            () => certFile,
+            /--public-key .*certificate\.TESTONLY\.pem: holds a certificate; expected a PEM public key .*openssl x509 -in .* -pubkey -noout/,
+        ],
+        [
+            "a private key",
+            () => write("sa.key", pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString()),
+            /--public-key .*sa\.key: holds a private key, which the doctor does not read; expected a PEM public key/,
+        ],
+        [
+            "a broken PEM block",
+            () => write("broken.pub", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+            /--public-key .*broken\.pub: the PUBLIC KEY block does not parse \(.*\); expected a PEM public key/,
+        ],
+    ])("%s", async (_what, file, message) => {
+        const r = await run(["--issuer", "https://127.0.0.1:1/oidc/", "--public-key", file()]);
+        expect(r.code).toBe(EXIT.badArguments);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.split("\n")[0]).toMatch(message);
+        expect(r.stderr).not.toMatch(/PRIVATE KEY-----|MII/);
+        expect(new X509Certificate(fs.readFileSync(certFile)).publicKey.asymmetricKeyType).toBe("rsa");
+    });
 });

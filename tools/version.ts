@@ -1,0 +1,8 @@
+/** What every CLI prints for --version: the project's version from package.json, and the Node.js running it. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export function versionText(): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { name: string; version: string };
+    return `${pkg.name} ${pkg.version} (Node.js ${process.version})`;
+}
