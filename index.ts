@@ -227,6 +227,8 @@ export const kubeApiServerFlags = clusterServiceAccountSettings?.apply(apiServer
 export const kubeControllerManagerFlags = clusterServiceAccountSettings?.apply(controllerManagerFlags);
 export const resourceGroupName = group.name;
 export const storageAccountName = issuer?.storageAccountName;
+// Where the documents are stored; with issuer.customUrl, the origin the CDN or custom domain serves.
+export const documentsOriginUrl = issuer?.documentsOriginUrl;
 export const tenantId = client.tenantId;
 /** The Azure cloud (as webhook.azureEnvironment names it): where `doctor --stack … --exchange` asks Entra. */
 export const azureEnvironment = config.webhook.azureEnvironment;

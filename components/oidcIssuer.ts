@@ -47,6 +47,11 @@ export class OidcIssuer extends pulumi.ComponentResource {
     /** The JWKS as published (compact JSON). */
     public readonly jwks: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
+    /**
+     * The storage URL the documents are written under: the issuer itself, unless a CDN or custom domain serves it
+     * (customUrl), whose origin then points here.
+     */
+    public readonly documentsOriginUrl: pulumi.Output<string>;
     /** The published documents (a dynamic resource writing them in place). */
     public readonly documents: IssuerDocuments;
     /**
@@ -162,6 +167,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     environment: {
                         ENTRA_WIF_ISSUER: this.issuerUrl,
                         ENTRA_WIF_PUBLIC_KEYS: pulumi.output(args.verify.publicKeyPems).apply((pems) => pems.join("")),
+                        // The storage URL behind a custom one: checked first, the custom URL compared after.
+                        ...(args.customUrl !== undefined ? { ENTRA_WIF_SERVED_FROM: publicBaseUrl } : {}),
                     },
                     // Re-check whenever what Entra reads changes.
                     triggers: [this.discoveryDocument, this.jwks],
@@ -172,7 +179,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
         this.published = verify ?? this.documents;
 
         this.storageAccountName = account.name;
+        this.documentsOriginUrl = publicBaseUrl;
         this.registerOutputs({
+            documentsOriginUrl: this.documentsOriginUrl,
             issuerUrl: this.issuerUrl,
             discoveryUrl: this.discoveryUrl,
             jwksUrl: this.jwksUrl,

@@ -26,9 +26,10 @@ let privateKeyPem: string;
 let issuer: string;
 
 /** The program with its container named, its documents published by the program's own provider in Pulumi's host. */
-async function deployAndPublish(containerName: string, access: "blob" | "private"): Promise<Deployment> {
+async function deployAndPublish(containerName: string, access: "blob" | "private", customUrl?: string): Promise<Deployment> {
     const dynamic: DynamicInputs = new Map();
-    const config = { "azure-native:location": "westeurope", "entra-wif:issuer": { storageAccountName: azurite.accountName, containerName } };
+    const issuerConfig = { storageAccountName: azurite.accountName, containerName, ...(customUrl ? { customUrl } : {}) };
+    const config = { "azure-native:location": "westeurope", "entra-wif:issuer": issuerConfig };
     const deployment = { plan: await runProgram(config, { mocks, dynamic }), dynamic };
     await publish(rp, azurite, host, deployment, access);
     return deployment;
@@ -143,8 +144,8 @@ describe("what Entra would refuse is refused", () => {
 });
 
 describe("the gate in pulumi up, run as the program declares it", () => {
-    const runGate = async (environment: Record<string, string>) => {
-        const gate = byName(plan, "issuer-verify");
+    const runGate = async (environment: Record<string, string>, gatePlan: Plan = plan) => {
+        const gate = byName(gatePlan, "issuer-verify");
         const started = Date.now();
         const r = await runProcess("/bin/bash", ["-c", gate.inputs.create as string], {
             cwd: REPO_ROOT,
@@ -185,6 +186,39 @@ describe("the gate in pulumi up, run as the program declares it", () => {
         expect(r.stdout).toMatch(/^FAIL {2}discovery-reachable: .*refused an anonymous read: HTTP 403/m);
         expect(r.ms).toBeLessThan(30000);
     });
+
+    test("with issuer.customUrl, the first up passes before the CDN serves the documents, and says so; then the CDN is compared", async () => {
+        // The documents go to the container "cdnorigin"; the container "cdnfront" plays the CDN at the custom URL.
+        const custom = `${azurite.blobEndpoint}cdnfront/`;
+        const deployment = await deployAndPublish("cdnorigin", "blob", custom);
+        const gate = byName(deployment.plan, "issuer-verify");
+        expect(gate.inputs.environment).toMatchObject({ ENTRA_WIF_ISSUER: custom, ENTRA_WIF_SERVED_FROM: `${azurite.blobEndpoint}cdnorigin/` });
+        expect(byName(plan, "issuer-verify").inputs.environment).not.toHaveProperty("ENTRA_WIF_SERVED_FROM");
+
+        const notLive = await runGate({}, deployment.plan);
+        expect(notLive.code).toBe(0);
+        expect(notLive.stdout).toMatch(/^ok {4}discovery-reachable: .*\/cdnorigin\/\.well-known\/openid-configuration answered 200/m);
+        expect(notLive.stdout).toMatch(/^ok {4}discovery-issuer: /m);
+        expect(notLive.stdout).toMatch(/^warn {2}issuer-served: the documents are stored at .*\/cdnorigin\/ — .*\/cdnfront\/ does not serve them yet/m);
+
+        // The CDN goes live: it serves what the origin holds, as a CDN fetches it.
+        const origin = `${azurite.blobEndpoint}cdnorigin/`;
+        const [discovery, jwks] = await Promise.all([rp.fetch(`${origin}.well-known/openid-configuration`), rp.fetch(`${origin}openid/v1/jwks`)]);
+        await rp.publish({
+            blobEndpoint: azurite.blobEndpoint,
+            accountName: azurite.accountName,
+            accountKey: azurite.accountKey,
+            containerName: "cdnfront",
+            access: "blob",
+            blobs: [
+                { blobName: ".well-known/openid-configuration", contentType: "application/json", text: discovery.body },
+                { blobName: "openid/v1/jwks", contentType: "application/json", text: jwks.body },
+            ],
+        });
+        const live = await runGate({}, deployment.plan);
+        expect(live.code).toBe(0);
+        expect(live.stdout).toMatch(/^ok {4}issuer-served: .*\/cdnfront\/ serves the same documents as the storage$/m);
+    }, 60000);
 
     test("a key the cluster signs with but the JWKS lacks fails it too", () => {
         const r = runs.unpublishedKey;
