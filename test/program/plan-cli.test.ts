@@ -22,7 +22,7 @@ const SPAWNED = [
     ["--stack-file", "Pulumi.dev.yaml"],
     ["--stack-file", path.join(TRANSITIONS, "Pulumi.custom-url-new-account.yaml"), "--from", path.join(TRANSITIONS, "Pulumi.custom-url.yaml")],
     ["--stack-file", fixture("Pulumi.badhosting.yaml")],
-    ["--stack", "dev"],
+    ["--stacks", "dev"],
 ];
 const spawned = new Map<string, Awaited<ReturnType<typeof spawnPlan>>>();
 const plan = (...args: string[]) => spawned.get(JSON.stringify(args))!;
@@ -151,10 +151,10 @@ test("a bad value: exit 1, one line on stderr naming key, value and what is allo
 });
 
 test("bad arguments exit 2 with usage", () => {
-    const { code, stdout, stderr } = plan("--stack", "dev");
+    const { code, stdout, stderr } = plan("--stacks", "dev");
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/usage: npm run --silent plan -- --stack-file/);
+    expect(stderr).toMatch(/^unknown argument: --stacks\nusage: npm run --silent plan -- --stack-file/);
 });
 
 test("the dev stack's plan lists the identity, its credential, the role assignment and the vault", () => {
@@ -205,7 +205,17 @@ test("the dev stack's plan: cluster, webhook release, service account and pod on
 test("an existing-cluster stack's plan prints the flags and the snippets", () => {
     const doc = JSON.parse(fromBatch("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
     expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
-    expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual(["k0s", "keyChange", "kind", "kubeadm", "minikube", "writeKeyFiles"]);
+    expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual([
+        "k0s",
+        "k0sConfig",
+        "keyChange",
+        "kind",
+        "kindConfig",
+        "kubeadm",
+        "kubeadmConfig",
+        "minikube",
+        "writeKeyFiles",
+    ]);
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);
     expect(doc.resources.some((r: { name: string }) => r.name === "cluster-kind")).toBe(false);
 });

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runProcess } from "./processes";
 
-const SYSTEM_TOOLS = ["bash", "sh", "sleep", "mkdir", "chmod", "grep", "rm", "cat", "env", "tr"];
+const SYSTEM_TOOLS = ["bash", "sh", "sleep", "mkdir", "chmod", "grep", "rm", "cat", "env", "tr", "sed"];
 
 function which(tool: string): string {
     for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {

@@ -13,22 +13,22 @@ const KEY_DIR = "~/.entra-wif/entra-wif-prod";
 describe("with the stack's key", () => {
     const s = existingClusterSnippets(ISSUER, true, KEY_DIR);
 
-    test("minikube: copy the keys into the node, then --extra-config for apiserver and controller-manager", () => {
-        expect(s.minikube.split("\n")).toEqual([
-            "# with minikube running: copy the stack's key pair into the node",
-            // Unquoted, so the admin's shell expands ~.
-            `minikube cp ${KEY_DIR}/sa.key /var/lib/minikube/certs/sa.key`,
-            `minikube cp ${KEY_DIR}/sa.pub /var/lib/minikube/certs/sa.pub`,
+    test("minikube: the start line carries --extra-config for apiserver and controller-manager", () => {
+        const lines = s.minikube.split("\n");
+        const start = lines.indexOf("minikube start \\");
+        expect(lines.slice(start, start + 5)).toEqual([
             "minikube start \\",
             `  --extra-config='apiserver.service-account-issuer=${ISSUER}' \\`,
             "  --extra-config='apiserver.service-account-key-file=/var/lib/minikube/certs/sa.pub' \\",
             "  --extra-config='apiserver.service-account-signing-key-file=/var/lib/minikube/certs/sa.key' \\",
             "  --extra-config='controller-manager.service-account-private-key-file=/var/lib/minikube/certs/sa.key'",
         ]);
+        // Unquoted, so the admin's shell expands ~.
+        expect(lines).toContain(`minikube cp ${KEY_DIR}/sa.key /var/lib/minikube/certs/sa.key`);
     });
 
     test("k0s: ClusterConfig extraArgs with k0s's pki folder", () => {
-        expect(parse(s.k0s)).toEqual({
+        expect(parse(s.k0sConfig)).toEqual({
             apiVersion: "k0s.k0sproject.io/v1beta1",
             kind: "ClusterConfig",
             metadata: { name: "k0s" },
@@ -46,7 +46,7 @@ describe("with the stack's key", () => {
     });
 
     test("kubeadm: a v1beta4 ClusterConfiguration (extraArgs as name/value lists)", () => {
-        expect(parse(s.kubeadm)).toEqual({
+        expect(parse(s.kubeadmConfig)).toEqual({
             apiVersion: "kubeadm.k8s.io/v1beta4",
             kind: "ClusterConfiguration",
             apiServer: {
@@ -61,9 +61,9 @@ describe("with the stack's key", () => {
     });
 
     test("kind: the same config the stack's own kind clusters use, mounting the key folder", () => {
-        const kind = parse(s.kind);
+        const kind = parse(s.kindConfig);
         // kind does not expand ~ in hostPath: the snippet says so on its first line.
-        expect(s.kind.split("\n")[0]).toMatch(/^# kind takes hostPath literally: write this file with ~ replaced by your home folder/);
+        expect(s.kindConfig.split("\n")[0]).toMatch(/^# kind takes hostPath literally: write this file with ~ replaced by your home folder/);
         expect(kind.nodes[0].extraMounts.map((m: { hostPath: string }) => m.hostPath)).toEqual([`${KEY_DIR}/sa.pub`, `${KEY_DIR}/sa.key`]);
         expect(parse(kind.kubeadmConfigPatches[0]).apiServer.extraArgs["service-account-issuer"]).toBe(ISSUER);
     });
@@ -121,7 +121,7 @@ esac`,
         const steps = s.keyChange.split("\n").filter((l) => /^# \d\./.test(l));
         expect(steps.map((l) => l.slice(0, 5))).toEqual(["# 1. ", "# 2. ", "# 3. ", "# 4. "]);
         expect(steps[0]).toMatch(/pulumi up: publishes the JWKS/);
-        expect(steps[1]).toMatch(/writeKeyFiles: checks the published JWKS/);
+        expect(steps[1]).toMatch(/writeKeyFiles \(or step 1 of your distribution.s snippet\): checks the published JWKS/);
         expect(steps[2]).toMatch(/restart kube-apiserver/);
         expect(steps[3]).toMatch(/wait out the longest token lifetime/);
     });
@@ -131,16 +131,153 @@ describe("with the cluster's own keys: only the issuer changes", () => {
     const s = existingClusterSnippets(ISSUER, false, KEY_DIR);
 
     test("every snippet sets the issuer and nothing else", () => {
-        expect(s.minikube).toBe(`minikube start \\\n  --extra-config='apiserver.service-account-issuer=${ISSUER}'`);
-        expect(parse(s.k0s).spec).toEqual({ api: { extraArgs: { "service-account-issuer": ISSUER } } });
-        expect(parse(s.kubeadm)).toEqual({
+        expect(s.minikube.split("\n").slice(-3)).toEqual(["minikube start \\", `  --extra-config='apiserver.service-account-issuer=${ISSUER}'`, ")"]);
+        expect(parse(s.k0sConfig).spec).toEqual({ api: { extraArgs: { "service-account-issuer": ISSUER } } });
+        expect(parse(s.kubeadmConfig)).toEqual({
             apiVersion: "kubeadm.k8s.io/v1beta4",
             kind: "ClusterConfiguration",
             apiServer: { extraArgs: [{ name: "service-account-issuer", value: ISSUER }] },
         });
-        expect(parse(s.kind).nodes).toEqual([{ role: "control-plane" }]);
-        expect(s.writeKeyFiles).toBe("");
+        expect(parse(s.kindConfig).nodes).toEqual([{ role: "control-plane" }]);
+        for (const snippet of [s.minikube, s.k0s, s.kubeadm, s.kind]) {
+            expect(snippet).toContain("# 1. write: nothing, the cluster keeps its own keys");
+            expect(snippet).not.toMatch(/sa\.key|serviceAccountSigningKey/);
+        }
         expect(s.keyChange).toBe("");
+    });
+
+    test("writeKeyFiles says there is nothing to write, instead of silently doing nothing", () => {
+        const box = sandbox();
+        try {
+            const r = box.run(s.writeKeyFiles, {});
+            expect(r.code).toBe(0);
+            expect(r.stderr).toMatch(
+                /^entra-wif: signingKey\.publicKeys: the cluster keeps its own keys, so there are no key files to write; only --service-account-issuer changes/,
+            );
+        } finally {
+            box.cleanup();
+        }
+    });
+});
+
+describe("each distribution's snippet is complete and runs in order: write, copy, configure, restart", () => {
+    /** The tools the procedures call, as stand-ins that log their arguments; sudo runs nothing. */
+    const tools = (box: ReturnType<typeof sandbox>, doctorExit = 0) => {
+        box.fake(
+            "pulumi",
+            `
+case "$*" in
+  "stack --show-name") echo prod ;;
+  "stack output --show-secrets serviceAccountSigningKey") printf '%s' "$PRIVATE" ;;
+  "stack output serviceAccountPublicKeys") printf '%s' "$PUBLIC" ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`,
+        );
+        box.fake("npm", `exit ${doctorExit}`);
+        for (const tool of ["sudo", "minikube", "kind", "sleep"]) box.fake(tool, "true");
+    };
+    const s = existingClusterSnippets(ISSUER, true, KEY_DIR);
+    const run = (snippet: string, doctorExit = 0) => {
+        const box = sandbox();
+        tools(box, doctorExit);
+        const r = box.run(`cd "$HOME"\n${snippet}\necho "the shell goes on"`, { PRIVATE: k8s.rsaPrivate(), PUBLIC: k8s.rsaPublic() });
+        const written = (file: string) => (fs.existsSync(path.join(box.root, file)) ? fs.readFileSync(path.join(box.root, file), "utf8") : undefined);
+        const result = { ...r, calls: box.calls().filter((c) => !c.startsWith("pulumi stack --show-name")), written, root: box.root };
+        return { result, cleanup: () => box.cleanup() };
+    };
+
+    test.each<[string, keyof typeof s, RegExp[], string | undefined, keyof typeof s | undefined]>([
+        [
+            "k0s",
+            "k0s",
+            [
+                /^npm run --silent doctor/,
+                /^pulumi stack output --show-secrets/,
+                /^pulumi stack output serviceAccountPublicKeys/,
+                /^sudo install -m 0600 .*\/sa\.key \/var\/lib\/k0s\/pki\/sa\.key$/,
+                /^sudo install -m 0644 .*\/sa\.pub \/var\/lib\/k0s\/pki\/sa\.pub$/,
+                /^sudo k0s stop$/,
+                /^sudo k0s start$/,
+            ],
+            "k0s-entra-wif.yaml",
+            "k0sConfig",
+        ],
+        [
+            "kubeadm",
+            "kubeadm",
+            [
+                /^npm run --silent doctor/,
+                /^pulumi stack output --show-secrets/,
+                /^pulumi stack output serviceAccountPublicKeys/,
+                /^sudo install -m 0600 .*\/sa\.key \/etc\/kubernetes\/pki\/sa\.key$/,
+                /^sudo install -m 0644 .*\/sa\.pub \/etc\/kubernetes\/pki\/sa\.pub$/,
+                /^sudo mv \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml /,
+                /^sudo mv \/etc\/kubernetes\/kube-apiserver\.yaml\.entra-wif /,
+                /^sudo mv \/etc\/kubernetes\/manifests\/kube-controller-manager\.yaml /,
+                /^sudo mv \/etc\/kubernetes\/kube-controller-manager\.yaml\.entra-wif /,
+            ],
+            "kubeadm-entra-wif.yaml",
+            "kubeadmConfig",
+        ],
+        [
+            "minikube",
+            "minikube",
+            [
+                /^npm run --silent doctor/,
+                /^pulumi stack output --show-secrets/,
+                /^pulumi stack output serviceAccountPublicKeys/,
+                /^minikube cp .*\/sa\.key \/var\/lib\/minikube\/certs\/sa\.key$/,
+                /^minikube cp .*\/sa\.pub \/var\/lib\/minikube\/certs\/sa\.pub$/,
+                /^minikube start --extra-config=apiserver\.service-account-issuer=/,
+            ],
+            undefined,
+            undefined,
+        ],
+        [
+            "kind",
+            "kind",
+            [
+                /^npm run --silent doctor/,
+                /^pulumi stack output --show-secrets/,
+                /^pulumi stack output serviceAccountPublicKeys/,
+                /^kind create cluster --config kind-entra-wif\.yaml$/,
+            ],
+            "kind-entra-wif.yaml",
+            undefined,
+        ],
+    ])("%s", (_name, snippet, order, configFile, configKey) => {
+        const { result, cleanup } = run(s[snippet]);
+        try {
+            expect(result.stderr).toBe("");
+            expect(result.stdout).toBe("the shell goes on\n");
+            expect(result.calls.filter((c) => !c.startsWith("sleep"))).toHaveLength(order.length);
+            result.calls.filter((c) => !c.startsWith("sleep")).forEach((call, i) => expect(call).toMatch(order[i]));
+            // The key files the copy step copies were written first, with the right modes.
+            expect(mode(path.join(result.root, ".entra-wif", "entra-wif-prod", "sa.key"))).toBe(0o600);
+            if (configFile && configKey) expect(parse(result.written(configFile)!)).toEqual(parse(s[configKey]));
+            if (snippet === "kind") {
+                // ~ resolved to this machine's home folder, as kind needs.
+                const kind = parse(result.written("kind-entra-wif.yaml")!);
+                expect(kind.nodes[0].extraMounts.map((m: { hostPath: string }) => m.hostPath)).toEqual([
+                    `${result.root}/.entra-wif/entra-wif-prod/sa.pub`,
+                    `${result.root}/.entra-wif/entra-wif-prod/sa.key`,
+                ]);
+            }
+        } finally {
+            cleanup();
+        }
+    });
+
+    test.each(["k0s", "kubeadm", "minikube", "kind"] as const)("%s: while the JWKS lacks a key, nothing is copied, configured or restarted", (snippet) => {
+        const { result, cleanup } = run(s[snippet], 1);
+        try {
+            expect(result.stderr).toMatch(/the published JWKS does not hold every key of the stack yet/);
+            expect(result.stdout).toBe("the shell goes on\n");
+            expect(result.calls).toEqual(["npm run --silent doctor -- --stack prod --endpoints-only"]);
+            expect(fs.existsSync(path.join(result.root, ".entra-wif"))).toBe(false);
+        } finally {
+            cleanup();
+        }
     });
 });
 
