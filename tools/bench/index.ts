@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -26,9 +27,15 @@ function median(values: number[]): number {
 /** How the program is run: as tsconfig.json sets it, or one of tools/bench/register.js's ways. */
 type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
 
-/** Wall time of one offline plan in a fresh Node process, as a user (or `pulumi up`'s language host) starts it. */
+/**
+ * The source-map-support Pulumi's language host loads before anything else (@pulumi/pulumi cmd/run/index.js:
+ * `require("source-map-support/register")`): preloaded here too, so the timing is the one `pulumi up` sees.
+ */
+const HOST_SOURCE_MAP_SUPPORT = require.resolve("source-map-support/register", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] });
+
+/** Wall time of one offline plan in a fresh Node process, started as `pulumi up`'s language host starts a program. */
 function timePlan(args: string[], mode: RunMode = "configured"): number {
-    const register = mode === "configured" ? ["-r", "ts-node/register/transpile-only"] : ["-r", "./tools/bench/register.js"];
+    const register = ["-r", HOST_SOURCE_MAP_SUPPORT, "-r", mode === "configured" ? "ts-node/register/transpile-only" : "./tools/bench/register.js"];
     const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [...register, "tools/offline/plan.ts", ...args], {
         cwd: ROOT,
@@ -120,4 +127,34 @@ function main(): void {
     }
 }
 
-if (require.main === module) main();
+/** Every flag, as --help prints it and the README's table lists it (the run count and breakdown are environment variables). */
+export const BENCH_FLAGS: readonly Flag[] = [...INFO_FLAGS];
+
+export function benchHelpText(): string {
+    return formatHelp(
+        [
+            "How long the offline plan takes: the dev stack, 100 workloads over 5 identities, and a bare program importing the same",
+            "SDK modules, each the median of several runs in a fresh Node process, with the ratios against their targets.",
+        ],
+        "usage: npm run bench [-- --help | --version]",
+        BENCH_FLAGS,
+        [
+            "environment:",
+            "  BENCH_RUNS=<n>      runs per case (default 5)",
+            "  BENCH_BREAKDOWN=1   also each run setting on its own, as in docs/benchmarks.md",
+            "",
+            `exit: 0 both targets met (dev / bare ≤ ${TARGETS.devOverBare}x, 100 workloads / dev ≤ ${TARGETS.largeOverDev}x), ` +
+                "1 a target missed, 2 bad arguments",
+        ],
+    );
+}
+
+if (require.main === module) {
+    const argv = process.argv.slice(2);
+    const info = infoRequested(argv, benchHelpText);
+    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
+    else if (argv.length > 0) {
+        process.stderr.write(`unknown argument: ${argv[0]}\nusage: npm run bench [-- --help | --version]\n`);
+        process.exit(2);
+    } else main();
+}

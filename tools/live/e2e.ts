@@ -1,6 +1,7 @@
 /**
  * `npm run e2e -- --stack <name>`: the live lifecycle test, for a sandbox subscription. It runs the cycle users run
- * and reports each step's result and duration, as JSON (--report, default e2e-report.json) and as a summary:
+ * and reports each step's result and duration, as JSON (--report, by default in the system's temporary folder) and
+ * as a summary:
  *
  *   preflight      the tools the cycle needs are on the PATH (pulumi, az, kubectl; docker and kind for a kind stack)
  *   up             pulumi up of the throwaway stack (its Pulumi.<name>.yaml, e.g. a copy of Pulumi.dev.yaml)
@@ -24,6 +25,7 @@ import * as https from "node:https";
 import { parseStackConfig } from "../../lib/config";
 import { trustedCertificates } from "../../lib/https";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/oidc";
+import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
 import { runDoctorCli } from "../doctor";
 import { loadStackFile } from "../offline/stackFile";
 
@@ -375,8 +377,38 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
     return { ok, steps };
 }
 
+const E2E_USAGE = "usage: npm run e2e -- --stack <name> [--keep] [--report <file>] [--authority <url>]   (--help explains every flag)";
+
+/** Where the report goes unless --report says: outside the checkout, so a run leaves nothing for git to see. */
+export const defaultReportPath = (stack: string): string => path.join(os.tmpdir(), `entra-wif-e2e-${stack}.json`);
+
+/** Every flag, as --help prints it and the README's table lists it. */
+export const E2E_FLAGS: readonly Flag[] = [
+    ["--stack <name>", "The throwaway stack to run the cycle on: its Pulumi.<name>.yaml must exist (e.g. a copy of Pulumi.dev.yaml)."],
+    ["--keep", "Stop after up-again and keep the stack, for a look around; destroy it yourself afterwards."],
+    ["--report <file>", "Where to write the JSON report of every step (default: entra-wif-e2e-<stack>.json in the system's temporary folder)."],
+    ["--authority <url>", "Entra's sign-in host for the exchanges (default: the stack's cloud's, e.g. https://login.microsoftonline.com/)."],
+    ...INFO_FLAGS,
+];
+
+export function e2eHelpText(): string {
+    return formatHelp(
+        [
+            "The live lifecycle test, for a sandbox subscription: up, the sample reads its secret, Entra exchanges the token, a",
+            "rotation with both keys exchanged, destroy, nothing left, up again, destroy. Needs pulumi, az (signed in), kubectl,",
+            "and docker and kind for a kind stack.",
+        ],
+        E2E_USAGE,
+        E2E_FLAGS,
+        [
+            "In GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL set) az is signed in again by federation before every step after preflight.",
+            "exit: 0 every step passed, 1 a step failed (what it made is destroyed), 2 bad arguments",
+        ],
+    );
+}
+
 export function parseE2eArgs(argv: string[]): E2eOptions {
-    const opts: Partial<E2eOptions> = { keep: false, report: "e2e-report.json" };
+    const opts: Partial<E2eOptions> = { keep: false };
     for (let i = 0; i < argv.length; i++) {
         const value = () => {
             const v = argv[++i];
@@ -402,15 +434,22 @@ export function parseE2eArgs(argv: string[]): E2eOptions {
     }
     if (!opts.stack) throw new Error("give --stack <name>: a throwaway stack (its Pulumi.<name>.yaml must exist)");
     if (!/^[\w.-]+$/.test(opts.stack)) throw new Error("--stack is a stack name: letters, digits, _ . -");
+    opts.report ??= defaultReportPath(opts.stack);
     return opts as E2eOptions;
 }
 
 if (require.main === module) {
+    const info = infoRequested(process.argv.slice(2), e2eHelpText);
+    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
+    else runE2eCli();
+}
+
+function runE2eCli(): void {
     let opts: E2eOptions;
     try {
         opts = parseE2eArgs(process.argv.slice(2));
     } catch (err) {
-        process.stderr.write(`${(err as Error).message}\nusage: npm run e2e -- --stack <name> [--keep] [--report <file>] [--authority <url>]\n`);
+        process.stderr.write(`${(err as Error).message}\n${E2E_USAGE}\n`);
         process.exit(2);
     }
     runE2e(opts, (line) => process.stdout.write(`${line}\n`)).then(

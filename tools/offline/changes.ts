@@ -14,8 +14,31 @@ import * as path from "node:path";
 import { capturedStreams } from "../../lib/capture";
 import { EXIT_UNSAFE_CHANGE, runPlan } from "./plan";
 import { REPO_ROOT } from "./stackFile";
+import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
 
-const USAGE = "usage: npm run --silent changes -- --base-dir <folder with the base branch's stack files> [--markdown]";
+const USAGE = "usage: npm run --silent changes -- --base-dir <folder with the base branch's stack files> [--markdown]   (--help explains every flag)";
+
+/** Every flag, as --help prints it and the README's table lists it. */
+export const CHANGES_FLAGS: readonly Flag[] = [
+    [
+        "--base-dir <folder>",
+        "A folder holding the base branch's copies of the stack files, at the same paths (Pulumi.<stack>.yaml, examples/Pulumi.<stack>.yaml).",
+    ],
+    ["--markdown", "Print Markdown for a pull request comment instead of text."],
+    ...INFO_FLAGS,
+];
+
+export function changesHelpText(): string {
+    return formatHelp(
+        [
+            "The offline change preview of every stack file (Pulumi.*.yaml, examples/Pulumi.*.yaml) against the base branch's copy:",
+            "what `pulumi up` would do to each stack, as `npm run plan -- --from` prints it.",
+        ],
+        USAGE,
+        CHANGES_FLAGS,
+        [`exit: 0 no change breaks an invariant, 2 bad arguments, ${EXIT_UNSAFE_CHANGE} a change breaks an invariant (PROBLEM lines)`],
+    );
+}
 
 /** The stack files of a checkout: Pulumi.<stack>.yaml at its root and in examples/. */
 export function stackFilesOf(root: string): string[] {
@@ -97,6 +120,12 @@ export function parseChangesArgs(argv: string[]): { baseDir: string; markdown: b
 }
 
 if (require.main === module) {
+    const info = infoRequested(process.argv.slice(2), changesHelpText);
+    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
+    else runChangesCli();
+}
+
+function runChangesCli(): void {
     let args: { baseDir: string; markdown: boolean };
     try {
         args = parseChangesArgs(process.argv.slice(2));

@@ -17,13 +17,51 @@ import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/graph";
 import { ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
-import { loadStackFile, REPO_ROOT } from "./stackFile";
+import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
+import { loadStackFile, REPO_ROOT, StackFileError } from "./stackFile";
 
 const USAGE =
-    "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> [--graph | --destroy [--json] | --from <Pulumi.<stack>.yaml before> [--json]]";
+    "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> | --stack <name> " +
+    "[--graph | --destroy [--json] | --from <Pulumi.<stack>.yaml before> [--json]]   (--help explains every flag)";
+
+/** Every flag, as --help prints it and the README's table lists it. */
+export const PLAN_FLAGS: readonly Flag[] = [
+    ["--stack-file <file>", "The stack file to plan (Pulumi.<stack>.yaml): its config, as `pulumi up` of that stack reads it."],
+    ["--stack <name>", "The same, by stack name: Pulumi.<name>.yaml in the current folder (the name `pulumi stack select` takes)."],
+    ["--graph", "Print the resource graph as a Mermaid flowchart instead of the plan."],
+    ["--destroy", "Print what `pulumi destroy` would do, in its order, one line a resource: deleted, retained or deleted with what, through which API."],
+    [
+        "--from <file>",
+        "The stack file the stack was deployed from: print what `pulumi up` would do to get from it to --stack-file; exit 3 when a change breaks an invariant.",
+    ],
+    ["--json", "With --destroy or --from: print JSON instead of text (the plan itself is always JSON)."],
+    ["--program <path>", "Evaluate another program instead of index.ts (how `npm run bench` measures a bare program); it reads its config itself."],
+    ...INFO_FLAGS,
+];
+
+export function planHelpText(): string {
+    return formatHelp(
+        [
+            "The offline plan: evaluates the real program under realistic mocks (no Azure, no Pulumi CLI) and prints every",
+            "resource it would register, with its inputs, and every output.",
+        ],
+        USAGE,
+        PLAN_FLAGS,
+        [
+            "examples:",
+            "  npm run --silent plan -- --stack dev",
+            "  npm run --silent plan -- --stack-file examples/Pulumi.rotation.yaml --destroy",
+            "  npm run --silent plan -- --stack-file Pulumi.dev.yaml --from Pulumi.dev.before.yaml",
+            "",
+            `exit: 0 the plan, 1 a config or stack file refused (one line a problem), 2 bad arguments, ${EXIT_CHANGE_DOC}`,
+            "PLAN_DEBUG=1 prints the stack trace of an unexpected failure.",
+        ],
+    );
+}
 
 /** The change preview's exit code when a change breaks an invariant (lib/changePreview.ts problems). */
 export const EXIT_UNSAFE_CHANGE = 3;
+const EXIT_CHANGE_DOC = `${EXIT_UNSAFE_CHANGE} with --from: a change breaks an invariant (PROBLEM lines)`;
 
 class UsageError extends Error {}
 
@@ -46,7 +84,13 @@ const write = (stream: NodeJS.WritableStream, text: string) =>
  * the failure on `err` and nothing on `out`, 2 with the usage on `err`.
  */
 export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: PlanRunOptions = {}): Promise<number> {
+    const info = infoRequested(argv, planHelpText);
+    if (info !== undefined) {
+        await write(out, info);
+        return 0;
+    }
     let stackFile: string | undefined;
+    let stackName: string | undefined;
     let fromFile: string | undefined;
     let graph = false;
     let destroy = false;
@@ -64,15 +108,23 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
                 if (value === undefined) throw new UsageError("--program needs a path");
                 program = path.resolve(options.cwd ?? process.cwd(), value);
                 programGiven = true;
-            } else if (argv[i] === "--stack-file") stackFile = argv[++i];
-            else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
+            } else if (argv[i] === "--stack-file") {
+                stackFile = argv[++i];
+                if (stackFile === undefined) throw new UsageError("--stack-file needs a file: Pulumi.<stack>.yaml");
+            } else if (argv[i].startsWith("--stack-file=")) stackFile = argv[i].slice("--stack-file=".length);
+            else if (argv[i] === "--stack") {
+                stackName = argv[++i];
+                if (stackName === undefined || !/^[\w.-]+$/.test(stackName)) throw new UsageError("--stack needs a stack name: letters, digits, _ . -");
+            } else if (argv[i].startsWith("--stack=")) stackName = argv[i].slice("--stack=".length);
             else if (argv[i] === "--from") {
                 fromFile = argv[++i];
                 if (fromFile === undefined) throw new UsageError("--from needs the stack file the stack was deployed from");
             } else if (argv[i].startsWith("--from=")) fromFile = argv[i].slice("--from=".length);
             else throw new UsageError(`unknown argument: ${argv[i]}`);
         }
-        if (!stackFile) throw new UsageError("missing --stack-file");
+        if (stackFile !== undefined && stackName !== undefined) throw new UsageError("give --stack-file or --stack, not both");
+        if (stackName !== undefined) stackFile = `Pulumi.${stackName}.yaml`;
+        if (!stackFile) throw new UsageError("give --stack-file <Pulumi.<stack>.yaml> or --stack <name>");
         if ([graph, destroy, fromFile !== undefined].filter(Boolean).length > 1) throw new UsageError("give one of --graph, --destroy and --from");
         if (json && !destroy && fromFile === undefined) throw new UsageError("--json goes with --destroy or --from (the plan itself is JSON)");
     } catch (e) {
@@ -108,7 +160,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             if (!programGiven) parseStackConfig(beforeStack.config, { stack: beforeStack.stack });
         }
     } catch (e) {
-        await write(err, failure(e, e instanceof ConfigError || e instanceof ConfigProblems));
+        await write(err, failure(e, e instanceof ConfigError || e instanceof ConfigProblems || e instanceof StackFileError));
         return 1;
     }
 

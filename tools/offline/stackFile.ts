@@ -37,7 +37,7 @@ function toConfigString(value: unknown): string {
 /** Stack name from a stack file's name: Pulumi.dev.yaml → dev. */
 export function stackNameOf(file: string): string {
     const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
-    if (!m) throw new Error(`${file}: a stack file is named Pulumi.<stack>.yaml`);
+    if (!m) throw new StackFileError(file, "a stack file is named Pulumi.<stack>.yaml (the stack's name is taken from it)");
     return m[1];
 }
 
