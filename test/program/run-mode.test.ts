@@ -11,8 +11,14 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { ProcessResult, runProcess } from "../support/processes";
 
-/** What run.js does when PULUMI_NODEJS_TYPESCRIPT is true and the project is not an ES module. */
+/**
+ * What the language host does: cmd/run/index.js loads source-map-support first (its line
+ * `require("source-map-support/register")`), then run.js registers ts-node when PULUMI_NODEJS_TYPESCRIPT is true and
+ * the project is not an ES module.
+ */
 const PULUMI_REGISTRATION = `
+require(require.resolve("source-map-support/register", { paths: [require("node:path").dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+const hostFormatter = Error.prepareStackTrace?.name;
 const { loadTypeScriptCompilerOptions, typeScriptRequireStrings } = require("@pulumi/pulumi/tsutils");
 const compilerOptions = loadTypeScriptCompilerOptions("tsconfig.json");
 let transpileOnly = undefined;
@@ -27,7 +33,7 @@ require(tsnodeRequire).register({
     compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
 });
 const { options } = process[Symbol.for("ts-node.register.instance")];
-const registered = { transpileOnly: options.transpileOnly, transpiler: options.transpiler, prepareStackTrace: Error.prepareStackTrace?.name };
+const registered = { transpileOnly: options.transpileOnly, transpiler: options.transpiler, prepareStackTrace: Error.prepareStackTrace?.name, hostFormatter };
 process.stdout.write(JSON.stringify(registered) + "\\n");
 for (const fixture of JSON.parse(process.env.FIXTURES)) {
     try {
@@ -71,7 +77,7 @@ async function runAsPulumi(fixtures: Record<string, string>) {
         .map((line) => JSON.parse(line) as { fixture: string; stack?: string });
     expect(required.map((f) => f.fixture)).toEqual(Object.values(files));
     return {
-        options: options as unknown as { transpileOnly: boolean; transpiler: string; prepareStackTrace: string | undefined },
+        options: options as unknown as { transpileOnly: boolean; transpiler: string; prepareStackTrace: string | undefined; hostFormatter: string | undefined },
         fixture: (name: string) => ({ file: files[name], stack: required.find((f) => f.fixture === files[name])!.stack }),
     };
 }
@@ -146,9 +152,11 @@ test("a type error does not stop the program (npm test's tsc is where types are 
 
 test("a thrown error names the .ts file and its real line, with native stack traces", () => {
     const { file, stack } = asPulumi.fixture("throws");
-    // No source-map-support hook: V8 formats the stack itself.
+    // The host's source-map-support was installed, and is gone once ts-node has loaded the transpiler: V8 formats
+    // the stack itself.
+    expect(asPulumi.options.hostFormatter).toBe("prepareStackTrace");
     expect(sourceMapped.formatter).toBeTruthy();
-    expect(asPulumi.options.prepareStackTrace).not.toBe(sourceMapped.formatter);
+    expect(asPulumi.options.prepareStackTrace).toBeUndefined();
     expect(stack).toMatch(/^Error: failed: a\n/);
     const frames = stack!.split("\n").slice(1);
     expect(frames[0]).toContain(`${file}:12:`);
@@ -157,4 +165,12 @@ test("a thrown error names the .ts file and its real line, with native stack tra
 
 test("with source maps still installed the same lines come out (so the switch loses nothing)", () => {
     expect(sourceMapped.stack.split("\n")[1]).toContain(`${sourceMapped.file}:12:`);
+});
+
+test("PULUMI_NODEJS_TRANSPILE_ONLY=false makes ts-node refuse the project's transpiler (the README says to leave it unset)", async () => {
+    const file = path.join(dir, "fixture-transpile-only-false.ts");
+    fs.writeFileSync(file, "export const ok: number = 1;\n");
+    const r = await run(["-e", PULUMI_REGISTRATION], { FIXTURES: JSON.stringify([file]), PULUMI_NODEJS_TRANSPILE_ONLY: "false" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Custom transpiler can only be used when transpileOnly is enabled/);
 });

@@ -294,3 +294,36 @@ describe("e2e.yml", () => {
         );
     });
 });
+
+describe("every workflow that runs Pulumi", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    const workflows: Array<[string, string]> = [
+        ["preview.yml", "preview"],
+        ["destroy.yml", "destroy"],
+        ["e2e.yml", "e2e"],
+    ];
+
+    test.each(workflows)("%s installs the Pulumi CLI with pulumi/actions v7 at the SDK's version", (file, jobName) => {
+        const steps = read(file).jobs[jobName].steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        expect(steps.length).toBeGreaterThan(0);
+        for (const step of steps) {
+            expect(step.uses).toBe("pulumi/actions@v7");
+            // The CLI and the SDK are released together: the same version, so a runner never picks up a newer CLI unasked.
+            expect(step.with?.["pulumi-version"]).toBe(pkg.dependencies["@pulumi/pulumi"]);
+        }
+    });
+
+    test.each(workflows)("%s stops before Azure and Pulumi when PULUMI_BACKEND_URL is empty, and runs on when it is set", (file, jobName) => {
+        const steps = read(file).jobs[jobName].steps;
+        const guard = steps.findIndex((s) => s.run?.includes('[ -z "$PULUMI_BACKEND_URL" ]'));
+        expect(guard).toBeGreaterThan(-1);
+        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("azure/login@")));
+        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
+        const run = (value: string) =>
+            spawnSync("bash", ["-e", "-c", steps[guard].run!], { env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: value }, encoding: "utf8" });
+        const empty = run("");
+        expect(empty.status).toBe(1);
+        expect(empty.stdout).toMatch(/^::error::the repository variable PULUMI_BACKEND_URL is empty/);
+        expect(run("azblob://pulumi-state?storage_account=entrawifstate").status).toBe(0);
+    });
+});
