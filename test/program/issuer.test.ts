@@ -292,7 +292,8 @@ describe("the gate in pulumi up", () => {
         expect(gate.type).toBe("command:local:Command");
         expect(gate.inputs.create).toBe(VERIFY_COMMAND);
         expect(gate.inputs.update).toBe(VERIFY_COMMAND);
-        expect(gate.inputs.create).toMatch(/tools\/doctor\.ts .*--endpoints-only --wait "\$\{ENTRA_WIF_VERIFY_WAIT:-180\}" \$\{ENTRA_WIF_SERVED_FROM:\+--served-from "\$ENTRA_WIF_SERVED_FROM"\}$/);
+        expect(gate.inputs.create).toMatch(/tools\/doctor\.ts .*--endpoints-only --wait "\$\{ENTRA_WIF_VERIFY_WAIT:-180\}" /);
+        expect(gate.inputs.create).toMatch(/ \$\{ENTRA_WIF_SERVED_FROM:\+--served-from "\$ENTRA_WIF_SERVED_FROM"\}$/);
         // Without issuer.customUrl the documents are read at the issuer itself: no storage URL is passed.
         expect(gate.inputs.environment).not.toHaveProperty("ENTRA_WIF_SERVED_FROM");
         const env = gate.inputs.environment as Record<string, string>;
