@@ -22,7 +22,7 @@
  *
  * Pure functions (diff, check) and the storage calls; nothing here imports Pulumi.
  */
-import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import type * as StorageBlob from "@azure/storage-blob";
 
 /**
  * Caches in front of the storage (a CDN behind issuer.customUrl) must ask again before serving a document: right after
@@ -186,6 +186,10 @@ function storageError(doing: string, site: DocumentSite, err: unknown): Error {
  * after the new ones are written: the old issuer is no longer trusted, and must not keep serving keys.
  */
 export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previous?: IssuerDocumentsState): Promise<IssuerDocumentsState> {
+    // Loaded here, not at the top: only the provider host writes, and the SDK's ~270 modules cost every plan and
+    // preview ~0.1 s (docs/benchmarks.md). Pulumi's closure serializer keeps the require as it is.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof StorageBlob;
     const service = new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey));
     if (inputs.hosting === "staticWebsite") {
         try {

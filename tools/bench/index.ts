@@ -34,14 +34,14 @@ type RunMode = "configured" | "typecheck" | "typescript" | "sucrase";
 const HOST_SOURCE_MAP_SUPPORT = require.resolve("source-map-support/register", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] });
 
 /** Wall time of one offline plan in a fresh Node process, started as `pulumi up`'s language host starts a program. */
-function timePlan(args: string[], mode: RunMode = "configured"): number {
+function timePlan(args: string[], mode: RunMode = "configured", env: Record<string, string> = {}): number {
     const register = ["-r", HOST_SOURCE_MAP_SUPPORT, "-r", mode === "configured" ? "ts-node/register/transpile-only" : "./tools/bench/register.js"];
     const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [...register, "tools/offline/plan.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, ENTRA_WIF_BENCH_REGISTER: mode },
+        env: { ...process.env, ENTRA_WIF_BENCH_REGISTER: mode, ...env },
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (r.status !== 0) throw new Error(`plan ${args.join(" ")} failed: ${r.stderr}`);
@@ -87,6 +87,13 @@ function main(): void {
             ["dev stack, as Pulumi runs a program by default", () => timePlan(["--stack-file", "Pulumi.dev.yaml"], "typecheck")],
         ];
         if (process.env.BENCH_BREAKDOWN) {
+            cases.push([
+                "bare program with one trivial dynamic resource",
+                () =>
+                    timePlan(["--stack-file", bareStack, "--program", path.join(ROOT, "tools", "bench", "bare.ts")], "configured", {
+                        ENTRA_WIF_BENCH_DYNAMIC: "1",
+                    }),
+            ]);
             for (const [label, file] of [
                 ["dev stack", "Pulumi.dev.yaml"],
                 ["100 workloads", large],
