@@ -20,7 +20,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
  * back as this test's own plain data (what the CLI prints), and a failure as an Error of this test's realm with the
  * program's name and message, so jest's matchers see what they always saw.
  */
-async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicInputs): Promise<Plan> {
+async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicInputs, providerInputs?: ProviderInputs): Promise<Plan> {
     const { harness, mocks } = nativeTooling();
     try {
         const plan = await withoutStackFrames(() =>
@@ -29,6 +29,7 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicIn
                 mocks: opts.mocks ?? new mocks.AzureMocks({ keyPool: mocks.processKeyPool }),
                 load: harness.freshProgramLoader(path.join(REPO_ROOT, "index")),
                 onDynamicResource: dynamic ? (urn, inputs) => dynamic.set(urn, JSON.parse(JSON.stringify(inputs))) : undefined,
+                onProviderInputs: providerInputs ? (r, inputs) => providerInputs.set(r.name, JSON.parse(JSON.stringify(inputs))) : undefined,
             }),
         );
         return JSON.parse(JSON.stringify(plan)) as Plan;
@@ -40,21 +41,29 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicIn
 /** Each dynamic resource's inputs as its provider receives them (the serialized provider included), by URN. */
 export type DynamicInputs = Map<string, Record<string, unknown>>;
 
+/** Every resource's inputs as its provider receives them (secrets unwrapped), by resource name. */
+export type ProviderInputs = Map<string, Record<string, unknown>>;
+
 export async function runProgram(
     config: Record<string, unknown>,
-    opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs; fingerprintSecrets?: boolean } = {},
+    opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs; fingerprintSecrets?: boolean; providerInputs?: ProviderInputs } = {},
 ): Promise<Plan> {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
     return evaluate(
         { project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks, fingerprintSecrets: opts.fingerprintSecrets },
         opts.dynamic,
+        opts.providerInputs,
     );
 }
 
 /** Runs the program with a stack file, exactly as the offline plan reads it. */
-export async function runStackFile(file: string, opts: { mocks?: AzureMocks } = {}): Promise<Plan> {
-    return evaluate({ ...nativeTooling().stackFile.loadStackFile(path.resolve(REPO_ROOT, file)), mocks: opts.mocks });
+export async function runStackFile(
+    file: string,
+    opts: { mocks?: AzureMocks; stack?: string; dynamic?: DynamicInputs; providerInputs?: ProviderInputs } = {},
+): Promise<Plan> {
+    const loaded = nativeTooling().stackFile.loadStackFile(path.resolve(REPO_ROOT, file));
+    return evaluate({ ...loaded, stack: opts.stack ?? loaded.stack, mocks: opts.mocks }, opts.dynamic, opts.providerInputs);
 }
 
 export function byName(plan: Plan, name: string): PlannedResource {

@@ -75,6 +75,11 @@ export interface EvaluateOptions {
      * `__provider`, secrets as plain values (the dynamic provider accepts no secrets, so the engine unwraps them).
      */
     onDynamicResource?: (urn: string, inputs: Record<string, unknown>) => void;
+    /**
+     * Receives every registration's inputs as its provider receives them, secrets unwrapped: for tests that run what
+     * the program hands a provider (the kind Command's scripts with their environment, the key files they write).
+     */
+    onProviderInputs?: (resource: { urn: string; type: string; name: string }, inputs: Record<string, unknown>) => void;
 }
 
 /**
@@ -196,6 +201,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                         reject(err);
                         return;
                     }
+                    opts.onProviderInputs?.(
+                        { urn: resp.getUrn(), type: req.getType(), name: req.getName() },
+                        unwrapSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    );
                     resolve({
                         urn: resp.getUrn(),
                         type: req.getType(),
