@@ -3,6 +3,8 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
+    // test/cluster runs real etcd, kube-apiserver and the webhook, built with Go: npm run test:cluster, not npm test.
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/"],
     // Types are stripped by Sucrase, as `pulumi up` strips them (tools/sucraseTranspiler.js): lines stay where they
     // are and a cold cache (a clean clone in CI) costs milliseconds; `npm test` type-checks with tsc first. Dynamic
     // import() becomes require(), as tsc emits it for CommonJS.

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BENCH_FLAGS, benchHelpText } from "../../tools/bench";
 import { Flag, withFlagTables } from "../../tools/cli";
+import { BUILD_FLAGS, buildHelpText } from "../../tools/cluster/build";
 import { CHANGES_FLAGS, changesHelpText } from "../../tools/offline/changes";
 import { E2E_FLAGS, e2eHelpText, parseE2eArgs, defaultReportPath } from "../../tools/live/e2e";
 import { PLAN_FLAGS, planHelpText, runPlan } from "../../tools/offline/plan";
@@ -15,7 +16,7 @@ import { versionText } from "../../tools/version";
 import { capturedStreams } from "../../lib/capture";
 import { runTool } from "../support/processes";
 
-const TABLES: Record<string, readonly Flag[]> = { plan: PLAN_FLAGS, changes: CHANGES_FLAGS, e2e: E2E_FLAGS, bench: BENCH_FLAGS };
+const TABLES: Record<string, readonly Flag[]> = { plan: PLAN_FLAGS, changes: CHANGES_FLAGS, e2e: E2E_FLAGS, bench: BENCH_FLAGS, "cluster-build": BUILD_FLAGS };
 const README = path.join(REPO_ROOT, "README.md");
 
 test("the README's flag tables are the ones --help prints", () => {
@@ -33,6 +34,7 @@ describe.each<[string, string, () => string, readonly Flag[]]>([
     ["changes", "tools/offline/changes.ts", changesHelpText, CHANGES_FLAGS],
     ["e2e", "tools/live/e2e.ts", e2eHelpText, E2E_FLAGS],
     ["bench", "tools/bench/index.ts", benchHelpText, BENCH_FLAGS],
+    ["cluster:build", "tools/cluster/build.ts", buildHelpText, BUILD_FLAGS],
 ])("npm run %s", (_name, script, help, flags) => {
     // In its own process, as npm runs it: the help must not start the tool's work.
     let helpRun: Awaited<ReturnType<typeof runTool>>;
