@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
-import { aksWorkloadIdentityProblem, kubeconfigForDeployer } from "../lib/aks";
+import { aksWorkloadIdentityProblem, kubeconfigForDeployer } from "../lib/cluster/aks";
 
 export interface AksClusterArgs {
     /** The AKS cluster's name. */
@@ -83,7 +83,7 @@ export class AksCluster extends pulumi.ComponentResource {
 
         // A cluster with Microsoft Entra integration answers with a kubelogin kubeconfig (format "exec"; "azure", the
         // removed auth provider, is never asked for); it is converted to sign in with the deployer's Azure CLI
-        // (lib/aks.ts). A cluster with local accounts, like the one the stack creates, answers with certificates.
+        // (lib/cluster/aks.ts). A cluster with local accounts, like the one the stack creates, answers with certificates.
         const credentials = containerservice.listManagedClusterUserCredentialsOutput(
             { resourceGroupName: args.resourceGroupName, resourceName, format: "exec" },
             { parent: this },

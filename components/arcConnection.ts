@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { ARC_ENV, arcConnectScript, arcDisconnectScript } from "../lib/arc";
+import { ARC_ENV, arcConnectScript, arcDisconnectScript } from "../lib/cluster/arc";
 
 export interface ArcConnectionArgs {
     /** The connected cluster's name in Azure. */
@@ -28,7 +28,7 @@ export interface ArcConnectionArgs {
 }
 
 /**
- * The cluster connected to Azure Arc (lib/arc.ts): `az connectedk8s connect` on create, `az connectedk8s delete` on
+ * The cluster connected to Azure Arc (lib/cluster/arc.ts): `az connectedk8s connect` on create, `az connectedk8s delete` on
  * destroy, before the cluster and the webhook go. The issuer stays the stack's own, so the trust chain is unchanged.
  */
 export class ArcConnection extends pulumi.ComponentResource {

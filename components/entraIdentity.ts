@@ -3,9 +3,9 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as azuread from "@pulumi/azuread";
 import { IdentityType } from "../lib/config";
-import { CredentialPlan, GrantPlan } from "../lib/identities";
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
-import { resolveScope, roleAssignmentName, roleDefinitionIdForScope, ScopeIds } from "../lib/roles";
+import { CredentialPlan, GrantPlan } from "../lib/entra/identities";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/trust/oidc";
+import { resolveScope, roleAssignmentName, roleDefinitionIdForScope, ScopeIds } from "../lib/entra/roles";
 
 export interface EntraIdentityArgs {
     /** managedIdentity (a user-assigned managed identity) or application (app registration + service principal). Plain: it decides which resources exist. */

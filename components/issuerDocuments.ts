@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IssuerHosting } from "../lib/config";
-import { DOCUMENT_CACHE_CONTROL, IssuerDocument, issuerDocumentsOperations } from "../lib/issuerDocuments";
-import { DISCOVERY_PATH, DOCUMENT_CONTENT_TYPE, JWKS_PATH } from "../lib/oidc";
+import { DOCUMENT_CACHE_CONTROL, IssuerDocument, issuerDocumentsOperations } from "../lib/trust/issuerDocuments";
+import { DISCOVERY_PATH, DOCUMENT_CONTENT_TYPE, JWKS_PATH } from "../lib/trust/oidc";
 
 export interface IssuerDocumentsArgs {
     /** The storage account holding the documents. */
@@ -23,7 +23,7 @@ export interface IssuerDocumentsArgs {
 }
 
 /**
- * The two issuer documents, written in place by lib/issuerDocuments.ts through a Pulumi dynamic provider: a change of
+ * The two issuer documents, written in place by lib/trust/issuerDocuments.ts through a Pulumi dynamic provider: a change of
  * either (a rotation, another issuer URL, another container) is an update of this one resource, so the URL answers
  * the old document until the new one is written and the new one after, never 404 and never a name collision.
  * Type `pulumi-nodejs:dynamic/entra-wif:IssuerDocuments`.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../lib/kind";
+import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../lib/cluster/kind";
 
 export interface KindClusterArgs {
     /** The kind cluster's name. */

@@ -3,11 +3,11 @@ import * as command from "@pulumi/command";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
-import { defaultStorageAccountName } from "../lib/naming";
-import { STATIC_WEBSITE_CONTAINER } from "../lib/issuerDocuments";
-import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument, staticWebsiteIssuerUrl } from "../lib/oidc";
-import { VERIFY_COMMAND } from "../lib/gate";
-import { Jwks } from "../lib/keys";
+import { defaultStorageAccountName } from "../lib/entra/naming";
+import { STATIC_WEBSITE_CONTAINER } from "../lib/trust/issuerDocuments";
+import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument, staticWebsiteIssuerUrl } from "../lib/trust/oidc";
+import { VERIFY_COMMAND } from "../lib/doctor/gate";
+import { Jwks } from "../lib/trust/keys";
 import { IssuerDocuments } from "./issuerDocuments";
 
 export interface OidcIssuerArgs {

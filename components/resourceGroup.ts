@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
-import { defaultResourceGroupName } from "../lib/naming";
+import { defaultResourceGroupName } from "../lib/entra/naming";
 
 export interface StackResourceGroupArgs {
     /** An existing group to deploy into; when absent the component creates `rg-<project>-<stack>`. Plain: it decides whether a group is created. */

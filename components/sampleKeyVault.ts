@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../lib/keyVaultPurge";
-import { defaultKeyVaultName } from "../lib/naming";
+import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../lib/entra/keyVaultPurge";
+import { defaultKeyVaultName } from "../lib/entra/naming";
 
 export interface SampleKeyVaultArgs {
     resourceGroupName: pulumi.Input<string>;
@@ -40,7 +40,7 @@ export class SampleKeyVault extends pulumi.ComponentResource {
                       .all([args.subscriptionId, args.resourceGroupName])
                       .apply(([subscriptionId, group]) => defaultKeyVaultName(project, stack, subscriptionId, group));
 
-        // Frees the vault's name around a destroy (lib/keyVaultPurge.ts): the vault depends on it, so `pulumi destroy`
+        // Frees the vault's name around a destroy (lib/entra/keyVaultPurge.ts): the vault depends on it, so `pulumi destroy`
         // deletes the vault first and then runs this delete, which purges it; its create purges a leftover first.
         const purge = new command.local.Command(
             `${name}-vault-purge`,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureEnvironment } from "../lib/config";
-import { SAMPLE_POD_NAME, samplePod } from "../lib/workloads";
+import { SAMPLE_POD_NAME, samplePod } from "../lib/cluster/workloads";
 
 /** The Kubernetes provider's annotation that registers an object without waiting for it to become ready. */
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
@@ -66,7 +66,7 @@ export class SamplePod extends pulumi.ComponentResource {
                     // sampleCommands.waitForSecret shows instead.
                     annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
                 },
-                // lib/workloads.ts builds the spec in the API's shape without depending on the SDK.
+                // lib/cluster/workloads.ts builds the spec in the API's shape without depending on the SDK.
                 spec: pod.spec,
             },
             {

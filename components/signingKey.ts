@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { INITIAL_KEY_NAME } from "../lib/config";
-import { buildJwks, keyId, serializeJwks } from "../lib/keys";
+import { buildJwks, keyId, serializeJwks } from "../lib/trust/keys";
 
 export interface SigningKeyArgs {
     /** Size of newly created RSA keys; an existing key keeps its size (changing it never regenerates a key). */

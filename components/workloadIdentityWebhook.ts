@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureEnvironment } from "../lib/config";
-import { WEBHOOK_CHART } from "../lib/workloads";
+import { WEBHOOK_CHART } from "../lib/cluster/workloads";
 
 export interface WorkloadIdentityWebhookArgs {
     /** The cluster's provider: every object goes to that cluster. */

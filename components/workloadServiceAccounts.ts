@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { federatedCredentialName } from "../lib/identities";
-import { serviceAccountAnnotations } from "../lib/workloads";
+import { federatedCredentialName } from "../lib/entra/identities";
+import { serviceAccountAnnotations } from "../lib/cluster/workloads";
 
 export interface ServiceAccountWorkload {
     namespace: string;

@@ -10,12 +10,12 @@
 import { execFileSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
 import * as fs from "node:fs";
-import { capturedStreams } from "../lib/capture";
+import { capturedStreams } from "../lib/doctor/capture";
 import { AzureEnvironment } from "../lib/config";
 import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks, HttpGet } from "../lib/doctor";
-import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/entraExchange";
-import { createHttpGet, createHttpPost } from "../lib/https";
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/oidc";
+import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/doctor/exchange";
+import { createHttpGet, createHttpPost } from "../lib/doctor/https";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/trust/oidc";
 import { versionText } from "./version";
 
 export const EXIT = { passed: 0, failed: 1, badArguments: 2, cannotRun: 3 } as const;

@@ -1,5 +1,5 @@
 /** entra-wif:cluster (and entra-wif:kubeconfig): kind, an existing cluster, or AKS, and what each mode refuses. */
-import { defaultKindClusterName } from "../naming";
+import { defaultKindClusterName } from "../entra/naming";
 import { parse as parseYaml } from "yaml";
 import { asObject, checkName, ConfigError, meantFields, oneOf, optionalString, parseBoolean, parseStringList, Problems, rejectUnknownFields } from "./fields";
 import { CLUSTER_MODE_HINTS } from "./hints";

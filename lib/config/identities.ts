@@ -1,5 +1,5 @@
 /** entra-wif:identity / entra-wif:identities: the Entra identities and the roles granted to them. */
-import { resolveRole, SCOPE_KEYWORDS, scopeProblem, UnknownRoleError } from "../roles";
+import { resolveRole, SCOPE_KEYWORDS, scopeProblem, UnknownRoleError } from "../entra/roles";
 import { asObject, checkName, ConfigError, listOf, meantFields, oneOf, optionalString, Problems, rejectUnknownFields } from "./fields";
 import { IDENTITY_TYPE_HINTS } from "./hints";
 import { identityNameProblem } from "./names";

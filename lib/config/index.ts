@@ -6,7 +6,7 @@
  * Pure: the input is the raw key → value map Pulumi hands the program (`pulumi.runtime.allConfig()`), values as
  * the strings Pulumi stores (structured values as JSON text).
  */
-import { defaultIdentityName } from "../naming";
+import { defaultIdentityName } from "../entra/naming";
 import { parseCluster } from "./cluster";
 import { asObject, checkName, closest, ConfigError, distance, fold, optionalString, parseRaw, Problems } from "./fields";
 import { parseIdentities, parseIdentity } from "./identities";

@@ -1,5 +1,5 @@
 /** entra-wif:issuer: where the OIDC documents are served, and the issuer URL when a CDN fronts them. */
-import { DISCOVERY_PATH, issuerUrlProblems, JWKS_PATH } from "../oidc";
+import { DISCOVERY_PATH, issuerUrlProblems, JWKS_PATH } from "../trust/oidc";
 import { asObject, checkName, ConfigError, oneOf, optionalString, parseBoolean, Problems, rejectUnknownFields } from "./fields";
 import { HOSTING_HINTS } from "./hints";
 import { containerNameProblem, storageAccountNameProblem } from "./names";

@@ -1,5 +1,5 @@
 /** entra-wif:signingKey: the stack's keys by name, their size, and the cluster's own public keys. */
-import { KeyFormatError, keyId, parsePublicKey, pemLabels } from "../keys";
+import { KeyFormatError, keyId, parsePublicKey, pemLabels } from "../trust/keys";
 import { asList, asObject, asText, checkName, ConfigError, listCommand, listOf, Problems, rejectUnknownFields } from "./fields";
 import { keyNameProblem } from "./names";
 import { DEFAULTS, INITIAL_KEY_NAME, KNOWN_KEYS, RSA_BITS, SigningKeyConfig } from "./types";

@@ -2,11 +2,11 @@
  * What is allowed but likely to hurt, said at plan time and by `pulumi up` (index.ts logs them as warnings): nothing
  * here stops a deployment.
  */
-import { parsePublicKey } from "../keys";
+import { parsePublicKey } from "../trust/keys";
 import { PROJECT, StackConfig } from "./types";
 import { OFFLINE_SECRET } from "./types";
 
-/** Entra's algorithm for federated assertions: what it documents and tests (lib/entraExchange.ts has the AADSTS codes). */
+/** Entra's algorithm for federated assertions: what it documents and tests (lib/doctor/exchange.ts has the AADSTS codes). */
 export const EC_KEY_WARNING =
     "is an EC key, so the cluster signs ES256 tokens: Entra documents RS256 as the algorithm of the assertions it tests, and ES256 " +
     "assertions have been refused with AADSTS5002738 (AzureAD/microsoft-identity-web#3467); give the cluster an RSA key, or check the " +

@@ -14,8 +14,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KIND_KEY_FILES } from "../../lib/kind";
-import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
+import { KIND_KEY_FILES } from "../../lib/cluster/kind";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { discoveryText, jwksText } from "../support/program";
 import { runProcess, runTool } from "../support/processes";
 import { ApiServer, binary, collectionPath, Etcd, expectStatus, requestToken, reviewToken, startApiServer, startEtcd, workDir } from "./support/controlPlane";

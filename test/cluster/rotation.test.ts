@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KIND_KEY_FILES } from "../../lib/kind";
+import { KIND_KEY_FILES } from "../../lib/cluster/kind";
 import { ApiServer, collectionPath, Etcd, expectStatus, requestToken, reviewToken, startApiServer, startEtcd, workDir } from "./support/controlPlane";
 import { AUDIENCE, decodeJwt, Deployed, Deployment, kindCommand, kubernetesObjects, stackConfig } from "./support/deploy";
 import { KindNode } from "./support/kindNode";

@@ -5,8 +5,8 @@
  * AZURE_FEDERATED_TOKEN_FILE, and a projected token for api://AzureADTokenExchange. The sample pod the program plans
  * for a cluster without the webhook, created with no webhook registered, carries the same by itself.
  */
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/oidc";
-import { SAMPLE_POD_NAME, WORKLOAD_IDENTITY } from "../../lib/workloads";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/trust/oidc";
+import { SAMPLE_POD_NAME, WORKLOAD_IDENTITY } from "../../lib/cluster/workloads";
 import { ApiServer, collectionPath, Etcd, expectStatus, startApiServer, startEtcd, workDir } from "./support/controlPlane";
 import { Deployed, Deployment, kindCommand, KubeObject, kubernetesObjects, PodSpec, stackConfig } from "./support/deploy";
 import { KindNode } from "./support/kindNode";

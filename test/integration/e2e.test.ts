@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildJwks, serializeJwks } from "../../lib/keys";
-import { buildDiscoveryDocument, ENTRA_TOKEN_EXCHANGE_AUDIENCE, serializeDiscoveryDocument } from "../../lib/oidc";
-import { verifyCommands } from "../../lib/workloads";
+import { buildJwks, serializeJwks } from "../../lib/trust/keys";
+import { buildDiscoveryDocument, ENTRA_TOKEN_EXCHANGE_AUDIENCE, serializeDiscoveryDocument } from "../../lib/trust/oidc";
+import { verifyCommands } from "../../lib/cluster/workloads";
 import { E2E_STEPS, E2eStep, parseE2eArgs, renewAzureSignIn, ROTATION_KEY, runE2e } from "../../tools/live/e2e";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { sandbox, Sandbox } from "../support/shell";

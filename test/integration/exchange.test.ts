@@ -17,10 +17,10 @@ import {
     HttpPost,
     LOGIN_AUTHORITIES,
     tokenEndpoint,
-} from "../../lib/entraExchange";
-import { createHttpGet, createHttpPost } from "../../lib/https";
-import { buildJwks, serializeJwks } from "../../lib/keys";
-import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/oidc";
+} from "../../lib/doctor/exchange";
+import { createHttpGet, createHttpPost } from "../../lib/doctor/https";
+import { buildJwks, serializeJwks } from "../../lib/trust/keys";
+import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/trust/oidc";
 import { DoctorArgs, parseArgs, runDoctor } from "../../tools/doctor";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { entraError, startTokenEndpoint, TokenEndpoint } from "../support/tokenEndpoint";

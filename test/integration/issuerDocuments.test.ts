@@ -1,7 +1,7 @@
 /**
  * The issuer documents through their whole life, as `pulumi up` runs them: the program's IssuerDocuments provider,
  * serialized by Pulumi and run in Pulumi's own dynamic-provider host, writing to a real blob service (Azurite over
- * HTTPS); the engine's decisions from lib/providerRules.ts. After every step both URLs are read anonymously, as Entra
+ * HTTPS); the engine's decisions from lib/plans/providerRules.ts. After every step both URLs are read anonymously, as Entra
  * reads them, content type included; during an update they are read again and again while the provider writes.
  *
  * The design it replaced is replayed against the same storage with azure-native's real rules for storage.Blob (the
@@ -9,8 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
-import { engineStep, ruleFor } from "../../lib/providerRules";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
+import { engineStep, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../support/azurite";
@@ -244,7 +244,7 @@ describe("the provider refuses what it cannot publish, before writing anything",
 
 /**
  * The previous design, storage.Blob with retainOnDelete, replayed with azure-native's real rules from
- * lib/providerRules.ts: a new source replaces the Blob, the provider answers delete-before-replace, the engine's
+ * lib/plans/providerRules.ts: a new source replaces the Blob, the provider answers delete-before-replace, the engine's
  * delete of a retained resource calls nothing, and the create reads the blob first and refuses it.
  */
 describe("what storage.Blob did on the same storage, with azure-native's real rules", () => {

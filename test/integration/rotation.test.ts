@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as tls from "node:tls";
 import { diagnose } from "../../lib/doctor";
-import { createHttpGet } from "../../lib/https";
+import { createHttpGet } from "../../lib/doctor/https";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../support/azurite";

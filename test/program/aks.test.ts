@@ -3,7 +3,7 @@
  * documents, kind cluster or Helm release; the same identities, credentials, roles, vault, service accounts and pod —
  * every credential naming the AKS issuer Output.
  */
-import { aksWorkloadIdentityProblem } from "../../lib/aks";
+import { aksWorkloadIdentityProblem } from "../../lib/cluster/aks";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { byName, runProgram, runStackFile } from "../support/program";
@@ -93,7 +93,7 @@ describe("aks against kind", () => {
         expect(aks.outputs.kubeconfig).toBe("[secret]");
     });
 
-    test("the credentials are asked for in the exec format, which Entra-integrated clusters need (converted for az, lib/aks.ts)", async () => {
+    test("the credentials are asked for in the exec format, which Entra-integrated clusters need (converted for az, lib/cluster/aks.ts)", async () => {
         const mocks = new AzureMocks();
         await runProgram({ ...BASE, ...AKS }, { mocks });
         const asked = mocks.invoked.filter((c) => c.token === "azure-native:containerservice:listManagedClusterUserCredentials");

@@ -3,8 +3,8 @@
  * cluster and the webhook exist, and disconnected before either goes — while the issuer, the identities and the
  * credentials stay exactly what they are without Arc.
  */
-import { arcConnectScript, arcDisconnectScript } from "../../lib/arc";
-import { destroyPlan } from "../../lib/destroyPlan";
+import { arcConnectScript, arcDisconnectScript } from "../../lib/cluster/arc";
+import { destroyPlan } from "../../lib/plans/destroyPlan";
 import { Plan } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { byName, runProgram, runStackFile } from "../support/program";

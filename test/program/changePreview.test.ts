@@ -1,6 +1,6 @@
 /**
- * Every lifecycle transition users run, previewed offline (lib/changePreview.ts with the rules of
- * lib/providerRules.ts) from two evaluations of the real program on one stack's state (one mocks instance: a key of
+ * Every lifecycle transition users run, previewed offline (lib/plans/changePreview.ts with the rules of
+ * lib/plans/providerRules.ts) from two evaluations of the real program on one stack's state (one mocks instance: a key of
  * the same name is the same key in both), and checked against the invariants the stack promises:
  *
  * - no create of a fixed name while the old one still exists (the changePreview `problems`);
@@ -8,9 +8,9 @@
  * - nothing deleted through a data plane the README's rights do not open (the same);
  * - what users expect to survive a transition survives it (per transition, below).
  */
-import { ChangePreview, changePreview, changePreview as preview } from "../../lib/changePreview";
-import { destroyPlan } from "../../lib/destroyPlan";
-import { PROVIDER_RULES, ruleFor } from "../../lib/providerRules";
+import { ChangePreview, changePreview, changePreview as preview } from "../../lib/plans/changePreview";
+import { destroyPlan } from "../../lib/plans/destroyPlan";
+import { PROVIDER_RULES, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan } from "../../tools/offline/harness";
 import { nativeTooling } from "../support/native";
 import { exampleStackFiles, recordedPlanFile, runProgram, runStackFile } from "../support/program";
@@ -267,5 +267,5 @@ test("every resource type the program registers, in every example, has a cited r
         for (const r of (JSON.parse(fs.readFileSync(recordedPlanFile(file), "utf8")) as Plan).resources) if (r.custom) types.add(r.type);
     for (const t of types) expect([t, PROVIDER_RULES[t] !== undefined]).toEqual([t, true]);
     for (const [t, rule] of Object.entries(PROVIDER_RULES)) expect([t, rule.source]).toEqual([t, expect.stringMatching(/\.go|\.ts|\.tf/)]);
-    expect(() => ruleFor("azure-native:web:WebApp")).toThrow(/no provider rule for azure-native:web:WebApp: add it to lib\/providerRules.ts/);
+    expect(() => ruleFor("azure-native:web:WebApp")).toThrow(/no provider rule for azure-native:web:WebApp: add it to lib\/plans\/providerRules\.ts/);
 });

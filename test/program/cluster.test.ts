@@ -4,9 +4,9 @@
  * snippets.
  */
 import { parse } from "yaml";
-import { kindCreateScript, kindDeleteScript } from "../../lib/kind";
-import { existingClusterSnippets } from "../../lib/snippets";
-import { projectedTokenVolumeName, verifyCommands } from "../../lib/workloads";
+import { kindCreateScript, kindDeleteScript } from "../../lib/cluster/kind";
+import { existingClusterSnippets } from "../../lib/cluster/snippets";
+import { projectedTokenVolumeName, verifyCommands } from "../../lib/cluster/workloads";
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";

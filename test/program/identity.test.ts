@@ -4,7 +4,7 @@
  */
 import { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks, MOCK_AZURE } from "../../tools/offline/mocks";
-import { roleAssignmentName } from "../../lib/roles";
+import { roleAssignmentName } from "../../lib/entra/roles";
 import { byName, issuerOfDiscovery, runProgram, runStackFile } from "../support/program";
 
 const LOCATION = { "azure-native:location": "westeurope" };

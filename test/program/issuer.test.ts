@@ -1,9 +1,9 @@
 /**
  * The whole program under realistic mocks: what it sends to Azure for each hosting mode and key mode.
  */
-import { keyId, parsePublicKey } from "../../lib/keys";
-import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
-import { VERIFY_COMMAND } from "../../lib/gate";
+import { keyId, parsePublicKey } from "../../lib/trust/keys";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
+import { VERIFY_COMMAND } from "../../lib/doctor/gate";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { byName, discoveryText, jwksText, runProgram, runStackFile } from "../support/program";

@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { destroyPlan, formatDestroyPlan, UNREACHABLE_DELETE_APIS } from "../../lib/destroyPlan";
-import { shortType } from "../../lib/graph";
-import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/keyVaultPurge";
+import { destroyPlan, formatDestroyPlan, UNREACHABLE_DELETE_APIS } from "../../lib/plans/destroyPlan";
+import { shortType } from "../../lib/plans/graph";
+import { PURGE_ENV, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/entra/keyVaultPurge";
 import { Plan } from "../../tools/offline/harness";
 import { MOCK_AZURE } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";

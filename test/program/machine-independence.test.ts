@@ -98,12 +98,12 @@ describe("the same config plans the same inputs on every machine", () => {
                 "index.ts",
                 "lib/config/index.ts",
                 "lib/config/cluster.ts",
-                "lib/kind.ts",
+                "lib/cluster/kind.ts",
                 "components/kindCluster.ts",
                 "components/oidcIssuer.ts",
             ]),
         );
-        expect(planned.has("lib/entraExchange.ts")).toBe(false);
+        expect(planned.has("lib/doctor/exchange.ts")).toBe(false);
         for (const file of planned) {
             const text = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
             expect([

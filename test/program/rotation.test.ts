@@ -3,7 +3,7 @@
  * adding a key touches the key, the JWKS and the cluster wiring — never an identity, credential or role.
  */
 import { parse } from "yaml";
-import { keyId } from "../../lib/keys";
+import { keyId } from "../../lib/trust/keys";
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { byName, jwksText, runProgram, runStackFile } from "../support/program";

@@ -2,12 +2,12 @@
  * Upgrading a stack deployed before the IssuerDocuments resource: its state holds the documents as azure-native
  * storage.Blob (retainOnDelete) and, with a static website, azure-native's StorageAccountStaticWebsite and the
  * deployer's Storage Blob Data Reader grant. What `pulumi up` with this program does to each of them, by the engine's
- * and the providers' rules (lib/providerRules.ts), from the plans the previous program recorded
+ * and the providers' rules (lib/plans/providerRules.ts), from the plans the previous program recorded
  * (test/fixtures/migration). test/integration/issuerDocuments.test.ts runs the blob case against Azurite.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { deleteOutcome, ruleFor } from "../../lib/providerRules";
+import { deleteOutcome, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan, PlannedResource } from "../../tools/offline/harness";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { runStackFile } from "../support/program";

@@ -4,7 +4,7 @@
  * the project's folder) — started here the same way on 127.0.0.1, and driven over gRPC as the engine drives it:
  * Configure, then Check, Diff, Create, Update, Read and Delete with the serialized provider in `__provider`.
  *
- * What the engine decides from the answers (update, replace, in which order, delete or not) is lib/providerRules.ts's
+ * What the engine decides from the answers (update, replace, in which order, delete or not) is lib/plans/providerRules.ts's
  * engineStep and deleteOutcome: the same rules the change preview uses. Nothing here models the provider: its code is
  * the program's, serialized by Pulumi, running in Pulumi's host against a real blob service.
  */
@@ -12,7 +12,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { DiffAnswer } from "../../lib/providerRules";
+import { DiffAnswer } from "../../lib/plans/providerRules";
 import { nodeRequire } from "./native";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");

@@ -5,8 +5,8 @@
 import { createPrivateKey, createPublicKey, sign } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keyId } from "../../lib/keys";
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, serviceAccountSubject } from "../../lib/oidc";
+import { keyId } from "../../lib/trust/keys";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, serviceAccountSubject } from "../../lib/trust/oidc";
 
 export interface TokenOptions {
     issuer: string;

@@ -10,7 +10,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { capturedStreams } from "../../lib/capture";
+import { capturedStreams } from "../../lib/doctor/capture";
 import type { NativeTooling } from "./native";
 
 export interface BatchResult {

@@ -9,7 +9,7 @@ import type { AzureMocks } from "../../tools/offline/mocks";
 import { inThisRealm, nativeTooling, withoutStackFrames } from "./native";
 
 import { PROJECT } from "../../lib/config";
-import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/oidc";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 
 export { PROJECT };
 

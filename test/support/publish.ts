@@ -1,10 +1,10 @@
 /**
  * Publishing a plan's issuer documents the way `pulumi up` does: the program's own IssuerDocuments provider, as Pulumi
  * serialized it, in Pulumi's dynamic-provider host (test/support/dynamicProviderHost.ts), writing to Azurite. The
- * engine's part — which step a diff becomes, what a delete does — is lib/providerRules.ts, the rules the change
+ * engine's part — which step a diff becomes, what a delete does — is lib/plans/providerRules.ts, the rules the change
  * preview uses too. The container comes first, as azure-native's BlobContainer makes it.
  */
-import { deleteOutcome, DeleteOutcome, DiffAnswer, EngineStep, engineStep } from "../../lib/providerRules";
+import { deleteOutcome, DeleteOutcome, DiffAnswer, EngineStep, engineStep } from "../../lib/plans/providerRules";
 import type { Plan } from "../../tools/offline/harness";
 import { Azurite } from "./azurite";
 import type { DynamicProviderHost } from "./dynamicProviderHost";
@@ -42,7 +42,7 @@ export interface UpResult {
 
 /**
  * One resource's part of `pulumi up` as the engine plays it: Check, then Create (nothing in the state) or Diff and the
- * step lib/providerRules.ts's engineStep makes of the answer (Update; a replacement creates and deletes in the order it
+ * step lib/plans/providerRules.ts's engineStep makes of the answer (Update; a replacement creates and deletes in the order it
  * gives). `during` runs while the provider writes, to see what readers see meanwhile.
  */
 export async function up(
@@ -83,7 +83,7 @@ export async function refresh(host: DynamicProviderHost, urn: string, state: Res
 }
 
 /**
- * The engine deleting the resource (a destroy, or its removal from the program): lib/providerRules.ts's deleteOutcome
+ * The engine deleting the resource (a destroy, or its removal from the program): lib/plans/providerRules.ts's deleteOutcome
  * decides whether the provider's Delete is called at all.
  */
 export async function remove(

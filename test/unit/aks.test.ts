@@ -4,7 +4,7 @@
  * -l azurecli` converts it, so the deployer's `az login` is used. Certificates (local accounts) pass through.
  */
 import { parse } from "yaml";
-import { aksWorkloadIdentityProblem, KUBELOGIN_INSTALL_HINT, kubeconfigForDeployer } from "../../lib/aks";
+import { aksWorkloadIdentityProblem, KUBELOGIN_INSTALL_HINT, kubeconfigForDeployer } from "../../lib/cluster/aks";
 
 const SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 

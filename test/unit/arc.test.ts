@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ARC_ENV, ARC_RESOURCE_PROVIDERS, arcConnectScript, arcDisconnectScript } from "../../lib/arc";
+import { ARC_ENV, ARC_RESOURCE_PROVIDERS, arcConnectScript, arcDisconnectScript } from "../../lib/cluster/arc";
 import { sandbox, Sandbox } from "../support/shell";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: [{name: kind, cluster: {server: https://127.0.0.1:6443}}]\n";

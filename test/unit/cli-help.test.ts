@@ -13,7 +13,7 @@ import { E2E_FLAGS, e2eHelpText, parseE2eArgs, defaultReportPath } from "../../t
 import { PLAN_FLAGS, planHelpText, runPlan } from "../../tools/offline/plan";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { versionText } from "../../tools/version";
-import { capturedStreams } from "../../lib/capture";
+import { capturedStreams } from "../../lib/doctor/capture";
 import { runTool } from "../support/processes";
 
 const TABLES: Record<string, readonly Flag[]> = { plan: PLAN_FLAGS, changes: CHANGES_FLAGS, e2e: E2E_FLAGS, bench: BENCH_FLAGS, "cluster-build": BUILD_FLAGS };

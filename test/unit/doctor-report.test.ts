@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Check, diagnose, FederatedCredential, formatChecks, HttpGet, HttpResponse } from "../../lib/doctor";
-import { buildJwks, serializeJwks } from "../../lib/keys";
-import { buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument } from "../../lib/oidc";
+import { buildJwks, serializeJwks } from "../../lib/trust/keys";
+import { buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument } from "../../lib/trust/oidc";
 import { helpText } from "../../tools/doctor";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 

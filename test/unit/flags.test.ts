@@ -1,4 +1,4 @@
-import { apiServerFlags, controllerManagerFlags, defaultKeyFiles } from "../../lib/flags";
+import { apiServerFlags, controllerManagerFlags, defaultKeyFiles } from "../../lib/cluster/flags";
 
 const issuer = "https://acct.blob.core.windows.net/oidc/";
 

@@ -1,4 +1,4 @@
-import { mermaidGraph, shortType } from "../../lib/graph";
+import { mermaidGraph, shortType } from "../../lib/plans/graph";
 
 const urn = (type: string, name: string, parentType?: string) => `urn:pulumi:dev::entra-wif::${parentType ? `${parentType}$` : ""}${type}::${name}`;
 const issuer = urn("entra-wif:index:OidcIssuer", "issuer");

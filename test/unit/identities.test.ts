@@ -1,5 +1,5 @@
 import { parseStackConfig } from "../../lib/config";
-import { federatedCredentialName, planIdentities } from "../../lib/identities";
+import { federatedCredentialName, planIdentities } from "../../lib/entra/identities";
 
 const plan = (values: Record<string, unknown>) => {
     const raw: Record<string, string> = { "azure-native:location": "westeurope" };

@@ -2,7 +2,7 @@
  * The sample vault's purge around a destroy, run for real against a stand-in `az`: before create (a soft-deleted vault
  * of the stack's own derived name), after delete (bounded wait, then purge), and without the Azure CLI.
  */
-import { PURGE_ENV, PURGE_WAIT, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/keyVaultPurge";
+import { PURGE_ENV, PURGE_WAIT, purgeAfterDeleteScript, purgeBeforeCreateScript } from "../../lib/entra/keyVaultPurge";
 import { sandbox, Sandbox } from "../support/shell";
 
 const env = (derived = true) => ({

@@ -3,7 +3,7 @@ import { createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildJwks, keyId, KeyFormatError, parsePublicKey, serializeJwks, signingAlgorithm, toJwk, toPkixPem } from "../../lib/keys";
+import { buildJwks, keyId, KeyFormatError, parsePublicKey, serializeJwks, signingAlgorithm, toJwk, toPkixPem } from "../../lib/trust/keys";
 import { k8s, vector } from "../support/vectors";
 import { tokenSigner } from "../support/jwt";
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KIND_DELETE_WAIT_SECONDS, KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/kind";
+import { KIND_DELETE_WAIT_SECONDS, KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/cluster/kind";
 import { joinedPattern } from "../support/patterns";
 import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";

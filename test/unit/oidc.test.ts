@@ -1,4 +1,4 @@
-import { buildJwks } from "../../lib/keys";
+import { buildJwks } from "../../lib/trust/keys";
 import {
     blobIssuerUrl,
     buildDiscoveryDocument,
@@ -9,7 +9,7 @@ import {
     serializeDiscoveryDocument,
     serviceAccountSubject,
     staticWebsiteIssuerUrl,
-} from "../../lib/oidc";
+} from "../../lib/trust/oidc";
 import { k8s, vector } from "../support/vectors";
 
 describe("discovery document", () => {

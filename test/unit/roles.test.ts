@@ -8,7 +8,7 @@ import {
     roleLabel,
     scopeProblem,
     UnknownRoleError,
-} from "../../lib/roles";
+} from "../../lib/entra/roles";
 
 describe("role resolution", () => {
     test("built-in names, case-insensitively", () => {

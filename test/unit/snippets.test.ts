@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { existingClusterSnippets } from "../../lib/snippets";
+import { existingClusterSnippets } from "../../lib/cluster/snippets";
 import { mode, sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
 

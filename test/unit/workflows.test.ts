@@ -247,9 +247,19 @@ describe("docs/ARCHITECTURE.md", () => {
         expect(headingsOutside).toEqual(["## The graph", "## Modes", "## Where each piece lives", "## Decisions"]);
     });
 
-    test("names every component and lib module, and every path it names exists", () => {
-        for (const dir of ["components", "lib"]) {
-            for (const file of fs.readdirSync(path.join(REPO_ROOT, dir))) expect([file, text.includes(`${dir}/${file}`)]).toEqual([file, true]);
+    test("names every component, and has one row per lib folder naming each of its files; every path it names exists", () => {
+        for (const file of fs.readdirSync(path.join(REPO_ROOT, "components"))) expect([file, text.includes(`components/${file}`)]).toEqual([file, true]);
+        const folders = fs.readdirSync(path.join(REPO_ROOT, "lib"));
+        // lib/ holds folders only: a file's path names its concern.
+        expect(folders.filter((f) => !fs.statSync(path.join(REPO_ROOT, "lib", f)).isDirectory())).toEqual([]);
+        for (const folder of folders) {
+            const rows = text.split("\n").filter((l) => l.startsWith(`| \`lib/${folder}/\` |`));
+            expect([folder, rows.length]).toEqual([folder, 1]);
+            for (const file of fs.readdirSync(path.join(REPO_ROOT, "lib", folder)).filter((f) => f !== "index.ts" || folder === "doctor")) {
+                expect([folder, file, rows[0].includes(`\`${file}\``)]).toEqual([folder, file, true]);
+            }
+            // Each folder's index says what the folder holds, first thing.
+            expect(fs.readFileSync(path.join(REPO_ROOT, "lib", folder, "index.ts"), "utf8")).toMatch(/^\/\*\*\n \* \S/);
         }
         for (const m of text.matchAll(/`((?:lib|components|tools|test|docs)\/[\w./-]+)`/g)) {
             const named = m[1].split(" ")[0];

@@ -7,7 +7,7 @@ import {
     samplePod,
     serviceAccountAnnotations,
     verifyCommands,
-} from "../../lib/workloads";
+} from "../../lib/cluster/workloads";
 import { sandbox, Sandbox } from "../support/shell";
 
 const CLIENT = "a97c6d31-ec71-5064-8b75-0c151aa029c1";

@@ -6,12 +6,12 @@
  * <folder> holds the stack files as the base branch has them, at the same paths (Pulumi.<stack>.yaml and
  * examples/Pulumi.<stack>.yaml; the preview workflow writes them with git show). For each stack file of this checkout
  * it prints what `pulumi up` would do to a stack deployed from the base branch's config to make it this branch's
- * config, both evaluated with this checkout's program (lib/changePreview.ts, `plan --from`). Exit 0; 3 when a change
+ * config, both evaluated with this checkout's program (lib/plans/changePreview.ts, `plan --from`). Exit 0; 3 when a change
  * breaks an invariant; 2 on bad arguments.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { capturedStreams } from "../../lib/capture";
+import { capturedStreams } from "../../lib/doctor/capture";
 import { EXIT_UNSAFE_CHANGE, runPlan } from "./plan";
 import { REPO_ROOT } from "./stackFile";
 import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
@@ -84,7 +84,7 @@ export function formatChanges(results: StackChanges[], markdown: boolean): strin
         "",
         "What `pulumi up` would do to a stack deployed from the base branch's config to make it this branch's, both " +
             "evaluated with this branch's program under the offline mocks (`npm run --silent plan -- --stack-file <file> --from <base file>`). " +
-            "The providers' rules are `lib/providerRules.ts`.",
+            "The providers' rules are `lib/plans/providerRules.ts`.",
         "",
     ];
     const unsafe = results.filter((r) => r.code === EXIT_UNSAFE_CHANGE);

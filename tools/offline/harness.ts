@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { GraphResource } from "../../lib/graph";
+import type { GraphResource } from "../../lib/plans/graph";
 import { AzureMocks } from "./mocks";
 import { REPO_ROOT } from "./stackFile";
 

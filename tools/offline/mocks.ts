@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, KeyObject } from "node:crypto";
-import { nameBasedUuid } from "../../lib/naming";
+import { nameBasedUuid } from "../../lib/entra/naming";
 
 /** Fixed identities of the mocked Azure context (documentation GUIDs, not real tenants). */
 export const MOCK_AZURE = {
@@ -290,7 +290,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     state: { ...i, name: i.containerName, type: "Microsoft.Storage/storageAccounts/blobServices/containers" },
                 };
             case "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
-                // What lib/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
+                // What lib/trust/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
                 const { __provider: _code, accountKey: _key, ...state } = i;
                 const documents = (state.documents ?? []) as Array<{ path: string }>;
                 return {

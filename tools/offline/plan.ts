@@ -6,15 +6,15 @@
  *
  * With --graph it prints the resource graph as a Mermaid flowchart instead; with --destroy what `pulumi destroy`
  * would do, in its order, one line a resource (--json: as JSON); with --from what `pulumi up` would do to a stack
- * deployed from <before.yaml> to make it what --stack-file says (lib/changePreview.ts), exit 3 when a change
+ * deployed from <before.yaml> to make it what --stack-file says (lib/plans/changePreview.ts), exit 3 when a change
  * breaks an invariant (a create over a name that still exists, a delete the README's rights cannot make, a kid the
  * cluster signs with that Entra cannot find).
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
-import { changePreview, formatChangePreview } from "../../lib/changePreview";
-import { destroyPlan, formatDestroyPlan } from "../../lib/destroyPlan";
-import { mermaidGraph, shortType } from "../../lib/graph";
+import { changePreview, formatChangePreview } from "../../lib/plans/changePreview";
+import { destroyPlan, formatDestroyPlan } from "../../lib/plans/destroyPlan";
+import { mermaidGraph, shortType } from "../../lib/plans/graph";
 import { ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
 import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
@@ -59,7 +59,7 @@ export function planHelpText(): string {
     );
 }
 
-/** The change preview's exit code when a change breaks an invariant (lib/changePreview.ts problems). */
+/** The change preview's exit code when a change breaks an invariant (lib/plans/changePreview.ts problems). */
 export const EXIT_UNSAFE_CHANGE = 3;
 const EXIT_CHANGE_DOC = `${EXIT_UNSAFE_CHANGE} with --from: a change breaks an invariant (PROBLEM lines)`;
 

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { parse } from "yaml";
 import { diagnose } from "../../../lib/doctor";
-import { createHttpGet } from "../../../lib/https";
+import { createHttpGet } from "../../../lib/doctor/https";
 import type { Plan } from "../../../tools/offline/harness";
 import { readPublicKeyFile } from "../../../tools/doctor";
 import { AzureMocks } from "../../../tools/offline/mocks";

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KIND_ENV, KIND_KEY_FILES } from "../../../lib/kind";
+import { KIND_ENV, KIND_KEY_FILES } from "../../../lib/cluster/kind";
 import { Sandbox, sandbox } from "../../support/shell";
 
 /** The kind Command's inputs as the command provider receives them. */

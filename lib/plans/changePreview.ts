@@ -2,11 +2,11 @@
  * What `pulumi up` will do to take a stack from one plan to another, offline: for each resource a create, an update
  * (which inputs), a replacement (delete first or create first, decided by the provider or by a resource option), a
  * delete (through which API, or retained, or with what) or nothing, in the engine's order, with the consequences a
- * reviewer must see said in words, and the project's invariants checked. Every rule comes from lib/providerRules.ts.
+ * reviewer must see said in words, and the project's invariants checked. Every rule comes from lib/plans/providerRules.ts.
  * Pure: from two plans (tools/offline/harness.ts) of the same program.
  */
 import { GraphResource } from "./graph";
-import { JWKS_PATH, DISCOVERY_PATH } from "./oidc";
+import { JWKS_PATH, DISCOVERY_PATH } from "../trust/oidc";
 import { DeleteOutcome, deleteOutcome, EngineStep, engineStep, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
 
 export interface PreviewResource extends GraphResource {
@@ -78,7 +78,7 @@ export function pathMatches(changed: string, rulePath: string): boolean {
     return under(c, rulePath) || under(rulePath, c);
 }
 
-/** Inputs a provider's diff does not look at (lib/issuerDocuments.ts: the account key, the serialized provider). */
+/** Inputs a provider's diff does not look at (lib/trust/issuerDocuments.ts: the account key, the serialized provider). */
 const IGNORED_BY_DIFF: Readonly<Record<string, readonly string[]>> = {
     "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["__provider", "accountKey"],
 };
@@ -279,7 +279,7 @@ function problemsOf(
         const r = news.get(s.urn) ?? olds.get(s.urn)!;
         // A create of a name that still exists fails: a replacement that keeps the name must delete first.
         // ... and so does one whose old half is retained: its delete deletes nothing (the first key rotation with
-        // storage.Blob, lib/providerRules.ts).
+        // storage.Blob, lib/plans/providerRules.ts).
         // The old one is gone before the create when it goes with a resource that is deleted first, earlier or alongside
         // (a kind cluster replaced delete-first takes its objects with it: the new ones are made in the new cluster).
         const holder = s.delete?.outcome === "deleted with" ? byUrn.get(s.delete.with!) : undefined;

@@ -166,7 +166,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
     "azure-native:resources:ResourceGroup": armRule(["resourceGroupName", "location"], ["resourceGroupName"]),
     "azure-native:storage:StorageAccount": armRule(["resourceGroupName", "accountName", "location"], ["accountName"]),
     "azure-native:storage:BlobContainer": armRule(["resourceGroupName", "accountName", "containerName"], ["accountName", "containerName"]),
-    // The program derives roleAssignmentName from scope, principal and role (lib/roles.ts), so a new principal or role
+    // The program derives roleAssignmentName from scope, principal and role (lib/entra/roles.ts), so a new principal or role
     // is a new name as well.
     "azure-native:authorization:RoleAssignment": armRule(["scope", "roleAssignmentName"], ["scope", "roleAssignmentName"]),
     "azure-native:managedidentity:UserAssignedIdentity": armRule(["resourceGroupName", "resourceName", "location"], ["resourceGroupName", "resourceName"]),
@@ -210,7 +210,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
     },
     "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
         source:
-            "this project: lib/issuerDocuments.ts (diff never replaces; create and update write in place; delete deletes " +
+            "this project: lib/trust/issuerDocuments.ts (diff never replaces; create and update write in place; delete deletes " +
             "nothing), run by @pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through)",
         replaceOn: [],
         deleteBeforeReplace: false,
@@ -304,6 +304,6 @@ export const UNREACHABLE_DELETE_APIS: readonly string[] = [
 /** The rule for a type, or a failure naming the type: every type the program registers must be in the table. */
 export function ruleFor(type: string): ProviderRule {
     const rule = PROVIDER_RULES[type];
-    if (!rule) throw new Error(`no provider rule for ${type}: add it to lib/providerRules.ts, read from the provider's source`);
+    if (!rule) throw new Error(`no provider rule for ${type}: add it to lib/plans/providerRules.ts, read from the provider's source`);
     return rule;
 }

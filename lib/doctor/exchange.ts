@@ -10,9 +10,9 @@
  * failure Entra's AADSTS code(s) with a cause and fix for each code a workload identity exchange is known to return.
  * The network is a parameter (HttpPost), so the tests run it against a local stand-in of the token endpoint.
  */
-import { AzureEnvironment } from "./config";
-import { Check } from "./doctor";
-import { AUTHORITY_HOSTS } from "./workloads";
+import { AzureEnvironment } from "../config";
+import { Check } from "./checks";
+import { AUTHORITY_HOSTS } from "../cluster/workloads";
 
 export interface HttpPostResponse {
     status: number;

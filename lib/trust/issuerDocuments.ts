@@ -6,7 +6,7 @@
  * answers delete-before-replace for every replacement of a named resource, and its create refuses a blob that exists
  * (pulumi-azure-native provider/pkg/provider/provider.go: Diff `deleteBeforeReplace := len(replaces) > 0`; Create →
  * customCreate: "cannot create already existing resource"). A retained blob therefore made the first key rotation
- * fail, and every retry after it; without retainOnDelete the delete would leave a 404. lib/providerRules.ts keeps
+ * fail, and every retry after it; without retainOnDelete the delete would leave a 404. lib/plans/providerRules.ts keeps
  * those rules; test/integration/issuerDocuments.test.ts runs this provider in Pulumi's own dynamic-provider host
  * against Azurite.
  *

@@ -4,8 +4,8 @@
  * Pure: plain objects in the shape of the Kubernetes API.
  */
 import { createHash } from "node:crypto";
-import { AzureEnvironment } from "./config";
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "./oidc";
+import { AzureEnvironment } from "../config";
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../trust/oidc";
 
 /** azure-workload-identity's label and annotations. */
 export const WORKLOAD_IDENTITY = {

@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import { HttpGet, HttpResponse } from "./doctor";
-import { HttpPost } from "./entraExchange";
+import { HttpGet, HttpResponse } from "./checks";
+import { HttpPost } from "./exchange";
 
 /** Where Linux distributions and macOS/BSD keep the system CA bundle. */
 const SYSTEM_CA_BUNDLES = [

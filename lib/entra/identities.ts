@@ -3,8 +3,8 @@
  * identity, its workloads and the sample. Pure: derived from the validated config, the same on every run.
  */
 import { createHash } from "node:crypto";
-import { IdentityType, RoleGrantConfig, StackConfig } from "./config";
-import { serviceAccountSubject } from "./oidc";
+import { IdentityType, RoleGrantConfig, StackConfig } from "../config";
+import { serviceAccountSubject } from "../trust/oidc";
 import { BUILTIN_ROLES, roleLabel } from "./roles";
 
 /** The role the sample workload's identity needs to read the sample secret. */

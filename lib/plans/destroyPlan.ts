@@ -21,7 +21,7 @@ export interface DestroyInput extends GraphResource {
 /** How a resource leaves the stack on `pulumi destroy`. */
 export type DestroyHow = "deleted" | "deleted with" | "retained" | "nothing to delete";
 
-/** The API a provider deletes a resource through, by type: what rights the deployer needs then (lib/providerRules.ts). */
+/** The API a provider deletes a resource through, by type: what rights the deployer needs then (lib/plans/providerRules.ts). */
 export function deleteApi(type: string): string {
     return ruleFor(type).deleteThrough;
 }
@@ -67,7 +67,7 @@ function describeStep(wave: number, r: DestroyInput): DestroyStep {
     const base = { wave, urn: r.urn, type: r.type, name: r.name };
     if (!r.custom || r.type.startsWith("pulumi:providers:")) return { ...base, how: "nothing to delete" };
     // A destroy deletes everything, so what a resource is deletedWith is deleted in the same operation. The engine
-    // checks retainOnDelete first (lib/providerRules.ts deleteOutcome); a retained resource still goes with what holds it.
+    // checks retainOnDelete first (lib/plans/providerRules.ts deleteOutcome); a retained resource still goes with what holds it.
     const outcome = deleteOutcome({ retainOnDelete: r.options.retainOnDelete, deletedWith: r.deletedWith }, () => true);
     if (outcome === "retained") return { ...base, how: "retained", ...(r.deletedWith ? { with: r.deletedWith } : {}) };
     if (outcome === "deleted with") return { ...base, how: "deleted with", with: r.deletedWith! };

@@ -67,7 +67,7 @@ export function defaultKindClusterName(project: string, stack: string): string {
  * The folder for a stack's key files on the machine running Pulumi, one per project and stack, outside any
  * repository. Written with `~` so that the same config plans the same inputs on every machine (a pull request's
  * preview runs on a CI runner, not on the laptop that ran `pulumi up`); the scripts resolve `~` against $HOME when
- * they run (lib/kind.ts), and snippets show it to a person as it is.
+ * they run (lib/cluster/kind.ts), and snippets show it to a person as it is.
  */
 export function stackKeyDir(project: string, stack: string): string {
     return `~/.entra-wif/${project}-${stack}`;
