@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { KIND_KEY_FILES } from "../../lib/cluster/kind";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { discoveryText, jwksText } from "../support/program";
+import { requiredVersion } from "../../tools/cluster/build";
 import { runProcess, runTool } from "../support/processes";
 import { ApiServer, binary, collectionPath, Etcd, expectStatus, requestToken, reviewToken, startApiServer, startEtcd, workDir } from "./support/controlPlane";
 import { AUDIENCE, decodeJwt, Deployed, Deployment, kindCommand, kubernetesObjects, stackConfig } from "./support/deploy";
@@ -116,6 +117,12 @@ describe("the dev stack: a kind cluster with the stack's RSA key", () => {
         await deployment?.stop();
         node?.cleanup();
         work.remove();
+    });
+
+    test("the apiserver is the pinned build: /version answers the wrapper's Kubernetes version", async () => {
+        const goMod = fs.readFileSync(path.resolve(__dirname, "../../tools/cluster/go/kubernetes/go.mod"), "utf8");
+        const version = expectStatus(await api.request("GET", "/version"), "/version", 200).json<{ gitVersion: string }>().gitVersion;
+        expect(version).toBe(requiredVersion(goMod, "k8s.io/kubernetes"));
     });
 
     test("the apiserver runs with the program's flags, its key files the ones the create script wrote", () => {

@@ -11,28 +11,29 @@ const GO = path.resolve(__dirname, "../../tools/cluster/go");
 const goMod = (wrapper: string) => fs.readFileSync(path.join(GO, wrapper, "go.mod"), "utf8");
 const goMods = () => Object.fromEntries(CLUSTER_COMPONENTS.map((c) => [c.wrapper, goMod(c.wrapper)]));
 
-test("the wrappers pin Kubernetes v1.36.3, etcd v3.6.16 and the webhook at the chart's version", () => {
-    expect(requiredVersion(goMod("kubernetes"), "k8s.io/kubernetes")).toBe("v1.36.3");
+test("the wrappers pin Kubernetes v1.36.5, etcd v3.6.16 and the webhook at the chart's version", () => {
+    expect(requiredVersion(goMod("kubernetes"), "k8s.io/kubernetes")).toBe("v1.36.5");
     expect(requiredVersion(goMod("etcd"), "go.etcd.io/etcd/server/v3")).toBe("v3.6.16");
     expect(requiredVersion(goMod("webhook"), "github.com/Azure/azure-workload-identity")).toBe(`v${DEFAULTS.webhook.version}`);
     expect(versionProblems(goMods())).toEqual([]);
 });
 
 test("every staging module k8s.io/kubernetes replaces with a folder is mapped to its published release", () => {
-    const replaced = [...goMod("kubernetes").matchAll(/^\t(k8s\.io\/[\w-]+) => k8s\.io\/[\w-]+ v0\.36\.3$/gm)].map((m) => m[1]);
-    // k8s.io/kubernetes v1.36.3's go.mod lists 33 such replacements; sample-cli-plugin is required by nothing and the
-    // proxy does not serve it (403), so the wrapper leaves it out.
-    expect(replaced).toHaveLength(32);
+    const replaced = [...goMod("kubernetes").matchAll(/^\t(k8s\.io\/[\w-]+) => k8s\.io\/[\w-]+ v0\.36\.5$/gm)].map((m) => m[1]);
+    // k8s.io/kubernetes v1.36.5's go.mod lists 33 such replacements; sample-cli-plugin and sample-controller are required
+    // by nothing and the proxy does not serve them at v0.36.5 (403), so the wrapper leaves them out.
+    expect(replaced).toHaveLength(31);
     expect(replaced).toEqual(expect.arrayContaining(["k8s.io/api", "k8s.io/apiserver", "k8s.io/client-go", "k8s.io/kubectl", "k8s.io/streaming"]));
     expect(replaced).not.toContain("k8s.io/sample-cli-plugin");
+    expect(replaced).not.toContain("k8s.io/sample-controller");
 });
 
 test("a staging module at another release, or a webhook other than the chart's, is named before anything is built", () => {
     const mods = goMods();
-    mods.kubernetes = mods.kubernetes.replace("k8s.io/client-go => k8s.io/client-go v0.36.3", "k8s.io/client-go => k8s.io/client-go v0.34.4");
+    mods.kubernetes = mods.kubernetes.replace("k8s.io/client-go => k8s.io/client-go v0.36.5", "k8s.io/client-go => k8s.io/client-go v0.34.4");
     mods.webhook = mods.webhook.replace(/github\.com\/Azure\/azure-workload-identity v[\d.]+/, "github.com/Azure/azure-workload-identity v1.5.1");
     expect(versionProblems(mods)).toEqual([
-        "kubernetes: k8s.io/client-go is replaced by k8s.io/client-go v0.34.4, expected k8s.io/client-go v0.36.3 (the release of v1.36.3)",
+        "kubernetes: k8s.io/client-go is replaced by k8s.io/client-go v0.34.4, expected k8s.io/client-go v0.36.5 (the release of v1.36.5)",
         `webhook: the wrapper builds v1.5.1, the program installs chart ${DEFAULTS.webhook.version}`,
     ]);
 });

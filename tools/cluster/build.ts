@@ -38,7 +38,7 @@ export const CLUSTER_COMPONENTS: readonly ClusterComponent[] = [
         wrapper: "kubernetes",
         module: "k8s.io/kubernetes",
         packages: ["k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes/cmd/kubectl"],
-        // As hack/lib/version.sh stamps a release: /version answers v1.36.3, not v0.0.0-master.
+        // As hack/lib/version.sh stamps a release: /version answers v1.36.5, not v0.0.0-master.
         stamps: (v) => {
             const [major, minor] = v.replace(/^v/, "").split(".");
             return [`gitVersion=${v}`, `gitMajor=${major}`, `gitMinor=${minor}`, "gitTreeState=clean"].map((s) => `k8s.io/component-base/version.${s}`);
@@ -57,7 +57,7 @@ export function requiredVersion(goMod: string, module: string): string {
 
 /**
  * What must agree before anything is built: every staging module maps to the published version of the same
- * Kubernetes release (k8s.io/X v0.36.3 for v1.36.3), and the webhook is the chart's version the program installs.
+ * Kubernetes release (k8s.io/X v0.36.5 for v1.36.5), and the webhook is the chart's version the program installs.
  */
 export function versionProblems(goMods: Record<string, string>): string[] {
     const problems: string[] = [];
