@@ -19,20 +19,14 @@ import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { discoveryText, jwksText } from "../support/program";
 import { requiredVersion } from "../../tools/cluster/build";
 import { runProcess, runTool } from "../support/processes";
-import { ApiServer, binary, collectionPath, Etcd, expectStatus, requestToken, reviewToken, startApiServer, startEtcd, workDir } from "./support/controlPlane";
-import { AUDIENCE, decodeJwt, Deployed, Deployment, kindCommand, kubernetesObjects, stackConfig } from "./support/deploy";
-import { KindNode } from "./support/kindNode";
+import { ApiServer, binary, ControlPlane, expectStatus, requestToken, reviewToken } from "./support/controlPlane";
+import { AUDIENCE, decodeJwt, Deployed, Deployment, kubernetesObjects, stackConfig } from "./support/deploy";
+import { kindCommand, KindNode } from "./support/kindNode";
 
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 
-/** The workload's namespace and service account, as the program sends them, created in the apiserver. */
-async function createWorkloadObjects(api: ApiServer, d: Deployed): Promise<void> {
-    for (const kind of ["Namespace", "ServiceAccount"]) {
-        for (const object of kubernetesObjects(d, kind)) {
-            expectStatus(await api.request("POST", collectionPath(object), object), `creating ${kind} ${object.metadata.name}`, 201);
-        }
-    }
-}
+/** The workload's namespace and service account, as the program sends them. */
+const workloadObjects = (d: Deployed) => [...kubernetesObjects(d, "Namespace"), ...kubernetesObjects(d, "ServiceAccount")];
 
 /** The apiserver's own issuer documents: what it would serve had the issuer been its own address. */
 async function ownDocuments(api: ApiServer): Promise<{ discovery: string; jwks: string; discoveryType?: string; jwksType?: string }> {
@@ -96,27 +90,23 @@ function agreementTests(ctx: () => { api: ApiServer; deployed: Deployed; deploym
 describe("the dev stack: a kind cluster with the stack's RSA key", () => {
     let deployment: Deployment;
     let deployed: Deployed;
-    let node: KindNode;
-    let etcd: Etcd;
     let api: ApiServer;
-    const work = workDir("cluster-dev");
+    let node: KindNode;
+    const cluster = new ControlPlane("dev");
 
     beforeAll(async () => {
+        node = new KindNode();
         deployment = await Deployment.start(__filename);
         deployed = await deployment.up(stackConfig("Pulumi.dev.yaml", deployment.azurite.accountName));
-        node = new KindNode();
         node.run(kindCommand(deployed), "create");
-        etcd = await startEtcd(work.dir);
-        api = await startApiServer({ dir: work.dir, etcd, serviceAccountFlags: node.apiServerFlags(kindCommand(deployed)) });
-        await createWorkloadObjects(api, deployed);
+        api = await cluster.start(node.apiServerFlags(kindCommand(deployed)));
+        await cluster.create(workloadObjects(deployed));
     });
 
     afterAll(async () => {
-        await api?.stop();
-        await etcd?.stop();
+        await cluster.stop();
         await deployment?.stop();
         node?.cleanup();
-        work.remove();
     });
 
     test("the apiserver is the pinned build: /version answers the wrapper's Kubernetes version", async () => {
@@ -145,7 +135,7 @@ describe("the dev stack: a kind cluster with the stack's RSA key", () => {
 
     /** kubectl and the doctor as a user runs them: the stack's context (kind-<cluster>) in a kubeconfig for this apiserver. */
     function userEnv(): Record<string, string> {
-        const kubeconfig = path.join(work.dir, "kubeconfig");
+        const kubeconfig = path.join(cluster.dir, "kubeconfig");
         api.writeKubeconfig(kubeconfig, deployed.plan.outputs.kubeContext as string);
         return { PATH: `${path.dirname(binary("kubectl"))}:${process.env.PATH}`, KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: deployment.azurite.caFile };
     }
@@ -186,14 +176,14 @@ describe("the dev stack: a kind cluster with the stack's RSA key", () => {
 describe("bring your own EC P-256 key: a kubeadm cluster that keeps its own keys", () => {
     let deployment: Deployment;
     let deployed: Deployed;
-    let etcd: Etcd;
     let api: ApiServer;
-    const work = workDir("cluster-byo-ec");
+    const cluster = new ControlPlane("byo-ec");
     // The cluster's own key pair, as kubeadm keeps it in /etc/kubernetes/pki.
-    const pki = path.join(work.dir, "pki");
-    const publicKeyFile = path.join(pki, "sa.pub");
+    let publicKeyFile: string;
 
     beforeAll(async () => {
+        const pki = path.join(cluster.dir, "pki");
+        publicKeyFile = path.join(pki, "sa.pub");
         fs.mkdirSync(pki, { mode: 0o700 });
         const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
         fs.writeFileSync(path.join(pki, "sa.key"), privateKey.export({ type: "sec1", format: "pem" }), { mode: 0o600 });
@@ -202,25 +192,18 @@ describe("bring your own EC P-256 key: a kubeadm cluster that keeps its own keys
         const config = stackConfig("test/fixtures/Pulumi.byo-ec.yaml", deployment.azurite.accountName);
         config["entra-wif:signingKey"] = { publicKeys: [fs.readFileSync(publicKeyFile, "utf8")] };
         deployed = await deployment.up(config);
-        etcd = await startEtcd(work.dir);
-        api = await startApiServer({
-            dir: work.dir,
-            etcd,
-            serviceAccountFlags: [
-                // What kubeadm sets for its own keys, then the stack's flags, which name no key file.
-                `--service-account-key-file=${publicKeyFile}`,
-                `--service-account-signing-key-file=${path.join(pki, "sa.key")}`,
-                ...(deployed.plan.outputs.kubeApiServerFlags as string[]),
-            ],
-        });
-        await createWorkloadObjects(api, deployed);
+        api = await cluster.start([
+            // What kubeadm sets for its own keys, then the stack's flags, which name no key file.
+            `--service-account-key-file=${publicKeyFile}`,
+            `--service-account-signing-key-file=${path.join(pki, "sa.key")}`,
+            ...(deployed.plan.outputs.kubeApiServerFlags as string[]),
+        ]);
+        await cluster.create(workloadObjects(deployed));
     });
 
     afterAll(async () => {
-        await api?.stop();
-        await etcd?.stop();
+        await cluster.stop();
         await deployment?.stop();
-        work.remove();
     });
 
     test("the stack's flags set the issuer only: the cluster signs with its own key", () => {

@@ -11,19 +11,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { KIND_KEY_FILES } from "../../lib/cluster/kind";
-import { ApiServer, collectionPath, Etcd, expectStatus, requestToken, reviewToken, startApiServer, startEtcd, workDir } from "./support/controlPlane";
-import { AUDIENCE, decodeJwt, Deployed, Deployment, kindCommand, kubernetesObjects, stackConfig } from "./support/deploy";
-import { KindNode } from "./support/kindNode";
+import { ApiServer, ControlPlane, expectStatus, requestToken, reviewToken } from "./support/controlPlane";
+import { AUDIENCE, decodeJwt, Deployed, Deployment, kubernetesObjects, stackConfig } from "./support/deploy";
+import { kindCommand, KindNode } from "./support/kindNode";
 
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 const FIXTURE_KEYS = path.resolve(__dirname, "../fixtures/keys");
 const fixedKey = (name: string) => fs.readFileSync(path.join(FIXTURE_KEYS, `signing-key-${name}.TESTONLY.pem`), "utf8");
 
 let deployment: Deployment;
-let node: KindNode;
-let etcd: Etcd;
 let api: ApiServer;
-const work = workDir("cluster-rotation");
+let node: KindNode;
+const cluster = new ControlPlane("rotation");
 const steps: Record<string, Deployed> = {};
 const tokens: Record<string, string> = {};
 let rotationExample: Record<string, unknown>;
@@ -33,8 +32,7 @@ async function up(step: string, keys: string[]): Promise<Deployed> {
     const deployed = await deployment.up({ ...rotationExample, "entra-wif:signingKey": { keys } });
     steps[step] = deployed;
     node.run(kindCommand(deployed), api ? "update" : "create");
-    await api?.stop();
-    api = await startApiServer({ dir: work.dir, etcd, serviceAccountFlags: node.apiServerFlags(kindCommand(deployed)) });
+    api = await cluster.start(node.apiServerFlags(kindCommand(deployed)));
     return deployed;
 }
 
@@ -47,28 +45,21 @@ const doctor = (token: string) =>
     });
 
 beforeAll(async () => {
+    node = new KindNode();
     // Fixed keys by name, as the state keeps a generated key for its name across ups.
     deployment = await Deployment.start(__filename, {
         fixedPrivateKeys: { "signing-key-initial": fixedKey("initial"), "signing-key-2027-02": fixedKey("2027-02") },
     });
     rotationExample = stackConfig("examples/Pulumi.rotation.yaml", deployment.azurite.accountName);
-    node = new KindNode();
-    etcd = await startEtcd(work.dir);
     const first = await up("initial", ["initial"]);
-    for (const kind of ["Namespace", "ServiceAccount"]) {
-        for (const object of kubernetesObjects(first, kind)) {
-            expectStatus(await api.request("POST", collectionPath(object), object), `creating ${kind}`, 201);
-        }
-    }
+    await cluster.create([...kubernetesObjects(first, "Namespace"), ...kubernetesObjects(first, "ServiceAccount")]);
     tokens.initial = await requestToken(api, "demo", "workload-sa", AUDIENCE);
 });
 
 afterAll(async () => {
-    await api?.stop();
-    await etcd?.stop();
+    await cluster.stop();
     await deployment?.stop();
     node?.cleanup();
-    work.remove();
 });
 
 test("before: the apiserver signs with initial, and its token passes the doctor", async () => {

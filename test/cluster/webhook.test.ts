@@ -7,19 +7,18 @@
  */
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/trust/oidc";
 import { SAMPLE_POD_NAME, WORKLOAD_IDENTITY } from "../../lib/cluster/workloads";
-import { ApiServer, collectionPath, Etcd, expectStatus, startApiServer, startEtcd, workDir } from "./support/controlPlane";
-import { Deployed, Deployment, kindCommand, KubeObject, kubernetesObjects, PodSpec, stackConfig } from "./support/deploy";
-import { KindNode } from "./support/kindNode";
+import { ApiServer, collectionPath, ControlPlane, expectStatus, waitFor } from "./support/controlPlane";
+import { Deployed, Deployment, KubeObject, kubernetesObjects, PodSpec, stackConfig } from "./support/deploy";
+import { kindCommand, KindNode } from "./support/kindNode";
 import { startWebhook, Webhook } from "./support/webhook";
 
 let deployment: Deployment;
 let withWebhook: Deployed;
 let withoutWebhook: Deployed;
-let node: KindNode;
-let etcd: Etcd;
 let api: ApiServer;
 let webhook: Webhook;
-const work = workDir("cluster-webhook");
+let node: KindNode;
+const cluster = new ControlPlane("webhook");
 /** The pods as the apiserver stored them, after admission. */
 const admitted = {} as Record<"webhook" | "projected", KubeObject & { spec: PodSpec }>;
 
@@ -30,9 +29,8 @@ const planned = (d: Deployed, kind: string, name: string) => {
     return found;
 };
 
-async function create(object: KubeObject): Promise<KubeObject & { spec: PodSpec }> {
-    return expectStatus(await api.request("POST", collectionPath(object), object), `creating ${object.kind} ${object.metadata.name}`, 201).json();
-}
+/** A pod as the apiserver stored it, after admission. */
+const createPod = async (pod: KubeObject) => (await cluster.create<KubeObject & { spec: PodSpec }>([pod]))[0];
 
 /** What workload identity adds to a pod: the AZURE_* variables, and the volumes and mounts beyond the apiserver's own. */
 function identityParts(pod: KubeObject) {
@@ -46,19 +44,18 @@ function identityParts(pod: KubeObject) {
 }
 
 beforeAll(async () => {
+    node = new KindNode();
     deployment = await Deployment.start(__filename);
     const config = stackConfig("Pulumi.dev.yaml", deployment.azurite.accountName);
     withWebhook = await deployment.up(config);
     withoutWebhook = await deployment.up({ ...config, "entra-wif:webhook": { enabled: false } });
-    node = new KindNode();
     node.run(kindCommand(withWebhook), "create");
-    etcd = await startEtcd(work.dir);
-    api = await startApiServer({ dir: work.dir, etcd, serviceAccountFlags: node.apiServerFlags(kindCommand(withWebhook)) });
+    api = await cluster.start(node.apiServerFlags(kindCommand(withWebhook)));
 
     const release = withWebhook.plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
     const releaseInputs = withWebhook.inputs.get(release.name)!;
     webhook = await startWebhook({
-        dir: work.dir,
+        dir: cluster.dir,
         api,
         release: {
             name: releaseInputs.name as string,
@@ -66,8 +63,8 @@ beforeAll(async () => {
             values: releaseInputs.values as Record<string, string>,
         },
     });
-    for (const kind of ["Namespace", "ServiceAccount"]) for (const object of kubernetesObjects(withWebhook, kind)) await create(object);
-    admitted.webhook = await create(planned(withWebhook, "Pod", SAMPLE_POD_NAME));
+    await cluster.create([...kubernetesObjects(withWebhook, "Namespace"), ...kubernetesObjects(withWebhook, "ServiceAccount")]);
+    admitted.webhook = await createPod(planned(withWebhook, "Pod", SAMPLE_POD_NAME));
 
     // A cluster without the webhook: none registered, the same pod name in the same namespace.
     expectStatus(
@@ -77,26 +74,15 @@ beforeAll(async () => {
     );
     const pod = planned(withoutWebhook, "Pod", SAMPLE_POD_NAME);
     expectStatus(await api.request("DELETE", `${collectionPath(pod)}/${SAMPLE_POD_NAME}?gracePeriodSeconds=0`), "deleting the first pod", 200);
-    await waitGone(`${collectionPath(pod)}/${SAMPLE_POD_NAME}`);
-    admitted.projected = await create(pod);
+    await waitFor(`the first pod gone`, async () => (await api.request("GET", `${collectionPath(pod)}/${SAMPLE_POD_NAME}`)).status === 404, 30000);
+    admitted.projected = await createPod(pod);
 });
-
-/** Waits (at most 30 s) until the apiserver answers 404 for the object. */
-async function waitGone(objectPath: string): Promise<void> {
-    const deadline = Date.now() + 30000;
-    while ((await api.request("GET", objectPath)).status !== 404) {
-        if (Date.now() > deadline) throw new Error(`${objectPath} still exists after 30 s`);
-        await new Promise((r) => setTimeout(r, 200));
-    }
-}
 
 afterAll(async () => {
     await webhook?.stop();
-    await api?.stop();
-    await etcd?.stop();
+    await cluster.stop();
     await deployment?.stop();
     node?.cleanup();
-    work.remove();
 });
 
 test("the planned pod asks for injection and carries none of it", () => {

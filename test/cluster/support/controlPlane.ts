@@ -274,3 +274,50 @@ export async function reviewToken(api: ApiServer, token: string, audience: strin
     const { status } = expectStatus(r, "TokenReview", 201).json<{ status: { authenticated?: boolean; user?: { username?: string }; error?: string } }>();
     return { authenticated: status.authenticated === true, username: status.user?.username, error: status.error };
 }
+
+/**
+ * One control plane for a test file: its folder, etcd, and kube-apiserver (re)started on the service-account flags it
+ * is given, as a node restarts its static pods when their key files change. `stop` ends both and removes the folder.
+ */
+export class ControlPlane {
+    private work: { dir: string; remove(): void } | undefined;
+    private etcd: Etcd | undefined;
+    private server: ApiServer | undefined;
+
+    constructor(private readonly name: string) {}
+
+    /** Its folder, made on first use: a describe block jest skips makes none. */
+    get dir(): string {
+        this.work ??= workDir(`cluster-${this.name}`);
+        return this.work.dir;
+    }
+
+    get api(): ApiServer {
+        if (!this.server) throw new Error("the control plane is not started");
+        return this.server;
+    }
+
+    /** Starts etcd once, and kube-apiserver with these flags (stopping the one before). */
+    async start(serviceAccountFlags: string[]): Promise<ApiServer> {
+        this.etcd ??= await startEtcd(this.dir);
+        await this.server?.stop();
+        this.server = await startApiServer({ dir: this.dir, etcd: this.etcd, serviceAccountFlags });
+        return this.server;
+    }
+
+    /** Creates each object, as the Kubernetes provider would; returns them as the apiserver stored them (after admission). */
+    async create<T>(objects: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>): Promise<T[]> {
+        const created: T[] = [];
+        for (const object of objects) {
+            const r = await this.api.request("POST", collectionPath(object), object);
+            created.push(expectStatus(r, `creating ${object.kind} ${object.metadata.name}`, 201).json<T>());
+        }
+        return created;
+    }
+
+    async stop(): Promise<void> {
+        await this.server?.stop();
+        await this.etcd?.stop();
+        this.work?.remove();
+    }
+}

@@ -18,7 +18,6 @@ import { sharedRelyingParty } from "../../support/native";
 import { DynamicInputs, ProviderInputs, runProgram } from "../../support/program";
 import { publishPlan, ResourceState } from "../../support/publish";
 import type { RelyingParty } from "../../support/relyingParty";
-import type { KindCommandInputs } from "./kindNode";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
 
@@ -80,13 +79,6 @@ export class Deployment {
         await this.host?.stop();
         await this.azurite?.stop();
     }
-}
-
-/** The kind Command's inputs in a deployment. */
-export function kindCommand(d: Deployed): KindCommandInputs {
-    const found = d.inputs.get("cluster-kind");
-    if (!found) throw new Error(`the plan has no kind Command (cluster-kind); resources: ${[...d.inputs.keys()].join(", ")}`);
-    return found as unknown as KindCommandInputs;
 }
 
 /** The parts of a Kubernetes object the tests read. */

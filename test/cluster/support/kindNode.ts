@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { KIND_ENV, KIND_KEY_FILES } from "../../../lib/cluster/kind";
 import { Sandbox, sandbox } from "../../support/shell";
+import type { Deployed } from "./deploy";
 
 /** The kind Command's inputs as the command provider receives them. */
 export interface KindCommandInputs {
@@ -77,4 +78,11 @@ export class KindNode {
     cleanup(): void {
         this.box.cleanup();
     }
+}
+
+/** The kind Command's inputs in a deployment. */
+export function kindCommand(d: Deployed): KindCommandInputs {
+    const found = d.inputs.get("cluster-kind");
+    if (!found) throw new Error(`the plan has no kind Command (cluster-kind); resources: ${[...d.inputs.keys()].join(", ")}`);
+    return found as unknown as KindCommandInputs;
 }

@@ -1,15 +1,15 @@
 /**
  * The azure-workload-identity webhook on this machine: the handler built at the chart's version
- * (tools/cluster/go/webhook), serving TLS on 127.0.0.1 with a certificate from a CA made for the run, and registered
+ * (tools/cluster/go/webhook), serving TLS on 127.0.0.1 with a certificate made for the run, and registered
  * with the apiserver by URL through the chart's own MutatingWebhookConfiguration, read from the chart in the Go
  * module cache at the same version (charts/workload-identity-webhook/templates/), only its clientConfig changed.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { freePort } from "../../support/azurite";
+import { freePort, selfSignedCertificate } from "../../support/azurite";
 import { ApiServer, binary, expectStatus, start, Started, waitFor } from "./controlPlane";
 
 const WRAPPER = path.resolve(__dirname, "../../../tools/cluster/go/webhook");
@@ -59,47 +59,17 @@ interface MutatingWebhookConfiguration {
     webhooks: Array<{ clientConfig: { service?: { path: string }; url?: string; caBundle?: string } } & Record<string, unknown>>;
 }
 
-/** A CA and a serving certificate for 127.0.0.1 signed by it, with openssl, in `dir`. */
+/**
+ * The webhook's serving certificate for 127.0.0.1, self-signed (as the tests' Azurite's is), in the file names the
+ * webhook reads from its certificate directory; the certificate is also the CA bundle the apiserver verifies it with.
+ */
 export function servingCertificate(dir: string): { ca: string; certDir: string } {
     const certDir = path.join(dir, "webhook-certs");
     fs.mkdirSync(certDir, { recursive: true, mode: 0o700 });
-    const f = (name: string) => path.join(certDir, name);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        f("ca.key"),
-        "-out",
-        f("ca.crt"),
-        "-days",
-        "1",
-        "-subj",
-        "/CN=entra-wif test webhook CA",
-    );
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("tls.key"), "-out", f("tls.csr"), "-subj", "/CN=127.0.0.1");
-    fs.writeFileSync(f("ext.cnf"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        f("tls.csr"),
-        "-CA",
-        f("ca.crt"),
-        "-CAkey",
-        f("ca.key"),
-        "-CAcreateserial",
-        "-out",
-        f("tls.crt"),
-        "-days",
-        "1",
-        "-extfile",
-        f("ext.cnf"),
-    );
-    return { ca: fs.readFileSync(f("ca.crt"), "utf8"), certDir };
+    const { cert, key } = selfSignedCertificate(certDir);
+    fs.renameSync(cert, path.join(certDir, "tls.crt"));
+    fs.renameSync(key, path.join(certDir, "tls.key"));
+    return { ca: fs.readFileSync(path.join(certDir, "tls.crt"), "utf8"), certDir };
 }
 
 export interface Webhook {
