@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../../lib/config";
 import { CLUSTER_COMPONENTS, requiredVersion, versionProblems } from "../../tools/cluster/build";
+import { runTool } from "../support/processes";
 
 const GO = path.resolve(__dirname, "../../tools/cluster/go");
 const goMod = (wrapper: string) => fs.readFileSync(path.join(GO, wrapper, "go.mod"), "utf8");
@@ -48,4 +49,13 @@ test("the webhook's logging library stands in from the repository, the one modul
 test(".ci/run runs the README's test command, then test:cluster", () => {
     const ci = fs.readFileSync(path.resolve(__dirname, "../../.ci/run"), "utf8");
     expect(ci).toMatch(/npm ci && npm test\n[\s\S]*npm run test:cluster\n/);
+});
+
+test("without Go on the PATH, cluster:build says what test:cluster needs and exits 2, building nothing", async () => {
+    const r = await runTool("tools/cluster/build.ts", [], { PATH: "/nonexistent" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+        "npm run test:cluster builds etcd, kube-apiserver and the webhook with Go (1.26.4 or later) from the Go module proxy; `go` is not on PATH\n",
+    );
 });

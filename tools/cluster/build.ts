@@ -91,7 +91,7 @@ function goVersion(): string {
     const r = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8", env: goEnv() });
     if (r.error || r.status !== 0) {
         throw new ToolchainMissing(
-            "npm run test:cluster builds etcd, kube-apiserver and the webhook with Go (1.26 or later) from the Go module proxy; `go` is not on PATH",
+            "npm run test:cluster builds etcd, kube-apiserver and the webhook with Go (1.26.4 or later) from the Go module proxy; `go` is not on PATH",
         );
     }
     return r.stdout.trim();
