@@ -41,3 +41,16 @@ export function withFlagTables(readme: string, tables: Record<string, readonly F
         (_all, name: string) => `<!-- flags: ${name} -->\n| flag | what it does |\n| --- | --- |\n${flagTableRows(tables[name])}\n<!-- end flags: ${name} -->`,
     );
 }
+
+/**
+ * The entry of a tool that takes no arguments besides --help and --version: prints what those ask for and exits 0,
+ * refuses anything else with the usage line and exit 2, and otherwise runs the tool.
+ */
+export function runWithoutArguments(argv: readonly string[], help: () => string, usage: string, run: () => void): void {
+    const info = infoRequested(argv, help);
+    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
+    else if (argv.length > 0) {
+        process.stderr.write(`unknown argument: ${argv[0]}\n${usage}\n`);
+        process.exit(2);
+    } else run();
+}

@@ -20,7 +20,8 @@ import { discoveryText, jwksText } from "../support/program";
 import { requiredVersion } from "../../tools/cluster/build";
 import { runProcess, runTool } from "../support/processes";
 import { ApiServer, binary, ControlPlane, expectStatus, requestToken, reviewToken } from "./support/controlPlane";
-import { AUDIENCE, decodeJwt, Deployed, Deployment, kubernetesObjects, stackConfig } from "./support/deploy";
+import { AUDIENCE, decodeJwt, kubernetesObjects, stackConfig } from "./support/deploy";
+import { Deployed, Deployment } from "../support/deployment";
 import { kindCommand, KindNode } from "./support/kindNode";
 
 const SUBJECT = "system:serviceaccount:demo:workload-sa";

@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KIND_KEY_FILES } from "../../lib/cluster/kind";
 import { ApiServer, ControlPlane, expectStatus, requestToken, reviewToken } from "./support/controlPlane";
-import { AUDIENCE, decodeJwt, Deployed, Deployment, kubernetesObjects, stackConfig } from "./support/deploy";
+import { AUDIENCE, decodeJwt, kubernetesObjects, stackConfig } from "./support/deploy";
+import { Deployed, Deployment } from "../support/deployment";
 import { kindCommand, KindNode } from "./support/kindNode";
 
 const SUBJECT = "system:serviceaccount:demo:workload-sa";

@@ -8,7 +8,8 @@
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/trust/oidc";
 import { SAMPLE_POD_NAME, WORKLOAD_IDENTITY } from "../../lib/cluster/workloads";
 import { ApiServer, collectionPath, ControlPlane, expectStatus, waitFor } from "./support/controlPlane";
-import { Deployed, Deployment, KubeObject, kubernetesObjects, PodSpec, stackConfig } from "./support/deploy";
+import { KubeObject, kubernetesObjects, PodSpec, stackConfig } from "./support/deploy";
+import { Deployed, Deployment } from "../support/deployment";
 import { kindCommand, KindNode } from "./support/kindNode";
 import { startWebhook, Webhook } from "./support/webhook";
 

@@ -3,61 +3,40 @@
  * key and one signed by the new key both verify against the published JWKS; after the old key is retired the old
  * token fails and the new one passes. Verified by jose (an independent JWT library) and by the doctor.
  */
-import * as fs from "node:fs";
-import * as tls from "node:tls";
-import { diagnose } from "../../lib/doctor";
-import { createHttpGet } from "../../lib/doctor/https";
 import { Plan } from "../../tools/offline/harness";
-import { AzureMocks } from "../../tools/offline/mocks";
-import { Azurite, azuriteFor } from "../support/azurite";
 import { serviceAccountToken } from "../support/jwt";
-import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
-import { DynamicInputs, runProgram } from "../support/program";
-import { publishPlan, ResourceState } from "../support/publish";
-import { sharedRelyingParty } from "../support/native";
-import type { RelyingParty } from "../support/relyingParty";
+import { Deployment } from "../support/deployment";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const config = (keys: string[]) => ({
     "azure-native:location": "westeurope",
-    "entra-wif:issuer": { storageAccountName: azurite.accountName },
+    "entra-wif:issuer": { storageAccountName: deployment.azurite.accountName },
     "entra-wif:signingKey": { keys },
 });
 
-let azurite: Azurite;
-let rp: RelyingParty;
-let host: DynamicProviderHost;
-/** The documents resource's state between the ups. */
-let state: ResourceState | undefined;
-const mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint, storageAccountKey: () => azurite.accountKey });
+/** The stack: its mocks (keys by name), the documents' state between the ups, Azurite, the relying party. */
+let deployment: Deployment;
 const plans: Record<string, Plan> = {};
 let oldToken: string;
 let newToken: string;
 let issuer: string;
 
-const privateKey = (name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.privateKeyPem as string;
+const privateKey = (name: string) => deployment.mocks.privateKeysByName.get(`signing-key-${name}`)!.state.privateKeyPem as string;
 
 /** `pulumi up` with this key list: the program's documents written over the previous ones by its own provider. */
 async function up(step: string, keys: string[]): Promise<Plan> {
-    const dynamic: DynamicInputs = new Map();
-    const plan = await runProgram(config(keys), { mocks, dynamic });
-    state = (await publishPlan(rp, azurite, host, { plan, dynamic }, "blob", state)).state;
+    const { plan } = await deployment.up(config(keys));
     plans[step] = plan;
     return plan;
 }
 
-const joseVerifies = async (token: string) => (await rp.verify({ jwksUri: plans.before.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).ok;
+const joseVerifies = async (token: string) =>
+    (await deployment.rp.verify({ jwksUri: plans.before.outputs.jwksUrl as string, token, issuer, audience: AUDIENCE })).ok;
 
-const doctorFailures = async (token: string) => {
-    const get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(azurite.caFile, "utf8")] });
-    const checks = await diagnose({ issuer, token, subject: "system:serviceaccount:demo:workload-sa" }, get);
-    return checks.filter((c) => !c.ok).map((c) => c.id);
-};
+const doctorFailures = (token: string) => deployment.doctorFailures({ issuer, token, subject: "system:serviceaccount:demo:workload-sa" });
 
 beforeAll(async () => {
-    azurite = await azuriteFor(__filename);
-    rp = sharedRelyingParty(azurite.caFile);
-    host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+    deployment = await Deployment.start(__filename);
     await up("before", ["2026-11"]);
     issuer = plans.before.outputs.issuerUrl as string;
     // A workload's token from before the rotation, signed by the key it was issued with.
@@ -65,8 +44,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-    await host?.stop();
-    await azurite?.stop();
+    await deployment?.stop();
 });
 
 test("before: the one key signs and verifies", async () => {

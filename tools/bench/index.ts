@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
+import { Flag, formatHelp, INFO_FLAGS, runWithoutArguments } from "../cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -134,6 +134,8 @@ function main(): void {
     }
 }
 
+const BENCH_USAGE = "usage: npm run bench [-- --help | --version]";
+
 /** Every flag, as --help prints it and the README's table lists it (the run count and breakdown are environment variables). */
 export const BENCH_FLAGS: readonly Flag[] = [...INFO_FLAGS];
 
@@ -143,7 +145,7 @@ export function benchHelpText(): string {
             "How long the offline plan takes: the dev stack, 100 workloads over 5 identities, and a bare program importing the same",
             "SDK modules, each the median of several runs in a fresh Node process, with the ratios against their targets.",
         ],
-        "usage: npm run bench [-- --help | --version]",
+        BENCH_USAGE,
         BENCH_FLAGS,
         [
             "environment:",
@@ -157,11 +159,5 @@ export function benchHelpText(): string {
 }
 
 if (require.main === module) {
-    const argv = process.argv.slice(2);
-    const info = infoRequested(argv, benchHelpText);
-    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
-    else if (argv.length > 0) {
-        process.stderr.write(`unknown argument: ${argv[0]}\nusage: npm run bench [-- --help | --version]\n`);
-        process.exit(2);
-    } else main();
+    runWithoutArguments(process.argv.slice(2), benchHelpText, BENCH_USAGE, main);
 }

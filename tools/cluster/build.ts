@@ -12,7 +12,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../../lib/config/types";
-import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
+import { Flag, formatHelp, INFO_FLAGS, runWithoutArguments } from "../cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const WRAPPERS = path.join(__dirname, "go");
@@ -169,6 +169,8 @@ export function clusterBinaries(log?: (line: string) => void): Record<string, st
     return Object.fromEntries(buildCluster(log).flatMap((r) => r.binaries.map((b) => [path.basename(b), b])));
 }
 
+const BUILD_USAGE = "usage: npm run --silent cluster:build [-- --help | --version]";
+
 export const BUILD_FLAGS: readonly Flag[] = [...INFO_FLAGS];
 
 export function buildHelpText(): string {
@@ -177,25 +179,19 @@ export function buildHelpText(): string {
             "Builds etcd, kube-apiserver, kubectl and the azure-workload-identity webhook from the Go module proxy at the",
             "versions pinned in tools/cluster/go/*/go.mod, into bin/cluster/<component>-v<version>/, for npm run test:cluster.",
         ],
-        "usage: npm run --silent cluster:build [-- --help | --version]",
+        BUILD_USAGE,
         BUILD_FLAGS,
         ["exit: 0 built or current, 1 a build failed, 2 bad arguments or no Go toolchain"],
     );
 }
 
 if (require.main === module) {
-    const argv = process.argv.slice(2);
-    const info = infoRequested(argv, buildHelpText);
-    if (info !== undefined) process.stdout.write(info, () => process.exit(0));
-    else if (argv.length > 0) {
-        process.stderr.write(`unknown argument: ${argv[0]}\nusage: npm run --silent cluster:build [-- --help | --version]\n`);
-        process.exit(2);
-    } else {
+    runWithoutArguments(process.argv.slice(2), buildHelpText, BUILD_USAGE, () => {
         try {
             buildCluster((line) => process.stdout.write(`${line}\n`));
         } catch (err) {
             process.stderr.write(`${(err as Error).message}\n`);
             process.exit(err instanceof ToolchainMissing ? 2 : 1);
         }
-    }
+    });
 }

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { KIND_ENV, KIND_KEY_FILES } from "../../../lib/cluster/kind";
 import { Sandbox, sandbox } from "../../support/shell";
-import type { Deployed } from "./deploy";
+import type { Deployed } from "../../support/deployment";
 
 /** The kind Command's inputs as the command provider receives them. */
 export interface KindCommandInputs {
