@@ -8,7 +8,7 @@
  */
 import { defaultIdentityName } from "../entra/naming";
 import { parseCluster } from "./cluster";
-import { asObject, checkName, closest, ConfigError, distance, fold, optionalString, parseRaw, Problems } from "./fields";
+import { asObject, checkName, closest, ConfigError, distance, fold, optionalString, parseBoolean, parseRaw, Problems } from "./fields";
 import { parseIdentities, parseIdentity } from "./identities";
 import { parseIssuer } from "./issuer";
 import { resourceGroupNameProblem } from "./names";
@@ -180,8 +180,12 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     const workloadsListed = (workloadsRaw === undefined || workloadsRaw === null || Array.isArray(workloadsRaw)) && !meantKeys.has("workloads");
     const sampleRunsAs = sample.enabled && workloadsListed ? p.attempt(() => sampleWorkload(sampleKey, sample.workloadRef, workloads), undefined) : undefined;
 
+    const demoKey = `${PROJECT}:demo`;
+    const demo = p.attempt(() => parseDemo(demoKey, raw[demoKey]), false);
+
     p.throwIfAny();
     return {
+        demo,
         location,
         resourceGroupName,
         issuer,
@@ -198,4 +202,13 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
             image: sample.image,
         },
     };
+}
+
+/** entra-wif:demo: true or false as the CLI stores it; anything else says the command that sets it. */
+function parseDemo(key: string, raw: string | undefined): boolean {
+    try {
+        return parseBoolean(key, parseRaw(raw), DEFAULTS.demo);
+    } catch {
+        throw new ConfigError(key, parseRaw(raw), `use true or false: pulumi config set ${key} true (a demo stack the nightly destroy may tear down) or false`);
+    }
 }

@@ -153,6 +153,11 @@ export interface StackConfig {
     identities: IdentityConfig[];
     workloads: WorkloadConfig[];
     sample: SampleConfig;
+    /**
+     * The stack is a demo: the nightly destroy workflow may tear it down. Only this marker decides, never the stack's
+     * name (.github/workflows/destroy.yml reads it with tools/offline/demoStacks.ts).
+     */
+    demo: boolean;
 }
 
 /** Entra ID's limit of federated identity credentials on one identity (managed identity or app registration). */
@@ -168,6 +173,7 @@ export const DEFAULTS = {
     identities: [] as unknown[],
     workloads: [] as unknown[],
     sample: { enabled: false },
+    demo: false,
 } as const;
 
 export const DEFAULT_SAMPLE_SECRET_NAME = "demo-secret";
@@ -207,6 +213,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     identities: ["name", "type", "roles"],
     workloads: ["namespace", "serviceAccount", "identity", "roles", "tokenExpiration"],
     sample: ["enabled", "workload", "secretName", "vaultName", "image"],
+    demo: null,
 };
 
 export const ROLE_FIELDS = ["role", "scope"] as const;

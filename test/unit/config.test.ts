@@ -21,6 +21,7 @@ describe("valid configurations", () => {
     test("the dev stack, read as the CLI would hand it over", () => {
         const stack = loadStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml"));
         expect(parseConfig(stack.config)).toEqual({
+            demo: false,
             location: "westeurope",
             resourceGroupName: undefined,
             issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined },
@@ -797,6 +798,7 @@ test("Pulumi.yaml declares every key with type, description and the same default
     }
     expect(Object.keys(declared).sort()).toEqual([
         "cluster",
+        "demo",
         "identities",
         "identity",
         "issuer",
@@ -980,4 +982,14 @@ test("the README's configuration table names every key and field the program acc
             expect([key, field, named]).toEqual([key, field, true]);
         }
     }
+});
+
+test("entra-wif:demo: true or false, as the CLI stores it; anything else names the command that sets it", () => {
+    expect(parseConfig(withKey("entra-wif:demo", "true")).demo).toBe(true);
+    expect(parseConfig(withKey("entra-wif:demo", "false")).demo).toBe(false);
+    expect(parseConfig(base()).demo).toBe(false);
+    expect(() => parseConfig(withKey("entra-wif:demo", "yes"))).toThrow(
+        'entra-wif:demo: "yes" is not valid; use true or false: ' +
+            "pulumi config set entra-wif:demo true (a demo stack the nightly destroy may tear down) or false",
+    );
 });
