@@ -5,12 +5,34 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
+import { joinedPattern } from "../support/patterns";
 
-type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; name?: string; env?: Record<string, string>; if?: string };
-type Job = { steps: Step[]; strategy?: { matrix: Record<string, unknown> }; needs?: string; outputs?: Record<string, string> };
-type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
+type Step = {
+    id?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    name?: string;
+    env?: Record<string, string>;
+    if?: string;
+    "continue-on-error"?: boolean;
+};
+type Job = {
+    steps: Step[];
+    if?: string;
+    environment?: string;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    env?: Record<string, string>;
+    strategy?: { matrix: Record<string, unknown> };
+    needs?: string;
+    outputs?: Record<string, string>;
+};
+type Workflow = { on: Record<string, unknown>; permissions: Record<string, string>; env?: Record<string, string>; jobs: Record<string, Job> };
 
-const read = (file: string): Workflow => parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", file), "utf8"));
+const WORKFLOWS = ["preview.yml", "destroy.yml", "e2e.yml"] as const;
+const text = (file: string) => fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", file), "utf8");
+const read = (file: string): Workflow => parse(text(file));
 const azureEnv = {
     ARM_USE_OIDC: "true",
     ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
@@ -18,10 +40,27 @@ const azureEnv = {
     ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
     PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
 };
+const PASSPHRASE = "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}";
+/** A step that runs the Pulumi CLI or the program: the only kind that may see the stack's passphrase. */
+const runsPulumi = (s: Step) => s.uses?.startsWith("pulumi/actions@") || /\bpulumi (stack|destroy|up|preview)\b|npm run e2e/.test(s.run ?? "");
 
-function expectAzureSignInWithoutSecrets(w: Workflow, job: Job) {
-    expect(w.permissions["id-token"]).toBe("write");
-    expect(w.env).toMatchObject(azureEnv);
+/**
+ * Each action's commit, looked up in a snapshot of the action's own repository (`git rev-parse <tag>^{commit}`):
+ * the newest release of the major version the workflows used before they were pinned.
+ */
+const PINS: Record<string, [sha: string, version: string]> = {
+    "actions/checkout": ["11d5960a326750d5838078e36cf38b85af677262", "v4.4.0"],
+    "actions/setup-node": ["49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"],
+    "actions/upload-artifact": ["ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"],
+    "actions/download-artifact": ["d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"],
+    "azure/login": ["7184910d9eb2b1c5e48f7073824a90609bb9b6d6", "v2.3.1"],
+    "pulumi/actions": ["8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"],
+    "helm/kind-action": ["ef37e7f390d99f746eb8b610417061a60e82a6cc", "v1.14.0"],
+};
+
+function expectAzureSignInWithoutSecrets(job: Job) {
+    expect(job.permissions?.["id-token"]).toBe("write");
+    expect(job.env).toMatchObject(azureEnv);
     const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
     expect(login.with).toEqual({
         "client-id": "${{ vars.AZURE_CLIENT_ID }}",
@@ -29,45 +68,165 @@ function expectAzureSignInWithoutSecrets(w: Workflow, job: Job) {
         "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
     });
     // No client secret or credentials JSON anywhere: the sign-in is federated.
-    const text = JSON.stringify(w);
-    expect(text).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds|AZURE_CREDENTIALS/);
+    expect(JSON.stringify(job)).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds|AZURE_CREDENTIALS/);
 }
+
+describe("every workflow", () => {
+    test.each(WORKFLOWS)("%s: every uses: is an action pinned by a 40-hex commit SHA with its version in a comment, the SHA the table looked up", (file) => {
+        const uses = [...text(file).matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)];
+        expect(uses.length).toBeGreaterThan(0);
+        for (const [, ref, comment] of uses) {
+            const [action, sha] = ref.split("@");
+            expect([ref, /^[0-9a-f]{40}$/.test(sha)]).toEqual([ref, true]);
+            expect([action, PINS[action]]).toEqual([action, [sha, comment.replace(/^\s*#\s*/, "").trim()]]);
+        }
+    });
+
+    test("the pin check refuses a tag, a branch and a short SHA", () => {
+        for (const bad of ["actions/checkout@v4", "actions/checkout@main", "actions/checkout@11d5960"])
+            expect(/^[0-9a-f]{40}$/.test(bad.split("@")[1])).toBe(false);
+    });
+
+    test.each(WORKFLOWS)("%s: nothing is granted at the top; each job asks for its own permissions", (file) => {
+        const w = read(file);
+        expect(w.permissions).toEqual({});
+        expect(w.env).toBeUndefined();
+        for (const [name, job] of Object.entries(w.jobs)) expect([name, job.permissions !== undefined]).toEqual([name, true]);
+    });
+
+    test.each(WORKFLOWS)("%s: every checkout leaves no token in .git/config, and npm ci runs no install script", (file) => {
+        for (const job of Object.values(read(file).jobs)) {
+            for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"))) expect(step.with?.["persist-credentials"]).toBe(false);
+            for (const step of job.steps.filter((s) => s.run?.startsWith("npm ci"))) expect(step.run).toBe("npm ci --ignore-scripts");
+        }
+    });
+
+    test.each(WORKFLOWS)("%s: the passphrase reaches only the steps that run Pulumi, in jobs of an environment", (file) => {
+        const w = read(file);
+        for (const [name, job] of Object.entries(w.jobs)) {
+            expect([name, JSON.stringify(job.env ?? {}).includes("PULUMI_CONFIG_PASSPHRASE")]).toEqual([name, false]);
+            for (const step of job.steps) {
+                const has = JSON.stringify(step).includes("secrets.PULUMI_CONFIG_PASSPHRASE");
+                if (has) {
+                    expect([name, step.name ?? step.uses, runsPulumi(step), job.environment !== undefined]).toEqual([name, step.name ?? step.uses, true, true]);
+                    expect(step.env?.PULUMI_CONFIG_PASSPHRASE).toBe(PASSPHRASE);
+                }
+            }
+        }
+    });
+
+    test.each(WORKFLOWS)("%s: a job holding an OIDC token runs in an environment, so the token's subject is that environment's", (file) => {
+        for (const [name, job] of Object.entries(read(file).jobs)) {
+            if (job.permissions?.["id-token"] === "write")
+                expect([name, job.environment]).toEqual([name, expect.stringMatching(/^(pr-preview|demo-destroy|e2e)$/)]);
+        }
+    });
+
+    test("a job that touches a stack waits for any other on the same stack, and is never cancelled part-way", () => {
+        const groups: Record<string, string> = {};
+        for (const file of WORKFLOWS) {
+            for (const [name, job] of Object.entries(read(file).jobs)) {
+                if (!job.steps.some(runsPulumi)) continue;
+                expect([file, name, job.concurrency?.["cancel-in-progress"]]).toEqual([file, name, false]);
+                groups[`${file}:${name}`] = job.concurrency!.group;
+            }
+        }
+        expect(groups).toEqual({
+            "preview.yml:preview": "pulumi-stack-${{ vars.PREVIEW_STACK }}",
+            "destroy.yml:destroy": "pulumi-stack-${{ matrix.stack }}",
+            "e2e.yml:e2e": "pulumi-stack-e2e",
+        });
+    });
+
+    test.each(WORKFLOWS)("%s installs the Pulumi CLI with pulumi/actions v7 at the SDK's version", (file) => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+        const steps = Object.values(read(file).jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")));
+        expect(steps.length).toBeGreaterThan(0);
+        for (const step of steps) {
+            expect(step.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"][0]}`);
+            // The CLI and the SDK are released together: the same version, so a runner never picks up a newer CLI unasked.
+            expect(step.with?.["pulumi-version"]).toBe(pkg.dependencies["@pulumi/pulumi"]);
+        }
+    });
+
+    test.each([
+        ["preview.yml", "preview"],
+        ["destroy.yml", "destroy"],
+        ["e2e.yml", "e2e"],
+    ])("%s stops before Azure and Pulumi when PULUMI_BACKEND_URL is empty, and runs on when it is set", (file, jobName) => {
+        const steps = read(file).jobs[jobName].steps;
+        const guard = steps.findIndex((s) => s.run?.includes('[ -z "$PULUMI_BACKEND_URL" ]'));
+        expect(guard).toBeGreaterThan(-1);
+        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("azure/login@")));
+        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
+        const run = (value: string) =>
+            spawnSync("bash", ["-e", "-c", steps[guard].run!], { env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: value }, encoding: "utf8" });
+        const empty = run("");
+        expect(empty.status).toBe(1);
+        expect(empty.stdout).toMatch(/^::error::the repository variable PULUMI_BACKEND_URL is empty/);
+        expect(run("azblob://pulumi-state?storage_account=entrawifstate").status).toBe(0);
+    });
+
+    test(".ci/run lints the workflows with zizmor, pinned by version and wheel hash", () => {
+        expect(fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8")).toMatch(/^bash tools\/check\/workflows\.sh$/m);
+        const req = fs.readFileSync(path.join(REPO_ROOT, "tools", "check", "zizmor-requirements.txt"), "utf8");
+        expect(req).toMatch(/^zizmor==\d+\.\d+\.\d+ \\$/m);
+        expect([...req.matchAll(/--hash=sha256:[0-9a-f]{64}/g)].length).toBeGreaterThanOrEqual(1);
+        expect(fs.readFileSync(path.join(REPO_ROOT, "tools", "check", "workflows.sh"), "utf8")).toMatch(/--require-hashes/);
+    });
+});
 
 describe("preview.yml", () => {
     const w = read("preview.yml");
-    const job = w.jobs.preview;
+    const { test: testJob, comment, preview } = w.jobs;
 
-    test("runs on pull requests to main", () => {
+    test("runs on pull requests to main, in three jobs", () => {
         expect(Object.keys(w.on)).toEqual(["pull_request"]);
         expect(w.on.pull_request).toEqual({ branches: ["main"] });
+        expect(Object.keys(w.jobs)).toEqual(["test", "comment", "preview"]);
     });
 
-    test("permissions: read the code, an OIDC token, comment on the pull request", () => {
-        expect(w.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    test("the job that runs the pull request's code holds a read-only token: no OIDC token, no passphrase, no Azure sign-in", () => {
+        expect(testJob.permissions).toEqual({ contents: "read" });
+        expect(testJob.environment).toBeUndefined();
+        const json = JSON.stringify(testJob);
+        expect(json).not.toMatch(/secrets\.|id-token|azure\/login|pulumi\/actions|ARM_/);
+        const runs = testJob.steps.map((s) => s.run ?? s.uses);
+        expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci --ignore-scripts"));
+        expect(testJob.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });
     });
 
-    test("npm ci, npm test, then pulumi/actions preview of the chosen stack with a comment on the pull request", () => {
-        const runs = job.steps.map((s) => s.run ?? s.uses);
-        expect(runs.indexOf("npm ci")).toBeGreaterThan(-1);
-        expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci"));
-        const preview = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-        expect(job.steps.indexOf(preview)).toBeGreaterThan(runs.indexOf("npm test"));
-        expect(preview.with).toMatchObject({
+    test("the comment job checks out nothing and runs no npm: it only posts the test job's artifact", () => {
+        expect(comment.permissions).toEqual({ "pull-requests": "write" });
+        expect(comment.needs).toBe("test");
+        expect(comment.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(comment.steps.some((s) => s.uses?.startsWith("actions/checkout@"))).toBe(false);
+        expect(comment.steps.some((s) => /\bnpm\b|\bnode\b/.test(s.run ?? ""))).toBe(false);
+        const upload = testJob.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+        const download = comment.steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
+        expect(download.with).toEqual({ name: (upload.with as { name: string }).name });
+    });
+
+    test("the live preview: only for this repository's branches, only in the reviewed pr-preview environment, its own identity", () => {
+        expect(preview.needs).toBe("test");
+        expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+        expect(preview.environment).toBe("pr-preview");
+        expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+        expectAzureSignInWithoutSecrets(preview);
+        const step = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        expect(step.with).toMatchObject({
             command: "preview",
             "stack-name": "${{ vars.PREVIEW_STACK }}",
             "comment-on-pr": true,
             "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
         });
-        expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });
+        expect(step.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: PASSPHRASE });
     });
 
-    test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, job));
-
-    test("the offline change preview: the base's stack files from git, the preview posted once and updated, a broken invariant failing it", () => {
-        const step = (id: string) => job.steps.find((s) => s.id === id || s.name?.startsWith(id))!;
-        expect(job.steps[0].with).toMatchObject({ "fetch-depth": 0 });
-        const changes = step("changes");
-        expect(job.steps.indexOf(changes)).toBeGreaterThan(job.steps.findIndex((s) => s.run === "npm test"));
+    test("the offline change preview: the base's stack files from git, a broken invariant failing the check", () => {
+        const changes = testJob.steps.find((s) => s.id === "changes")!;
+        expect(testJob.steps[0].with).toMatchObject({ "fetch-depth": 0, "persist-credentials": false });
+        expect(testJob.steps.indexOf(changes)).toBeGreaterThan(testJob.steps.findIndex((s) => s.run === "npm test"));
         expect(changes.env).toEqual({ BASE_SHA: "${{ github.event.pull_request.base.sha }}" });
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-preview-"));
         const sh = (cmd: string, env: Record<string, string> = {}) =>
@@ -101,58 +260,128 @@ describe("preview.yml", () => {
                 });
                 expect([npmCode, r.status]).toEqual([npmCode, stepCode]);
                 expect(fs.readFileSync(out, "utf8")).toBe(`code=${npmCode}\n`);
+                expect(fs.readFileSync(path.join(dir, "change-preview.code"), "utf8")).toBe(`${npmCode}\n`);
             }
             // Only the stack files, at their paths.
             expect(fs.readFileSync(path.join(dir, "change-preview.md"), "utf8")).toBe("Pulumi.dev.yaml\nexamples/Pulumi.aks.yaml\n");
-
-            // The post: a stand-in gh that has the marked comment 42 already, then none.
-            const post = step("Post the change preview");
-            fs.writeFileSync(
-                path.join(dir, "bin", "gh"),
-                `#!/bin/sh\necho "$*" >> "${dir}/gh.log"\ncase "$*" in *--paginate*) [ -n "$EXISTING" ] && echo "$EXISTING" ;; esac\nexit 0\n`,
-                { mode: 0o755 },
-            );
-            const env = { GH_TOKEN: "t", REPO: "o/r", PR: "7", PATH: `${path.join(dir, "bin")}:${process.env.PATH}` };
-            expect(sh(post.run!, { ...env, EXISTING: "42" }).status).toBe(0);
-            expect(sh(post.run!, { ...env, EXISTING: "" }).status).toBe(0);
-            const log = fs.readFileSync(path.join(dir, "gh.log"), "utf8").split("\n");
-            expect(
-                log.filter((l) => l.startsWith("api --method PATCH repos/o/r/issues/comments/42 -f body=<!-- entra-wif offline change preview -->")),
-            ).toHaveLength(1);
-            expect(
-                log.filter((l) => l.startsWith("api --method POST repos/o/r/issues/7/comments -f body=<!-- entra-wif offline change preview -->")),
-            ).toHaveLength(1);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        const fail = job.steps.at(-1)!;
+        const fail = testJob.steps.at(-1)!;
         expect(fail.if).toBe("always() && steps.changes.outputs.code == '3'");
+    });
+
+    test("the post updates the bot's own marked comment only, never one a person wrote with the marker (run with a stand-in gh and real jq)", () => {
+        const post = comment.steps.find((s) => s.name?.startsWith("Post the change preview"))!;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-comment-"));
+        try {
+            fs.writeFileSync(path.join(dir, "change-preview.md"), "# the preview\n");
+            fs.mkdirSync(path.join(dir, "bin"));
+            // The stand-in answers the comments listing from $COMMENTS, applying --jq with jq as gh does.
+            fs.writeFileSync(
+                path.join(dir, "bin", "gh"),
+                [
+                    "#!/bin/bash",
+                    `echo "$*" >> "${dir}/gh.log"`,
+                    'if [[ "$*" == *--paginate* ]]; then while [ "$1" != "--jq" ]; do shift; done; printf "%s" "$COMMENTS" | jq -r "$2"; fi',
+                    "exit 0",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+            const marker = "<!-- entra-wif offline change preview -->";
+            const bot = { login: "github-actions[bot]", type: "Bot" };
+            const person = { login: "mallory", type: "User" };
+            const run = (comments: unknown[]) => {
+                fs.writeFileSync(path.join(dir, "gh.log"), "");
+                const r = spawnSync("bash", ["-e", "-c", post.run!], {
+                    cwd: dir,
+                    env: {
+                        PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+                        HOME: dir,
+                        GH_TOKEN: "t",
+                        REPO: "o/r",
+                        PR: "7",
+                        COMMENTS: JSON.stringify(comments),
+                    },
+                    encoding: "utf8",
+                });
+                expect(r.stderr).toBe("");
+                expect(r.status).toBe(0);
+                return fs
+                    .readFileSync(path.join(dir, "gh.log"), "utf8")
+                    .split("\n")
+                    .filter((l) => l.includes("--method"))
+                    .map((l) => l.split(" -f ")[0]);
+            };
+            expect(run([{ id: 41, user: person, body: `${marker}\nfake` }])).toEqual(["api --method POST repos/o/r/issues/7/comments"]);
+            expect(
+                run([
+                    { id: 42, user: bot, body: `${marker}\nold` },
+                    { id: 43, user: person, body: `${marker}\nfake` },
+                    { id: 44, user: bot, body: "another bot comment" },
+                ]),
+            ).toEqual(["api --method PATCH repos/o/r/issues/comments/42"]);
+            expect(run([])).toEqual(["api --method POST repos/o/r/issues/7/comments"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
 describe("destroy.yml", () => {
     const w = read("destroy.yml");
-    const demoStacks = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")) as string[];
 
-    test("runs on demand and on a schedule", () => {
+    test("runs on demand and on a schedule, from main only", () => {
         expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
         expect((w.on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
+        expect(w.jobs.stacks.if).toBe("github.ref == 'refs/heads/main'");
+        expect(w.jobs.destroy.if).toBe("github.ref == 'refs/heads/main' && needs.stacks.outputs.stacks != '[]'");
     });
 
-    test("permissions: read the code and an OIDC token, nothing more", () => {
-        expect(w.permissions).toEqual({ contents: "read", "id-token": "write" });
+    test("the list job reads stack files only: no OIDC token, no secret; the destroy runs in demo-destroy with its own identity", () => {
+        expect(w.jobs.stacks.permissions).toEqual({ contents: "read" });
+        expect(JSON.stringify(w.jobs.stacks)).not.toMatch(/secrets\.|id-token/);
+        expect(w.jobs.destroy.environment).toBe("demo-destroy");
+        expect(w.jobs.destroy.permissions).toEqual({ contents: "read", "id-token": "write" });
+        expectAzureSignInWithoutSecrets(w.jobs.destroy);
     });
 
-    test("destroys and removes exactly the stacks listed in .github/demo-stacks.json", () => {
-        expect(demoStacks.length).toBeGreaterThan(0);
-        for (const stack of demoStacks) expect(fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))).toBe(true);
-        const list = w.jobs.stacks.steps.find((s) => s.run?.includes(".github/demo-stacks.json"))!;
-        expect(list.run).toMatch(/is not a demo stack/);
+    test("destroys and removes exactly the stacks the list job found marked entra-wif:demo: true, and only those the backend holds", () => {
+        const list = w.jobs.stacks.steps.find((s) => s.id === "list")!;
+        expect(list.env).toEqual({ REQUESTED: "${{ inputs.stack }}" });
         const destroy = w.jobs.destroy;
         expect(destroy.needs).toBe("stacks");
         expect(destroy.strategy!.matrix.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
         const step = destroy.steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "destroy")!;
         expect(step.with).toMatchObject({ command: "destroy", "stack-name": "${{ matrix.stack }}", remove: true });
+        expect(step.if).toBe("steps.exists.outputs.found == 'true'");
+    });
+
+    test("the existence check, run with a stand-in pulumi: a stack the backend holds is destroyed, one it does not is skipped", () => {
+        const script = w.jobs.destroy.steps.find((s) => s.id === "exists")!.run!;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-exists-"));
+        try {
+            fs.writeFileSync(
+                path.join(dir, "pulumi"),
+                `#!/bin/sh\ncase "$1" in login) echo logged in ;; stack) echo '[{"name":"e2e"},{"name":"organization/entra-wif/demo"}]' ;; esac\n`,
+                { mode: 0o755 },
+            );
+            const out = path.join(dir, "out");
+            const run = (stack: string) => {
+                fs.writeFileSync(out, "");
+                const r = spawnSync("bash", ["-e", "-c", script], {
+                    env: { PATH: `${dir}:${path.dirname(process.execPath)}:/usr/bin:/bin`, STACK: stack, GITHUB_OUTPUT: out, PULUMI_BACKEND_URL: "file:///x" },
+                    encoding: "utf8",
+                });
+                expect(r.status).toBe(0);
+                return fs.readFileSync(out, "utf8");
+            };
+            expect(run("e2e")).toBe("found=true\n");
+            expect(run("demo")).toBe("found=true\n");
+            expect(run("gone")).toBe("found=false\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     test("purges the soft-deleted sample Key Vault after the destroy", () => {
@@ -189,33 +418,43 @@ describe("destroy.yml", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
-
-    test("signs in to Azure without secrets", () => expectAzureSignInWithoutSecrets(w, w.jobs.destroy));
 });
 
-test("the stack list script accepts listed stacks and refuses others", () => {
-    const w = read("destroy.yml");
-    const script = w.jobs.stacks.steps.find((s) => s.id === "list" || s.run?.includes("demo-stacks.json"))!.run!;
+describe("the list step, run as GitHub runs it (bash, the project's npm script) on this checkout's stack files", () => {
+    const script = read("destroy.yml").jobs.stacks.steps.find((s) => s.id === "list")!.run!;
     const out = path.join(os.tmpdir(), `gh-output-${process.pid}`);
     const run = (requested: string) => {
         fs.writeFileSync(out, "");
-        // GitHub runs the step with bash and the runner's node; here, this node.
-        const r = spawnSync("bash", ["-c", script], {
+        const r = spawnSync("bash", ["-e", "-c", script], {
             cwd: REPO_ROOT,
-            env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, REQUESTED: requested, GITHUB_OUTPUT: out },
+            env: { ...process.env, GITHUB_ACTIONS: "true", REQUESTED: requested, GITHUB_OUTPUT: out },
             encoding: "utf8",
         });
-        return { code: r.status, output: fs.readFileSync(out, "utf8"), stdout: r.stdout };
+        return { code: r.status, output: fs.readFileSync(out, "utf8"), stderr: r.stderr };
     };
-    expect(run("")).toMatchObject({
-        code: 0,
-        output: `stacks=${JSON.stringify(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "demo-stacks.json"), "utf8")))}\n`,
+    afterAll(() => fs.rmSync(out, { force: true }));
+
+    test("the nightly run: every stack marked a demo, and no stack for its name alone (dev is not one)", () => {
+        expect(run("")).toMatchObject({ code: 0, output: 'stacks=["e2e"]\n' });
     });
-    expect(run("dev")).toMatchObject({ code: 0, output: 'stacks=["dev"]\n' });
-    const refused = run("prod");
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/::error::prod is not a demo stack/);
-    fs.rmSync(out, { force: true });
+
+    test("a dispatch naming a demo stack", () => {
+        expect(run("e2e")).toMatchObject({ code: 0, output: 'stacks=["e2e"]\n' });
+    });
+
+    test("a dispatch naming a stack that is not marked a demo is refused with a clear message, and nothing is handed to the destroy job", () => {
+        const refused = run("dev");
+        expect(refused.code).toBe(1);
+        expect(refused.output).toBe("");
+        expect(refused.stderr).toMatch(
+            joinedPattern(
+                /^::error::dev is not a demo stack: Pulumi\.dev\.yaml does not set entra-wif:demo: true, /,
+                /and a stack's name alone never decides; nothing was destroyed/,
+            ),
+        );
+        expect(run("prod").stderr).toMatch(/^::error::prod is not a demo stack: there is no Pulumi\.prod\.yaml on this branch; nothing was destroyed/);
+        expect(run("../Pulumi").stderr).toMatch(/is not a stack name/);
+    });
 });
 
 test("the README's benchmark figures are the ones docs/benchmarks.md records", () => {
@@ -272,20 +511,18 @@ describe("e2e.yml", () => {
     const w = read("e2e.yml");
     const job = w.jobs.e2e;
 
-    test("runs on demand and weekly", () => {
+    test("runs on demand and weekly, from main only, in the e2e environment with its own identity", () => {
         expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
         expect((w.on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
-    });
-
-    test("signs in to Azure without secrets, with read-only access to the code", () => {
-        expect(w.permissions).toEqual({ contents: "read", "id-token": "write" });
-        expectAzureSignInWithoutSecrets(w, job);
+        expect(job.if).toBe("github.ref == 'refs/heads/main'");
+        expect(job.environment).toBe("e2e");
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+        expectAzureSignInWithoutSecrets(job);
     });
 
     test("the job keeps what renews az's sign-in in the late steps: the OIDC token permission and the client, tenant and subscription ids", () => {
         // tools/live/e2e.ts renewAzureSignIn reads these (and GitHub's ACTIONS_ID_TOKEN_REQUEST_* of an id-token: write job).
-        expect(w.permissions["id-token"]).toBe("write");
-        expect(w.env).toMatchObject({ ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}", ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}" });
+        expect(job.env).toMatchObject({ ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}", ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}" });
     });
 
     test("installs what the cycle needs, runs npm run e2e on the e2e stack, and publishes the JSON report even on failure", () => {
@@ -293,47 +530,19 @@ describe("e2e.yml", () => {
         expect(uses.some((u) => u.startsWith("pulumi/actions@"))).toBe(true);
         expect(job.steps.find((s) => s.uses?.startsWith("helm/kind-action@"))!.with).toEqual({ install_only: true });
         const e2e = job.steps.find((s) => s.run?.startsWith("npm run e2e"))!;
-        expect(e2e.run).toMatch(/^npm run e2e -- --stack e2e --report e2e-report\.json/);
-        expect(job.steps.indexOf(e2e)).toBeGreaterThan(uses.indexOf("npm ci"));
+        // The keep flag comes in through the environment, never pasted into the script.
+        expect(e2e.run).toBe("npm run e2e -- --stack e2e --report e2e-report.json $KEEP");
+        expect(e2e.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, KEEP: "${{ inputs.keep && '--keep' || '' }}" });
+        expect(job.steps.indexOf(e2e)).toBeGreaterThan(uses.indexOf("npm ci --ignore-scripts"));
         const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
         expect(upload.if).toBe("always()");
         expect(upload.with).toMatchObject({ path: "e2e-report.json" });
-        expect(fs.existsSync(path.join(REPO_ROOT, "Pulumi.e2e.yaml"))).toBe(true);
         expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe(
             "node -r ts-node/register/transpile-only tools/live/e2e.ts",
         );
     });
-});
 
-describe("every workflow that runs Pulumi", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
-    const workflows: Array<[string, string]> = [
-        ["preview.yml", "preview"],
-        ["destroy.yml", "destroy"],
-        ["e2e.yml", "e2e"],
-    ];
-
-    test.each(workflows)("%s installs the Pulumi CLI with pulumi/actions v7 at the SDK's version", (file, jobName) => {
-        const steps = read(file).jobs[jobName].steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
-        expect(steps.length).toBeGreaterThan(0);
-        for (const step of steps) {
-            expect(step.uses).toBe("pulumi/actions@v7");
-            // The CLI and the SDK are released together: the same version, so a runner never picks up a newer CLI unasked.
-            expect(step.with?.["pulumi-version"]).toBe(pkg.dependencies["@pulumi/pulumi"]);
-        }
-    });
-
-    test.each(workflows)("%s stops before Azure and Pulumi when PULUMI_BACKEND_URL is empty, and runs on when it is set", (file, jobName) => {
-        const steps = read(file).jobs[jobName].steps;
-        const guard = steps.findIndex((s) => s.run?.includes('[ -z "$PULUMI_BACKEND_URL" ]'));
-        expect(guard).toBeGreaterThan(-1);
-        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("azure/login@")));
-        expect(guard).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@")));
-        const run = (value: string) =>
-            spawnSync("bash", ["-e", "-c", steps[guard].run!], { env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: value }, encoding: "utf8" });
-        const empty = run("");
-        expect(empty.status).toBe(1);
-        expect(empty.stdout).toMatch(/^::error::the repository variable PULUMI_BACKEND_URL is empty/);
-        expect(run("azblob://pulumi-state?storage_account=entrawifstate").status).toBe(0);
+    test("its throwaway stack is marked a demo, so the nightly destroy removes what a --keep run left", () => {
+        expect(parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.e2e.yaml"), "utf8")).config["entra-wif:demo"]).toBe(true);
     });
 });
