@@ -123,6 +123,33 @@ describe("a secret set the documented way, planned offline", () => {
         }
     });
 
+    test("a stack whose secrets are under an Azure Key Vault key (README: one key per stack) reads like any other", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-akv-"));
+        try {
+            const file = path.join(dir, "Pulumi.lab.yaml");
+            // As `pulumi stack init --secrets-provider azurekeyvault://…` writes the stack file: no salt, the wrapped data key.
+            fs.writeFileSync(
+                file,
+                [
+                    "secretsprovider: azurekeyvault://kv-pulumi-stacks.vault.azure.net/keys/stack-lab",
+                    "encryptedkey: cGxhY2Vob2xkZXIta2V5LXdyYXBwZWQtYnkta2V5LXZhdWx0",
+                    "config:",
+                    "  azure-native:location: westeurope",
+                    "  entra-wif:cluster:",
+                    "    mode: existing",
+                    "  entra-wif:kubeconfig:",
+                    "    secure: v1:Zm9vYmFy:c2VjcmV0",
+                    "",
+                ].join("\n"),
+            );
+            const stack = loadStackFile(file);
+            expect(stack.secretKeys).toEqual(["entra-wif:kubeconfig"]);
+            expect(parseStackConfig(stack.config, { stack: stack.stack }).cluster).toMatchObject({ mode: "existing", kubeconfig: OFFLINE_SECRET });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     test("another of the project's settings encrypted is refused: it holds no secret, and the plan cannot read it", () => {
         expect(() => parse({ ...dev(), "entra-wif:sample": OFFLINE_SECRET })).toThrow(
             /entra-wif:sample: "\[encrypted\]" is not valid; encrypted with --secret, which the offline plan cannot read; .* \(without --secret\)/,
