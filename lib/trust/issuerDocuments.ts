@@ -230,17 +230,34 @@ export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previo
     return publishedState(inputs);
 }
 
+/** Whether a failed request failed because the account's host name no longer resolves (a deleted storage account). */
+export function isHostGone(err: unknown): boolean {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return cause?.code === "ENOTFOUND";
+}
+
 /**
  * What anonymous readers get now (a refresh): each document as Entra would read it from the storage. A document
  * that is gone reads as empty text, so the next `pulumi up` writes it again; a content type that changed is reported,
- * so it is set again. Any other answer (403: public access turned off) fails the refresh with the URL and the status.
+ * so it is set again. A storage account that is gone (its host name no longer resolves: Azure removes the account's
+ * DNS name with it) makes the documents gone: undefined, so refresh drops them and the next `pulumi up` writes them
+ * anew. Any other answer (403: public access turned off) fails the refresh with the URL and the status.
  */
-export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<IssuerDocumentsState> {
+export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<IssuerDocumentsState | undefined> {
     const documents: IssuerDocument[] = [];
     let contentType = state.contentType;
     for (const doc of state.documents) {
         const url = state.publicBaseUrl + doc.path;
-        const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30000) });
+        let response: Response;
+        try {
+            response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30000) });
+        } catch (err) {
+            if (isHostGone(err)) return undefined;
+            const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+            throw new Error(`entra-wif: reading ${url} anonymously, as Entra reads it, failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`, {
+                cause: err,
+            });
+        }
         if (response.status === 404) {
             documents.push({ path: doc.path, text: "" });
             continue;
@@ -264,7 +281,11 @@ export const issuerDocumentsOperations = {
         outs: await writeIssuerDocuments(inputs),
     }),
     update: async (_id: string, olds: IssuerDocumentsState, news: IssuerDocumentsInputs) => ({ outs: await writeIssuerDocuments(news, olds) }),
-    read: async (id: string, props: IssuerDocumentsState) => ({ id, props: await readIssuerDocuments(props) }),
+    read: async (id: string, props: IssuerDocumentsState) => {
+        const now = await readIssuerDocuments(props);
+        // An empty id tells the engine the resource is gone: refresh removes it from the state.
+        return now ? { id, props: now } : { id: "", props: {} };
+    },
     // The documents go with their container or account (deletedWith); nothing is deleted on its own.
     delete: async () => undefined,
 };
