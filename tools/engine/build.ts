@@ -1,0 +1,76 @@
+/**
+ * Builds what `npm run test:engine` runs, from the Go module proxy by exact version: the Pulumi CLI (the engine) and a
+ * Node.js language host. Each comes from a wrapper module under tools/engine/go/ whose go.mod and go.sum pin every
+ * module; the binaries go to bin/engine/<component>-v<version>/ (git-ignored), rebuilt only when a pin or Go changes.
+ *
+ * - The CLI is pkg/v3's cmd/pulumi at the version the issue's engine was read at (v3.276.0), stamped as its release
+ *   build stamps it (sdk/v3 go/common/version.Version), so `pulumi version` answers v3.276.0.
+ * - The proxy serves no Node.js language host module of its own (sdk/nodejs/cmd/pulumi-language-nodejs/v3 answers 404
+ *   at every version); sdk/v3 zips up to v3.68.0 still hold it at sdk/v3/nodejs/cmd/pulumi-language-nodejs. That host
+ *   runs TypeScript programs with today's @pulumi/pulumi (it starts the SDK's own cmd/run); it cannot run a component
+ *   package's plugin, which test:engine does not need.
+ * - Dynamic providers run in `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi (node_modules).
+ *
+ *   npm run --silent engine:build      (prints where each binary is and how long it took)
+ */
+import * as path from "node:path";
+import { Flag, formatHelp, INFO_FLAGS, runWithoutArguments } from "../cli";
+import { buildSuite, BuildResult, GoComponent, GoSuite, REPO_ROOT, runBuild } from "../goBuild";
+
+export const ENGINE_BIN = path.join(REPO_ROOT, "bin", "engine");
+
+const stampVersion = (v: string) => [`github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${v}`];
+
+export const ENGINE_COMPONENTS: readonly GoComponent[] = [
+    {
+        name: "pulumi",
+        wrapper: "pulumi",
+        module: "github.com/pulumi/pulumi/pkg/v3",
+        packages: ["github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
+        stamps: stampVersion,
+    },
+    {
+        name: "language-nodejs",
+        wrapper: "language-nodejs",
+        module: "github.com/pulumi/pulumi/sdk/v3",
+        packages: ["github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"],
+        stamps: stampVersion,
+    },
+];
+
+export const ENGINE_SUITE: GoSuite = {
+    components: ENGINE_COMPONENTS,
+    wrappers: path.join(__dirname, "go"),
+    bin: ENGINE_BIN,
+    needsGo: "npm run test:engine builds the Pulumi CLI and its Node.js language host with Go (1.26.4 or later) from the Go module proxy",
+};
+
+export function buildEngine(log: (line: string) => void = () => undefined): BuildResult[] {
+    return buildSuite(ENGINE_SUITE, log);
+}
+
+/** The folders to put first on PATH for a `pulumi` run: the CLI, its language host and the dynamic-provider plugin. */
+export function enginePath(log?: (line: string) => void): string[] {
+    const dirs = buildEngine(log).map((r) => r.dir);
+    return [...dirs, path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi")];
+}
+
+const USAGE = "usage: npm run --silent engine:build [-- --help | --version]";
+
+export const ENGINE_BUILD_FLAGS: readonly Flag[] = [...INFO_FLAGS];
+
+export function engineBuildHelpText(): string {
+    return formatHelp(
+        [
+            "Builds the Pulumi CLI and a Node.js language host from the Go module proxy at the versions pinned in",
+            "tools/engine/go/*/go.mod, into bin/engine/<component>-v<version>/, for npm run test:engine.",
+        ],
+        USAGE,
+        ENGINE_BUILD_FLAGS,
+        ["exit: 0 built or current, 1 a build failed, 2 bad arguments or no Go toolchain"],
+    );
+}
+
+if (require.main === module) {
+    runWithoutArguments(process.argv.slice(2), engineBuildHelpText, USAGE, () => runBuild(buildEngine));
+}

@@ -1,0 +1,173 @@
+/**
+ * This program run by the real Pulumi engine, in a throwaway folder: a copy of the project file whose backend is a
+ * file backend in the folder and whose `plugins.providers` names the stand-in providers, beside links to the
+ * program's own files (index.ts, components, lib, tools, node_modules, tsconfig.json, package.json). The user's
+ * Pulumi.yaml, stacks and state are never touched; HOME and PULUMI_HOME are the folder's, so the kind scripts' key
+ * folder and the CLI's plugin cache are too. Every command is bounded in time and stopped by PID.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { REPO_ROOT } from "../goBuild";
+import { writeStandInPlugins } from "./standins/plugins";
+
+/** What the throwaway project links from the repository: the program and what it loads at run time. */
+export const PROGRAM_FILES = ["index.ts", "components", "lib", "tools", "node_modules", "tsconfig.json", "package.json"] as const;
+
+/** A passphrase for the throwaway stacks' secrets: they hold test keys only, in a folder removed afterwards. */
+export const THROWAWAY_PASSPHRASE = "entra-wif throwaway stack (tests only)";
+
+export interface PulumiResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    seconds: number;
+}
+
+export interface EngineEvent {
+    sequence: number;
+    timestamp: number;
+    /** preludeEvent, resourcePreEvent, resOutputsEvent, resOpFailedEvent, diagnosticEvent, summaryEvent, … */
+    kind: string;
+    /** For resource events: the step (create, update, delete, replace, create-replacement, delete-replaced, same, refresh, read, …). */
+    op?: string;
+    urn?: string;
+    type?: string;
+    raw: Record<string, unknown>;
+}
+
+export interface EngineProjectOptions {
+    /** The folders holding pulumi and pulumi-language-nodejs (tools/engine/build.ts enginePath). */
+    enginePath: string[];
+    /** Extra folders first on PATH: stand-in tools (kind, docker, az). */
+    toolPath?: string[];
+    /** Environment the engine, the program and the providers see besides the project's own. */
+    env?: Record<string, string>;
+    /** Bound on one pulumi command (default 5 minutes). */
+    timeoutMs?: number;
+}
+
+export class EngineProject {
+    readonly root: string;
+    readonly dir: string;
+    readonly home: string;
+    readonly standInState: string;
+    readonly callLog: string;
+    private readonly env: NodeJS.ProcessEnv;
+    private readonly timeoutMs: number;
+    private events = 0;
+
+    constructor(opts: EngineProjectOptions) {
+        this.root = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-engine-"));
+        this.dir = path.join(this.root, "project");
+        this.home = path.join(this.root, "home");
+        this.standInState = path.join(this.root, "standins");
+        this.callLog = path.join(this.root, "provider-calls.jsonl");
+        for (const d of [this.dir, this.home, this.standInState, path.join(this.root, "state")]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+        for (const f of PROGRAM_FILES) fs.symlinkSync(path.join(REPO_ROOT, f), path.join(this.dir, f));
+        const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+        project.backend = { url: `file://${path.join(this.root, "state")}` };
+        project.plugins = { providers: writeStandInPlugins(path.join(this.root, "plugins")) };
+        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), stringify(project));
+        this.timeoutMs = opts.timeoutMs ?? 5 * 60 * 1000;
+        this.env = {
+            PATH: [...(opts.toolPath ?? []), ...opts.enginePath, path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+            HOME: this.home,
+            PULUMI_HOME: path.join(this.root, "pulumi-home"),
+            PULUMI_CONFIG_PASSPHRASE: THROWAWAY_PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            // --event-log is accepted only with debug commands on (pulumi/pulumi pkg/cmd/pulumi: hidden flag).
+            PULUMI_DEBUG_COMMANDS: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            ENTRA_WIF_STANDIN_STATE: this.standInState,
+            ENTRA_WIF_STANDIN_LOG: this.callLog,
+            TMPDIR: os.tmpdir(),
+            LANG: "C.UTF-8",
+            ...opts.env,
+        };
+    }
+
+    /** Writes Pulumi.<stack>.yaml in the throwaway project. */
+    writeStack(stack: string, config: Record<string, unknown>): void {
+        fs.writeFileSync(path.join(this.dir, `Pulumi.${stack}.yaml`), stringify({ config }));
+    }
+
+    /** Runs `pulumi <args>` in the project, bounded; the child and anything it started are stopped by PID on time-out. */
+    pulumi(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult> {
+        const started = Date.now();
+        return new Promise((resolve) => {
+            const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], {
+                cwd: this.dir,
+                env: { ...this.env, ...extraEnv },
+                stdio: ["ignore", "pipe", "pipe"],
+                detached: true,
+            });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            const timer = setTimeout(() => {
+                stderr += `\n(stopped after ${this.timeoutMs} ms)`;
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            }, this.timeoutMs);
+            child.on("error", (err) => {
+                clearTimeout(timer);
+                resolve({ code: null, stdout, stderr: `${stderr}${err.message}`, seconds: (Date.now() - started) / 1000 });
+            });
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+            });
+        });
+    }
+
+    /** A fresh event log file for the next command: `--event-log <file>`. */
+    eventLogFile(): string {
+        return path.join(this.root, `events-${++this.events}.jsonl`);
+    }
+
+    /** The state file of a stack, as the file backend keeps it. */
+    stateFile(stack: string): string {
+        const base = path.join(this.root, "state", ".pulumi", "stacks");
+        const project = parse(fs.readFileSync(path.join(this.dir, "Pulumi.yaml"), "utf8")).name as string;
+        const candidates = [path.join(base, project, `${stack}.json`), path.join(base, `${stack}.json`)];
+        const found = candidates.find((f) => fs.existsSync(f));
+        if (!found) throw new Error(`no state for stack ${stack} under ${base}`);
+        return found;
+    }
+
+    cleanup(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
+
+/** The engine's events from an event log (`--event-log`), in sequence order. */
+export function readEvents(file: string): EngineEvent[] {
+    if (!fs.existsSync(file)) return [];
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .map((raw) => {
+            const kind = Object.keys(raw).find((k) => k.endsWith("Event")) ?? "unknown";
+            const body = (raw[kind] ?? {}) as { metadata?: { op?: string; urn?: string; type?: string } };
+            return {
+                sequence: Number(raw.sequence ?? 0),
+                timestamp: Number(raw.timestamp ?? 0),
+                kind,
+                op: body.metadata?.op,
+                urn: body.metadata?.urn,
+                type: body.metadata?.type,
+                raw,
+            };
+        })
+        .sort((a, b) => a.sequence - b.sequence);
+}
