@@ -3,8 +3,9 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
-    // test/cluster runs real etcd, kube-apiserver and the webhook, built with Go: npm run test:cluster, not npm test.
-    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/"],
+    // test/cluster runs real etcd, kube-apiserver and the webhook, and test/engine the real Pulumi engine, built with
+    // Go: npm run test:cluster and npm run test:engine, not npm test.
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/", "<rootDir>/test/engine/"],
     // Types are stripped by Sucrase, as `pulumi up` strips them (tools/sucraseTranspiler.js): lines stay where they
     // are and a cold cache (a clean clone in CI) costs milliseconds; `npm test` type-checks with tsc first. Dynamic
     // import() becomes require(), as tsc emits it for CommonJS.

@@ -9,6 +9,8 @@ import { BENCH_FLAGS, benchHelpText } from "../../tools/bench";
 import { Flag, withFlagTables } from "../../tools/cli";
 import { BUILD_FLAGS, buildHelpText } from "../../tools/cluster/build";
 import { CHANGES_FLAGS, changesHelpText } from "../../tools/offline/changes";
+import { DEMO_STACKS_FLAGS, demoStacksHelpText } from "../../tools/offline/demoStacks";
+import { ENGINE_BUILD_FLAGS, engineBuildHelpText } from "../../tools/engine/build";
 import { E2E_FLAGS, e2eHelpText, parseE2eArgs, defaultReportPath } from "../../tools/live/e2e";
 import { PLAN_FLAGS, planHelpText, runPlan } from "../../tools/offline/plan";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
@@ -16,7 +18,15 @@ import { versionText } from "../../tools/version";
 import { capturedStreams } from "../../lib/doctor/capture";
 import { runTool } from "../support/processes";
 
-const TABLES: Record<string, readonly Flag[]> = { plan: PLAN_FLAGS, changes: CHANGES_FLAGS, e2e: E2E_FLAGS, bench: BENCH_FLAGS, "cluster-build": BUILD_FLAGS };
+const TABLES: Record<string, readonly Flag[]> = {
+    plan: PLAN_FLAGS,
+    changes: CHANGES_FLAGS,
+    e2e: E2E_FLAGS,
+    bench: BENCH_FLAGS,
+    "cluster-build": BUILD_FLAGS,
+    "engine-build": ENGINE_BUILD_FLAGS,
+    "demo-stacks": DEMO_STACKS_FLAGS,
+};
 const README = path.join(REPO_ROOT, "README.md");
 
 test("the README's flag tables are the ones --help prints", () => {
@@ -35,6 +45,8 @@ describe.each<[string, string, () => string, readonly Flag[]]>([
     ["e2e", "tools/live/e2e.ts", e2eHelpText, E2E_FLAGS],
     ["bench", "tools/bench/index.ts", benchHelpText, BENCH_FLAGS],
     ["cluster:build", "tools/cluster/build.ts", buildHelpText, BUILD_FLAGS],
+    ["engine:build", "tools/engine/build.ts", engineBuildHelpText, ENGINE_BUILD_FLAGS],
+    ["demo-stacks", "tools/offline/demoStacks.ts", demoStacksHelpText, DEMO_STACKS_FLAGS],
 ])("npm run %s", (_name, script, help, flags) => {
     // In its own process, as npm runs it: the help must not start the tool's work.
     let helpRun: Awaited<ReturnType<typeof runTool>>;

@@ -1,0 +1,286 @@
+/**
+ * The world test:engine deploys into: Azurite for the storage (real blob service, over HTTPS), the stand-in providers'
+ * folder for everything ARM, Graph and the cluster's API would hold, and stand-in `kind`, `docker` and `az` on PATH
+ * for the scripts the program's Commands run.
+ *
+ * The stand-in kind and docker record, at each moment the cluster starts signing with a key (kind create cluster,
+ * and the control-plane restart in the rotation script's `docker exec`), the kid of the key file the script wrote and
+ * the kids the issuer's JWKS serves at that moment, read anonymously as Entra reads it. A test then checks that the
+ * served JWKS never missed the signing kid.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { createHttpGet } from "../../../lib/doctor/https";
+import { keyId } from "../../../lib/trust/keys";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../../lib/trust/oidc";
+import { enginePath } from "../../../tools/engine/build";
+import { REPO_ROOT } from "../../../tools/goBuild";
+import { EngineProject, PulumiResult, readEvents } from "../../../tools/engine/project";
+import { nameKeyOf } from "../../../tools/engine/standins/providers";
+import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "../../support/azurite";
+
+/** What the stand-in kind and docker record each time the cluster starts signing. */
+export interface SigningMoment {
+    event: "create" | "restart";
+    cluster: string;
+    kid: string;
+    served: string[] | null;
+    error?: string;
+}
+
+/** The stand-in tools, as Node scripts: what kind, docker and az do, as far as the program's scripts use them. */
+function writeTools(dir: string): void {
+    const record = `
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+async function recordSigning(event, cluster) {
+  const keyDir = process.env.ENTRA_WIF_KEY_DIR.replace(/^~(?=\\/)/, process.env.HOME);
+  const pem = fs.readFileSync(keyDir + "/sa.key", "utf8");
+  const der = crypto.createPublicKey(pem).export({ type: "spki", format: "der" });
+  // kube-apiserver's kid: base64url of the SHA-256 of the DER public key (serviceaccount/jwt.go keyIDFromPublicKey).
+  const kid = crypto.createHash("sha256").update(der).digest("base64url");
+  const issuer = /service-account-issuer: *"?([^"\\s]+)/.exec(process.env.ENTRA_WIF_KIND_CONFIG || "")[1];
+  let served = null, error;
+  try {
+    const r = await fetch(issuer + "openid/v1/jwks", { signal: AbortSignal.timeout(10000) });
+    if (r.status === 200) served = (await r.json()).keys.map((k) => k.kid); else error = "HTTP " + r.status;
+  } catch (e) { error = String(e.cause || e); }
+  fs.appendFileSync(${JSON.stringify(path.join(dir, "signing.jsonl"))}, JSON.stringify({ event, cluster, kid, served, error }) + "\\n");
+}
+`;
+    const clusters = path.join(dir, "kind-clusters.json");
+    const kind = `#!${process.execPath}
+${record}
+const file = ${JSON.stringify(clusters)};
+const portOf = (name) => 40000 + crypto.createHash("sha256").update(name).digest()[0] * 64;
+const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+const args = process.argv.slice(2);
+const name = args[args.indexOf("--name") + 1];
+(async () => {
+  switch (args.slice(0, 2).join(" ")) {
+    case "get clusters": all.forEach((c) => console.log(c)); break;
+    case "create cluster":
+      if (all.includes(name)) { console.error("ERROR: node(s) already exist for a cluster with the name " + JSON.stringify(name)); process.exit(1); }
+      fs.writeFileSync(file, JSON.stringify([...all, name]));
+      await recordSigning("create", name);
+      break;
+    case "delete cluster": {
+      fs.writeFileSync(file, JSON.stringify(all.filter((c) => c !== name)));
+      // Everything in the cluster goes with it: the kubernetes stand-in's folder for this cluster
+      // (tools/engine/standins/providers.ts clusterScope of "<current-context> <server>").
+      const scope = crypto.createHash("sha256").update("kind-" + name + " https://127.0.0.1:" + portOf(name)).digest("hex").slice(0, 16);
+      fs.rmSync(process.env.ENTRA_WIF_STANDIN_STATE + "/kubernetes/" + scope, { recursive: true, force: true });
+      const entry = { at: Date.now(), provider: "kind", op: "delete-scope", scope: "kubernetes/" + scope };
+      fs.appendFileSync(process.env.ENTRA_WIF_STANDIN_LOG, JSON.stringify(entry) + "\\n");
+      break;
+    }
+    case "get kubeconfig": {
+      const port = portOf(name);
+      const ctx = "kind-" + name;
+      process.stdout.write(["apiVersion: v1", "clusters:", "- cluster:", "    server: https://127.0.0.1:" + port, "  name: " + ctx, "contexts:",
+        "- context:", "    cluster: " + ctx, "    user: " + ctx, "  name: " + ctx, "current-context: " + ctx, "kind: Config", "users:", "- name: " + ctx,
+        "  user:", "    token: stand-in", ""].join("\\n"));
+      break;
+    }
+    default: console.error("stand-in kind: " + args.join(" ")); process.exit(2);
+  }
+})();
+`;
+    const docker = `#!${process.execPath}
+${record}
+const args = process.argv.slice(2);
+(async () => {
+  if (args[0] === "info") return;
+  // The rotation script's control-plane restart: kube-apiserver signs with the key file from here on.
+  if (args[0] === "exec") return recordSigning("restart", args[1].replace(/-control-plane$/, ""));
+  console.error("stand-in docker: " + args.join(" ")); process.exit(2);
+})();
+`;
+    // az keyvault show-deleted and purge over the vaults the azure-native stand-in soft-deleted (a marker per name):
+    // show-deleted fails (exit 3) for a name Azure does not hold deleted; purge frees the name.
+    const az = [
+        "#!/bin/sh",
+        'name=""; prev=""; for a in "$@"; do [ "$prev" = --name ] && name="$a"; prev="$a"; done',
+        'marker="$ENTRA_WIF_STANDIN_STATE/soft-deleted-vaults/$name"',
+        'case "$1 $2" in',
+        '  "keyvault show-deleted") [ -n "$name" ] && [ -f "$marker" ] || exit 3 ;;',
+        '  "keyvault purge") [ -f "$marker" ] || { echo "ERROR: (DeletedVaultNotFound)" >&2; exit 3; }; rm -f "$marker" ;;',
+        "esac",
+        "exit 0",
+        "",
+    ].join("\n");
+    for (const [name, body] of Object.entries({ kind, docker, az })) fs.writeFileSync(path.join(dir, name), body, { mode: 0o755 });
+}
+
+/** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
+function startAzureFront(azurite: Azurite, origin: string): Promise<{ pid: number; blob: string; web: string }> {
+    const dir = path.dirname(azurite.caFile);
+    const child = spawn(process.execPath, [path.join(__dirname, "azureFront.js"), origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem")], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    return new Promise((resolve, reject) => {
+        let out = "";
+        const timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            reject(new Error(`the Azure endpoints in front of Azurite did not start within 10 s: ${out}`));
+        }, 10000);
+        child.stderr.on("data", (d) => (out += d));
+        child.stdout.on("data", (d) => {
+            out += d;
+            const m = /^(\d+) (\d+)\n/.exec(out);
+            if (m) {
+                clearTimeout(timer);
+                resolve({ pid: child.pid!, blob: `https://127.0.0.1:${m[1]}/`, web: `https://127.0.0.1:${m[2]}/` });
+            }
+        });
+        child.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`the Azure endpoints in front of Azurite exited (${code}): ${out}`));
+        });
+    });
+}
+
+export class EngineWorld {
+    readonly project: EngineProject;
+    readonly tools: string;
+
+    private constructor(
+        readonly azurite: Azurite,
+        readonly origin: string,
+        private readonly front: { pid: number; blob: string; web: string },
+    ) {
+        const tools = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "tools-"));
+        writeTools(tools);
+        this.tools = tools;
+        this.project = new EngineProject({
+            enginePath: enginePath(),
+            toolPath: [tools],
+            env: {
+                NODE_EXTRA_CA_CERTS: azurite.caFile,
+                ENTRA_WIF_STANDIN_AZURITE: origin,
+                ENTRA_WIF_STANDIN_AZURITE_KEY: DEV_ACCOUNT_KEY,
+                ENTRA_WIF_STANDIN_BLOB: front.blob,
+                ENTRA_WIF_STANDIN_WEB: front.web,
+                ENTRA_WIF_VERIFY_WAIT: "30",
+            },
+        });
+    }
+
+    /** Azurite serving `accounts` (the storage account names the stack files use), and a throwaway project. */
+    static async start(accounts: string[]): Promise<EngineWorld> {
+        const azurite = await startAzurite({ accounts });
+        const origin = azurite.blobEndpoint.replace(/[^/]+\/$/, "");
+        try {
+            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin));
+        } catch (err) {
+            await azurite.stop();
+            throw err;
+        }
+    }
+
+    signingMoments(): SigningMoment[] {
+        const file = path.join(this.tools, "signing.jsonl");
+        return fs.existsSync(file)
+            ? fs
+                  .readFileSync(file, "utf8")
+                  .trim()
+                  .split("\n")
+                  .filter(Boolean)
+                  .map((l) => JSON.parse(l))
+            : [];
+    }
+
+    /** The kid of the key file the stack's kind cluster signs with now, or undefined when there is none. */
+    clusterKid(keyDir: string): string | undefined {
+        const file = path.join(keyDir.replace(/^~(?=\/)/, this.project.home), "sa.key");
+        return fs.existsSync(file) ? keyId(fs.readFileSync(file, "utf8")) : undefined;
+    }
+
+    /** What an anonymous reader gets at the issuer: each document's status, content type and body. */
+    async served(issuer: string): Promise<Record<string, { status: number; contentType: string; body: string }>> {
+        const get = createHttpGet({ ca: [...tls.rootCertificates, fs.readFileSync(this.azurite.caFile, "utf8")] });
+        const out: Record<string, { status: number; contentType: string; body: string }> = {};
+        for (const p of [JWKS_PATH, DISCOVERY_PATH]) {
+            const r = await get(issuer + p);
+            out[p] = { status: r.status, contentType: r.contentType ?? "", body: r.body };
+        }
+        return out;
+    }
+
+    /** Runs pulumi with an event log; returns the result and the engine's resource steps in order. */
+    async run(args: string[]): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }> }> {
+        const log = this.project.eventLogFile();
+        const r = await this.project.pulumi([...args, "--event-log", log]);
+        const steps = readEvents(log)
+            .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
+            .map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));
+        return { ...r, steps };
+    }
+
+    /**
+     * A storage account deleted by someone else (the portal, a cleanup script): gone from Azure with its containers and
+     * their blobs, as Azure deletes them with it; the state still holds them.
+     */
+    async deleteOutsidePulumi(type: "azure-native:storage:StorageAccount", accountName: string): Promise<void> {
+        const dir = path.join(this.project.standInState, "azure-native");
+        for (const f of fs.readdirSync(dir)) {
+            const obj = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { type: string; id: string; inputs: { accountName?: string } };
+            const inAccount = obj.type === type || obj.type === "azure-native:storage:BlobContainer";
+            if (inAccount && obj.inputs.accountName === accountName) {
+                fs.rmSync(path.join(dir, f));
+                const entry = {
+                    at: Date.now(),
+                    provider: "outside",
+                    scope: "azure-native",
+                    op: "delete",
+                    type: obj.type,
+                    key: nameKeyOf(obj.type, obj.inputs, obj.id),
+                };
+                fs.appendFileSync(this.project.callLog, `${JSON.stringify(entry)}\n`);
+            }
+        }
+        // In a process that trusts Azurite's certificate (Node reads NODE_EXTRA_CA_CERTS only when it starts).
+        const script = [
+            'const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob");',
+            "(async () => {",
+            `  const key = new StorageSharedKeyCredential(${JSON.stringify(accountName)}, ${JSON.stringify(DEV_ACCOUNT_KEY)});`,
+            `  const s = new BlobServiceClient(${JSON.stringify(this.origin + accountName)}, key);`,
+            "  for await (const c of s.listContainers()) await s.getContainerClient(c.name).deleteIfExists();",
+            "})().catch((e) => { console.error(e.message); process.exit(1); });",
+        ].join("\n");
+        const r = spawnSync(process.execPath, ["-e", script], {
+            cwd: REPO_ROOT,
+            env: { ...process.env, NODE_EXTRA_CA_CERTS: this.azurite.caFile },
+            encoding: "utf8",
+            timeout: 30000,
+        });
+        if (r.status !== 0) throw new Error(`deleting the containers of ${accountName} in Azurite failed: ${r.stderr}`);
+    }
+
+    async stop(): Promise<void> {
+        try {
+            process.kill(this.front.pid, "SIGTERM");
+        } catch {
+            // already gone
+        }
+        this.project.cleanup();
+        await this.azurite.stop();
+    }
+}
+
+/** The stand-in providers' calls, in order, from their shared log. */
+export function providerCalls(world: EngineWorld): Array<{ provider: string; op: string; scope?: string; type?: string; name?: string; key?: string }> {
+    const file = world.project.callLog;
+    return fs.existsSync(file)
+        ? fs
+              .readFileSync(file, "utf8")
+              .trim()
+              .split("\n")
+              .filter(Boolean)
+              .map((l) => JSON.parse(l))
+        : [];
+}
