@@ -3,11 +3,15 @@
  * decisions read from the one rules table, and the refusal without Go.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ENGINE_COMPONENTS, ENGINE_SUITE } from "../../tools/engine/build";
 import { requiredVersion } from "../../tools/goBuild";
 import { kubeconfigCluster, nameKeyOf, ruleDiff } from "../../tools/engine/standins/providers";
 import { hasUnknown, parseUrn, reveal, SECRET_SIG, SECRET_SIG_KEY, UNKNOWN } from "../../tools/engine/standins/server";
+import { PROVIDER_RULES } from "../../lib/plans/providerRules";
+import { BenchInputError, latencyFileFrom } from "../../tools/bench/engine";
+import { LATENCIES, latencyOf, latencyTableProblems } from "../../tools/bench/latencies";
 import { runTool } from "../support/processes";
 
 const goMod = (wrapper: string) => fs.readFileSync(path.join(ENGINE_SUITE.wrappers, wrapper, "go.mod"), "utf8");
@@ -80,5 +84,38 @@ describe("the stand-ins decide from lib/plans/providerRules.ts", () => {
             type: "azure-native:storage:StorageAccount",
             name: "issuer-account",
         });
+    });
+});
+
+describe("the benchmark's latency table", () => {
+    test("every row names a type the program registers, with seconds to create and delete", () => {
+        expect(latencyTableProblems(LATENCIES as Record<string, unknown>, Object.keys(PROVIDER_RULES))).toEqual([]);
+        for (const type of Object.keys(PROVIDER_RULES).filter((t) => !t.startsWith("pulumi"))) expect([type, type in LATENCIES]).toEqual([type, true]);
+    });
+
+    test("a resource's own row wins over its type's; a scale shortens every sleep alike; an unknown type is named", () => {
+        const file = { scale: 0.1, table: { ...LATENCIES } };
+        expect(latencyOf(file, "command:local:Command", "cluster-kind", "create")).toBeCloseTo(6);
+        expect(latencyOf(file, "command:local:Command", "issuer-verify", "create")).toBeCloseTo(0.1);
+        expect(latencyOf(file, "azure-native:storage:StorageAccount", "issuer-account", "update")).toBeCloseTo(0.5);
+        expect(() => latencyOf(file, "azure-native:network:VirtualNetwork", "vnet", "create")).toThrow(/no latency for azure-native:network:VirtualNetwork/);
+    });
+
+    test("a table with an unknown type or a missing figure, given to the bench, is bad input (exit 2) naming it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-latency-"));
+        try {
+            const file = path.join(dir, "measured.json");
+            fs.writeFileSync(
+                file,
+                JSON.stringify({ "azure-native:network:VirtualNetwork": { create: 1, delete: 1 }, "azure-native:keyvault:Vault": { create: 1 } }),
+            );
+            expect(() => latencyFileFrom({ BENCH_LATENCIES: file })).toThrow(BenchInputError);
+            expect(() => latencyFileFrom({ BENCH_LATENCIES: file })).toThrow(
+                /VirtualNetwork: not a type the program registers[\s\S]*keyvault:Vault: delete must be a number of seconds/,
+            );
+            expect(() => latencyFileFrom({ BENCH_LATENCY_SCALE: "2" })).toThrow(/BENCH_LATENCY_SCALE=2: use a number in \(0, 1\]/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

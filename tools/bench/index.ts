@@ -134,10 +134,17 @@ function main(): void {
     }
 }
 
-const BENCH_USAGE = "usage: npm run bench [-- --help | --version]";
+const BENCH_USAGE = "usage: npm run bench [-- --engine | --help | --version]";
 
 /** Every flag, as --help prints it and the README's table lists it (the run count and breakdown are environment variables). */
-export const BENCH_FLAGS: readonly Flag[] = [...INFO_FLAGS];
+export const BENCH_FLAGS: readonly Flag[] = [
+    [
+        "--engine",
+        "Instead: the dev stack through the real Pulumi engine with the stand-in providers (npm run engine:build): " +
+            "previews, and an up whose stand-ins take Azure's time.",
+    ],
+    ...INFO_FLAGS,
+];
 
 export function benchHelpText(): string {
     return formatHelp(
@@ -151,13 +158,26 @@ export function benchHelpText(): string {
             "environment:",
             "  BENCH_RUNS=<n>      runs per case (default 5)",
             "  BENCH_BREAKDOWN=1   also each run setting on its own, as in docs/benchmarks.md",
+            "  BENCH_LATENCIES=<file>      --engine: a latency table of tools/bench/latencies.ts's shape (e.g. measured by npm run e2e)",
+            "  BENCH_LATENCY_SCALE=<0-1>   --engine: the share of each latency the stand-ins sleep (default 0.1)",
             "",
             `exit: 0 both targets met (dev / bare ≤ ${TARGETS.devOverBare}x, 100 workloads / dev ≤ ${TARGETS.largeOverDev}x), ` +
-                "1 a target missed, 2 bad arguments",
+                "1 a target missed or a run failed, 2 bad arguments, a bad latency table or no engine build (no Go)",
         ],
     );
 }
 
 if (require.main === module) {
-    runWithoutArguments(process.argv.slice(2), benchHelpText, BENCH_USAGE, main);
+    const argv = process.argv.slice(2);
+    if (argv.length === 1 && argv[0] === "--engine") {
+        // Loaded only here: the engine bench starts Azurite and the built CLI, which the offline bench never needs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { benchEngine, BenchInputError } = require("./engine") as typeof import("./engine");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { ToolchainMissing } = require("../goBuild") as typeof import("../goBuild");
+        benchEngine((line) => process.stdout.write(`${line}\n`)).catch((err: Error) => {
+            process.stderr.write(`${err.message}\n`);
+            process.exit(err instanceof BenchInputError || err instanceof ToolchainMissing ? 2 : 1);
+        });
+    } else runWithoutArguments(argv, benchHelpText, BENCH_USAGE, main);
 }

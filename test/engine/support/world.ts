@@ -212,9 +212,9 @@ export class EngineWorld {
     }
 
     /** Runs pulumi with an event log; returns the result and the engine's resource steps in order. */
-    async run(args: string[]): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }> }> {
+    async run(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }> }> {
         const log = this.project.eventLogFile();
-        const r = await this.project.pulumi([...args, "--event-log", log]);
+        const r = await this.project.pulumi([...args, "--event-log", log], extraEnv);
         const steps = readEvents(log)
             .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
             .map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));

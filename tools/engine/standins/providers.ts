@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { changedPaths, pathMatches } from "../../../lib/plans/paths";
 import { PROVIDER_RULES, ruleFor } from "../../../lib/plans/providerRules";
+import { LatencyFile, latencyOf } from "../../bench/latencies";
 import { AzureMocks } from "../../offline/mocks";
 import { parse } from "yaml";
 import { Diff, hasUnknown, isSecret, Props, reveal, SECRET_SIG, SECRET_SIG_KEY, StandInProvider, UNKNOWN } from "./server";
@@ -38,6 +39,8 @@ export interface StandInEnv {
     webOrigin?: string;
     /** Appended to by every provider call: one JSON line each, for tests that check what was called in what order. */
     callLog?: string;
+    /** How long each operation takes, scaled (tools/bench/latencies.ts): the simulated `pulumi up` of the benchmark. */
+    latency?: LatencyFile;
 }
 
 export function standInEnv(env: NodeJS.ProcessEnv = process.env): StandInEnv {
@@ -50,6 +53,7 @@ export function standInEnv(env: NodeJS.ProcessEnv = process.env): StandInEnv {
         blobOrigin: env.ENTRA_WIF_STANDIN_BLOB,
         webOrigin: env.ENTRA_WIF_STANDIN_WEB,
         callLog: env.ENTRA_WIF_STANDIN_LOG,
+        latency: env.ENTRA_WIF_STANDIN_LATENCY ? (JSON.parse(fs.readFileSync(env.ENTRA_WIF_STANDIN_LATENCY, "utf8")) as LatencyFile) : undefined,
     };
 }
 
@@ -156,6 +160,12 @@ class World {
     }
 }
 
+/** Waits as long as the operation takes in Azure (the benchmark's simulated up); at once otherwise. */
+function takeTime(env: StandInEnv, type: string, name: string, op: "create" | "update" | "delete"): Promise<void> {
+    const seconds = env.latency ? latencyOf(env.latency, type, name, op) : 0;
+    return seconds > 0 ? new Promise((resolve) => setTimeout(resolve, seconds * 1000)) : Promise.resolve();
+}
+
 function logCall(env: StandInEnv, entry: Record<string, unknown>): void {
     if (env.callLog) fs.appendFileSync(env.callLog, `${JSON.stringify({ at: Date.now(), ...entry })}\n`);
 }
@@ -205,6 +215,7 @@ export function standIn(
         async create(type, resourceName, inputs, preview) {
             const rule = known(type);
             if (preview) return { id: "", outs: inputs };
+            await takeTime(env, type, resourceName, "create");
             const { id, outs } = await behaviour.outputs(type, resourceName, reveal(inputs));
             const key = world.nameKey(type, inputs, id);
             const obj: LiveObject = { type, id, outs: markSecrets({ ...inputs, ...outs }), inputs };
@@ -236,6 +247,7 @@ export function standIn(
         async update(type, resourceName, id, olds, news, preview) {
             known(type);
             if (preview) return { ...olds, ...news };
+            await takeTime(env, type, resourceName, "update");
             const { outs } = await behaviour.outputs(type, resourceName, reveal(news));
             const key = world.nameKey(type, news, id);
             const obj: LiveObject = { type, id, outs: markSecrets({ ...news, ...outs }), inputs: news };
@@ -248,6 +260,7 @@ export function standIn(
         async delete(type, resourceName, id, state) {
             known(type);
             const key = world.nameKey(type, state, id);
+            await takeTime(env, type, resourceName, "delete");
             await behaviour.deleted?.(type, reveal(state));
             world.remove(type, key);
             logCall(env, { provider: name, scope: world.scope, op: "delete", type, name: resourceName, key });
