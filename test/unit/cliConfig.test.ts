@@ -97,52 +97,21 @@ describe("what the CLI stores where a name belongs", () => {
 });
 
 describe("a secret set the documented way, planned offline", () => {
-    test("`pulumi config set --secret kubeconfig` writes {secure: ...}: the plan takes it as present, secret, unreadable", () => {
+    test.each([
+        ["`pulumi config set --secret kubeconfig` with a passphrase", ["encryptionsalt: v1:abc:def"]],
+        // As `pulumi stack init --secrets-provider azurekeyvault://…` writes the stack file (README: one key per stack).
+        [
+            "a stack whose secrets are under an Azure Key Vault key",
+            ["secretsprovider: azurekeyvault://kv-pulumi-stacks.vault.azure.net/keys/stack-lab", "encryptedkey: cGxhY2Vob2xkZXIta2V5LXdyYXBwZWQ="],
+        ],
+    ])("%s writes {secure: ...}: the plan takes it as present, secret, unreadable", (_what, header) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-secure-"));
         try {
             const file = path.join(dir, "Pulumi.lab.yaml");
-            fs.writeFileSync(
-                file,
-                [
-                    "encryptionsalt: v1:abc:def",
-                    "config:",
-                    "  azure-native:location: westeurope",
-                    "  entra-wif:cluster:",
-                    "    mode: existing",
-                    "  entra-wif:kubeconfig:",
-                    "    secure: v1:Zm9vYmFy:c2VjcmV0",
-                    "",
-                ].join("\n"),
-            );
+            const config = ["config:", "  azure-native:location: westeurope", "  entra-wif:cluster:", "    mode: existing"];
+            fs.writeFileSync(file, [...header, ...config, "  entra-wif:kubeconfig:", "    secure: v1:Zm9vYmFy:c2VjcmV0", ""].join("\n"));
             const stack = loadStackFile(file);
             expect(stack.config["entra-wif:kubeconfig"]).toBe(OFFLINE_SECRET);
-            expect(stack.secretKeys).toEqual(["entra-wif:kubeconfig"]);
-            expect(parseStackConfig(stack.config, { stack: stack.stack }).cluster).toMatchObject({ mode: "existing", kubeconfig: OFFLINE_SECRET });
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
-
-    test("a stack whose secrets are under an Azure Key Vault key (README: one key per stack) reads like any other", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-akv-"));
-        try {
-            const file = path.join(dir, "Pulumi.lab.yaml");
-            // As `pulumi stack init --secrets-provider azurekeyvault://…` writes the stack file: no salt, the wrapped data key.
-            fs.writeFileSync(
-                file,
-                [
-                    "secretsprovider: azurekeyvault://kv-pulumi-stacks.vault.azure.net/keys/stack-lab",
-                    "encryptedkey: cGxhY2Vob2xkZXIta2V5LXdyYXBwZWQtYnkta2V5LXZhdWx0",
-                    "config:",
-                    "  azure-native:location: westeurope",
-                    "  entra-wif:cluster:",
-                    "    mode: existing",
-                    "  entra-wif:kubeconfig:",
-                    "    secure: v1:Zm9vYmFy:c2VjcmV0",
-                    "",
-                ].join("\n"),
-            );
-            const stack = loadStackFile(file);
             expect(stack.secretKeys).toEqual(["entra-wif:kubeconfig"]);
             expect(parseStackConfig(stack.config, { stack: stack.stack }).cluster).toMatchObject({ mode: "existing", kubeconfig: OFFLINE_SECRET });
         } finally {

@@ -183,15 +183,7 @@ export class EngineWorld {
     }
 
     signingMoments(): SigningMoment[] {
-        const file = path.join(this.tools, "signing.jsonl");
-        return fs.existsSync(file)
-            ? fs
-                  .readFileSync(file, "utf8")
-                  .trim()
-                  .split("\n")
-                  .filter(Boolean)
-                  .map((l) => JSON.parse(l))
-            : [];
+        return readJsonLines<SigningMoment>(path.join(this.tools, "signing.jsonl"));
     }
 
     /** The kid of the key file the stack's kind cluster signs with now, or undefined when there is none. */
@@ -274,13 +266,15 @@ export class EngineWorld {
 
 /** The stand-in providers' calls, in order, from their shared log. */
 export function providerCalls(world: EngineWorld): Array<{ provider: string; op: string; scope?: string; type?: string; name?: string; key?: string }> {
-    const file = world.project.callLog;
-    return fs.existsSync(file)
-        ? fs
-              .readFileSync(file, "utf8")
-              .trim()
-              .split("\n")
-              .filter(Boolean)
-              .map((l) => JSON.parse(l))
-        : [];
+    return readJsonLines(world.project.callLog);
+}
+
+/** A JSON-lines file's records, none when it does not exist yet. */
+function readJsonLines<T>(file: string): T[] {
+    if (!fs.existsSync(file)) return [];
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as T);
 }
