@@ -46,13 +46,24 @@ export function checkKubeconfig(key: string, text: string): void {
     }
 }
 
+/** JSON text with every object's keys sorted: two values that are the same whatever order their keys came in. */
+export function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_k, v: unknown) =>
+        v !== null && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+            : v,
+    );
+}
+
 /**
  * In aks mode: the settings of the other modes are refused, not ignored. Pulumi.yaml's defaults arrive always, so only
- * values differing from them count as set.
+ * values differing from them count as set. The CLI hands an object value over as JSON with its keys sorted (Go's
+ * encoding/json orders a map's keys), not in Pulumi.yaml's order, so values are compared whatever their keys' order:
+ * found by running `pulumi up` of an aks stack through the real engine (npm run test:engine).
  */
 export function rejectInAks(p: Problems, raw: (k: string) => unknown, kubeconfig: string | undefined): void {
     const why = "AKS hosts its own OIDC issuer, signing keys and webhook";
-    const isDefault = (value: unknown, fallback: unknown) => value === undefined || JSON.stringify(value) === JSON.stringify(fallback);
+    const isDefault = (value: unknown, fallback: unknown) => value === undefined || canonicalJson(value) === canonicalJson(fallback);
     const refuse = (key: string, value: unknown, allowed: string) =>
         p.attempt(() => {
             throw new ConfigError(key, value, allowed);

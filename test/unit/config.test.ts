@@ -993,3 +993,17 @@ test("entra-wif:demo: true or false, as the CLI stores it; anything else names t
             "pulumi config set entra-wif:demo true (a demo stack the nightly destroy may tear down) or false",
     );
 });
+
+test("aks mode: Pulumi.yaml's defaults as the CLI hands them over (object keys sorted) are not settings the user made", () => {
+    // `pulumi up` passes {"containerName":"oidc","hosting":"blob","verify":true}, not Pulumi.yaml's key order.
+    const config = {
+        ...withKey("entra-wif:cluster", { mode: "aks" }),
+        "entra-wif:issuer": '{"containerName":"oidc","hosting":"blob","verify":true}',
+        "entra-wif:signingKey": '{"publicKeys":[],"rsaBits":2048}',
+        "entra-wif:webhook": '{"azureEnvironment":"AzurePublicCloud","enabled":true,"version":"1.6.0"}',
+    };
+    expect(parseConfig(config).cluster.mode).toBe("aks");
+    expect(() => parseConfig({ ...config, "entra-wif:issuer": '{"containerName":"oidc2","hosting":"blob","verify":true}' })).toThrow(
+        /entra-wif:issuer: .* AKS hosts its own OIDC issuer/,
+    );
+});
