@@ -31,7 +31,8 @@ export interface ChangeStep {
     kind: ChangeKind;
     /** The inputs that change (paths, `spec.containers[0].env`), for an update or a replacement. */
     changed?: string[];
-    replace?: { order: "delete-first" | "create-first"; decidedBy: "the provider" | "a resource option"; because: string[] };
+    /** decidedBy "the engine": a replacement the engine adds (a dependency replaced delete-first, a deletedWith target replaced). */
+    replace?: { order: "delete-first" | "create-first"; decidedBy: "the provider" | "a resource option" | "the engine"; because: string[] };
     /** How the old resource goes: a delete, the old half of a replacement that creates first. */
     delete?: { outcome: DeleteOutcome; through?: string; with?: string };
     /** What a reviewer must know, in words. */
@@ -241,6 +242,8 @@ function problemsOf(
     after: PreviewPlan,
     olds: Map<string, PreviewResource>,
     news: Map<string, PreviewResource>,
+    /** The engine deletes the cluster before anything that holds the documents, and creates it after they are written. */
+    clusterStopsFirst = false,
 ): string[] {
     const problems: string[] = [];
     const byUrn = new Map(steps.filter((s) => s.kind !== "delete").map((s) => [s.urn, s]));
@@ -251,7 +254,9 @@ function problemsOf(
         // storage.Blob, lib/plans/providerRules.ts).
         // The old one is gone before the create when it goes with a resource that is deleted first, earlier or alongside
         // (a kind cluster replaced delete-first takes its objects with it: the new ones are made in the new cluster).
-        const holder = s.delete?.outcome === "deleted with" ? byUrn.get(s.delete.with!) : undefined;
+        // (A retained resource goes with its holder all the same: a vault deleted first takes its secrets with it.)
+        const holderUrn = s.delete?.outcome === "deleted with" ? s.delete.with! : olds.get(s.urn)?.deletedWith;
+        const holder = holderUrn ? byUrn.get(holderUrn) : undefined;
         const goneFirst = holder !== undefined && holder.kind === "replace" && holder.replace!.order === "delete-first" && holder.wave <= s.wave;
         if (s.kind === "replace" && r.custom && !goneFirst && (s.replace!.order === "create-first" || s.delete?.outcome === "retained")) {
             const rule = ruleFor(r.type);
@@ -272,7 +277,7 @@ function problemsOf(
     const cluster = steps.find((s) => s.kind !== "delete" && isKindCommand((news.get(s.urn) ?? olds.get(s.urn))!));
     const signing = (p: PreviewPlan) => (typeof p.outputs.signingKeyId === "string" ? p.outputs.signingKeyId : undefined);
     const sameIssuer = issuerOf(documentText(before, DISCOVERY_PATH)) === issuerOf(documentText(after, DISCOVERY_PATH));
-    if (cluster && sameIssuer && documentText(before, JWKS_PATH) !== undefined) {
+    if (cluster && sameIssuer && !clusterStopsFirst && documentText(before, JWKS_PATH) !== undefined) {
         // The documents are gone while what holds them (their container or account) is deleted and not yet written again.
         // (The account holds the container too.)
         const holders = [
@@ -319,7 +324,10 @@ export function formatChangePreview(preview: ChangePreview, shortType: (t: strin
         if (s.kind === "update") detail = `(${summarize(s.changed!)})`;
         if (s.kind === "replace") {
             const order = s.replace!.order === "delete-first" ? "delete first" : "create first";
-            detail = `(${order}, as ${s.replace!.decidedBy} decides; because ${summarize(s.replace!.because)} changed)`;
+            detail =
+                s.replace!.decidedBy === "the engine"
+                    ? `(${order}, as the engine decides: ${s.replace!.because.join("; ")})`
+                    : `(${order}, as ${s.replace!.decidedBy} decides; because ${summarize(s.replace!.because)} changed)`;
         }
         if (s.kind === "delete") {
             const d = s.delete!;
@@ -350,4 +358,107 @@ function summarize(paths: string[]): string {
                   .replace(/\.\[/g, "["),
     );
     return [...new Set(short)].join(", ");
+}
+
+/** One step of the engine's plan, from its event log (tools/engine/preview.ts): what `pulumi preview` decided. */
+export interface EngineStepEvent {
+    /** The engine's event sequence: the order it plans the steps in. */
+    sequence: number;
+    /** same, create, update, delete, replace, create-replacement, delete-replaced, … (pulumi/pulumi sdk/go/common/display StepOp). */
+    op: string;
+    urn: string;
+    type: string;
+    /** The inputs the provider named as replacing (the event's `keys`). */
+    keys: string[];
+    /** The inputs that differ (the event's `diffs`). */
+    diffs: string[];
+}
+
+/**
+ * The change preview from the engine's own plan (`plan --from --engine`): which resource is created, updated, replaced
+ * (delete first or create first, as the engine orders the old one's delete and the new one's create) or deleted is the
+ * engine's answer, with the stand-in providers deciding from lib/plans/providerRules.ts; the two offline plans give the
+ * inputs the notes and the invariants read. A replacement the provider did not ask for is the engine's: a dependency
+ * replaced delete-first, or the target of deletedWith replaced (pulumi/pulumi step_generator.go
+ * calculateDependentReplacements; deletedWith replacements since CLI 3.260, pulumi/pulumi#23818).
+ */
+export function engineChangePreview(before: PreviewPlan, after: PreviewPlan, events: EngineStepEvent[]): ChangePreview {
+    const olds = new Map(before.resources.map((r) => [r.urn, r]));
+    const news = new Map(after.resources.map((r) => [r.urn, r]));
+    const level = levels(after.resources);
+    const byUrn = new Map<string, EngineStepEvent[]>();
+    for (const e of events) byUrn.set(e.urn, [...(byUrn.get(e.urn) ?? []), e]);
+    const replacedFirst = new Set(
+        events
+            .filter((e) => e.op === "delete-replaced")
+            .filter((d) => events.some((c) => c.urn === d.urn && c.op === "create-replacement" && c.sequence > d.sequence))
+            .map((e) => e.urn),
+    );
+    const gone = new Set(events.filter((e) => e.op === "delete" || e.op === "delete-replaced").map((e) => e.urn));
+    const name = (urn: string) => urn.split("::").pop()!;
+    const goesWith = (o: PreviewResource) => {
+        const outcome = deleteOutcome({ retainOnDelete: o.options.retainOnDelete, deletedWith: o.deletedWith }, (u) => gone.has(u));
+        return outcome === "provider delete"
+            ? { outcome, through: o.custom ? ruleFor(o.type).deleteThrough : "nothing (a component)" }
+            : outcome === "deleted with"
+              ? { outcome, with: o.deletedWith! }
+              : { outcome };
+    };
+
+    const forward: ChangeStep[] = [];
+    const ordered = [...after.resources].sort((a, b) => level.get(a.urn)! - level.get(b.urn)! || a.urn.localeCompare(b.urn));
+    for (const r of ordered) {
+        const evs = byUrn.get(r.urn) ?? [];
+        const ops = new Set(evs.map((e) => e.op));
+        const base = { wave: level.get(r.urn)!, urn: r.urn, type: r.type, name: r.name, notes: [] as string[] };
+        if (ops.has("create")) {
+            forward.push({ ...base, kind: "create" });
+        } else if (ops.has("create-replacement") || ops.has("delete-replaced") || ops.has("replace")) {
+            const created = evs.find((e) => e.op === "create-replacement");
+            const keys = created?.keys ?? [];
+            const old = olds.get(r.urn);
+            const because =
+                keys.length > 0
+                    ? keys
+                    : [
+                          ...(old?.deletedWith && gone.has(old.deletedWith) ? [`it goes with ${name(old.deletedWith)}, which is replaced`] : []),
+                          ...deps(r)
+                              .filter((d) => replacedFirst.has(d))
+                              .map((d) => `${name(d)}, which it depends on, is replaced delete-first`),
+                      ];
+            const decidedBy = keys.length === 0 ? "the engine" : r.options.deleteBeforeReplace !== undefined ? "a resource option" : "the provider";
+            forward.push({
+                ...base,
+                kind: "replace",
+                changed: created?.diffs ?? [],
+                replace: { order: replacedFirst.has(r.urn) ? "delete-first" : "create-first", decidedBy, because },
+                ...(old ? { delete: goesWith(old) } : {}),
+            });
+        } else if (ops.has("update")) {
+            forward.push({ ...base, kind: "update", changed: evs.find((e) => e.op === "update")!.diffs });
+        } else {
+            forward.push({ ...base, kind: "same" });
+        }
+    }
+    // What leaves the program, in the order the engine deletes it (dependents first), after everything else.
+    const lastForward = Math.max(0, ...level.values());
+    const deletes: ChangeStep[] = events
+        .filter((e) => e.op === "delete" && !news.has(e.urn) && olds.has(e.urn))
+        .map((e) => {
+            const o = olds.get(e.urn)!;
+            return { wave: lastForward + 1, urn: e.urn, type: o.type, name: o.name, kind: "delete" as const, delete: goesWith(o), notes: [] };
+        });
+    const steps = [...forward, ...deletes];
+    for (const s of steps) s.notes = notesFor(s, before, after, olds.get(s.urn), news.get(s.urn));
+    // A kind cluster the engine deletes first signs nothing while the documents are away: its delete comes before any
+    // delete of what holds them, and its new create waits for the documents to be published (KindCluster's dependsOn).
+    const clusterUrn = steps.find((s) => s.kind === "replace" && isKindCommand((news.get(s.urn) ?? olds.get(s.urn))!))?.urn;
+    const seq = (urn: string | undefined, op: string) => events.find((e) => e.urn === urn && e.op === op)?.sequence;
+    const holderDeletes = events.filter(
+        (e) => (e.op === "delete" || e.op === "delete-replaced") && /:(BlobContainer|StorageAccount|ResourceGroup)$/.test(e.type),
+    );
+    const clusterGone = seq(clusterUrn, "delete-replaced");
+    const clusterStopsFirst =
+        clusterUrn !== undefined && replacedFirst.has(clusterUrn) && clusterGone !== undefined && holderDeletes.every((e) => e.sequence > clusterGone);
+    return { steps, problems: problemsOf(steps, before, after, olds, news, clusterStopsFirst) };
 }

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { PROVIDER_RULES } from "../../lib/plans/providerRules";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { DEV_ACCOUNT_KEY } from "../support/azurite";
-import { EngineWorld, providerCalls } from "./support/world";
+import { EngineWorld, providerCalls } from "../../tools/engine/world";
 
 const STACK = "dev";
 const KEY_DIR = "~/.entra-wif/entra-wif-dev";

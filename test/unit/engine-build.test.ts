@@ -119,3 +119,13 @@ describe("the benchmark's latency table", () => {
         }
     });
 });
+
+test("plan --from --engine without a pulumi on PATH says what to install and exits 2; --engine alone is a usage error", async () => {
+    const r = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml", "--engine"], { PATH: "/nonexistent" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^the change preview asks the Pulumi engine \(`pulumi preview` with stand-in providers\), and no `pulumi` is on PATH: install/);
+    const usage = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--engine"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^--engine goes with --from\n/);
+});

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PROVIDER_RULES } from "../../lib/plans/providerRules";
-import { EngineWorld, providerCalls } from "../../test/engine/support/world";
+import { EngineWorld, providerCalls } from "../engine/world";
 import { LatencyFile, LATENCIES, latencyOf, latencyTableProblems } from "./latencies";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -49,10 +49,9 @@ export function buildEngine(log: (line: string) => void = () => undefined): Buil
     return buildSuite(ENGINE_SUITE, log);
 }
 
-/** The folders to put first on PATH for a `pulumi` run: the CLI, its language host and the dynamic-provider plugin. */
+/** The folders to put first on PATH for a `pulumi` run: the CLI and its language host, built if need be. */
 export function enginePath(log?: (line: string) => void): string[] {
-    const dirs = buildEngine(log).map((r) => r.dir);
-    return [...dirs, path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi")];
+    return buildEngine(log).map((r) => r.dir);
 }
 
 const USAGE = "usage: npm run --silent engine:build [-- --help | --version]";

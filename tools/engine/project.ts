@@ -49,6 +49,40 @@ export interface EngineProjectOptions {
     timeoutMs?: number;
 }
 
+/**
+ * Process groups and PIDs to stop if this process ends before their owner stops them: a `pulumi` command (with the
+ * plugins it started, in its own process group), Azurite, the endpoints in front of it. A tool stopped by a signal
+ * (a CI timeout, Ctrl-C) stops them too, by PID, instead of leaving them running.
+ */
+const running = new Set<number>();
+let handlersInstalled = false;
+export function stopOnExit(pid: number): () => void {
+    if (!handlersInstalled) {
+        handlersInstalled = true;
+        const stopAll = () => {
+            for (const p of running) {
+                for (const target of [-p, p]) {
+                    try {
+                        process.kill(target, "SIGKILL");
+                    } catch {
+                        // already gone
+                    }
+                }
+            }
+            running.clear();
+        };
+        process.once("exit", stopAll);
+        for (const signal of ["SIGINT", "SIGTERM"] as const) {
+            process.once(signal, () => {
+                stopAll();
+                process.exit(signal === "SIGINT" ? 130 : 143);
+            });
+        }
+    }
+    running.add(pid);
+    return () => running.delete(pid);
+}
+
 export class EngineProject {
     readonly root: string;
     readonly dir: string;
@@ -73,7 +107,16 @@ export class EngineProject {
         fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), stringify(project));
         this.timeoutMs = opts.timeoutMs ?? 5 * 60 * 1000;
         this.env = {
-            PATH: [...(opts.toolPath ?? []), ...opts.enginePath, path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+            // The dynamic-provider plugin (pulumi-resource-pulumi-nodejs) ships inside @pulumi/pulumi.
+            PATH: [
+                ...(opts.toolPath ?? []),
+                ...opts.enginePath,
+                path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
+                path.dirname(process.execPath),
+                "/usr/local/bin",
+                "/usr/bin",
+                "/bin",
+            ].join(":"),
             HOME: this.home,
             PULUMI_HOME: path.join(this.root, "pulumi-home"),
             PULUMI_CONFIG_PASSPHRASE: THROWAWAY_PASSPHRASE,
@@ -107,6 +150,7 @@ export class EngineProject {
             });
             let stdout = "";
             let stderr = "";
+            const forget = child.pid !== undefined ? stopOnExit(child.pid) : () => undefined;
             child.stdout.on("data", (d) => (stdout += d));
             child.stderr.on("data", (d) => (stderr += d));
             const timer = setTimeout(() => {
@@ -119,10 +163,12 @@ export class EngineProject {
             }, this.timeoutMs);
             child.on("error", (err) => {
                 clearTimeout(timer);
+                forget();
                 resolve({ code: null, stdout, stderr: `${stderr}${err.message}`, seconds: (Date.now() - started) / 1000 });
             });
             child.on("close", (code) => {
                 clearTimeout(timer);
+                forget();
                 resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
             });
         });

@@ -12,14 +12,14 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { createHttpGet } from "../../../lib/doctor/https";
-import { keyId } from "../../../lib/trust/keys";
-import { DISCOVERY_PATH, JWKS_PATH } from "../../../lib/trust/oidc";
-import { enginePath } from "../../../tools/engine/build";
-import { REPO_ROOT } from "../../../tools/goBuild";
-import { EngineProject, PulumiResult, readEvents } from "../../../tools/engine/project";
-import { nameKeyOf } from "../../../tools/engine/standins/providers";
-import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "../../support/azurite";
+import { createHttpGet } from "../../lib/doctor/https";
+import { keyId } from "../../lib/trust/keys";
+import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
+import { enginePath } from "./build";
+import { REPO_ROOT } from "../goBuild";
+import { EngineProject, PulumiResult, readEvents, stopOnExit } from "./project";
+import { nameKeyOf } from "./standins/providers";
+import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "../../test/support/azurite";
 
 /** What the stand-in kind and docker record each time the cluster starts signing. */
 export interface SigningMoment {
@@ -107,11 +107,16 @@ const args = process.argv.slice(2);
         'case "$1 $2" in',
         '  "keyvault show-deleted") [ -n "$name" ] && [ -f "$marker" ] || exit 3 ;;',
         '  "keyvault purge") [ -f "$marker" ] || { echo "ERROR: (DeletedVaultNotFound)" >&2; exit 3; }; rm -f "$marker" ;;',
+        // Arc (cluster.arc): the resource providers are registered, the extension is there, no connection exists yet.
+        '  "provider show") echo Registered ;;',
+        '  "connectedk8s show") exit 3 ;;',
         "esac",
         "exit 0",
         "",
     ].join("\n");
-    for (const [name, body] of Object.entries({ kind, docker, az })) fs.writeFileSync(path.join(dir, name), body, { mode: 0o755 });
+    // kubectl, as `az connectedk8s` needs it: a cluster without Arc agents (no azure-clusterconfig ConfigMap).
+    const kubectl = `#!/bin/sh\ncase "$*" in *azure-clusterconfig*) exit 1 ;; esac\nexit 0\n`;
+    for (const [name, body] of Object.entries({ kind, docker, az, kubectl })) fs.writeFileSync(path.join(dir, name), body, { mode: 0o755 });
 }
 
 /** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
@@ -129,6 +134,7 @@ function startAzureFront(azurite: Azurite, origin: string): Promise<{ pid: numbe
             reject(new Error(`the Azure endpoints in front of Azurite did not start within 10 s: ${out}`));
         }, 10000);
         child.stderr.on("data", (d) => (out += d));
+        if (child.pid !== undefined) child.once("exit", stopOnExit(child.pid));
         child.stdout.on("data", (d) => {
             out += d;
             const m = /^(\d+) (\d+)\n/.exec(out);
@@ -152,12 +158,13 @@ export class EngineWorld {
         readonly azurite: Azurite,
         readonly origin: string,
         private readonly front: { pid: number; blob: string; web: string },
+        engine: string[],
     ) {
         const tools = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "tools-"));
         writeTools(tools);
         this.tools = tools;
         this.project = new EngineProject({
-            enginePath: enginePath(),
+            enginePath: engine,
             toolPath: [tools],
             env: {
                 NODE_EXTRA_CA_CERTS: azurite.caFile,
@@ -171,11 +178,17 @@ export class EngineWorld {
     }
 
     /** Azurite serving `accounts` (the storage account names the stack files use), and a throwaway project. */
-    static async start(accounts: string[]): Promise<EngineWorld> {
+    static async start(accounts: string[], engine: string[] = enginePath()): Promise<EngineWorld> {
         const azurite = await startAzurite({ accounts });
+        const forgetAzurite = stopOnExit(azurite.pid);
+        const stop = azurite.stop;
+        azurite.stop = async () => {
+            await stop();
+            forgetAzurite();
+        };
         const origin = azurite.blobEndpoint.replace(/[^/]+\/$/, "");
         try {
-            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin));
+            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin), engine);
         } catch (err) {
             await azurite.stop();
             throw err;

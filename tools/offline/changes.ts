@@ -25,6 +25,7 @@ export const CHANGES_FLAGS: readonly Flag[] = [
         "A folder holding the base branch's copies of the stack files, at the same paths (Pulumi.<stack>.yaml, examples/Pulumi.<stack>.yaml).",
     ],
     ["--markdown", "Print Markdown for a pull request comment instead of text."],
+    ["--engine", "Ask the Pulumi engine (the pulumi on PATH) with stand-in providers, as `npm run plan -- --from <file> --engine` does; exit 2 without one."],
     ...INFO_FLAGS,
 ];
 
@@ -60,7 +61,7 @@ export interface StackChanges {
     text: string;
 }
 
-export async function stackChanges(baseDir: string, root: string = REPO_ROOT): Promise<StackChanges[]> {
+export async function stackChanges(baseDir: string, root: string = REPO_ROOT, engine = false): Promise<StackChanges[]> {
     const results: StackChanges[] = [];
     for (const file of stackFilesOf(root)) {
         const base = path.join(baseDir, file);
@@ -69,7 +70,7 @@ export async function stackChanges(baseDir: string, root: string = REPO_ROOT): P
             continue;
         }
         const { out, err, text } = capturedStreams();
-        const code = await runPlan(["--stack-file", path.join(root, file), "--from", base], out, err);
+        const code = await runPlan(["--stack-file", path.join(root, file), "--from", base, ...(engine ? ["--engine"] : [])], out, err);
         const { stdout, stderr } = text();
         const status = code === 1 || code === 2 ? "refused" : stdout === "no changes\n" ? "unchanged" : "changed";
         results.push({ file, status, code, text: code === 1 || code === 2 ? stderr : stdout });
@@ -106,17 +107,19 @@ export function formatChanges(results: StackChanges[], markdown: boolean): strin
 }
 
 /** The arguments, or the usage error. */
-export function parseChangesArgs(argv: string[]): { baseDir: string; markdown: boolean } {
+export function parseChangesArgs(argv: string[]): { baseDir: string; markdown: boolean; engine: boolean } {
     let baseDir: string | undefined;
     let markdown = false;
+    let engine = false;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--markdown") markdown = true;
+        else if (argv[i] === "--engine") engine = true;
         else if (argv[i] === "--base-dir" && argv[i + 1] !== undefined) baseDir = argv[++i];
         else throw new Error(argv[i] === "--base-dir" ? "--base-dir needs a folder" : `unknown argument: ${argv[i]}`);
     }
     if (!baseDir) throw new Error("missing --base-dir");
     if (!fs.existsSync(baseDir)) throw new Error(`${baseDir}: no such folder`);
-    return { baseDir: path.resolve(baseDir), markdown };
+    return { baseDir: path.resolve(baseDir), markdown, engine };
 }
 
 if (require.main === module) {
@@ -126,14 +129,14 @@ if (require.main === module) {
 }
 
 function runChangesCli(): void {
-    let args: { baseDir: string; markdown: boolean };
+    let args: { baseDir: string; markdown: boolean; engine: boolean };
     try {
         args = parseChangesArgs(process.argv.slice(2));
     } catch (e) {
         process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
         process.exit(2);
     }
-    stackChanges(args.baseDir).then((results) => {
+    stackChanges(args.baseDir, REPO_ROOT, args.engine).then((results) => {
         const unsafe = results.some((r) => r.code === EXIT_UNSAFE_CHANGE);
         process.stdout.write(formatChanges(results, args.markdown), () => process.exit(unsafe ? EXIT_UNSAFE_CHANGE : 0));
     });

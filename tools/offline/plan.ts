@@ -12,7 +12,7 @@
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
-import { changePreview, formatChangePreview } from "../../lib/plans/changePreview";
+import { changePreview, engineChangePreview, formatChangePreview } from "../../lib/plans/changePreview";
 import { destroyPlan, formatDestroyPlan } from "../../lib/plans/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/plans/graph";
 import { ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "../../lib/config";
@@ -33,6 +33,11 @@ export const PLAN_FLAGS: readonly Flag[] = [
     [
         "--from <file>",
         "The stack file the stack was deployed from: print what `pulumi up` would do to get from it to --stack-file; exit 3 when a change breaks an invariant.",
+    ],
+    [
+        "--engine",
+        "With --from: ask the Pulumi engine which resources it creates, updates, replaces (and in which order) or deletes: `pulumi preview` " +
+            "(the pulumi on PATH) of a throwaway stack deployed from --from with stand-in providers; exit 2 without a pulumi on PATH.",
     ],
     ["--json", "With --destroy or --from: print JSON instead of text (the plan itself is always JSON)."],
     ["--program <path>", "Evaluate another program instead of index.ts (how `npm run bench` measures a bare program); it reads its config itself."],
@@ -74,6 +79,8 @@ export interface PlanRunOptions {
     cwd?: string;
     /** Print the stack of an unexpected failure (default: when PLAN_DEBUG is set). */
     debug?: boolean;
+    /** With --engine: the folders of the pulumi CLI and its language host (default: the pulumi on PATH). */
+    enginePath?: string[];
 }
 
 const write = (stream: NodeJS.WritableStream, text: string) =>
@@ -95,6 +102,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     let graph = false;
     let destroy = false;
     let json = false;
+    let engine = false;
     // Another program to evaluate instead of index.ts (the benchmark's baseline).
     let program = path.join(REPO_ROOT, "index");
     let programGiven = false;
@@ -103,6 +111,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             if (argv[i] === "--graph") graph = true;
             else if (argv[i] === "--destroy") destroy = true;
             else if (argv[i] === "--json") json = true;
+            else if (argv[i] === "--engine") engine = true;
             else if (argv[i] === "--program") {
                 const value = argv[++i];
                 if (value === undefined) throw new UsageError("--program needs a path");
@@ -127,6 +136,7 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         if (!stackFile) throw new UsageError("give --stack-file <Pulumi.<stack>.yaml> or --stack <name>");
         if ([graph, destroy, fromFile !== undefined].filter(Boolean).length > 1) throw new UsageError("give one of --graph, --destroy and --from");
         if (json && !destroy && fromFile === undefined) throw new UsageError("--json goes with --destroy or --from (the plan itself is JSON)");
+        if (engine && fromFile === undefined) throw new UsageError("--engine goes with --from");
     } catch (e) {
         await write(err, `${(e as Error).message}\n${USAGE}\n`);
         return 2;
@@ -182,7 +192,17 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             const fresh = options.load ? () => options.load!(program) : freshProgramLoader(program);
             const before = await evaluateProgram({ ...beforeStack, mocks, load: fresh, fingerprintSecrets: true });
             const after = await evaluateProgram({ ...stack, mocks, load: fresh, fingerprintSecrets: true });
-            const preview = changePreview(before, after);
+            let preview;
+            if (engine) {
+                const { enginePreviewSteps, EngineMissing } = await import("../engine/preview");
+                try {
+                    preview = engineChangePreview(before, after, await enginePreviewSteps(beforeStack, stack, options.enginePath));
+                } catch (e) {
+                    if (!(e instanceof EngineMissing)) throw e;
+                    await write(err, `${e.message}\n`);
+                    return 2;
+                }
+            } else preview = changePreview(before, after);
             await write(
                 out,
                 json
