@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENGINE_COMPONENTS, ENGINE_SUITE } from "../../tools/engine/build";
-import { requiredVersion } from "../../tools/goBuild";
+import { REPO_ROOT, requiredVersion } from "../../tools/goBuild";
 import { kubeconfigCluster, nameKeyOf, ruleDiff } from "../../tools/engine/standins/providers";
 import { hasUnknown, parseUrn, reveal, SECRET_SIG, SECRET_SIG_KEY, UNKNOWN } from "../../tools/engine/standins/server";
 import { PROVIDER_RULES } from "../../lib/plans/providerRules";
@@ -128,4 +128,15 @@ test("plan --from --engine without a pulumi on PATH says what to install and exi
     const usage = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--engine"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^--engine goes with --from\n/);
+});
+
+test("changes --engine without a pulumi on PATH says what to install and exits 2 at the first stack file", async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-base-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), path.join(base, "Pulumi.dev.yaml"));
+    const r = await runTool("tools/offline/changes.ts", ["--base-dir", base, "--engine"], { PATH: "/nonexistent" }).finally(() =>
+        fs.rmSync(base, { recursive: true, force: true }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^the change preview asks the Pulumi engine .* no `pulumi` is on PATH: install the Pulumi CLI/);
 });

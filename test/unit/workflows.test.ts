@@ -42,7 +42,8 @@ const azureEnv = {
 };
 const PASSPHRASE = "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}";
 /** A step that runs the Pulumi CLI or the program: the only kind that may see the stack's passphrase. */
-const runsPulumi = (s: Step) => s.uses?.startsWith("pulumi/actions@") || /\bpulumi (stack|destroy|up|preview)\b|npm run e2e/.test(s.run ?? "");
+const runsPulumi = (s: Step) =>
+    (s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined) || /\bpulumi (login|stack|destroy|up|preview)\b|npm run e2e/.test(s.run ?? "");
 
 /**
  * Each action's commit, looked up in a snapshot of the action's own repository (`git rev-parse <tag>^{commit}`):
@@ -190,7 +191,12 @@ describe("preview.yml", () => {
         expect(testJob.permissions).toEqual({ contents: "read" });
         expect(testJob.environment).toBeUndefined();
         const json = JSON.stringify(testJob);
-        expect(json).not.toMatch(/secrets\.|id-token|azure\/login|pulumi\/actions|ARM_/);
+        expect(json).not.toMatch(/secrets\.|id-token|azure\/login|ARM_|cloud-url|PULUMI_BACKEND_URL|PULUMI_ACCESS_TOKEN/);
+        // The CLI is installed for the engine's change preview, and asked for nothing else: no command, no login.
+        const cli = testJob.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        expect(cli.map((s) => s.with)).toEqual([{ "pulumi-version": expect.any(String) }]);
+        expect(testJob.steps.indexOf(cli[0])).toBeLessThan(testJob.steps.findIndex((s) => s.id === "changes"));
+        expect(testJob.steps.find((s) => s.id === "changes")!.run).toMatch(/npm run --silent changes -- --base-dir "\$base" --markdown --engine/);
         const runs = testJob.steps.map((s) => s.run ?? s.uses);
         expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci --ignore-scripts"));
         expect(testJob.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });

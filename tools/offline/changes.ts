@@ -74,18 +74,23 @@ export async function stackChanges(baseDir: string, root: string = REPO_ROOT, en
         const { stdout, stderr } = text();
         const status = code === 1 || code === 2 ? "refused" : stdout === "no changes\n" ? "unchanged" : "changed";
         results.push({ file, status, code, text: code === 1 || code === 2 ? stderr : stdout });
+        // Without an engine to ask, no other file can be previewed either.
+        if (engine && code === 2 && /no `pulumi` is on PATH/.test(stderr)) break;
     }
     return results;
 }
 
-export function formatChanges(results: StackChanges[], markdown: boolean): string {
+export function formatChanges(results: StackChanges[], markdown: boolean, engine = false): string {
     if (!markdown) return results.map((r) => `== ${r.file} (${r.status})\n${r.text}`).join("\n");
+    const how = engine
+        ? "as the Pulumi engine plans it: a throwaway stack deployed from the base branch's config with stand-in providers, then " +
+          "`pulumi preview` of this branch's, with this branch's program (`npm run --silent plan -- --stack-file <file> --from <base file> --engine`)"
+        : "both evaluated with this branch's program under the offline mocks (`npm run --silent plan -- --stack-file <file> --from <base file>`)";
     const lines = [
         "### Offline change preview",
         "",
-        "What `pulumi up` would do to a stack deployed from the base branch's config to make it this branch's, both " +
-            "evaluated with this branch's program under the offline mocks (`npm run --silent plan -- --stack-file <file> --from <base file>`). " +
-            "The providers' rules are `lib/plans/providerRules.ts`.",
+        `What \`pulumi up\` would do to a stack deployed from the base branch's config to make it this branch's, ${how}. ` +
+            "No Azure sign-in and no stack secret are used. The providers' rules are `lib/plans/providerRules.ts`.",
         "",
     ];
     const unsafe = results.filter((r) => r.code === EXIT_UNSAFE_CHANGE);
@@ -138,6 +143,11 @@ function runChangesCli(): void {
     }
     stackChanges(args.baseDir, REPO_ROOT, args.engine).then((results) => {
         const unsafe = results.some((r) => r.code === EXIT_UNSAFE_CHANGE);
-        process.stdout.write(formatChanges(results, args.markdown), () => process.exit(unsafe ? EXIT_UNSAFE_CHANGE : 0));
+        const missing = results.find((r) => r.code === 2 && /no `pulumi` is on PATH/.test(r.text));
+        if (missing) {
+            process.stderr.write(missing.text, () => process.exit(2));
+            return;
+        }
+        process.stdout.write(formatChanges(results, args.markdown, args.engine), () => process.exit(unsafe ? EXIT_UNSAFE_CHANGE : 0));
     });
 }
