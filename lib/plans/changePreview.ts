@@ -298,7 +298,9 @@ function problemsOf(
             const signs = [signing(cluster.wave < wave ? after : before), signing(cluster.wave <= wave ? after : before)];
             for (const kid of signs) {
                 if (kid && published.some((kids) => !kids.includes(kid))) {
-                    problems.push(`wave ${wave}: the cluster may sign with ${kid} while the JWKS Entra reads does not hold it`);
+                    // Named by its role, not its kid: a generated key's kid is new on every deployment and every preview.
+                    const which = kid === signing(after) && kid !== signing(before) ? "its new signing key" : "its signing key";
+                    problems.push(`wave ${wave}: the cluster may sign with ${which} (signingKeyId) while the JWKS Entra reads does not hold it`);
                     return problems;
                 }
             }
