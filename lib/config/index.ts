@@ -112,6 +112,22 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
             continue;
         }
         const k = fullKey.slice(PROJECT.length + 1);
+        // `pulumi config set cluster.mode existing` without --path stores a key named "cluster.mode", not mode under cluster.
+        const [section, ...field] = k.split(".");
+        const fields = KNOWN_KEYS[section];
+        if (!(k in KNOWN_KEYS) && field.length > 0 && fields && fields.includes(field.join(".").split("[")[0])) {
+            meantKeys.add(section);
+            p.attempt(() => {
+                throw new ConfigError(
+                    fullKey,
+                    parseRaw(raw[fullKey]),
+                    `a flat key: \`pulumi config set\` without --path stored "${k}" as one name; set ${field.join(".")} inside ${section} instead: ` +
+                        `pulumi config rm '${k}' && pulumi config set --path '${k}' ${JSON.stringify(String(parseRaw(raw[fullKey])))} ` +
+                        `(or nest it under ${PROJECT}:${section} in the stack file)`,
+                );
+            }, undefined);
+            continue;
+        }
         if (!(k in KNOWN_KEYS)) {
             const guess = closest(k, Object.keys(KNOWN_KEYS));
             if (guess !== undefined) meantKeys.add(guess);

@@ -22,9 +22,24 @@ export function resourceGroupNameProblem(name: string): string | undefined {
 
 /** Kubernetes namespace: a DNS-1123 label. */
 export function namespaceProblem(name: string): string | undefined {
-    return /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)
-        ? undefined
-        : "a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and hyphens, starting and ending alphanumeric";
+    if (/^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return undefined;
+    const rule = "a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and hyphens, starting and ending alphanumeric";
+    const suggestion = dnsLabelFrom(name);
+    return suggestion ? `${rule}; e.g. ${suggestion}` : rule;
+}
+
+/**
+ * The DNS-1123 label nearest to a name (Payments_Prod → payments-prod): lowercase, every other character a hyphen, runs
+ * of hyphens as one, no hyphen at either end, at most 63 characters; undefined when nothing of it is left.
+ */
+export function dnsLabelFrom(name: string): string | undefined {
+    const label = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+/, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
+    return label === "" ? undefined : label;
 }
 
 /** Kubernetes service account name: a DNS-1123 subdomain. */

@@ -56,7 +56,11 @@ export function parsePublicKeys(p: Problems, key: string, value: unknown): strin
             parsePublicKey(pem);
         } catch (err) {
             if (err instanceof KeyFormatError) {
-                throw new ConfigError(itemKey, pem, `expected an RSA or EC (P-256/384/521) public key in PEM: ${err.message}`);
+                // A file's path where its content belongs: the CLI stores what it is given, and reads no file.
+                const path = !pem.includes("-----") && /^[~./\w][^\s]*\.(pem|pub|crt|cer|key)$/i.test(pem.trim());
+                const command = `pulumi config set --path '${itemKey.replace(/^[^:]+:/, "")}' -- "$(cat ${pem.trim()})"`;
+                const fix = path ? `; that is a file's path, and the config holds the key itself: ${command}` : "";
+                throw new ConfigError(itemKey, pem, `expected an RSA or EC (P-256/384/521) public key in PEM: ${err.message}${fix}`);
             }
             throw err;
         }

@@ -211,3 +211,17 @@ describe("warnings: allowed, but likely to hurt", () => {
         expect(EC_KEY_WARNING).toMatch(/AADSTS5002738/);
     });
 });
+
+test("a .yml stack file is refused: pulumi up reads Pulumi.<stack>.yaml, with the project file's extension", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-yml-"));
+    try {
+        const file = path.join(dir, "Pulumi.mine.yml");
+        fs.writeFileSync(file, "config:\n  azure-native:location: westeurope\n");
+        expect(() => loadStackFile(file)).toThrow(
+            `${file}: pulumi up reads Pulumi.mine.yaml (the extension of Pulumi.yaml), never a .yml stack file; ` +
+                "rename it: mv 'Pulumi.mine.yml' 'Pulumi.mine.yaml'",
+        );
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});

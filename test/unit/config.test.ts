@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, KNOWN_KEYS, parseStackConfig } from "../../lib/config";
+import { dnsLabelFrom } from "../../lib/config/names";
 import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 import { joinedPattern } from "../support/patterns";
 import { k8s } from "../support/vectors";
@@ -1006,4 +1007,39 @@ test("aks mode: Pulumi.yaml's defaults as the CLI hands them over (object keys s
     expect(() => parseConfig({ ...config, "entra-wif:issuer": '{"containerName":"oidc2","hosting":"blob","verify":true}' })).toThrow(
         /entra-wif:issuer: .* AKS hosts its own OIDC issuer/,
     );
+});
+
+describe("refusals that say how to fix them (a first hour with an existing cluster)", () => {
+    test("a flat key that `pulumi config set` without --path stores: the nested form, and the command that writes it", () => {
+        expect(() => parseConfig({ ...base(), "entra-wif:cluster.mode": "existing" })).toThrow(
+            'entra-wif:cluster.mode: "existing" is not valid; a flat key: `pulumi config set` without --path stored "cluster.mode" as one name; ' +
+                "set mode inside cluster instead: pulumi config rm 'cluster.mode' && pulumi config set --path 'cluster.mode' \"existing\" " +
+                "(or nest it under entra-wif:cluster in the stack file)",
+        );
+        // A key that is no field of its section is still an unknown setting.
+        expect(() => parseConfig({ ...base(), "entra-wif:cluster.flavour": "x" })).toThrow(/"cluster\.flavour" is not a known setting/);
+    });
+
+    test("a PEM file's path where the key belongs: the `$(cat …)` line that sets its content", () => {
+        expect(() => parseConfig(withKey("entra-wif:signingKey", { publicKeys: ["/etc/kubernetes/pki/sa.pub"] }))).toThrow(
+            "that is a file's path, and the config holds the key itself: " +
+                "pulumi config set --path 'signingKey.publicKeys[0]' -- \"$(cat /etc/kubernetes/pki/sa.pub)\"",
+        );
+        // Text that is not a path gets the format error alone.
+        expect(() => parseConfig(withKey("entra-wif:signingKey", { publicKeys: ["not a key"] }))).toThrow(/no PEM block found[^;]*$/);
+    });
+
+    test.each([
+        ["Payments_Prod", "payments-prod"],
+        ["team.alpha", "team-alpha"],
+        ["--Demo--", "demo"],
+        ["n".repeat(70), "n".repeat(63)],
+    ])("an invalid namespace %s gets a valid suggestion: %s", (name, suggestion) => {
+        expect(() => parseConfig(withKey("entra-wif:workloads", [{ namespace: name, serviceAccount: "api" }]))).toThrow(`; e.g. ${suggestion}`);
+        expect(dnsLabelFrom(name)).toBe(suggestion);
+    });
+
+    test("a name with nothing of a label in it gets the rule alone", () => {
+        expect(dnsLabelFrom("___")).toBeUndefined();
+    });
 });

@@ -36,7 +36,17 @@ function toConfigString(value: unknown): string {
 
 /** Stack name from a stack file's name: Pulumi.dev.yaml → dev. */
 export function stackNameOf(file: string): string {
-    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+    const yml = /^Pulumi\.(.+)\.yml$/.exec(path.basename(file));
+    if (yml) {
+        // The CLI reads Pulumi.<stack> with the project file's extension (pulumi/pulumi sdk/go/common/workspace/paths.go,
+        // ProjectStackPath: `filepath.Ext(projPath)`), and the project file is Pulumi.yaml: a .yml stack file is never read.
+        throw new StackFileError(
+            file,
+            `pulumi up reads Pulumi.${yml[1]}.yaml (the extension of Pulumi.yaml), never a .yml stack file; rename it: ` +
+                `mv '${path.basename(file)}' 'Pulumi.${yml[1]}.yaml'`,
+        );
+    }
+    const m = /^Pulumi\.(.+)\.yaml$/.exec(path.basename(file));
     if (!m) throw new StackFileError(file, "a stack file is named Pulumi.<stack>.yaml (the stack's name is taken from it)");
     return m[1];
 }
