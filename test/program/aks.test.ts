@@ -111,7 +111,7 @@ describe("aks against kind", () => {
             "kindConfig",
             "clusterSnippets",
         ]) {
-            expect(aks.outputs[key]).toBeNull();
+            expect([key, key in aks.outputs]).toEqual([key, false]);
         }
         expect(aks.outputs.clusterMode).toBe("aks");
         expect(aks.outputs.clusterName).toBe("aks-entra-wif-test");

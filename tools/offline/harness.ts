@@ -147,7 +147,7 @@ async function resolveExport(value: unknown): Promise<unknown> {
     const out = pulumi.output(value) as any;
     const [resolved, secret] = await Promise.all([out.promise(), out.isSecret]);
     if (secret) return SECRET_PLACEHOLDER;
-    return resolved === undefined ? null : JSON.parse(JSON.stringify(resolved));
+    return resolved === undefined ? undefined : JSON.parse(JSON.stringify(resolved));
 }
 
 /**
@@ -245,7 +245,9 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
         const exports = opts.load();
         const outputs: Record<string, unknown> = {};
         for (const key of Object.keys(exports).sort()) {
-            outputs[key] = await resolveExport(exports[key]);
+            // An export that is undefined for this stack's mode is no output at all, as `pulumi stack output` shows it.
+            const value = await resolveExport(exports[key]);
+            if (value !== undefined) outputs[key] = value;
         }
         await waitForRPCs();
         const resources = (await Promise.all(recorded)).sort((a, b) => a.urn.localeCompare(b.urn));
