@@ -203,14 +203,7 @@ export function changePreview(before: PreviewPlan, after: PreviewPlan): ChangePr
     // What leaves: resources no longer in the program, and the old halves of replacements.
     const deleted = new Set<string>([...before.resources.filter((r) => !news.has(r.urn)).map((r) => r.urn)]);
     for (const s of forward.values()) if (s.kind === "replace") deleted.add(s.urn);
-    const goesWith = (o: PreviewResource) => {
-        const outcome = deleteOutcome({ retainOnDelete: o.options.retainOnDelete, deletedWith: o.deletedWith }, (u) => deleted.has(u));
-        return outcome === "provider delete"
-            ? { outcome, through: o.custom ? ruleFor(o.type).deleteThrough : "nothing (a component)" }
-            : outcome === "deleted with"
-              ? { outcome, with: o.deletedWith! }
-              : { outcome };
-    };
+    const goesWith = (o: PreviewResource) => howItGoes(o, deleted);
     for (const s of forward.values()) if (s.kind === "replace") s.delete = goesWith(olds.get(s.urn)!);
 
     // Deletes of what left the program run last, dependents first (the old graph, reversed).
@@ -233,6 +226,16 @@ export function changePreview(before: PreviewPlan, after: PreviewPlan): ChangePr
     const steps = [...[...forward.values()].sort((a, b) => a.wave - b.wave || a.urn.localeCompare(b.urn)), ...deletes];
     for (const s of steps) s.notes = notesFor(s, before, after, olds.get(s.urn), news.get(s.urn));
     return { steps, problems: problemsOf(steps, before, after, olds, news) };
+}
+
+/** How an old resource leaves the state when it is deleted, `deleted` being everything deleted in the same operation. */
+function howItGoes(o: PreviewResource, deleted: ReadonlySet<string>): NonNullable<ChangeStep["delete"]> {
+    const outcome = deleteOutcome({ retainOnDelete: o.options.retainOnDelete, deletedWith: o.deletedWith }, (u) => deleted.has(u));
+    return outcome === "provider delete"
+        ? { outcome, through: o.custom ? ruleFor(o.type).deleteThrough : "nothing (a component)" }
+        : outcome === "deleted with"
+          ? { outcome, with: o.deletedWith! }
+          : { outcome };
 }
 
 /** The invariants every transition must keep. */
@@ -398,14 +401,7 @@ export function engineChangePreview(before: PreviewPlan, after: PreviewPlan, eve
     );
     const gone = new Set(events.filter((e) => e.op === "delete" || e.op === "delete-replaced").map((e) => e.urn));
     const name = (urn: string) => urn.split("::").pop()!;
-    const goesWith = (o: PreviewResource) => {
-        const outcome = deleteOutcome({ retainOnDelete: o.options.retainOnDelete, deletedWith: o.deletedWith }, (u) => gone.has(u));
-        return outcome === "provider delete"
-            ? { outcome, through: o.custom ? ruleFor(o.type).deleteThrough : "nothing (a component)" }
-            : outcome === "deleted with"
-              ? { outcome, with: o.deletedWith! }
-              : { outcome };
-    };
+    const goesWith = (o: PreviewResource) => howItGoes(o, gone);
 
     const forward: ChangeStep[] = [];
     const ordered = [...after.resources].sort((a, b) => level.get(a.urn)! - level.get(b.urn)! || a.urn.localeCompare(b.urn));

@@ -59,6 +59,19 @@ const PINS: Record<string, [sha: string, version: string]> = {
     "helm/kind-action": ["ef37e7f390d99f746eb8b610417061a60e82a6cc", "v1.14.0"],
 };
 
+/** Every `uses:` of a workflow that is not a 40-hex SHA from PINS with its version in a comment, as a line each. */
+function pinProblems(workflow: string): string[] {
+    const problems: string[] = [];
+    for (const [, ref, comment] of workflow.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)) {
+        const [action, sha] = ref.split("@");
+        const version = comment.replace(/^\s*#\s*/, "").trim();
+        if (!/^[0-9a-f]{40}$/.test(sha ?? "")) problems.push(`${ref}: not pinned by a full commit SHA`);
+        else if (PINS[action]?.[0] !== sha || PINS[action]?.[1] !== version)
+            problems.push(`${ref}: not the looked-up commit of ${PINS[action]?.[1] ?? action}, or no version comment`);
+    }
+    return problems;
+}
+
 function expectAzureSignInWithoutSecrets(job: Job) {
     expect(job.permissions?.["id-token"]).toBe("write");
     expect(job.env).toMatchObject(azureEnv);
@@ -74,18 +87,18 @@ function expectAzureSignInWithoutSecrets(job: Job) {
 
 describe("every workflow", () => {
     test.each(WORKFLOWS)("%s: every uses: is an action pinned by a 40-hex commit SHA with its version in a comment, the SHA the table looked up", (file) => {
-        const uses = [...text(file).matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)];
-        expect(uses.length).toBeGreaterThan(0);
-        for (const [, ref, comment] of uses) {
-            const [action, sha] = ref.split("@");
-            expect([ref, /^[0-9a-f]{40}$/.test(sha)]).toEqual([ref, true]);
-            expect([action, PINS[action]]).toEqual([action, [sha, comment.replace(/^\s*#\s*/, "").trim()]]);
-        }
+        expect(text(file)).toMatch(/^\s*(?:-\s+)?uses:/m);
+        expect(pinProblems(text(file))).toEqual([]);
     });
 
-    test("the pin check refuses a tag, a branch and a short SHA", () => {
-        for (const bad of ["actions/checkout@v4", "actions/checkout@main", "actions/checkout@11d5960"])
-            expect(/^[0-9a-f]{40}$/.test(bad.split("@")[1])).toBe(false);
+    test("the pin check refuses a tag, a branch, a short SHA, a SHA the table does not hold and a missing version comment", () => {
+        const workflow = text("e2e.yml");
+        const pinned = `actions/checkout@${PINS["actions/checkout"][0]} # ${PINS["actions/checkout"][1]}`;
+        expect(workflow).toContain(pinned);
+        for (const bad of ["actions/checkout@v4", "actions/checkout@main", "actions/checkout@11d5960", `actions/checkout@${"0".repeat(40)} # v4.4.0`]) {
+            expect([bad, pinProblems(workflow.replace(pinned, bad))]).toEqual([bad, [expect.stringContaining(bad.split(" ")[0])]]);
+        }
+        expect(pinProblems(workflow.replace(pinned, `actions/checkout@${PINS["actions/checkout"][0]}`))).toHaveLength(1);
     });
 
     test.each(WORKFLOWS)("%s: nothing is granted at the top; each job asks for its own permissions", (file) => {
