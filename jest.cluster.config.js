@@ -11,7 +11,7 @@ module.exports = {
     roots: ["<rootDir>/test/cluster"],
     testPathIgnorePatterns: ["/node_modules/"],
     testSequencer: undefined,
-    // Each file starts the Azurite it needs (test/support/azurite.ts azuriteFor), as a file run on its own does.
+    // Each file starts the Azurite it needs (tools/engine/azurite.ts azuriteFor), as a file run on its own does.
     globalSetup: undefined,
     globalTeardown: undefined,
     // Each file starts its own control plane; two at once on a two-CPU machine only slows both.

@@ -15,7 +15,7 @@ module.exports = {
     globalSetup: undefined,
     globalTeardown: undefined,
     // Two files at once: a `pulumi up` waits on its processes' starts as much as it computes, so two overlap well on
-    // two CPUs (measured: the three files took 3 min 32 s side by side, against 160 s + 179 s + 37 s one after another).
+    // two CPUs (docs/benchmarks.md has the figures).
     maxWorkers: 2,
     // One step is one pulumi command (seconds); the bound is generous for a cold CI machine.
     testTimeout: 300000,

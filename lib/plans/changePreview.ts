@@ -1,13 +1,15 @@
 /**
- * What `pulumi up` will do to take a stack from one plan to another, offline: for each resource a create, an update
- * (which inputs), a replacement (delete first or create first, decided by the provider or by a resource option), a
- * delete (through which API, or retained, or with what) or nothing, in the engine's order, with the consequences a
- * reviewer must see said in words, and the project's invariants checked. Every rule comes from lib/plans/providerRules.ts.
- * Pure: from two plans (tools/offline/harness.ts) of the same program.
+ * What `pulumi up` will do to take a stack from one config to another, as the engine plans it: for each resource a
+ * create, an update (which inputs), a replacement (delete first or create first, and whether the provider, a resource
+ * option or the engine decided it), a delete (through which API, or retained, or with what) or nothing, with the
+ * consequences a reviewer must see said in words, and the project's invariants checked. Which step each resource takes
+ * is the engine's answer (`pulumi preview` with the stand-in providers, tools/engine/preview.ts, whose Diff reads
+ * lib/plans/providerRules.ts); the two offline plans of the program (tools/offline/harness.ts) give the inputs the notes
+ * and the invariants read, and the dependencies the engine records. Pure: from the plans and the engine's events.
  */
 import { GraphResource } from "./graph";
 import { JWKS_PATH, DISCOVERY_PATH } from "../trust/oidc";
-import { DeleteOutcome, deleteOutcome, EngineStep, engineStep, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
+import { DeleteOutcome, deleteOutcome, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
 
 export interface PreviewResource extends GraphResource {
     deletedWith: string | null;
@@ -52,6 +54,23 @@ import { changedPaths, pathMatches } from "./paths";
 const IGNORED_BY_DIFF: Readonly<Record<string, readonly string[]>> = {
     "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["__provider", "accountKey"],
 };
+
+/**
+ * The inputs a step changes, for a person: the engine's `diffs` (the top-level inputs the provider names), narrowed
+ * to the paths under them that differ between the two plans (`metadata.annotations.azure.workload.identity/client-id`
+ * rather than `metadata`); a dynamic provider's Diff names none (@pulumi/pulumi dynamic/provider.ts answers changes
+ * and replaces only), so then every input that differs. The documents by their path under the issuer, not their index.
+ */
+function changedInputs(old: PreviewResource | undefined, now: PreviewResource, diffs: string[]): string[] {
+    if (!old) return diffs;
+    const ignored = [...(IGNORED_BY_DIFF[now.type] ?? []), ...(now.options.ignoreChanges ?? [])];
+    const documents = now.inputs.documents as Array<{ path?: string }> | undefined;
+    const differing = changedPaths(old.inputs, now.inputs)
+        .filter((p) => !ignored.some((i) => pathMatches(p, i)))
+        .filter((p) => diffs.length === 0 || diffs.some((d) => pathMatches(p, d)));
+    if (differing.length === 0) return diffs;
+    return differing.map((p) => p.replace(/^documents\[(\d+)\]\.text$/, (_m, i: string) => `documents ${String(documents?.[Number(i)]?.path)}`));
+}
 
 const providerUrn = (r: GraphResource) => (r.provider ? r.provider.split("::").slice(0, -1).join("::") : null);
 const deps = (r: GraphResource) => [...r.dependsOn, ...(r.parent ? [r.parent] : []), ...(providerUrn(r) ? [providerUrn(r)!] : [])];
@@ -144,88 +163,6 @@ function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old
     if (step.delete?.outcome === "provider delete" && UNREACHABLE_DELETE_APIS.includes(step.delete.through!))
         notes.push(`deleted through ${step.delete.through}, which the README's rights do not open: this delete fails`);
     return notes;
-}
-
-export function changePreview(before: PreviewPlan, after: PreviewPlan): ChangePreview {
-    const olds = new Map(before.resources.map((r) => [r.urn, r]));
-    const news = new Map(after.resources.map((r) => [r.urn, r]));
-    const forward = new Map<string, ChangeStep>();
-    const level = levels(after.resources);
-
-    // The forward pass, in dependency order, so a replaced provider is known before the objects it manages.
-    const ordered = [...after.resources].sort((a, b) => level.get(a.urn)! - level.get(b.urn)! || a.urn.localeCompare(b.urn));
-    for (const r of ordered) {
-        const old = olds.get(r.urn);
-        const base = { wave: level.get(r.urn)!, urn: r.urn, type: r.type, name: r.name, notes: [] as string[] };
-        if (!old) {
-            forward.set(r.urn, { ...base, kind: "create" });
-            continue;
-        }
-        if (!r.custom) {
-            forward.set(r.urn, { ...base, kind: "same" });
-            continue;
-        }
-        const rule = ruleFor(r.type);
-        const ignored = [...(IGNORED_BY_DIFF[r.type] ?? []), ...(r.options.ignoreChanges ?? [])];
-        const changed = changedPaths(old.inputs, r.inputs).filter((p) => !ignored.some((i) => pathMatches(p, i)));
-        const because = changed.filter(
-            (p) => rule.replaceOn === "every input" || [...rule.replaceOn, ...(r.options.replaceOnChanges ?? [])].some((rp) => pathMatches(p, rp)),
-        );
-        // A replaced provider replaces every resource it manages (pulumi/pulumi step_generator.go).
-        const provider = providerUrn(r);
-        if (provider && forward.get(provider)?.kind === "replace") because.push(`its provider ${provider.split("::").pop()} is replaced`);
-        // The Kubernetes provider of a cluster that is replaced does not know its kubeconfig until then, and is replaced.
-        if (r.type === "pulumi:providers:kubernetes") {
-            const cluster = r.dependsOn.find((d) => forward.get(d)?.kind === "replace");
-            if (cluster) because.push(`its cluster ${cluster.split("::").pop()} is replaced`);
-        }
-        // The documents by their path under the issuer, not their index.
-        const label = (p: string) =>
-            p.replace(
-                /^documents\[(\d+)\]\.text$/,
-                (_m, i: string) => `documents ${String((r.inputs.documents as Array<{ path?: string }>)?.[Number(i)]?.path)}`,
-            );
-        changed.splice(0, changed.length, ...changed.map(label));
-        if (changed.length === 0 && because.length === 0) {
-            forward.set(r.urn, { ...base, kind: "same" });
-            continue;
-        }
-        const diff = { changes: true, replaces: because, deleteBeforeReplace: rule.deleteBeforeReplace };
-        const step: EngineStep = engineStep(diff, { deleteBeforeReplace: r.options.deleteBeforeReplace });
-        forward.set(
-            r.urn,
-            step.kind === "replace"
-                ? { ...base, kind: "replace", changed, replace: { order: step.order, decidedBy: step.decidedBy, because } }
-                : { ...base, kind: "update", changed },
-        );
-    }
-
-    // What leaves: resources no longer in the program, and the old halves of replacements.
-    const deleted = new Set<string>([...before.resources.filter((r) => !news.has(r.urn)).map((r) => r.urn)]);
-    for (const s of forward.values()) if (s.kind === "replace") deleted.add(s.urn);
-    const goesWith = (o: PreviewResource) => howItGoes(o, deleted);
-    for (const s of forward.values()) if (s.kind === "replace") s.delete = goesWith(olds.get(s.urn)!);
-
-    // Deletes of what left the program run last, dependents first (the old graph, reversed).
-    const lastForward = Math.max(0, ...level.values());
-    const removed = before.resources.filter((r) => !news.has(r.urn));
-    const removedUrns = new Set(removed.map((r) => r.urn));
-    const needs = new Map(removed.map((r) => [r.urn, new Set(deps(r).filter((d) => removedUrns.has(d)))]));
-    const deletes: ChangeStep[] = [];
-    const remaining = new Set(removedUrns);
-    for (let wave = lastForward + 1; remaining.size > 0; wave++) {
-        const ready = [...remaining].filter((u) => ![...remaining].some((other) => needs.get(other)!.has(u))).sort();
-        if (ready.length === 0) throw new Error(`a dependency cycle among ${[...remaining].join(", ")}`);
-        for (const urn of ready) {
-            remaining.delete(urn);
-            const o = olds.get(urn)!;
-            deletes.push({ wave, urn, type: o.type, name: o.name, kind: "delete", delete: goesWith(o), notes: [] });
-        }
-    }
-
-    const steps = [...[...forward.values()].sort((a, b) => a.wave - b.wave || a.urn.localeCompare(b.urn)), ...deletes];
-    for (const s of steps) s.notes = notesFor(s, before, after, olds.get(s.urn), news.get(s.urn));
-    return { steps, problems: problemsOf(steps, before, after, olds, news) };
 }
 
 /** How an old resource leaves the state when it is deleted, `deleted` being everything deleted in the same operation. */
@@ -428,12 +365,12 @@ export function engineChangePreview(before: PreviewPlan, after: PreviewPlan, eve
             forward.push({
                 ...base,
                 kind: "replace",
-                changed: created?.diffs ?? [],
+                changed: changedInputs(old, r, created?.diffs ?? []),
                 replace: { order: replacedFirst.has(r.urn) ? "delete-first" : "create-first", decidedBy, because },
                 ...(old ? { delete: goesWith(old) } : {}),
             });
         } else if (ops.has("update")) {
-            forward.push({ ...base, kind: "update", changed: evs.find((e) => e.op === "update")!.diffs });
+            forward.push({ ...base, kind: "update", changed: changedInputs(olds.get(r.urn), r, evs.find((e) => e.op === "update")!.diffs) });
         } else {
             forward.push({ ...base, kind: "same" });
         }

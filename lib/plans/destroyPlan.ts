@@ -85,3 +85,54 @@ export function formatDestroyPlan(steps: DestroyStep[], shortType: (t: string) =
         })
         .join("\n");
 }
+
+/** One resource of a stack's state as the engine keeps it (pulumi/pulumi sdk/go/common/apitype ResourceV3). */
+export interface StateResource {
+    urn: string;
+    type: string;
+    custom: boolean;
+    parent?: string;
+    /** `<provider urn>::<provider id>`. */
+    provider?: string;
+    dependencies?: string[];
+    deletedWith?: string;
+    retainOnDelete?: boolean;
+}
+
+/** The root stack and the default providers: in every state, acting on nothing a user declared. */
+const isBookkeeping = (r: StateResource) => r.type === "pulumi:pulumi:Stack" || (r.type.startsWith("pulumi:providers:") && /::default(_[\w-]+)?$/.test(r.urn));
+
+/**
+ * The destroy plan of a deployed stack: its state's resources, with the dependencies the engine recorded, in the order
+ * the engine deletes them; `deletes` are the URNs the engine's own `pulumi destroy --preview-only` lists, and the plan
+ * must be exactly those (an error names any difference rather than print a plan the engine would not follow).
+ */
+export function stateDestroyPlan(state: StateResource[], deletes: string[]): DestroyStep[] {
+    const resources: DestroyInput[] = state
+        .filter((r) => !isBookkeeping(r))
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.urn.split("::").pop()!,
+            custom: r.custom,
+            parent: r.parent && !r.parent.includes("::pulumi:pulumi:Stack::") ? r.parent : null,
+            dependsOn: r.dependencies ?? [],
+            provider:
+                r.provider && !isBookkeeping({ urn: r.provider.split("::").slice(0, -1).join("::"), type: "pulumi:providers:", custom: true })
+                    ? r.provider
+                    : null,
+            deletedWith: r.deletedWith ?? null,
+            options: r.retainOnDelete ? { retainOnDelete: true } : {},
+        }));
+    const planned = new Set(resources.map((r) => r.urn));
+    const engine = new Set(deletes.filter((u) => !isBookkeeping({ urn: u, type: u.split("::")[2] ?? "", custom: true })));
+    const missing = [...engine].filter((u) => !planned.has(u));
+    const extra = [...planned].filter((u) => !engine.has(u));
+    if (missing.length + extra.length > 0) {
+        throw new Error(
+            `the destroy plan and the engine disagree: the engine deletes ${missing.join(", ") || "nothing more"}; ` +
+                `the plan also lists ${extra.join(", ") || "nothing more"}`,
+        );
+    }
+    return destroyPlan(resources);
+}

@@ -1,108 +1,356 @@
 /**
- * `plan --from --engine`: the change preview with the engine's own answer (a throwaway stack deployed from the "before"
- * stack file with the stand-in providers, then `pulumi preview`), where the offline model of the engine was wrong:
- * resources replaced because a dependency is replaced delete-first, and documents replaced with their container
- * (deletedWith, CLI 3.260+).
+ * The change preview (`npm run plan -- --from`), as the engine answers it: for every lifecycle transition users run,
+ * a throwaway stack deployed from the "before" config with the stand-in providers, then `pulumi preview` of the
+ * "after" one (tools/engine/preview.ts), read into the report (lib/plans/changePreview.ts), and checked against the
+ * invariants the stack promises:
+ *
+ * - no create of a fixed name while the old one still exists (the report's `problems`);
+ * - at every wave the JWKS Entra can read holds the kid the cluster signs with (the same);
+ * - nothing deleted through a data plane the README's rights do not open (the same);
+ * - what users expect to survive a transition survives it (per transition, below).
+ *
+ * One engine session for the file: each "before" config is deployed once, and every preview from it reuses it.
+ * The CLI's own code runs in this worker (test/support/native.ts), with the session passed in.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
+import { capturedStreams } from "../../lib/doctor/capture";
+import { type ChangePreview, engineChangePreview, formatChangePreview } from "../../lib/plans/changePreview";
+import { shortType } from "../../lib/plans/graph";
 import { enginePath } from "../../tools/engine/build";
+import type { EnginePreviewer } from "../../tools/engine/preview";
+import type { Plan } from "../../tools/offline/harness";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { runProcess, runTool } from "../support/processes";
+import { inThisRealm, nativeTooling, withoutStackFrames } from "../support/native";
 
-interface Step {
-    kind: string;
-    type: string;
-    name: string;
-    replace?: { order: string; decidedBy: string; because: string[] };
-}
+const DEV = {
+    "azure-native:location": "westeurope",
+    "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }],
+    "entra-wif:sample": { enabled: true },
+};
+const TWO_KEYS = { ...DEV, "entra-wif:signingKey": { keys: ["initial", "2027-02"] } };
 
 let dir: string;
-let engine: string[];
-beforeAll(() => {
+let previewer: EnginePreviewer;
+beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-engine-preview-"));
-    engine = enginePath();
+    const { enginePreview, stackFile } = nativeTooling();
+    // Every storage account the transitions below name, known to Azurite from the start.
+    const accounts = [DEV, { ...DEV, "entra-wif:issuer": { customUrl: "https://i.example.com/", storageAccountName: "oidcdev2" } }];
+    previewer = await enginePreview.EnginePreviewer.start(
+        accounts.map((c) => stackFile.loadStackFile(writeStack(`accounts-${accounts.indexOf(c)}`, c))),
+        enginePath(),
+    );
+}, 120000);
+afterAll(async () => {
+    await previewer?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const dev = () => parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")).config as Record<string, unknown>;
-
-/** The engine's preview of `after` over a stack deployed from the dev stack file, as JSON. */
-async function enginePreview(after: Record<string, unknown>): Promise<{ code: number; steps: Step[]; problems: string[]; stderr: string }> {
-    const file = path.join(dir, "Pulumi.dev.yaml");
-    fs.writeFileSync(file, stringify({ config: after }));
-    // As a user runs it: its own process, with the pulumi on PATH (here the one engine:build made).
-    const r = await runTool("tools/offline/plan.ts", ["--stack-file", file, "--from", path.join(REPO_ROOT, "Pulumi.dev.yaml"), "--engine", "--json"], {
-        PATH: [...engine, process.env.PATH].join(":"),
-    });
-    const { stdout, stderr } = r;
-    const code = r.code ?? -1;
-    if (code !== 0 && code !== 3) throw new Error(`plan --from --engine exited ${code}:\n${stderr}`);
-    const preview = JSON.parse(stdout) as { steps: Step[]; problems: string[] };
-    return { code, ...preview, stderr };
+/** A stack file of the dev stack with `config`, in a folder of its own. */
+function writeStack(folder: string, config: Record<string, unknown>): string {
+    fs.mkdirSync(path.join(dir, folder), { recursive: true });
+    const file = path.join(dir, folder, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, stringify({ config }));
+    return file;
 }
 
-const step = (steps: Step[], name: string) => steps.find((s) => s.name === name)!;
+let files = 0;
+/** `npm run plan -- --stack-file <after> --from <before> --json`, the CLI's code with this file's engine session. */
+async function transition(before: Record<string, unknown>, after: Record<string, unknown>): Promise<{ preview: ChangePreview; code: number }> {
+    const [from, to] = [writeStack(`t${++files}`, before), writeStack(`t${++files}`, after)];
+    const { out, err, text } = capturedStreams();
+    const code = await withoutStackFrames(() => nativeTooling().plan.runPlan(["--stack-file", to, "--from", from, "--json"], out, err, { previewer })).catch(
+        (e) => {
+            throw inThisRealm(e);
+        },
+    );
+    const { stdout, stderr } = text();
+    if (code !== 0 && code !== 3) throw new Error(`plan --from exited ${code}:\n${stderr}`);
+    return { preview: JSON.parse(stdout) as ChangePreview, code };
+}
 
-test("a location change: everything in Azure is replaced, each deleted first, and what the engine adds is said to be the engine's", async () => {
-    const { steps, problems, code } = await enginePreview({ ...dev(), "azure-native:location": "northeurope" });
-    for (const name of ["group-rg", "issuer-account", "issuer-container", "issuer-documents", "sample-secret", "id-entra-wif-dev-fic-demo_workload-sa"]) {
-        expect([name, step(steps, name).kind, step(steps, name).replace?.order]).toEqual([name, "replace", "delete-first"]);
-    }
-    // The documents: replaced with their container (deletedWith) and after what they depend on, not by their own diff.
-    expect(step(steps, "issuer-documents").replace).toMatchObject({
-        decidedBy: "the engine",
-        because: expect.arrayContaining(["it goes with issuer-container, which is replaced"]),
+const acting = (p: ChangePreview) => p.steps.filter((s) => s.kind !== "same");
+const named = (p: ChangePreview, name: string) => p.steps.find((s) => s.name === name)!;
+const kinds = (p: ChangePreview) => Object.fromEntries(acting(p).map((s) => [s.name, s.kind]));
+const touches = (p: ChangePreview, pattern: RegExp) => acting(p).filter((s) => pattern.test(s.type));
+const ENTRA_TRUST = /UserAssignedIdentity|FederatedIdentityCredential|RoleAssignment|azuread:/;
+const KID = "[A-Za-z0-9_-]{43}";
+
+describe("the signing key", () => {
+    test("add a key: the JWKS is updated before the cluster switches; nothing of Entra's trust changes", async () => {
+        const { preview, code } = await transition(DEV, TWO_KEYS);
+        expect(preview.problems).toEqual([]);
+        expect(code).toBe(0);
+        expect(kinds(preview)).toEqual({
+            "signing-key-2027-02": "create",
+            "issuer-documents": "update",
+            "issuer-verify": "replace",
+            "cluster-kind": "update",
+        });
+        expect(named(preview, "issuer-documents").wave).toBeLessThan(named(preview, "issuer-verify").wave);
+        expect(named(preview, "issuer-verify").wave).toBeLessThan(named(preview, "cluster-kind").wave);
+        expect(named(preview, "issuer-documents").changed).toEqual(["documents openid/v1/jwks"]);
+        expect(named(preview, "issuer-documents").notes).toEqual([expect.stringMatching(new RegExp(`^Entra will find the new key ${KID} in the JWKS$`))]);
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+        // As a person reads it: the steps in order, the secret's change named without its value.
+        const text = formatChangePreview(preview, shortType);
+        expect(
+            text
+                .split("\n")
+                .filter((l) => /^\s*\d+ {2}/.test(l))
+                .map((l) => l.trim().split(/\s+/).slice(0, 3).join(" ")),
+        ).toEqual(["2 create tls:PrivateKey", "5 update IssuerDocuments", "6 replace local:Command", "7 update local:Command"]);
+        expect(text).toContain("environment.ENTRA_WIF_SIGNING_KEY");
+        expect(text).not.toMatch(/PRIVATE KEY|\[secret #/);
     });
-    expect(step(steps, "group-rg").replace).toMatchObject({ decidedBy: "the provider", because: ["location"] });
-    // The kind cluster is deleted before the storage and created after the documents: it never signs unserved.
-    expect(problems).toEqual([]);
-    expect(code).toBe(0);
-});
 
-test("a container rename: the documents are replaced with their container, not updated", async () => {
-    const { steps } = await enginePreview({ ...dev(), "entra-wif:issuer": { ...(dev()["entra-wif:issuer"] as object), containerName: "oidc2" } });
-    expect(step(steps, "issuer-container")).toMatchObject({ kind: "replace", replace: { order: "delete-first", because: ["containerName"] } });
-    expect(step(steps, "issuer-documents")).toMatchObject({ kind: "replace", replace: { decidedBy: "the engine" } });
-});
-
-test("a rotation's first step: the documents and the cluster are updated in place; no identity, credential or role changes", async () => {
-    const { steps, problems } = await enginePreview({ ...dev(), "entra-wif:signingKey": { rsaBits: 2048, keys: ["initial", "next"] } });
-    expect(step(steps, "issuer-documents").kind).toBe("update");
-    expect(step(steps, "cluster-kind").kind).toBe("update");
-    expect(steps.filter((s) => /FederatedIdentityCredential|RoleAssignment|UserAssignedIdentity/.test(s.type)).map((s) => s.kind)).toEqual([
-        "same",
-        "same",
-        "same",
-    ]);
-    expect(problems).toEqual([]);
-});
-
-test("no change: every step is the same", async () => {
-    const { steps, code } = await enginePreview(dev());
-    expect(steps.filter((s) => s.kind !== "same")).toEqual([]);
-    expect(code).toBe(0);
-});
-
-test("every stack file of the repository deploys with the stand-ins, and the engine previews no change against itself", async () => {
-    // `npm run changes -- --engine` with the base branch's copies equal to this checkout's: what a pull request that
-    // touches no stack file sees. Each file is a real `pulumi up` (aks, Arc, an existing cluster, a rotation, …).
-    const base = fs.mkdtempSync(path.join(dir, "base-"));
-    fs.mkdirSync(path.join(base, "examples"));
-    const files = [
-        ...fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml"),
-        ...fs.readdirSync(path.join(REPO_ROOT, "examples")).map((f) => `examples/${f}`),
-    ].filter((f) => /Pulumi\..+\.yaml$/.test(f));
-    for (const f of files) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(base, f));
-    const r = await runProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/offline/changes.ts", "--base-dir", base, "--engine"], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, PATH: [...engine, process.env.PATH].join(":") },
-        timeoutMs: 540000,
+    test("rsaBits: the existing key is never regenerated (ignoreChanges), so nothing changes", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:signingKey": { rsaBits: 4096 } });
+        expect(acting(preview)).toEqual([]);
+        expect(preview.problems).toEqual([]);
     });
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const statuses = [...r.stdout.matchAll(/^== (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
-    expect(statuses).toEqual(files.sort().map((f) => [f, "unchanged"]));
-}, 600000);
+
+    test("the same config: no changes, printed as such", async () => {
+        const { preview, code } = await transition(DEV, DEV);
+        expect(acting(preview)).toEqual([]);
+        expect(code).toBe(0);
+        expect(formatChangePreview(preview, shortType)).toBe("no changes\n");
+    });
+});
+
+const issuerChange = /the issuer changes from .* every token in flight carries the old issuer/;
+
+describe("where the issuer lives", () => {
+    test.each([
+        ["blob → staticWebsite", {}, { "entra-wif:issuer": { hosting: "staticWebsite" } }],
+        ["set customUrl", {}, { "entra-wif:issuer": { customUrl: "https://issuer.example.com/dev/" } }],
+    ])("%s: the documents follow, credentials are updated in place, the cluster moves to the new issuer, and the preview says so", async (_name, from, to) => {
+        const { preview } = await transition({ ...DEV, ...from }, { ...DEV, ...to });
+        expect(preview.problems).toEqual([]);
+        expect(["update", "replace"]).toContain(named(preview, "issuer-documents").kind);
+        expect(named(preview, "issuer-documents").notes.some((n) => issuerChange.test(n)) || named(preview, "issuer-documents").kind === "replace").toBe(true);
+        // Entra's side is updated in place: the identity and its client id survive.
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").kind).toBe("update");
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").changed).toEqual(["issuer"]);
+        expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
+        // A kind cluster cannot change its issuer: it is replaced, the old one deleted first (same name).
+        expect(named(preview, "cluster-kind").replace).toMatchObject({ order: "delete-first", decidedBy: "a resource option" });
+        expect(named(preview, "cluster-kind").notes[0]).toMatch(/the kind cluster is deleted and created anew/);
+    });
+
+    test("a container rename: the container is replaced, deleted first, and the documents with it (deletedWith, CLI 3.260+)", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:issuer": { containerName: "issuer" } });
+        expect(preview.problems).toEqual([]);
+        expect(named(preview, "issuer-container").replace).toEqual({ order: "delete-first", decidedBy: "the provider", because: ["containerName"] });
+        // A model that compared inputs alone said "update" here: the engine replaces them with their container.
+        expect(named(preview, "issuer-documents")).toMatchObject({
+            kind: "replace",
+            replace: { decidedBy: "the engine", because: expect.arrayContaining(["it goes with issuer-container, which is replaced"]) },
+        });
+        expect(named(preview, "issuer-container").wave).toBeLessThan(named(preview, "issuer-documents").wave);
+        // The issuer URL names the container: the credentials follow in place, the cluster is made anew.
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").kind).toBe("update");
+        expect(named(preview, "cluster-kind").replace).toMatchObject({ order: "delete-first" });
+    });
+
+    test("blob → staticWebsite deletes the public container through ARM; the account is updated, not replaced", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:issuer": { hosting: "staticWebsite" } });
+        expect(named(preview, "issuer-container")).toMatchObject({ kind: "delete", delete: { outcome: "provider delete", through: "Azure Resource Manager" } });
+        expect(named(preview, "issuer-account")).toMatchObject({ kind: "update", changed: ["allowBlobPublicAccess"] });
+    });
+
+    test("a location change: everything in Azure is replaced, each deleted first; what the engine adds is said to be the engine's", async () => {
+        const { preview, code } = await transition(DEV, { ...DEV, "azure-native:location": "northeurope" });
+        for (const name of ["group-rg", "issuer-account", "issuer-container", "issuer-documents", "sample-secret", "id-entra-wif-dev-fic-demo_workload-sa"]) {
+            expect([name, named(preview, name).kind, named(preview, name).replace?.order]).toEqual([name, "replace", "delete-first"]);
+        }
+        // The documents: replaced with their container (deletedWith) and after what they depend on, not by their own diff.
+        expect(named(preview, "issuer-documents").replace).toMatchObject({
+            decidedBy: "the engine",
+            because: expect.arrayContaining(["it goes with issuer-container, which is replaced"]),
+        });
+        expect(named(preview, "group-rg").replace).toMatchObject({ decidedBy: "the provider", because: ["location"] });
+        expect(named(preview, "issuer-account").notes).toContain(
+            "the issuer's documents go with the account: Entra cannot read the issuer until they are written again",
+        );
+        // The kind cluster is deleted before the storage and created after the documents: it never signs unserved.
+        expect(preview.problems).toEqual([]);
+        expect(code).toBe(0);
+    });
+
+    test("a move to an existing resource group: the stack's own group is deleted, and everything in it made anew there", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:resourceGroupName": "rg-platform" });
+        expect(named(preview, "group-rg")).toMatchObject({ kind: "delete", delete: { outcome: "provider delete", through: "Azure Resource Manager" } });
+        for (const name of ["issuer-account", "id-entra-wif-dev-identity", "sample-vault"]) {
+            expect([name, named(preview, name).kind, named(preview, name).replace?.order]).toEqual([name, "replace", "delete-first"]);
+        }
+        expect(preview.problems).toEqual([]);
+    });
+});
+
+describe("the sample and the workloads", () => {
+    test("a new sample.secretName: a new secret, the old one kept in the vault (never deleted through the data plane)", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:sample": { enabled: true, secretName: "other-secret" } });
+        expect(preview.problems).toEqual([]);
+        const secret = named(preview, "sample-secret");
+        expect(secret.replace).toMatchObject({ order: "delete-first", decidedBy: "the provider" });
+        expect(secret.delete).toEqual({ outcome: "retained" });
+        expect(named(preview, "sample-vault").kind).toBe("same");
+        expect(named(preview, "sample-pod").replace).toMatchObject({ order: "delete-first", decidedBy: "a resource option" });
+    });
+
+    test("add a workload: its credential, namespace and service account; nothing else of Entra's changes", async () => {
+        const more = { ...DEV, "entra-wif:workloads": [...DEV["entra-wif:workloads"], { namespace: "jobs", serviceAccount: "worker" }] };
+        const { preview } = await transition(DEV, more);
+        expect(preview.problems).toEqual([]);
+        expect(acting(preview).map((s) => `${s.kind} ${s.name}`)).toEqual(
+            expect.arrayContaining(["create id-entra-wif-dev-fic-jobs_worker", "create workloads-ns-jobs", "create workloads-sa-jobs_worker"]),
+        );
+        expect(touches(preview, ENTRA_TRUST).map((s) => s.name)).toEqual(["id-entra-wif-dev-fic-jobs_worker"]);
+    });
+
+    test("switch the identity type: the managed identity goes, an app registration comes; the preview names the new client id", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:identity": { type: "application" } });
+        expect(preview.problems).toEqual([]);
+        expect(named(preview, "id-entra-wif-dev-identity").notes).toContain("the identity is deleted: workloads that use it can no longer get tokens");
+        expect(touches(preview, /azuread:/).map((s) => s.kind)).toEqual(["create", "create", "create"]);
+        expect(named(preview, "workloads-sa-demo_workload-sa").notes).toEqual([
+            "the service account names another client id: pods already running keep the old one until they restart",
+        ]);
+    });
+
+    test("turn the sample off: the vault and its purge go through ARM and the az script; identities and credentials stay", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:sample": { enabled: false } });
+        expect(preview.problems).toEqual([]);
+        expect(kinds(preview)).toMatchObject({ "sample-vault": "delete", "sample-secret": "delete", "sample-pod": "delete" });
+        expect(named(preview, "sample-secret").delete).toEqual({ outcome: "retained" });
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").kind).toBe("same");
+        expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
+    });
+});
+
+describe("the cluster and the webhook", () => {
+    test("a new kind node image replaces the cluster (delete first), its provider and so every object in it", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:cluster": { mode: "kind", nodeImage: "kindest/node:v1.35.0" } });
+        expect(preview.problems).toEqual([]);
+        expect(named(preview, "cluster-kind").replace).toMatchObject({ order: "delete-first" });
+        expect(named(preview, "kubernetes").kind).toBe("replace");
+        for (const s of acting(preview).filter((x) => x.type.startsWith("kubernetes:"))) {
+            expect([s.name, s.kind]).toEqual([s.name, "replace"]);
+            // They go with the old cluster: nothing to delete one by one.
+            expect([s.name, s.delete]).toEqual([s.name, { outcome: "deleted with", with: named(preview, "cluster-kind").urn }]);
+        }
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+    });
+
+    test("a new webhook chart version upgrades the release in place", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:webhook": { version: "1.6.1" } });
+        expect(preview.problems).toEqual([]);
+        expect(kinds(preview)).toEqual({ "webhook-release": "update" });
+        expect(named(preview, "webhook-release").changed).toEqual(["version"]);
+    });
+
+    test("the webhook off: the release and its namespace go; Entra's side stays", async () => {
+        const { preview } = await transition(DEV, { ...DEV, "entra-wif:webhook": { enabled: false } });
+        expect(kinds(preview)).toMatchObject({ "webhook-release": "delete", "webhook-namespace": "delete" });
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+        expect(preview.problems).toEqual([]);
+    });
+});
+
+describe("the invariants catch what they are for", () => {
+    test("a kind cluster that switched keys alongside the JWKS (the dependency missing) may sign with a kid Entra cannot find", async () => {
+        // The engine's steps for adding a key, read against the program as it was before the cluster waited for the
+        // published JWKS: the Command needing only the keys.
+        const { stackFile, harness, mocks } = nativeTooling();
+        const [from, to] = [stackFile.loadStackFile(writeStack("dep-before", DEV)), stackFile.loadStackFile(writeStack("dep-after", TWO_KEYS))];
+        const events = await previewer.changeSteps(from, to);
+        const shared = new mocks.AzureMocks({ prefetchKey: true });
+        const load = harness.freshProgramLoader(path.join(REPO_ROOT, "index"));
+        const evaluate = (s: typeof from) =>
+            withoutStackFrames(() => harness.evaluateProgram({ ...s, mocks: shared, load, fingerprintSecrets: true })).catch((e) => {
+                throw inThisRealm(e);
+            });
+        const [a, b] = [await evaluate(from), await evaluate(to)];
+        expect(engineChangePreview(a, b, events).problems).toEqual([]);
+        const withoutWait: Plan = {
+            ...b,
+            resources: b.resources.map((r) =>
+                r.name === "cluster-kind" ? { ...r, dependsOn: r.dependsOn.filter((d) => !/issuer-verify|issuer-documents/.test(d)) } : r,
+            ),
+        };
+        expect(engineChangePreview(a, withoutWait, events).problems).toEqual([
+            expect.stringMatching(/the cluster may sign with its new signing key \(signingKeyId\) while the JWKS Entra reads does not hold it$/),
+        ]);
+    });
+});
+
+/** Transitions from other configs than the dev stack's: each deploys its "before" anew, so they come last. */
+describe("from other configs", () => {
+    test("switch signing back to the older key: both stay published, so either order is safe", async () => {
+        const { preview } = await transition(TWO_KEYS, { ...DEV, "entra-wif:signingKey": { keys: ["2027-02", "initial"] } });
+        expect(preview.problems).toEqual([]);
+        expect(named(preview, "cluster-kind").kind).toBe("update");
+        expect(touches(preview, /PrivateKey/)).toEqual([]);
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+    });
+    test("remove the old key: it leaves the JWKS (said in words) and the state; the signing key is untouched", async () => {
+        const { preview } = await transition(TWO_KEYS, { ...DEV, "entra-wif:signingKey": { keys: ["2027-02"] } });
+        expect(preview.problems).toEqual([]);
+        expect(kinds(preview)).toMatchObject({ "signing-key-initial": "delete", "issuer-documents": "update", "cluster-kind": "update" });
+        expect(named(preview, "issuer-documents").notes).toContainEqual(
+            expect.stringMatching(new RegExp(`^the JWKS no longer holds ${KID}: tokens signed with that key are refused from now on$`)),
+        );
+        expect(named(preview, "signing-key-initial").delete).toEqual({ outcome: "provider delete", through: "the state alone" });
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+    });
+    test.each([
+        ["staticWebsite → blob", { "entra-wif:issuer": { hosting: "staticWebsite" } }, {}],
+        ["change customUrl", { "entra-wif:issuer": { customUrl: "https://a.example.com/" } }, { "entra-wif:issuer": { customUrl: "https://b.example.com/" } }],
+    ])("%s: the documents follow, credentials are updated in place, the cluster moves to the new issuer, and the preview says so", async (_name, from, to) => {
+        const { preview } = await transition({ ...DEV, ...from }, { ...DEV, ...to });
+        expect(preview.problems).toEqual([]);
+        expect(["update", "replace"]).toContain(named(preview, "issuer-documents").kind);
+        expect(named(preview, "issuer-documents").notes.some((n) => issuerChange.test(n)) || named(preview, "issuer-documents").kind === "replace").toBe(true);
+        // Entra's side is updated in place: the identity and its client id survive.
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").kind).toBe("update");
+        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").changed).toEqual(["issuer"]);
+        expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
+        // A kind cluster cannot change its issuer: it is replaced, the old one deleted first (same name).
+        expect(named(preview, "cluster-kind").replace).toMatchObject({ order: "delete-first", decidedBy: "a resource option" });
+        expect(named(preview, "cluster-kind").notes[0]).toMatch(/the kind cluster is deleted and created anew/);
+    });
+    test("remove a workload: its credential through ARM, and its namespace — with everything in it, said in words", async () => {
+        const more = { ...DEV, "entra-wif:workloads": [...DEV["entra-wif:workloads"], { namespace: "jobs", serviceAccount: "worker" }] };
+        const { preview } = await transition(more, DEV);
+        expect(preview.problems).toEqual([]);
+        expect(named(preview, "id-entra-wif-dev-fic-jobs_worker").notes).toEqual([
+            "token exchanges for system:serviceaccount:jobs:worker fail until the credential exists again",
+        ]);
+        expect(named(preview, "workloads-ns-jobs").notes).toContain("deletes everything in namespace jobs");
+        expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
+    });
+    test("the webhook on again: the release and its namespace come back", async () => {
+        const { preview } = await transition({ ...DEV, "entra-wif:webhook": { enabled: false } }, DEV);
+        expect(kinds(preview)).toMatchObject({ "webhook-release": "create", "webhook-namespace": "create" });
+        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
+        expect(preview.problems).toEqual([]);
+    });
+    test("another storage account behind the same custom URL: the JWKS is unreadable while the cluster still signs (exit 3)", async () => {
+        const custom = { ...DEV, "entra-wif:issuer": { customUrl: "https://i.example.com/" } };
+        const { preview, code } = await transition(custom, {
+            ...DEV,
+            "entra-wif:issuer": { customUrl: "https://i.example.com/", storageAccountName: "oidcdev2" },
+        });
+        expect(named(preview, "issuer-account").replace).toMatchObject({ order: "delete-first", decidedBy: "the provider", because: ["accountName"] });
+        expect(preview.problems).toEqual([
+            // The key by its role, not its kid: a kid is new on every deployment (and every run).
+            expect.stringMatching(/^wave \d+: the cluster may sign with its signing key \(signingKeyId\) while the JWKS Entra reads does not hold it$/),
+        ]);
+        expect(code).toBe(3);
+        expect(formatChangePreview(preview, shortType).split("\n")[0]).toMatch(/^PROBLEM {2}wave \d+: the cluster may sign with its signing key/);
+    });
+});

@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROVIDER_RULES } from "../../lib/plans/providerRules";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
-import { DEV_ACCOUNT_KEY } from "../support/azurite";
+import { DEV_ACCOUNT_KEY } from "../../tools/engine/azurite";
 import { EngineWorld, providerCalls } from "../../tools/engine/world";
 
 const STACK = "dev";

@@ -6,7 +6,7 @@
 import { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
-import { azuriteFor, Azurite } from "../support/azurite";
+import { azuriteFor, Azurite } from "../../tools/engine/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
 import { byName, DynamicInputs, runProgram } from "../support/program";

@@ -14,7 +14,7 @@ import { buildJwks, serializeJwks } from "../../lib/trust/keys";
 import { buildDiscoveryDocument, serializeDiscoveryDocument } from "../../lib/trust/oidc";
 import { parseArgs, runDoctor, runDoctorCli } from "../../tools/doctor";
 import { withEnv } from "../support/env";
-import { Azurite, azuriteFor } from "../support/azurite";
+import { Azurite, azuriteFor } from "../../tools/engine/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";

@@ -13,7 +13,7 @@ import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { engineStep, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { Azurite, azuriteFor } from "../support/azurite";
+import { Azurite, azuriteFor } from "../../tools/engine/azurite";
 import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
 import { sharedRelyingParty } from "../support/native";
 import { byName, DynamicInputs, runProgram } from "../support/program";

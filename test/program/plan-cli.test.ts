@@ -17,10 +17,8 @@ function spawnPlan(...args: string[]): Promise<ProcessResult> {
 }
 
 /** What only a process of its own shows (exit codes, output flushed through a pipe): each argument list run once, all at once. */
-const TRANSITIONS = path.join("test", "fixtures", "transitions");
 const SPAWNED = [
     ["--stack-file", "Pulumi.dev.yaml"],
-    ["--stack-file", path.join(TRANSITIONS, "Pulumi.custom-url-new-account.yaml"), "--from", path.join(TRANSITIONS, "Pulumi.custom-url.yaml")],
     ["--stack-file", fixture("Pulumi.badhosting.yaml")],
     ["--stacks", "dev"],
 ];
@@ -35,9 +33,6 @@ const BATCHED = [
     // Twice: two evaluations of one stack file, each with the program's modules loaded afresh.
     ["--stack-file", fixture("Pulumi.byo.yaml")],
     ["--stack-file", fixture("Pulumi.byo-ec.yaml")],
-    ["--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml"],
-    ["--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml", "--json"],
-    ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml"],
     ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml", "--graph"],
     ["--stack-file", "Pulumi.dev.yaml", "--from"],
 ];
@@ -57,52 +52,8 @@ test("a cluster's own EC key is published, with a warning on stderr that Entra m
     expect(JSON.parse(JSON.parse(stdout).outputs.jwks).keys[0]).toMatchObject({ kty: "EC", alg: "ES256" });
 });
 
-describe("--from: what pulumi up would do to a stack deployed from another config", () => {
-    test("a key added (the rotation example from the dev stack): the key, the JWKS, the gate, then the cluster, in order", () => {
-        const { code, stdout, stderr } = fromBatch("--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml");
-        expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-        const lines = stdout.split("\n").filter((l) => /^\s*\d+ {2}/.test(l));
-        expect(lines.map((l) => l.trim().split(/\s+/).slice(0, 3).join(" "))).toEqual([
-            "2 create tls:PrivateKey",
-            "5 update IssuerDocuments",
-            "6 replace local:Command",
-            "7 update local:Command",
-        ]);
-        expect(stdout).toMatch(/! Entra will find the new key [\w-]+ in the JWKS/);
-        // Secrets change (the cluster's signing key) without a value printed.
-        expect(stdout).toContain("environment.ENTRA_WIF_SIGNING_KEY");
-        expect(stdout).not.toMatch(/PRIVATE KEY|\[secret #/);
-    });
-
-    test("--json: the steps and problems, under the stack's name", () => {
-        const { code, stdout } = fromBatch("--stack-file", path.join("examples", "Pulumi.rotation.yaml"), "--from", "Pulumi.dev.yaml", "--json");
-        expect(code).toBe(0);
-        const doc = JSON.parse(stdout);
-        expect(Object.keys(doc)).toEqual(["stack", "from", "steps", "problems"]);
-        expect(doc).toMatchObject({ stack: "rotation", from: "Pulumi.dev.yaml", problems: [] });
-        expect(doc.steps.find((s: { name: string }) => s.name === "cluster-kind")).toMatchObject({ kind: "update", wave: 7 });
-        expect(stdout).not.toMatch(/\[secret #/);
-    });
-
-    test("the same config: no changes", () => {
-        expect(fromBatch("--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml")).toMatchObject({ code: 0, stdout: "no changes\n", stderr: "" });
-    });
-
-    test("a change that breaks an invariant exits 3 with the problem first", () => {
-        const r = plan(
-            "--stack-file",
-            path.join(TRANSITIONS, "Pulumi.custom-url-new-account.yaml"),
-            "--from",
-            path.join(TRANSITIONS, "Pulumi.custom-url.yaml"),
-        );
-        expect(r.code).toBe(3);
-        // Stable from run to run: the key's name in the stack, never its kid (a new key on every deployment).
-        // Stable from run to run: the key's role, never its kid (a new key on every deployment).
-        expect(r.stdout.split("\n")[0]).toMatch(
-            /^PROBLEM {2}wave \d+: the cluster may sign with its signing key \(signingKeyId\) while the JWKS Entra reads does not hold it$/,
-        );
-    });
-
+/** What --from prints is the engine's answer: test/engine/changePreview.test.ts. Here, only what needs no engine. */
+describe("--from", () => {
     test("usage: --from needs a file, and goes with neither --graph nor --destroy", () => {
         expect(fromBatch("--stack-file", "Pulumi.dev.yaml", "--from").code).toBe(2);
         expect(fromBatch("--stack-file", "Pulumi.dev.yaml", "--from")).toMatchObject({ stderr: expect.stringMatching(/^--from needs the stack file/) });

@@ -11,7 +11,7 @@ import { createHttpGet } from "../../lib/doctor/https";
 import { readPublicKeyFile } from "../../tools/doctor";
 import type { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
-import { Azurite, azuriteFor } from "./azurite";
+import { Azurite, azuriteFor } from "../../tools/engine/azurite";
 import { DynamicProviderHost, startDynamicProviderHost } from "./dynamicProviderHost";
 import { sharedRelyingParty } from "./native";
 import { DynamicInputs, ProviderInputs, runProgram } from "./program";

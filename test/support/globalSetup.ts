@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { accountFor, launchAzurite, SHARED_AZURITE_ENV, SharedAzurite } from "./azurite";
+import { accountFor, launchAzurite, SHARED_AZURITE_ENV, SharedAzurite } from "../../tools/engine/azurite";
 
 const INTEGRATION = path.resolve(__dirname, "..", "integration");
 

@@ -22,6 +22,7 @@ export interface NativeTooling {
     mocks: typeof import("../../tools/offline/mocks");
     plan: typeof import("../../tools/offline/plan");
     changes: typeof import("../../tools/offline/changes");
+    enginePreview: typeof import("../../tools/engine/preview");
     stackFile: typeof import("../../tools/offline/stackFile");
     relyingParty: typeof import("./relyingParty");
 }
@@ -55,6 +56,10 @@ export function nativeTooling(): NativeTooling {
         mocks: req("./tools/offline/mocks"),
         plan: req("./tools/offline/plan"),
         changes: req("./tools/offline/changes"),
+        // Loaded on first use: only the engine tier asks for it.
+        get enginePreview() {
+            return req("./tools/engine/preview") as typeof import("../../tools/engine/preview");
+        },
         stackFile: req("./tools/offline/stackFile"),
         relyingParty: req("./test/support/relyingParty"),
     };

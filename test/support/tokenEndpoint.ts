@@ -9,7 +9,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { selfSignedCertificate } from "./azurite";
+import { selfSignedCertificate } from "../../tools/engine/azurite";
 
 export interface RecordedRequest {
     method: string;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENGINE_COMPONENTS, ENGINE_SUITE } from "../../tools/engine/build";
-import { REPO_ROOT, requiredVersion } from "../../tools/goBuild";
+import { requiredVersion } from "../../tools/goBuild";
 import { kubeconfigCluster, nameKeyOf, ruleDiff } from "../../tools/engine/standins/providers";
 import { hasUnknown, parseUrn, reveal, SECRET_SIG, SECRET_SIG_KEY, UNKNOWN } from "../../tools/engine/standins/server";
 import { PROVIDER_RULES } from "../../lib/plans/providerRules";
@@ -120,23 +120,30 @@ describe("the benchmark's latency table", () => {
     });
 });
 
-test("plan --from --engine without a pulumi on PATH says what to install and exits 2; --engine alone is a usage error", async () => {
-    const r = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml", "--engine"], { PATH: "/nonexistent" });
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^the change preview asks the Pulumi engine \(`pulumi preview` with stand-in providers\), and no `pulumi` is on PATH: install/);
-    const usage = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--engine"]);
+test("plan --from and --destroy without a pulumi on PATH say what to install and exit 2; --engine is no flag (the engine is the answer)", async () => {
+    for (const args of [["--from", "Pulumi.dev.yaml"], ["--destroy"]]) {
+        const r = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", ...args], { PATH: "/nonexistent" });
+        expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
+        expect(r.stderr).toMatch(
+            /^the change preview asks the Pulumi engine \(`pulumi preview` with stand-in providers\), and no `pulumi` is on PATH: install/,
+        );
+    }
+    const usage = await runTool("tools/offline/plan.ts", ["--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml", "--engine"]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^--engine goes with --from\n/);
+    expect(usage.stderr).toMatch(/^unknown argument: --engine\n/);
 });
 
-test("changes --engine without a pulumi on PATH says what to install and exits 2 at the first stack file", async () => {
+test("changes without a pulumi on PATH says what to install and exits 2; a base folder is required", async () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-base-"));
-    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), path.join(base, "Pulumi.dev.yaml"));
-    const r = await runTool("tools/offline/changes.ts", ["--base-dir", base, "--engine"], { PATH: "/nonexistent" }).finally(() =>
+    // A stack file that differs from this checkout's: it needs the engine (one that is the same needs none).
+    fs.writeFileSync(path.join(base, "Pulumi.dev.yaml"), "config:\n  azure-native:location: northeurope\n");
+    const r = await runTool("tools/offline/changes.ts", ["--base-dir", base], { PATH: "/nonexistent" }).finally(() =>
         fs.rmSync(base, { recursive: true, force: true }),
     );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^the change preview asks the Pulumi engine .* no `pulumi` is on PATH: install the Pulumi CLI/);
+    const missing = await runTool("tools/offline/changes.ts", ["--base-dir", path.join(base, "no-such")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such: no such folder\nusage: npm run --silent changes -- --base-dir/);
 });

@@ -209,7 +209,7 @@ describe("preview.yml", () => {
         const cli = testJob.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
         expect(cli.map((s) => s.with)).toEqual([{ "pulumi-version": expect.any(String) }]);
         expect(testJob.steps.indexOf(cli[0])).toBeLessThan(testJob.steps.findIndex((s) => s.id === "changes"));
-        expect(testJob.steps.find((s) => s.id === "changes")!.run).toMatch(/npm run --silent changes -- --base-dir "\$base" --markdown --engine/);
+        expect(testJob.steps.find((s) => s.id === "changes")!.run).toMatch(/npm run --silent changes -- --base-dir "\$base" --markdown > change-preview.md/);
         const runs = testJob.steps.map((s) => s.run ?? s.uses);
         expect(runs.indexOf("npm test")).toBeGreaterThan(runs.indexOf("npm ci --ignore-scripts"));
         expect(testJob.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "node-version": 22 });

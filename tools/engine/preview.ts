@@ -5,6 +5,7 @@
  * user's Pulumi.yaml, stacks and state are never touched: everything happens in a temporary folder, removed after.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStackConfig } from "../../lib/config";
 import { defaultResourceGroupName, defaultStorageAccountName } from "../../lib/entra/naming";
@@ -79,28 +80,140 @@ const errorLines = (out: string) =>
         .slice(0, 20)
         .join("\n");
 
-/** The engine's steps for going from `before` to `after` (the same stack), in the order the engine plans them. */
-export async function enginePreviewSteps(before: StackFile, after: StackFile, engine?: string[]): Promise<EngineStepEvent[]> {
-    const cli = engine ?? cliOnPath();
-    const accounts = [...new Set([...storageAccountsOf(before), ...storageAccountsOf(after)])];
-    const world = await EngineWorld.start(accounts, cli);
-    try {
-        const init = await world.project.pulumi(["stack", "init", after.stack]);
-        if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr}`);
-        await configure(world, { ...before, stack: after.stack });
-        const up = await world.project.pulumi(["up", "--yes", "--skip-preview", "--stack", after.stack]);
-        if (up.code !== 0) throw new Error(`deploying the "before" config with the stand-in providers failed:\n${errorLines(up.stdout) || up.stderr}`);
-        await configure(world, after);
-        const log = world.project.eventLogFile();
-        const preview = await world.project.pulumi(["preview", "--stack", after.stack, "--event-log", log]);
+/** What the engine plans for a destroy: its steps in order, and the state's resources they act on. */
+export interface EngineDestroy {
+    events: EngineStepEvent[];
+    /** The deployed state's resources (`pulumi stack export`), with the dependencies the engine recorded. */
+    state: StateResource[];
+}
+
+/** One resource of a stack's state as the engine keeps it (apitype ResourceV3), as far as the plans read it. */
+export interface StateResource {
+    urn: string;
+    type: string;
+    custom: boolean;
+    parent?: string;
+    provider?: string;
+    dependencies?: string[];
+    deletedWith?: string;
+    retainOnDelete?: boolean;
+}
+
+const stepsOf = (log: string): EngineStepEvent[] =>
+    readEvents(log)
+        .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
+        .map((e) => {
+            const metadata = (e.raw.resourcePreEvent as { metadata: { keys?: string[]; diffs?: string[] } }).metadata;
+            return { sequence: e.sequence, op: e.op!, urn: e.urn!, type: e.type!, keys: metadata.keys ?? [], diffs: metadata.diffs ?? [] };
+        });
+
+/**
+ * The real engine, asked about one stack file after another: one world (Azurite, the stand-in providers, a throwaway
+ * file backend) for all of them. A stack is deployed from its "before" config once; every preview from that config
+ * reuses the deployment (a preview changes nothing), and a different "before" of the same stack is deployed after the
+ * stack's last deployment is destroyed. Stacks of other names stay deployed beside it (deploy says when they cannot).
+ */
+export class EnginePreviewer {
+    /** The stacks deployed now, and the config each was deployed from. */
+    private readonly deployed = new Map<string, string>();
+
+    private constructor(readonly world: EngineWorld) {}
+
+    /** A world serving the storage accounts of `stacks` (every stack file it will be asked about). */
+    static async start(stacks: StackFile[], engine?: string[]): Promise<EnginePreviewer> {
+        const cli = engine ?? cliOnPath();
+        return new EnginePreviewer(await EngineWorld.start([...new Set(stacks.flatMap(storageAccountsOf))], cli));
+    }
+
+    /** The engine's steps for going from `before` to `after` (the same stack), in the order the engine plans them. */
+    changeSteps(before: StackFile, after: StackFile): Promise<EngineStepEvent[]> {
+        // One at a time: previews share the deployed stack. The same question gets the engine's same answer.
+        const key = JSON.stringify([after.stack, before.config, after.config, before.secretKeys, after.secretKeys]);
+        if (!this.answers.has(key)) {
+            const answer = this.queue.catch(() => undefined).then(() => this.preview(before, after));
+            this.queue = answer;
+            this.answers.set(key, answer);
+        }
+        return this.answers.get(key)!;
+    }
+
+    private answers = new Map<string, Promise<EngineStepEvent[]>>();
+    private queue: Promise<unknown> = Promise.resolve();
+
+    private async preview(before: StackFile, after: StackFile): Promise<EngineStepEvent[]> {
+        await this.deploy({ ...before, stack: after.stack });
+        await configure(this.world, after);
+        const log = this.world.project.eventLogFile();
+        const preview = await this.world.project.pulumi(["preview", "--stack", after.stack, "--event-log", log]);
+        // The stack's config is the "before" one again for the next preview.
+        await configure(this.world, { ...before, stack: after.stack });
         if (preview.code !== 0) throw new Error(`pulumi preview of the "after" config failed:\n${errorLines(preview.stdout) || preview.stderr}`);
-        return readEvents(log)
-            .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
-            .map((e) => {
-                const metadata = (e.raw.resourcePreEvent as { metadata: { keys?: string[]; diffs?: string[] } }).metadata;
-                return { sequence: e.sequence, op: e.op!, urn: e.urn!, type: e.type!, keys: metadata.keys ?? [], diffs: metadata.diffs ?? [] };
-            });
+        return stepsOf(log);
+    }
+
+    /** What `pulumi destroy` does to a stack deployed from `stack`: `pulumi destroy --preview-only` and the state. */
+    destroySteps(stack: StackFile): Promise<EngineDestroy> {
+        const run = this.queue.catch(() => undefined).then(() => this.destroyPreview(stack));
+        this.queue = run;
+        return run;
+    }
+
+    private async destroyPreview(stack: StackFile): Promise<EngineDestroy> {
+        await this.deploy(stack);
+        const exported = await this.world.project.pulumi(["stack", "export", "--stack", stack.stack]);
+        if (exported.code !== 0) throw new Error(`pulumi stack export failed: ${exported.stderr}`);
+        const state = (JSON.parse(exported.stdout) as { deployment: { resources?: StateResource[] } }).deployment.resources ?? [];
+        const log = this.world.project.eventLogFile();
+        const r = await this.world.project.pulumi(["destroy", "--preview-only", "--stack", stack.stack, "--event-log", log], {
+            PULUMI_SKIP_CONFIRMATIONS: "false",
+        });
+        if (r.code !== 0) throw new Error(`pulumi destroy --preview-only failed:\n${errorLines(r.stdout) || r.stderr}`);
+        return { events: stepsOf(log), state };
+    }
+
+    /**
+     * The stack deployed from `stack`'s config. Another stack's deployment stays beside it (stack files name their own
+     * Azure names, derived from the stack's name), unless the up finds a name taken: then the others are destroyed and
+     * the up is tried once more. The same stack with another config is destroyed first: a fresh deployment, as the
+     * "before" config's own `pulumi up` made it.
+     */
+    private async deploy(stack: StackFile): Promise<void> {
+        const config = JSON.stringify(stack.config);
+        if (this.deployed.get(stack.stack) === config) return;
+        const project = this.world.project;
+        if (this.deployed.has(stack.stack)) await this.destroy(stack.stack);
+        if (!fs.existsSync(path.join(project.dir, `Pulumi.${stack.stack}.yaml`))) {
+            const init = await project.pulumi(["stack", "init", stack.stack]);
+            if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr}`);
+        }
+        await configure(this.world, stack);
+        const upArgs = ["up", "--yes", "--skip-preview", "--stack", stack.stack];
+        let up = await project.pulumi(upArgs);
+        if (up.code !== 0 && this.deployed.size > 0 && /already exist/i.test(up.stdout + up.stderr)) {
+            for (const other of [...this.deployed.keys()]) await this.destroy(other);
+            up = await project.pulumi(upArgs);
+        }
+        if (up.code !== 0) throw new Error(`deploying the "before" config with the stand-in providers failed:\n${errorLines(up.stdout) || up.stderr}`);
+        this.deployed.set(stack.stack, config);
+    }
+
+    private async destroy(stackName: string): Promise<void> {
+        const down = await this.world.project.pulumi(["destroy", "--yes", "--skip-preview", "--stack", stackName]);
+        if (down.code !== 0) throw new Error(`destroying the throwaway stack ${stackName} failed:\n${errorLines(down.stdout) || down.stderr}`);
+        this.deployed.delete(stackName);
+    }
+
+    async stop(): Promise<void> {
+        await this.world.stop();
+    }
+}
+
+/** The engine's steps for going from `before` to `after` (the same stack), in a world of their own. */
+export async function enginePreviewSteps(before: StackFile, after: StackFile, engine?: string[]): Promise<EngineStepEvent[]> {
+    const previewer = await EnginePreviewer.start([before, after], engine);
+    try {
+        return await previewer.changeSteps(before, after);
     } finally {
-        await world.stop();
+        await previewer.stop();
     }
 }

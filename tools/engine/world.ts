@@ -19,7 +19,7 @@ import { enginePath } from "./build";
 import { REPO_ROOT } from "../goBuild";
 import { EngineProject, PulumiResult, readEvents, stopOnExit } from "./project";
 import { nameKeyOf } from "./standins/providers";
-import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "../../test/support/azurite";
+import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "./azurite";
 
 /** What the stand-in kind and docker record each time the cluster starts signing. */
 export interface SigningMoment {
@@ -120,7 +120,7 @@ const args = process.argv.slice(2);
 }
 
 /** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
-function startAzureFront(azurite: Azurite, origin: string): Promise<{ pid: number; blob: string; web: string }> {
+export function startAzureFront(azurite: Azurite, origin: string): Promise<{ pid: number; blob: string; web: string }> {
     const dir = path.dirname(azurite.caFile);
     const child = spawn(process.execPath, [path.join(__dirname, "azureFront.js"), origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem")], {
         cwd: REPO_ROOT,

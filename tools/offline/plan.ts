@@ -1,24 +1,26 @@
 /**
- * Offline plan: evaluates the real program under realistic mocks and prints, as one JSON document, every
- * resource it would register and every output — no cloud credentials, no Pulumi CLI.
+ * The plan: evaluates the real program under realistic mocks and prints, as one JSON document, every resource it
+ * would register and every output — no cloud credentials, no Pulumi CLI.
  *
  *   npm run --silent plan -- --stack-file Pulumi.dev.yaml [--graph | --destroy [--json] | --from <before.yaml> [--json]]
  *
- * With --graph it prints the resource graph as a Mermaid flowchart instead; with --destroy what `pulumi destroy`
- * would do, in its order, one line a resource (--json: as JSON); with --from what `pulumi up` would do to a stack
- * deployed from <before.yaml> to make it what --stack-file says (lib/plans/changePreview.ts), exit 3 when a change
- * breaks an invariant (a create over a name that still exists, a delete the README's rights cannot make, a kid the
- * cluster signs with that Entra cannot find).
+ * With --graph it prints the resource graph as a Mermaid flowchart instead. --destroy and --from ask the Pulumi
+ * engine (the pulumi on PATH) with the stand-in providers, in a throwaway folder (tools/engine/preview.ts): --destroy
+ * what `pulumi destroy` would do, in its order, one line a resource (--json: as JSON); --from what `pulumi up` would
+ * do to a stack deployed from <before.yaml> to make it what --stack-file says (lib/plans/changePreview.ts), exit 3
+ * when a change breaks an invariant (a create over a name that still exists, a delete the README's rights cannot
+ * make, a kid the cluster signs with that Entra cannot find); exit 2 with no pulumi on PATH.
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
 import * as path from "node:path";
-import { changePreview, engineChangePreview, formatChangePreview } from "../../lib/plans/changePreview";
-import { destroyPlan, formatDestroyPlan } from "../../lib/plans/destroyPlan";
+import { engineChangePreview, formatChangePreview } from "../../lib/plans/changePreview";
+import { formatDestroyPlan, stateDestroyPlan } from "../../lib/plans/destroyPlan";
 import { mermaidGraph, shortType } from "../../lib/plans/graph";
 import { ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "../../lib/config";
 import type { AzureMocks } from "./mocks";
 import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
-import { loadStackFile, REPO_ROOT, StackFileError } from "./stackFile";
+import { loadStackFile, REPO_ROOT, type StackFile, StackFileError } from "./stackFile";
+import type { EnginePreviewer } from "../engine/preview";
 
 const USAGE =
     "usage: npm run --silent plan -- --stack-file <Pulumi.<stack>.yaml> | --stack <name> " +
@@ -29,15 +31,15 @@ export const PLAN_FLAGS: readonly Flag[] = [
     ["--stack-file <file>", "The stack file to plan (Pulumi.<stack>.yaml): its config, as `pulumi up` of that stack reads it."],
     ["--stack <name>", "The same, by stack name: Pulumi.<name>.yaml in the current folder (the name `pulumi stack select` takes)."],
     ["--graph", "Print the resource graph as a Mermaid flowchart instead of the plan."],
-    ["--destroy", "Print what `pulumi destroy` would do, in its order, one line a resource: deleted, retained or deleted with what, through which API."],
     [
-        "--from <file>",
-        "The stack file the stack was deployed from: print what `pulumi up` would do to get from it to --stack-file; exit 3 when a change breaks an invariant.",
+        "--destroy",
+        "Print what `pulumi destroy` would do, in its order, one line a resource: deleted, retained or deleted with what, through which API. " +
+            "The engine's answer: `pulumi destroy --preview-only` (the pulumi on PATH) of a throwaway stack deployed with stand-in providers.",
     ],
     [
-        "--engine",
-        "With --from: ask the Pulumi engine which resources it creates, updates, replaces (and in which order) or deletes: `pulumi preview` " +
-            "(the pulumi on PATH) of a throwaway stack deployed from --from with stand-in providers; exit 2 without a pulumi on PATH.",
+        "--from <file>",
+        "The stack file the stack was deployed from: print what `pulumi up` would do to get from it to --stack-file; exit 3 when a change breaks an " +
+            "invariant. The engine's answer: `pulumi preview` (the pulumi on PATH) of a throwaway stack deployed from <file> with stand-in providers.",
     ],
     ["--json", "With --destroy or --from: print JSON instead of text (the plan itself is always JSON)."],
     ["--program <path>", "Evaluate another program instead of index.ts (how `npm run bench` measures a bare program); it reads its config itself."],
@@ -48,7 +50,8 @@ export function planHelpText(): string {
     return formatHelp(
         [
             "The offline plan: evaluates the real program under realistic mocks (no Azure, no Pulumi CLI) and prints every",
-            "resource it would register, with its inputs, and every output.",
+            "resource it would register, with its inputs, and every output. --from and --destroy ask the Pulumi engine (the pulumi",
+            "on PATH) with stand-in providers, in a throwaway folder: no Azure, and the project's own stacks are never touched.",
         ],
         USAGE,
         PLAN_FLAGS,
@@ -58,7 +61,7 @@ export function planHelpText(): string {
             "  npm run --silent plan -- --stack-file examples/Pulumi.rotation.yaml --destroy",
             "  npm run --silent plan -- --stack-file Pulumi.dev.yaml --from Pulumi.dev.before.yaml",
             "",
-            `exit: 0 the plan, 1 a config or stack file refused (one line a problem), 2 bad arguments, ${EXIT_CHANGE_DOC}`,
+            `exit: 0 the plan, 1 a config or stack file refused (one line a problem), 2 bad arguments or no pulumi on PATH, ${EXIT_CHANGE_DOC}`,
             "PLAN_DEBUG=1 prints the stack trace of an unexpected failure.",
         ],
     );
@@ -79,8 +82,10 @@ export interface PlanRunOptions {
     cwd?: string;
     /** Print the stack of an unexpected failure (default: when PLAN_DEBUG is set). */
     debug?: boolean;
-    /** With --engine: the folders of the pulumi CLI and its language host (default: the pulumi on PATH). */
+    /** With --from and --destroy: the folders of the pulumi CLI and its language host (default: the pulumi on PATH). */
     enginePath?: string[];
+    /** With --from and --destroy: the engine session to ask (one for many stack files: `npm run changes`, tests). */
+    previewer?: EnginePreviewer;
 }
 
 const write = (stream: NodeJS.WritableStream, text: string) =>
@@ -102,7 +107,6 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     let graph = false;
     let destroy = false;
     let json = false;
-    let engine = false;
     // Another program to evaluate instead of index.ts (the benchmark's baseline).
     let program = path.join(REPO_ROOT, "index");
     let programGiven = false;
@@ -111,7 +115,6 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             if (argv[i] === "--graph") graph = true;
             else if (argv[i] === "--destroy") destroy = true;
             else if (argv[i] === "--json") json = true;
-            else if (argv[i] === "--engine") engine = true;
             else if (argv[i] === "--program") {
                 const value = argv[++i];
                 if (value === undefined) throw new UsageError("--program needs a path");
@@ -136,7 +139,6 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         if (!stackFile) throw new UsageError("give --stack-file <Pulumi.<stack>.yaml> or --stack <name>");
         if ([graph, destroy, fromFile !== undefined].filter(Boolean).length > 1) throw new UsageError("give one of --graph, --destroy and --from");
         if (json && !destroy && fromFile === undefined) throw new UsageError("--json goes with --destroy or --from (the plan itself is JSON)");
-        if (engine && fromFile === undefined) throw new UsageError("--engine goes with --from");
     } catch (e) {
         await write(err, `${(e as Error).message}\n${USAGE}\n`);
         return 2;
@@ -149,8 +151,8 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
         return `plan failed: ${message}${(options.debug ?? !!process.env.PLAN_DEBUG) ? `\n${(e as Error).stack}` : " (PLAN_DEBUG=1 for the stack)"}\n`;
     };
 
-    let stack;
-    let beforeStack;
+    let stack: StackFile;
+    let beforeStack: StackFile | undefined;
     const warnings: string[] = [];
     try {
         stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
@@ -181,6 +183,11 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     const pulumi = await import("@pulumi/pulumi");
     const { evaluateProgram, freshProgramLoader } = await import("./harness");
     const { AzureMocks } = await import("./mocks");
+    const { EngineMissing, EnginePreviewer } = await import("../engine/preview");
+    // The engine's session for --from and --destroy: the caller's, or one of this run's own, stopped at the end.
+    let ownPreviewer: EnginePreviewer | undefined;
+    const engineSession = async () =>
+        options.previewer ?? (ownPreviewer = await EnginePreviewer.start([stack, ...(beforeStack ? [beforeStack] : [])], options.enginePath));
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program (index.ts or --program) is named by path at run time
         const load = options.load ?? ((p: string) => require(p) as Record<string, unknown>);
@@ -190,19 +197,13 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             // the stack keeps; only what the configs change differs. Secrets compare by fingerprint, never printed.
             // Two evaluations in one process: the program's modules load afresh for each, as for two `pulumi up`s.
             const fresh = options.load ? () => options.load!(program) : freshProgramLoader(program);
+            // The engine works in its own processes meanwhile.
+            const session = await engineSession();
+            const engineSteps = session.changeSteps(beforeStack, stack);
+            engineSteps.catch(() => undefined);
             const before = await evaluateProgram({ ...beforeStack, mocks, load: fresh, fingerprintSecrets: true });
             const after = await evaluateProgram({ ...stack, mocks, load: fresh, fingerprintSecrets: true });
-            let preview;
-            if (engine) {
-                const { enginePreviewSteps, EngineMissing } = await import("../engine/preview");
-                try {
-                    preview = engineChangePreview(before, after, await enginePreviewSteps(beforeStack, stack, options.enginePath));
-                } catch (e) {
-                    if (!(e instanceof EngineMissing)) throw e;
-                    await write(err, `${e.message}\n`);
-                    return 2;
-                }
-            } else preview = changePreview(before, after);
+            const preview = engineChangePreview(before, after, await engineSteps);
             await write(
                 out,
                 json
@@ -211,18 +212,28 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
             );
             return preview.problems.length > 0 ? EXIT_UNSAFE_CHANGE : 0;
         }
-        const plan = await evaluateProgram({ ...stack, mocks, load: () => load(program) });
         if (destroy) {
-            const steps = destroyPlan(plan.resources);
-            await write(out, json ? `${JSON.stringify({ stack: plan.stack, destroy: steps }, null, 2)}\n` : `${formatDestroyPlan(steps, shortType)}\n`);
-        } else {
-            await write(out, graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
+            const { events, state } = await (await engineSession()).destroySteps(stack);
+            const steps = stateDestroyPlan(
+                state,
+                events.filter((e) => e.op === "delete").map((e) => e.urn),
+            );
+            await write(out, json ? `${JSON.stringify({ stack: stack.stack, destroy: steps }, null, 2)}\n` : `${formatDestroyPlan(steps, shortType)}\n`);
+            return 0;
         }
+        const plan = await evaluateProgram({ ...stack, mocks, load: () => load(program) });
+        await write(out, graph ? mermaidGraph(plan.resources) : `${JSON.stringify(plan, null, 2)}\n`);
         return 0;
     } catch (e) {
+        if (e instanceof EngineMissing) {
+            await write(err, `${e.message}\n`);
+            return 2;
+        }
         // Config errors arrive as RunError (see index.ts): the message is the whole story.
         await write(err, failure(e, pulumi.RunError.isInstance(e) || (e instanceof Error && e.name === "ConfigError")));
         return 1;
+    } finally {
+        await ownPreviewer?.stop();
     }
 }
 

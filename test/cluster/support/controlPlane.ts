@@ -12,7 +12,7 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { clusterBinaries } from "../../../tools/cluster/build";
-import { freePort } from "../../support/azurite";
+import { freePort } from "../../../tools/engine/azurite";
 
 let binaries: Record<string, string> | undefined;
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { freePort, selfSignedCertificate } from "../../support/azurite";
+import { freePort, selfSignedCertificate } from "../../../tools/engine/azurite";
 import { ApiServer, binary, expectStatus, start, Started, waitFor } from "./controlPlane";
 
 const WRAPPER = path.resolve(__dirname, "../../../tools/cluster/go/webhook");

@@ -1,6 +1,7 @@
 /**
- * A real Azure Storage blob endpoint for tests: Azurite (npm) on 127.0.0.1, over HTTPS with a throwaway
- * self-signed certificate, on a free port, stopped by PID. Every wait is bounded.
+ * A real Azure Storage blob endpoint for tests and for the engine's change preview (tools/engine/world.ts): Azurite
+ * (npm) on 127.0.0.1, over HTTPS with a throwaway self-signed certificate, on a free port, stopped by PID. Every wait
+ * is bounded.
  *
  * A jest run starts one (test/support/globalSetup.ts) and every test file works in a storage account of its own in
  * it, so files running side by side never meet in a container; a file run on its own starts one for itself.
