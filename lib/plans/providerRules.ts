@@ -211,7 +211,9 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
     "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
         source:
             "this project: lib/trust/issuerDocuments.ts (diff never replaces; create and update write in place; delete deletes " +
-            "nothing), run by @pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through)",
+            "nothing), run by @pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through). The " +
+            "engine still replaces them, delete-first, when their container is replaced (deletedWith, CLI 3.260+, pulumi/pulumi#23818) " +
+            "or a dependency is replaced delete-first (step_generator.go calculateDependentReplacements): a new container, account or location",
         replaceOn: [],
         deleteBeforeReplace: false,
         createRefusesExisting: false,

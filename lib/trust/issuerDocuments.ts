@@ -69,6 +69,11 @@ export interface IssuerDocumentsState extends DocumentSite {
     cacheControl: string;
     /** The public URL of each document, as anonymous readers fetch it from the storage (not a custom URL). */
     urls: string[];
+    /**
+     * The account's static website was off until this resource turned it on: switching back to blob hosting turns it
+     * off again. A website someone else turned on is left on.
+     */
+    websiteTurnedOn?: boolean;
 }
 
 const SITE_KEYS = ["accountName", "blobEndpoint", "hosting", "containerName", "publicBaseUrl"] as const;
@@ -150,9 +155,10 @@ export function documentUrls(site: Pick<DocumentSite, "publicBaseUrl">, document
     return documents.map((d) => site.publicBaseUrl + d.path);
 }
 
-/** The state after a write: the inputs without the account key, and the URLs. */
-export function publishedState(inputs: IssuerDocumentsInputs): IssuerDocumentsState {
+/** The state after a write: the inputs without the account key, the URLs, and whether the website is this resource's doing. */
+export function publishedState(inputs: IssuerDocumentsInputs, websiteTurnedOn = false): IssuerDocumentsState {
     return {
+        ...(websiteTurnedOn ? { websiteTurnedOn } : {}),
         accountName: inputs.accountName,
         blobEndpoint: inputs.blobEndpoint,
         hosting: inputs.hosting,
@@ -177,7 +183,10 @@ function storageError(doing: string, site: DocumentSite, err: unknown): Error {
               : e.statusCode === undefined
                 ? ` — ${site.blobEndpoint} did not answer; check the network path from this machine`
                 : "";
-    return new Error(`entra-wif: ${doing} in storage account ${site.accountName} failed: ${code}${hint}. ${String(e.message ?? err).split("\n")[0]}`);
+    return new Error(
+        `entra-wif: ${doing} in storage account ${site.accountName} failed (${site.blobEndpoint}, ${viaProxy(site.blobEndpoint)}): ${code}${hint}. ` +
+            String(e.message ?? err).split("\n")[0],
+    );
 }
 
 /**
@@ -191,10 +200,15 @@ export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previo
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof StorageBlob;
     const service = new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey));
+    const sameAccount = previous !== undefined && previous.accountName === inputs.accountName && previous.blobEndpoint === inputs.blobEndpoint;
+    let websiteTurnedOn = inputs.hosting === "staticWebsite" && sameAccount && previous.hosting === "staticWebsite" && previous.websiteTurnedOn === true;
     if (inputs.hosting === "staticWebsite") {
         try {
             const properties = await service.getProperties();
-            if (!properties.staticWebsite?.enabled) await service.setProperties({ staticWebsite: { enabled: true } });
+            if (!properties.staticWebsite?.enabled) {
+                await service.setProperties({ staticWebsite: { enabled: true } });
+                websiteTurnedOn = true;
+            }
             // Azure creates $web when the website is enabled; an emulator or a slow account may not have it yet.
             await service.getContainerClient(STATIC_WEBSITE_CONTAINER).createIfNotExists();
         } catch (err) {
@@ -212,12 +226,7 @@ export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previo
             throw storageError(`writing ${inputs.containerName}/${doc.path}`, inputs, err);
         }
     }
-    if (
-        previous &&
-        previous.accountName === inputs.accountName &&
-        previous.blobEndpoint === inputs.blobEndpoint &&
-        previous.containerName !== inputs.containerName
-    ) {
+    if (sameAccount && previous.containerName !== inputs.containerName) {
         const old = service.getContainerClient(previous.containerName);
         for (const doc of previous.documents ?? []) {
             // The old container may be gone already (deleted by the same update): nothing to remove then.
@@ -227,47 +236,119 @@ export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previo
                 .catch(() => undefined);
         }
     }
-    return publishedState(inputs);
+    // Back to blob hosting: the website this resource turned on goes off, once the documents are served from the
+    // container (Set Blob Service Properties with only StaticWebsite: the other settings are kept).
+    if (sameAccount && previous.hosting === "staticWebsite" && inputs.hosting === "blob" && previous.websiteTurnedOn) {
+        try {
+            await service.setProperties({ staticWebsite: { enabled: false } });
+        } catch (err) {
+            throw storageError("turning off the static website this stack turned on", inputs, err);
+        }
+    }
+    return publishedState(inputs, websiteTurnedOn);
 }
 
 /** Whether a failed request failed because the account's host name no longer resolves (a deleted storage account). */
 export function isHostGone(err: unknown): boolean {
-    const cause = (err as { cause?: { code?: string } }).cause;
-    return cause?.code === "ENOTFOUND";
+    const e = err as { code?: string; cause?: { code?: string } };
+    return e.code === "ENOTFOUND" || e.cause?.code === "ENOTFOUND";
 }
 
 /**
- * What anonymous readers get now (a refresh): each document as Entra would read it from the storage. A document
- * that is gone reads as empty text, so the next `pulumi up` writes it again; a content type that changed is reported,
- * so it is set again. A storage account that is gone (its host name no longer resolves: Azure removes the account's
- * DNS name with it) makes the documents gone: undefined, so refresh drops them and the next `pulumi up` writes them
- * anew. Any other answer (403: public access turned off) fails the refresh with the URL and the status.
+ * The proxy a request to `url` goes through, by the rule the Azure SDKs follow (@typespec/ts-http-runtime
+ * policies/proxyPolicy.js, which @azure/core-rest-pipeline's default pipeline runs): HTTPS_PROXY, else ALL_PROXY, else
+ * HTTP_PROXY (each in upper or lower case), unless NO_PROXY lists the host exactly or, with a leading dot, a domain it
+ * ends in. Undefined: no proxy.
+ */
+export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const value = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+    const proxy = value("HTTPS_PROXY") ?? value("ALL_PROXY") ?? value("HTTP_PROXY");
+    if (!proxy) return undefined;
+    const host = new URL(url).hostname;
+    const bypass = (value("NO_PROXY") ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "")
+        .some((p) => (p.startsWith(".") ? host.endsWith(p) || host === p.slice(1) : host === p));
+    return bypass ? undefined : proxy;
+}
+
+/** How a request went, for an error message: through which proxy, or none. The proxy's credentials are left out. */
+export function viaProxy(url: string, env: NodeJS.ProcessEnv = process.env): string {
+    const proxy = proxyFor(url, env);
+    if (!proxy) return "no proxy";
+    const shown = new URL(proxy);
+    shown.username = "";
+    shown.password = "";
+    return `through the proxy ${shown.origin} (HTTPS_PROXY${env.NO_PROXY || env.no_proxy ? "; NO_PROXY does not list the host" : ""})`;
+}
+
+interface AnonymousAnswer {
+    status: number;
+    contentType: string;
+    /** Azure Storage's error code (x-ms-error-code), when it gave one. */
+    errorCode?: string;
+    body: string;
+}
+
+/**
+ * A GET as Entra makes it: anonymous, no redirect followed, through the Azure SDK's own HTTP pipeline, so
+ * HTTPS_PROXY and NO_PROXY apply as they do to every other Azure call of `pulumi up` (Node's fetch ignores them).
+ * Bounded: 30 s in all, two retries of a request that got no answer included (an unref'd timer: nothing waits on it).
+ */
+async function anonymousGet(url: string): Promise<AnonymousAnswer> {
+    // Loaded here, as the storage SDK is: only the provider host reads.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
+    const pipeline = rest.createPipelineFromOptions({ retryOptions: { maxRetries: 2, maxRetryDelayInMs: 4000 }, redirectOptions: { maxRetries: 0 } });
+    const response = await pipeline.sendRequest(
+        rest.createDefaultHttpClient(),
+        rest.createPipelineRequest({ url, method: "GET", abortSignal: AbortSignal.timeout(30000) }),
+    );
+    return {
+        status: response.status,
+        contentType: (response.headers.get("content-type") ?? "").split(";")[0].trim(),
+        errorCode: response.headers.get("x-ms-error-code") ?? undefined,
+        body: response.bodyAsText ?? "",
+    };
+}
+
+/**
+ * What anonymous readers get now (a refresh): each document as Entra would read it from the storage. Gone is gone: a
+ * 404 for any document (the blob, its container — ContainerNotFound — or the website's content is not there) or an
+ * account whose host name no longer resolves (Azure removes the account's DNS name with it) reports the documents gone
+ * (undefined), so refresh drops them and the next `pulumi up` writes them anew. A content type that changed is
+ * reported, so it is set again. Any other answer fails the refresh, naming the URL, the status or the network error,
+ * and the proxy the request went through (403: public access turned off, or a proxy that refuses).
  */
 export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<IssuerDocumentsState | undefined> {
     const documents: IssuerDocument[] = [];
     let contentType = state.contentType;
     for (const doc of state.documents) {
         const url = state.publicBaseUrl + doc.path;
-        let response: Response;
+        let answer: AnonymousAnswer;
         try {
-            response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(30000) });
+            answer = await anonymousGet(url);
         } catch (err) {
             if (isHostGone(err)) return undefined;
-            const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-            throw new Error(`entra-wif: reading ${url} anonymously, as Entra reads it, failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`, {
-                cause: err,
-            });
+            const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+            const why = e.code ?? e.cause?.code ?? e.message ?? String(err);
+            throw new Error(`entra-wif: reading ${url} anonymously, as Entra reads it, failed (${viaProxy(url)}): ${why}`, { cause: err });
         }
-        if (response.status === 404) {
-            documents.push({ path: doc.path, text: "" });
-            continue;
+        if (answer.status === 404) return undefined;
+        if (answer.status !== 200) {
+            throw new Error(
+                `entra-wif: reading ${url} anonymously, as Entra reads it, answered HTTP ${answer.status}` +
+                    (answer.errorCode
+                        ? ` (${answer.errorCode})`
+                        : proxyFor(url)
+                          ? " without Azure Storage's error code (the proxy may have answered)"
+                          : " without Azure Storage's error code") +
+                    `, ${viaProxy(url)}; Entra cannot read the issuer either`,
+            );
         }
-        if (response.status !== 200) {
-            throw new Error(`entra-wif: reading ${url} anonymously, as Entra reads it, answered HTTP ${response.status}; Entra cannot read the issuer either`);
-        }
-        const served = (response.headers.get("content-type") ?? "").split(";")[0].trim();
-        if (served !== state.contentType) contentType = served;
-        documents.push({ path: doc.path, text: await response.text() });
+        if (answer.contentType !== state.contentType) contentType = answer.contentType;
+        documents.push({ path: doc.path, text: answer.body });
     }
     return { ...state, documents, contentType };
 }

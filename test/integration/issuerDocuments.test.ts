@@ -134,15 +134,14 @@ describe("a key rotation is an update in place: create, add a key, remove a key,
         expect(again.diff!.changes).toBe(false);
     });
 
-    test("refresh: a document deleted behind the stack's back reads as missing, and the next up writes it again", async () => {
+    test("refresh: a document deleted behind the stack's back: the documents read as gone, and the next up writes them again", async () => {
         const d = deployments.retired;
         await rp.replay({ ...storage(), containerName: "rotation", steps: [{ op: "delete", blobName: JWKS_PATH, contentType: "", text: "" }], probes: [] });
         expect((await readAsEntra(d))[1].status).toBe(404);
-        state = await refresh(host, documentsOf(d).urn, state);
-        const jwks = (state.outputs.documents as Array<{ path: string; text: string }>).find((x) => x.path === JWKS_PATH)!;
-        expect(jwks.text).toBe("");
-        const repaired = await up(host, documentsOf(d).urn, documentsOf(d).inputs, state);
-        expect(repaired.step).toBe("update");
+        // Gone is gone: refresh drops the resource, and the next up creates it, writing both documents.
+        expect(await refresh(host, documentsOf(d).urn, state)).toBeUndefined();
+        const repaired = await up(host, documentsOf(d).urn, documentsOf(d).inputs, undefined);
+        expect(repaired.step).toBe("create");
         state = repaired.state;
         expect((await readAsEntra(d))[1]).toMatchObject({ status: 200, body: d.plan.outputs.jwks });
     });
@@ -202,19 +201,28 @@ describe("a change of place: customUrl, container, blob ↔ static website", () 
         }
     });
 
-    test("and back to blob hosting: written to the container, the $web copies removed", async () => {
+    test("and back to blob hosting: written to the container, the $web copies removed, the website it turned on turned off", async () => {
+        expect(state.outputs.websiteTurnedOn).toBe(true);
         const result = await publishPlan(rp, azurite, host, blob, "blob", state);
         expect(result.step).toBe("update");
         state = result.state;
         expect((await readAsEntra(blob)).map((r) => r.status)).toEqual([200, 200]);
         expect(await rp.blob({ ...storage(), containerName: "$web", blobName: JWKS_PATH })).toMatchObject({ exists: false });
+        expect((await rp.service(storage())).staticWebsite).toMatchObject({ enabled: false });
+        expect(state.outputs.websiteTurnedOn).toBeUndefined();
     });
 
-    test("a static website that is already on is left as it is (its other settings kept)", async () => {
+    test("a static website someone else turned on is left on, there and back (its other settings kept)", async () => {
+        expect((await rp.service({ ...storage(), staticWebsite: { enabled: true, indexDocument: "index.html" } })).staticWebsite).toMatchObject({
+            enabled: true,
+        });
         const website = await deploy({ hosting: "staticWebsite" }, ["2026-11"]);
-        const result = await up(host, documentsOf(website).urn, documentsOf(website).inputs, state);
-        expect(result.step).toBe("update");
-        expect((await rp.service(storage())).staticWebsite).toMatchObject({ enabled: true });
+        const there = await up(host, documentsOf(website).urn, documentsOf(website).inputs, state);
+        expect(there.step).toBe("update");
+        expect(there.state.outputs.websiteTurnedOn).toBeUndefined();
+        const back = await publishPlan(rp, azurite, host, blob, "blob", there.state);
+        state = back.state;
+        expect((await rp.service(storage())).staticWebsite).toMatchObject({ enabled: true, indexDocument: "index.html" });
     });
 });
 

@@ -6,7 +6,7 @@
 //   publish:  upload blobs to storage with @azure/storage-blob (account key), creating the container
 //   container: create a container as azure-native's BlobContainer does (its public access level), if it is missing
 //   blob:     a blob's content and properties read with the account key (for $web, which Azurite does not serve)
-//   service:  the blob service's properties (static website), read with the account key
+//   service:  the blob service's properties (static website), read with the account key; set first when given
 //   replay:   blob creates and deletes in a given order, probing URLs anonymously after each
 //   fetch:    anonymous GET; status, Content-Type and body
 //   discover: openid-client discovery of an issuer (https only; issuer must match byte for byte)
@@ -46,8 +46,9 @@ const jobs = {
         return { ok: true, exists: true, contentType: properties.contentType ?? null, cacheControl: properties.cacheControl ?? null, body };
     },
 
-    async service({ blobEndpoint, accountName, accountKey }) {
+    async service({ blobEndpoint, accountName, accountKey, staticWebsite }) {
         const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(accountName, accountKey));
+        if (staticWebsite) await service.setProperties({ staticWebsite });
         const properties = await service.getProperties();
         return { ok: true, staticWebsite: properties.staticWebsite ?? null };
     },

@@ -6,7 +6,7 @@
  */
 import { deleteOutcome, DeleteOutcome, DiffAnswer, EngineStep, engineStep } from "../../lib/plans/providerRules";
 import type { Plan } from "../../tools/offline/harness";
-import { Azurite } from "./azurite";
+import { Azurite } from "../../tools/engine/azurite";
 import type { DynamicProviderHost } from "./dynamicProviderHost";
 import { byName, DynamicInputs } from "./program";
 import type { RelyingParty } from "./relyingParty";
@@ -76,10 +76,15 @@ export async function up(
     }
 }
 
-/** `pulumi refresh` for one resource: its Read, whose outputs become the state the next diff starts from. */
-export async function refresh(host: DynamicProviderHost, urn: string, state: ResourceState): Promise<ResourceState> {
+/**
+ * `pulumi refresh` for one resource: its Read, whose outputs become the state the next diff starts from; an empty id
+ * is the provider saying the resource is gone, and refresh drops it from the state (undefined: the next up creates it;
+ * pulumi/pulumi v3.276.0: a Read answering an empty id and no properties leaves no outputs, pkg/resource/plugin/
+ * provider_plugin.go Read, and pkg/resource/deploy/step.go RefreshStep.Apply marks a resource without outputs deleted).
+ */
+export async function refresh(host: DynamicProviderHost, urn: string, state: ResourceState): Promise<ResourceState | undefined> {
     const read = await host.read(urn, state.id, state.outputs);
-    return { ...state, outputs: read.outputs };
+    return read.id === "" ? undefined : { ...state, outputs: read.outputs };
 }
 
 /**

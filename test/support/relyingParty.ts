@@ -84,8 +84,13 @@ export function relyingParty(caFile: string) {
             run<{ ok: boolean }>({ action: "container", ...job }),
         blob: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; blobName: string }) =>
             run<{ ok: boolean; exists: boolean; contentType?: string | null; cacheControl?: string | null; body?: string }>({ action: "blob", ...job }),
-        service: (job: { blobEndpoint: string; accountName: string; accountKey: string }) =>
-            run<{ ok: boolean; staticWebsite: { enabled: boolean; indexDocument?: string } | null }>({ action: "service", ...job }),
+        service: (job: {
+            blobEndpoint: string;
+            accountName: string;
+            accountKey: string;
+            /** Set before reading, as someone else's tooling would. */
+            staticWebsite?: { enabled: boolean; indexDocument?: string };
+        }) => run<{ ok: boolean; staticWebsite: { enabled: boolean; indexDocument?: string } | null }>({ action: "service", ...job }),
         replay: (job: { blobEndpoint: string; accountName: string; accountKey: string; containerName: string; steps: ReplaceStep[]; probes: string[] }) =>
             run<{ ok: boolean; observed: Array<{ step: string; statuses: Record<string, { status: number; contentType: string | null; body: string }> }> }>({
                 action: "replay",
