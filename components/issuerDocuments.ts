@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IssuerHosting } from "../lib/config";
-import { DOCUMENT_CACHE_CONTROL, IssuerDocument, issuerDocumentsOperations } from "../lib/trust/issuerDocuments";
+import { DOCUMENT_CACHE_CONTROL, IssuerDocument, ISSUER_DOCUMENTS_TYPE } from "../lib/trust/issuerDocuments";
 import { DISCOVERY_PATH, DOCUMENT_CONTENT_TYPE, JWKS_PATH } from "../lib/trust/oidc";
 
 export interface IssuerDocumentsArgs {
@@ -23,20 +23,23 @@ export interface IssuerDocumentsArgs {
 }
 
 /**
- * The two issuer documents, written in place by lib/trust/issuerDocuments.ts through a Pulumi dynamic provider: a change of
- * either (a rotation, another issuer URL, another container) is an update of this one resource, so the URL answers
- * the old document until the new one is written and the new one after, never 404 and never a name collision.
- * Type `pulumi-nodejs:dynamic/entra-wif:IssuerDocuments`.
+ * The two issuer documents, written in place by lib/trust/issuerDocuments.ts, served by the project's own provider plugin
+ * (provider/main.ts, named in Pulumi.yaml's `plugins.providers`): a change of either (a rotation, another issuer URL,
+ * another hosting) is an update of this one resource, so the URL answers the old document until the new one is
+ * written and the new one after, never 404 and never a name collision. The plugin runs the installed code on every
+ * operation: nothing of it is kept in the state. Type `entra-wif:index:IssuerDocuments`.
  */
-export class IssuerDocuments extends pulumi.dynamic.Resource {
+export class IssuerDocuments extends pulumi.CustomResource {
     /** The documents as written, in the order written (the JWKS first). */
     declare public readonly documents: pulumi.Output<IssuerDocument[]>;
     /** Their public URLs at the storage endpoint. */
     declare public readonly urls: pulumi.Output<string[]>;
+    /** Whether the account's static website was turned on by this resource (and so is turned off when hosting goes back to blob). */
+    declare public readonly websiteTurnedOn: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: IssuerDocumentsArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            issuerDocumentsOperations,
+            ISSUER_DOCUMENTS_TYPE,
             name,
             {
                 accountName: args.accountName,
@@ -53,11 +56,9 @@ export class IssuerDocuments extends pulumi.dynamic.Resource {
                 contentType: DOCUMENT_CONTENT_TYPE,
                 cacheControl: DOCUMENT_CACHE_CONTROL,
                 urls: undefined,
+                websiteTurnedOn: undefined,
             },
-            // The key is an input only; should a later provider version echo it, it stays encrypted in the state.
-            { ...opts, additionalSecretOutputs: ["accountKey"] },
-            "entra-wif",
-            "IssuerDocuments",
+            opts,
         );
     }
 }

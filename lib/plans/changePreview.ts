@@ -9,6 +9,7 @@
  */
 import { GraphResource } from "./graph";
 import { JWKS_PATH, DISCOVERY_PATH } from "../trust/oidc";
+import { ISSUER_DOCUMENTS_TYPE } from "../trust/issuerDocuments";
 import { DeleteOutcome, deleteOutcome, ruleFor, UNREACHABLE_DELETE_APIS } from "./providerRules";
 
 export interface PreviewResource extends GraphResource {
@@ -52,7 +53,7 @@ import { changedPaths, pathMatches } from "./paths";
 
 /** Inputs a provider's diff does not look at (lib/trust/issuerDocuments.ts: the account key, the serialized provider). */
 const IGNORED_BY_DIFF: Readonly<Record<string, readonly string[]>> = {
-    "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["__provider", "accountKey"],
+    "entra-wif:index:IssuerDocuments": ["accountKey"],
 };
 
 /**
@@ -102,7 +103,7 @@ function levels(resources: GraphResource[]): Map<string, number> {
 
 /** The published document's text among the documents resource's inputs, when there is one. */
 function documentText(plan: PreviewPlan, path: string): string | undefined {
-    const documents = plan.resources.find((r) => r.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments")?.inputs.documents;
+    const documents = plan.resources.find((r) => r.type === ISSUER_DOCUMENTS_TYPE)?.inputs.documents;
     return Array.isArray(documents) ? (documents as Array<{ path: string; text: string }>).find((d) => d.path === path)?.text : undefined;
 }
 
@@ -143,7 +144,7 @@ function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old
         notes.push("the kind cluster is deleted and created anew (its name, image or issuer changed): every workload in it starts again on a new cluster");
     if (old && isKindCommand(old) && step.kind === "update")
         notes.push("the cluster's key files are rewritten in place and its control plane restarted; pods keep running");
-    if (r.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments" && (step.kind === "update" || step.kind === "create")) {
+    if (r.type === ISSUER_DOCUMENTS_TYPE && (step.kind === "update" || step.kind === "create")) {
         const [kidsBefore, kidsAfter] = [kidsOf(documentText(before, JWKS_PATH)), kidsOf(documentText(after, JWKS_PATH))];
         const added = kidsAfter.filter((k) => !kidsBefore.includes(k));
         const removed = kidsBefore.filter((k) => !kidsAfter.includes(k));
@@ -212,7 +213,7 @@ function problemsOf(
     }
     // At every moment the JWKS Entra can read holds the kid the cluster signs with (a kind cluster the stack runs), as
     // long as the issuer stays: a new issuer ends every token in flight by nature, which the documents' note says.
-    const documents = steps.find((s) => s.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments" && s.kind !== "same");
+    const documents = steps.find((s) => s.type === ISSUER_DOCUMENTS_TYPE && s.kind !== "same");
     // The kind cluster's step, whatever it is: a cluster that stays also keeps signing while the documents change.
     const cluster = steps.find((s) => s.kind !== "delete" && isKindCommand((news.get(s.urn) ?? olds.get(s.urn))!));
     const signing = (p: PreviewPlan) => (typeof p.outputs.signingKeyId === "string" ? p.outputs.signingKeyId : undefined);

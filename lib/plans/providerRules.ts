@@ -208,12 +208,26 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         nameInputs: ["accountName"],
         deleteThrough: "blob service (the deployer's Entra token): SetProperties with the static website disabled",
     },
-    "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
+    "entra-wif:index:IssuerDocuments": {
         source:
             "this project: lib/trust/issuerDocuments.ts (diff never replaces; create and update write in place; delete deletes " +
-            "nothing), run by @pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through). The " +
-            "engine still replaces them, delete-first, when their container is replaced (deletedWith, CLI 3.260+, pulumi/pulumi#23818) " +
-            "or a dependency is replaced delete-first (step_generator.go calculateDependentReplacements): a new container, account or location",
+            "nothing), served by the project's own plugin provider/main.ts (@pulumi/pulumi 3.270.0 provider/server.js passes " +
+            "the answers through). The engine still replaces them, delete-first, when their container is replaced (deletedWith, " +
+            "CLI 3.260+, pulumi/pulumi#23818) or a dependency is replaced delete-first (step_generator.go " +
+            "calculateDependentReplacements): a new container, account or location",
+        replaceOn: [],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: ["accountName", "containerName"],
+        deleteThrough: "nothing",
+    },
+    // The same resource as earlier versions registered it, a dynamic resource, in states deployed before the plugin:
+    // the next up creates the plugin's resource (writing the documents in place) and deletes this one, whose Delete
+    // deletes nothing in every version that had it.
+    "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
+        source:
+            "this project before the plugin: lib/trust/issuerDocuments.ts's operations serialized into the state and run by " +
+            "@pulumi/pulumi 3.270.0 cmd/dynamic-provider (Diff passes the provider's answer through; delete deletes nothing)",
         replaceOn: [],
         deleteBeforeReplace: false,
         createRefusesExisting: false,

@@ -1,14 +1,14 @@
 /**
- * The issuer documents in blob storage, written by code this project owns (components/issuerDocuments.ts runs it as a
- * Pulumi dynamic provider), so a change of the documents is an update in place and never a replacement.
+ * The issuer documents in blob storage, written by code this project owns (the project's provider plugin,
+ * provider/main.ts, serves it for components/issuerDocuments.ts), so a change of the documents is an update in place
+ * and never a replacement by the provider's own answer.
  *
  * Why not azure-native's storage.Blob: a new content replaces a Blob (`source` is WillReplaceOnChanges), azure-native
  * answers delete-before-replace for every replacement of a named resource, and its create refuses a blob that exists
  * (pulumi-azure-native provider/pkg/provider/provider.go: Diff `deleteBeforeReplace := len(replaces) > 0`; Create →
  * customCreate: "cannot create already existing resource"). A retained blob therefore made the first key rotation
  * fail, and every retry after it; without retainOnDelete the delete would leave a 404. lib/plans/providerRules.ts keeps
- * those rules; test/integration/issuerDocuments.test.ts runs this provider in Pulumi's own dynamic-provider host
- * against Azurite.
+ * those rules; test/integration/issuerDocuments.test.ts runs this provider in the project's plugin against Azurite.
  *
  * What this code does instead:
  * - writes each document with Put Blob over the same name, which replaces the blob's content and properties in one
@@ -32,6 +32,9 @@ export const DOCUMENT_CACHE_CONTROL = "no-cache";
 
 /** The value Pulumi's engine sends a provider for a value not known yet (a preview). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The resource type: served by the project's own provider plugin (provider/main.ts). */
+export const ISSUER_DOCUMENTS_TYPE = "entra-wif:index:IssuerDocuments";
 
 /** The container Azure serves the static website from. */
 export const STATIC_WEBSITE_CONTAINER = "$web";
@@ -195,8 +198,8 @@ function storageError(doing: string, site: DocumentSite, err: unknown): Error {
  * after the new ones are written: the old issuer is no longer trusted, and must not keep serving keys.
  */
 export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previous?: IssuerDocumentsState): Promise<IssuerDocumentsState> {
-    // Loaded here, not at the top: only the provider host writes, and the SDK's ~270 modules cost every plan and
-    // preview ~0.1 s (docs/benchmarks.md). Pulumi's closure serializer keeps the require as it is.
+    // Loaded here, not at the top: only the provider plugin writes, and the SDK's ~270 modules cost every plan and
+    // preview ~0.1 s (docs/benchmarks.md).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof StorageBlob;
     const service = new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey));
@@ -297,7 +300,7 @@ interface AnonymousAnswer {
  * Bounded: 30 s in all, two retries of a request that got no answer included (an unref'd timer: nothing waits on it).
  */
 async function anonymousGet(url: string): Promise<AnonymousAnswer> {
-    // Loaded here, as the storage SDK is: only the provider host reads.
+    // Loaded here, as the storage SDK is: only the provider plugin reads.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
     const pipeline = rest.createPipelineFromOptions({ retryOptions: { maxRetries: 2, maxRetryDelayInMs: 4000 }, redirectOptions: { maxRetries: 0 } });
@@ -353,7 +356,7 @@ export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<
     return { ...state, documents, contentType };
 }
 
-/** The provider's operations, in the shape of a Pulumi dynamic provider (without importing Pulumi here). */
+/** The provider's operations (provider/main.ts serves them; nothing here imports Pulumi). */
 export const issuerDocumentsOperations = {
     check: async (_olds: unknown, news: Partial<IssuerDocumentsInputs>) => ({ inputs: news, failures: checkIssuerDocuments(news) }),
     diff: async (_id: string, olds: Partial<IssuerDocumentsState>, news: Partial<IssuerDocumentsInputs>) => diffIssuerDocuments(olds, news),

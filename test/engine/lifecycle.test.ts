@@ -241,7 +241,7 @@ describe("the dev stack through the engine", () => {
             expect([type, deletedFirst(steps, type)]).toEqual([type, true]);
         }
         // Since CLI 3.260 (pulumi/pulumi#23818) what is deletedWith a replaced resource is replaced with it.
-        expect(replaced(steps, "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments")).toBe(true);
+        expect(replaced(steps, "entra-wif:index:IssuerDocuments")).toBe(true);
     });
 
     step("resource group moved to an existing one", async () => {

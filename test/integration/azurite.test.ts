@@ -8,8 +8,8 @@ import { AzureMocks } from "../../tools/offline/mocks";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 import { azuriteFor, Azurite } from "../../tools/engine/azurite";
 import { serviceAccountToken, tokenSigner } from "../support/jwt";
-import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
-import { byName, DynamicInputs, runProgram } from "../support/program";
+import { ProviderPlugin, startProviderPlugin } from "../support/providerPlugin";
+import { byName, PluginInputs, runProgram } from "../support/program";
 import { Deployment, publishPlan as publish } from "../support/publish";
 import { sharedRelyingParty } from "../support/native";
 import type { RelyingParty } from "../support/relyingParty";
@@ -19,18 +19,18 @@ const AUDIENCE = "api://AzureADTokenExchange";
 
 let azurite: Azurite;
 let rp: RelyingParty;
-let host: DynamicProviderHost;
+let host: ProviderPlugin;
 let mocks: AzureMocks;
 let plan: Plan;
 let privateKeyPem: string;
 let issuer: string;
 
-/** The program with its container named, its documents published by the program's own provider in Pulumi's host. */
+/** The program with its container named, its documents published by the project's own provider plugin. */
 async function deployAndPublish(containerName: string, access: "blob" | "private", customUrl?: string): Promise<Deployment> {
-    const dynamic: DynamicInputs = new Map();
+    const plugin: PluginInputs = new Map();
     const issuerConfig = { storageAccountName: azurite.accountName, containerName, ...(customUrl ? { customUrl } : {}) };
     const config = { "azure-native:location": "westeurope", "entra-wif:issuer": issuerConfig };
-    const deployment = { plan: await runProgram(config, { mocks, dynamic }), dynamic };
+    const deployment = { plan: await runProgram(config, { mocks, plugin }), plugin };
     await publish(rp, azurite, host, deployment, access);
     return deployment;
 }
@@ -39,7 +39,7 @@ beforeAll(async () => {
     azurite = await azuriteFor(__filename);
     rp = sharedRelyingParty(azurite.caFile);
     mocks = new AzureMocks({ blobEndpoint: () => azurite.blobEndpoint, storageAccountKey: () => azurite.accountKey });
-    host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+    host = await startProviderPlugin({ NODE_EXTRA_CA_CERTS: azurite.caFile });
     plan = (await deployAndPublish("oidc", "blob")).plan;
     privateKeyPem = mocks.generatedPrivateKeys[0];
     issuer = plan.outputs.issuerUrl as string;

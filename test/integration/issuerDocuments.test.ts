@@ -14,30 +14,30 @@ import { engineStep, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../../tools/engine/azurite";
-import { DynamicProviderHost, startDynamicProviderHost } from "../support/dynamicProviderHost";
+import { ProviderPlugin, startProviderPlugin } from "../support/providerPlugin";
 import { sharedRelyingParty } from "../support/native";
-import { byName, DynamicInputs, runProgram } from "../support/program";
+import { byName, PluginInputs, runProgram } from "../support/program";
 import { Deployment, documentsOf, publishPlan, refresh, remove, ResourceState, up } from "../support/publish";
 import type { RelyingParty } from "../support/relyingParty";
 
 let azurite: Azurite;
 let rp: RelyingParty;
-let host: DynamicProviderHost;
+let host: ProviderPlugin;
 let mocks: AzureMocks;
 
 const storage = () => ({ blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey });
 
 async function deploy(issuer: Record<string, unknown>, keys: string[]): Promise<Deployment> {
-    const dynamic: DynamicInputs = new Map();
+    const plugin: PluginInputs = new Map();
     const plan = await runProgram(
         {
             "azure-native:location": "westeurope",
             "entra-wif:issuer": { storageAccountName: azurite.accountName, ...issuer },
             "entra-wif:signingKey": { keys },
         },
-        { mocks, dynamic },
+        { mocks, plugin },
     );
-    return { plan, dynamic };
+    return { plan, plugin };
 }
 
 const documentText = (d: Deployment, p: string) => (documentsOf(d).inputs.documents as Array<{ path: string; text: string }>).find((x) => x.path === p)!.text;
@@ -68,7 +68,7 @@ beforeAll(async () => {
         webEndpoint: () => `${azurite.blobEndpoint}$web/`,
         storageAccountKey: () => azurite.accountKey,
     });
-    host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+    host = await startProviderPlugin({ NODE_EXTRA_CA_CERTS: azurite.caFile });
 }, 120000);
 
 afterAll(async () => {

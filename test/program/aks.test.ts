@@ -34,13 +34,13 @@ describe("aks against kind", () => {
             "azure-native:storage:StorageAccount issuer-account",
             "command:local:Command cluster-kind",
             "command:local:Command issuer-verify",
+            "entra-wif:index:IssuerDocuments issuer-documents",
             "entra-wif:index:KindCluster cluster",
             "entra-wif:index:OidcIssuer issuer",
             "entra-wif:index:SigningKey signing-key",
             "entra-wif:index:WorkloadIdentityWebhook webhook",
             "kubernetes:core/v1:Namespace webhook-namespace",
             "kubernetes:helm.sh/v3:Release webhook-release",
-            "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments issuer-documents",
             "tls:index/privateKey:PrivateKey signing-key-initial",
         ]);
         const onlyAks = [...types(aks)].filter((t) => !types(kind).has(t)).sort();

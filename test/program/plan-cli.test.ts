@@ -80,7 +80,7 @@ test("the dev stack prints the graph as one JSON document", () => {
             "tls:index/privateKey:PrivateKey",
             "azure-native:storage:StorageAccount",
             "azure-native:storage:BlobContainer",
-            "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments",
+            "entra-wif:index:IssuerDocuments",
         ]),
     );
     expect(doc.outputs.serviceAccountSigningKey).toBe("[secret]");

@@ -12,9 +12,9 @@ import { readPublicKeyFile } from "../../tools/doctor";
 import type { Plan } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../../tools/engine/azurite";
-import { DynamicProviderHost, startDynamicProviderHost } from "./dynamicProviderHost";
+import { ProviderPlugin, startProviderPlugin } from "./providerPlugin";
 import { sharedRelyingParty } from "./native";
-import { DynamicInputs, ProviderInputs, runProgram } from "./program";
+import { PluginInputs, ProviderInputs, runProgram } from "./program";
 import { publishPlan, ResourceState } from "./publish";
 import type { RelyingParty } from "./relyingParty";
 
@@ -30,24 +30,24 @@ export class Deployment {
 
     private constructor(
         readonly azurite: Azurite,
-        readonly host: DynamicProviderHost,
+        readonly host: ProviderPlugin,
         readonly rp: RelyingParty,
         readonly mocks: AzureMocks,
     ) {}
 
     static async start(testFile: string, mockOptions: { fixedPrivateKeys?: Record<string, string> } = {}): Promise<Deployment> {
         const azurite = await azuriteFor(testFile);
-        const host = await startDynamicProviderHost({ NODE_EXTRA_CA_CERTS: azurite.caFile });
+        const host = await startProviderPlugin({ NODE_EXTRA_CA_CERTS: azurite.caFile });
         const mocks = new AzureMocks({ ...mockOptions, blobEndpoint: () => azurite.blobEndpoint, storageAccountKey: () => azurite.accountKey });
         return new Deployment(azurite, host, sharedRelyingParty(azurite.caFile), mocks);
     }
 
     /** Evaluates the program with `config` and publishes its documents (an update of the previous ones after the first). */
     async up(config: Record<string, unknown>): Promise<Deployed> {
-        const dynamic: DynamicInputs = new Map();
+        const plugin: PluginInputs = new Map();
         const inputs: ProviderInputs = new Map();
-        const plan = await runProgram(config, { mocks: this.mocks, dynamic, providerInputs: inputs });
-        this.documentsState = (await publishPlan(this.rp, this.azurite, this.host, { plan, dynamic }, "blob", this.documentsState)).state;
+        const plan = await runProgram(config, { mocks: this.mocks, plugin, providerInputs: inputs });
+        this.documentsState = (await publishPlan(this.rp, this.azurite, this.host, { plan, plugin }, "blob", this.documentsState)).state;
         return { plan, inputs };
     }
 

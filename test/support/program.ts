@@ -10,6 +10,7 @@ import { inThisRealm, nativeTooling, withoutStackFrames } from "./native";
 
 import { PROJECT } from "../../lib/config";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
+import { ISSUER_DOCUMENTS_TYPE } from "../../lib/trust/issuerDocuments";
 
 export { PROJECT };
 
@@ -20,7 +21,7 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
  * back as this test's own plain data (what the CLI prints), and a failure as an Error of this test's realm with the
  * program's name and message, so jest's matchers see what they always saw.
  */
-async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicInputs, providerInputs?: ProviderInputs): Promise<Plan> {
+async function evaluate(opts: Omit<EvaluateOptions, "load">, plugin?: PluginInputs, providerInputs?: ProviderInputs): Promise<Plan> {
     const { harness, mocks } = nativeTooling();
     try {
         const plan = await withoutStackFrames(() =>
@@ -28,8 +29,13 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicIn
                 ...opts,
                 mocks: opts.mocks ?? new mocks.AzureMocks({ keyPool: mocks.processKeyPool }),
                 load: harness.freshProgramLoader(path.join(REPO_ROOT, "index")),
-                onDynamicResource: dynamic ? (urn, inputs) => dynamic.set(urn, JSON.parse(JSON.stringify(inputs))) : undefined,
-                onProviderInputs: providerInputs ? (r, inputs) => providerInputs.set(r.name, JSON.parse(JSON.stringify(inputs))) : undefined,
+                onProviderInputs:
+                    plugin || providerInputs
+                        ? (r, inputs) => {
+                              providerInputs?.set(r.name, JSON.parse(JSON.stringify(inputs)));
+                              if (r.type === ISSUER_DOCUMENTS_TYPE) plugin?.set(r.urn, JSON.parse(JSON.stringify(inputs)));
+                          }
+                        : undefined,
             }),
         );
         return JSON.parse(JSON.stringify(plan)) as Plan;
@@ -38,21 +44,21 @@ async function evaluate(opts: Omit<EvaluateOptions, "load">, dynamic?: DynamicIn
     }
 }
 
-/** Each dynamic resource's inputs as its provider receives them (the serialized provider included), by URN. */
-export type DynamicInputs = Map<string, Record<string, unknown>>;
+/** The inputs of each resource of the project's own plugin (provider/main.ts), as the plugin receives them, by URN. */
+export type PluginInputs = Map<string, Record<string, unknown>>;
 
 /** Every resource's inputs as its provider receives them (secrets unwrapped), by resource name. */
 export type ProviderInputs = Map<string, Record<string, unknown>>;
 
 export async function runProgram(
     config: Record<string, unknown>,
-    opts: { stack?: string; mocks?: AzureMocks; dynamic?: DynamicInputs; fingerprintSecrets?: boolean; providerInputs?: ProviderInputs } = {},
+    opts: { stack?: string; mocks?: AzureMocks; plugin?: PluginInputs; fingerprintSecrets?: boolean; providerInputs?: ProviderInputs } = {},
 ): Promise<Plan> {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
     return evaluate(
         { project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks, fingerprintSecrets: opts.fingerprintSecrets },
-        opts.dynamic,
+        opts.plugin,
         opts.providerInputs,
     );
 }
@@ -60,10 +66,10 @@ export async function runProgram(
 /** Runs the program with a stack file, exactly as the offline plan reads it. */
 export async function runStackFile(
     file: string,
-    opts: { mocks?: AzureMocks; stack?: string; dynamic?: DynamicInputs; providerInputs?: ProviderInputs } = {},
+    opts: { mocks?: AzureMocks; stack?: string; plugin?: PluginInputs; providerInputs?: ProviderInputs } = {},
 ): Promise<Plan> {
     const loaded = nativeTooling().stackFile.loadStackFile(path.resolve(REPO_ROOT, file));
-    return evaluate({ ...loaded, stack: opts.stack ?? loaded.stack, mocks: opts.mocks }, opts.dynamic, opts.providerInputs);
+    return evaluate({ ...loaded, stack: opts.stack ?? loaded.stack, mocks: opts.mocks }, opts.plugin, opts.providerInputs);
 }
 
 export function byName(plan: Plan, name: string): PlannedResource {

@@ -1,31 +1,31 @@
 /**
  * Publishing a plan's issuer documents the way `pulumi up` does: the program's own IssuerDocuments provider, as Pulumi
- * serialized it, in Pulumi's dynamic-provider host (test/support/dynamicProviderHost.ts), writing to Azurite. The
+ * serialized it, in Pulumi's dynamic-provider host (test/support/providerPlugin.ts), writing to Azurite. The
  * engine's part — which step a diff becomes, what a delete does — is lib/plans/providerRules.ts, the rules the change
  * preview uses too. The container comes first, as azure-native's BlobContainer makes it.
  */
 import { deleteOutcome, DeleteOutcome, DiffAnswer, EngineStep, engineStep } from "../../lib/plans/providerRules";
 import type { Plan } from "../../tools/offline/harness";
 import { Azurite } from "../../tools/engine/azurite";
-import type { DynamicProviderHost } from "./dynamicProviderHost";
-import { byName, DynamicInputs } from "./program";
+import type { ProviderPlugin } from "./providerPlugin";
+import { byName, PluginInputs } from "./program";
 import type { RelyingParty } from "./relyingParty";
 
-/** A plan with each dynamic resource's inputs as its provider receives them. */
+/** A plan with the inputs of each resource of the project's own plugin, as the plugin receives them. */
 export interface Deployment {
     plan: Plan;
-    dynamic: DynamicInputs;
+    plugin: PluginInputs;
 }
 
 /** The urn and inputs of a plan's issuer documents. */
 export function documentsOf(deployment: Deployment): { urn: string; inputs: Record<string, unknown> } {
     const urn = byName(deployment.plan, "issuer-documents").urn;
-    const inputs = deployment.dynamic.get(urn);
-    if (!inputs) throw new Error(`no provider inputs recorded for ${urn}: run the program with a DynamicInputs map`);
+    const inputs = deployment.plugin.get(urn);
+    if (!inputs) throw new Error(`no provider inputs recorded for ${urn}: run the program with a PluginInputs map`);
     return { urn, inputs };
 }
 
-/** What the engine keeps of one dynamic resource between operations: its id, inputs and outputs (the state). */
+/** What the engine keeps of one resource between operations: its id, inputs and outputs (the state). */
 export interface ResourceState {
     id: string;
     inputs: Record<string, unknown>;
@@ -46,7 +46,7 @@ export interface UpResult {
  * gives). `during` runs while the provider writes, to see what readers see meanwhile.
  */
 export async function up(
-    host: DynamicProviderHost,
+    host: ProviderPlugin,
     urn: string,
     inputs: Record<string, unknown>,
     state: ResourceState | undefined,
@@ -82,7 +82,7 @@ export async function up(
  * pulumi/pulumi v3.276.0: a Read answering an empty id and no properties leaves no outputs, pkg/resource/plugin/
  * provider_plugin.go Read, and pkg/resource/deploy/step.go RefreshStep.Apply marks a resource without outputs deleted).
  */
-export async function refresh(host: DynamicProviderHost, urn: string, state: ResourceState): Promise<ResourceState | undefined> {
+export async function refresh(host: ProviderPlugin, urn: string, state: ResourceState): Promise<ResourceState | undefined> {
     const read = await host.read(urn, state.id, state.outputs);
     return read.id === "" ? undefined : { ...state, outputs: read.outputs };
 }
@@ -92,7 +92,7 @@ export async function refresh(host: DynamicProviderHost, urn: string, state: Res
  * decides whether the provider's Delete is called at all.
  */
 export async function remove(
-    host: DynamicProviderHost,
+    host: ProviderPlugin,
     urn: string,
     state: ResourceState,
     old: { retainOnDelete?: boolean; deletedWith?: string | null },
@@ -107,7 +107,7 @@ export async function remove(
 export async function publishPlan(
     rp: RelyingParty,
     azurite: Azurite,
-    host: DynamicProviderHost,
+    host: ProviderPlugin,
     deployment: Deployment,
     access: "blob" | "private" = "blob",
     state?: ResourceState,

@@ -87,13 +87,6 @@ function main(): void {
             ["dev stack, as Pulumi runs a program by default", () => timePlan(["--stack-file", "Pulumi.dev.yaml"], "typecheck")],
         ];
         if (process.env.BENCH_BREAKDOWN) {
-            cases.push([
-                "bare program with one trivial dynamic resource",
-                () =>
-                    timePlan(["--stack-file", bareStack, "--program", path.join(ROOT, "tools", "bench", "bare.ts")], "configured", {
-                        ENTRA_WIF_BENCH_DYNAMIC: "1",
-                    }),
-            ]);
             for (const [label, file] of [
                 ["dev stack", "Pulumi.dev.yaml"],
                 ["100 workloads", large],

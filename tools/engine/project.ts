@@ -1,7 +1,7 @@
 /**
  * This program run by the real Pulumi engine, in a throwaway folder: a copy of the project file whose backend is a
  * file backend in the folder and whose `plugins.providers` names the stand-in providers, beside links to the
- * program's own files (index.ts, components, lib, tools, node_modules, tsconfig.json, package.json). The user's
+ * program's own files (index.ts, components, lib, provider, tools, node_modules, tsconfig.json, package.json). The user's
  * Pulumi.yaml, stacks and state are never touched; HOME and PULUMI_HOME are the folder's, so the kind scripts' key
  * folder and the CLI's plugin cache are too. Every command is bounded in time and stopped by PID.
  */
@@ -14,7 +14,7 @@ import { REPO_ROOT } from "../goBuild";
 import { writeStandInPlugins } from "./standins/plugins";
 
 /** What the throwaway project links from the repository: the program and what it loads at run time. */
-export const PROGRAM_FILES = ["index.ts", "components", "lib", "tools", "node_modules", "tsconfig.json", "package.json"] as const;
+export const PROGRAM_FILES = ["index.ts", "components", "lib", "provider", "tools", "node_modules", "tsconfig.json", "package.json"] as const;
 
 /** A passphrase for the throwaway stacks' secrets: they hold test keys only, in a folder removed afterwards. */
 export const THROWAWAY_PASSPHRASE = "entra-wif throwaway stack (tests only)";
@@ -47,6 +47,8 @@ export interface EngineProjectOptions {
     env?: Record<string, string>;
     /** Bound on one pulumi command (default 5 minutes). */
     timeoutMs?: number;
+    /** The program to run (default: this checkout); `useProgram` switches it later. */
+    programRoot?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export class EngineProject {
     readonly standInState: string;
     readonly callLog: string;
     private readonly env: NodeJS.ProcessEnv;
+    private readonly standIns: Array<{ name: string; path: string }>;
     private readonly timeoutMs: number;
     private events = 0;
 
@@ -100,11 +103,8 @@ export class EngineProject {
         this.standInState = path.join(this.root, "standins");
         this.callLog = path.join(this.root, "provider-calls.jsonl");
         for (const d of [this.dir, this.home, this.standInState, path.join(this.root, "state")]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-        for (const f of PROGRAM_FILES) fs.symlinkSync(path.join(REPO_ROOT, f), path.join(this.dir, f));
-        const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-        project.backend = { url: `file://${path.join(this.root, "state")}` };
-        project.plugins = { providers: writeStandInPlugins(path.join(this.root, "plugins")) };
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), stringify(project));
+        this.standIns = writeStandInPlugins(path.join(this.root, "plugins"));
+        this.useProgram(opts.programRoot ?? REPO_ROOT);
         this.timeoutMs = opts.timeoutMs ?? 5 * 60 * 1000;
         this.env = {
             // The dynamic-provider plugin (pulumi-resource-pulumi-nodejs) ships inside @pulumi/pulumi.
@@ -131,6 +131,28 @@ export class EngineProject {
             LANG: "C.UTF-8",
             ...opts.env,
         };
+    }
+
+    /**
+     * Runs the program found at `programRoot` from now on: its files linked into the project, and a copy of its
+     * Pulumi.yaml with this project's file backend and plugins — the program's own plugin as its Pulumi.yaml names it
+     * (it runs for real), and the stand-ins for the rest. The state and the stacks stay: an older checkout's program,
+     * then this one, is an upgrade as a user makes it.
+     */
+    useProgram(programRoot: string): void {
+        for (const f of PROGRAM_FILES) {
+            const link = path.join(this.dir, f);
+            fs.rmSync(link, { force: true });
+            if (fs.existsSync(path.join(programRoot, f))) fs.symlinkSync(path.join(programRoot, f), link);
+        }
+        const project = parse(fs.readFileSync(path.join(programRoot, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+        project.backend = { url: `file://${path.join(this.root, "state")}` };
+        const own = ((project.plugins as { providers?: Array<{ name: string; path: string }> } | undefined)?.providers ?? []).map((p) => ({
+            ...p,
+            path: path.resolve(programRoot, p.path),
+        }));
+        project.plugins = { providers: [...own, ...this.standIns] };
+        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), stringify(project));
     }
 
     /** Writes Pulumi.<stack>.yaml in the throwaway project. */

@@ -22,14 +22,6 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Printed in place of every secret value. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** The input a dynamic resource carries its provider's code in (sdk/nodejs/dynamic: providerKey). */
-export const DYNAMIC_PROVIDER_KEY = "__provider";
-/**
- * Printed in place of that code: it is JavaScript serialized from the program's own modules, long, and what the tests
- * run in Pulumi's dynamic-provider host (EvaluateOptions.onDynamicProvider hands it over whole).
- */
-export const DYNAMIC_PROVIDER_PLACEHOLDER = "[the provider's code, serialized by Pulumi]";
-
 /** A registration as recorded: what the graph draws (provider: `<provider urn>::<id>`, explicit or inherited), and more. */
 export interface PlannedResource extends GraphResource {
     deletedWith: string | null;
@@ -70,11 +62,6 @@ export interface EvaluateOptions {
      * unchanged one, while the value cannot be recovered from it. For the change preview, which prints no input values.
      */
     fingerprintSecrets?: boolean;
-    /**
-     * Receives each dynamic resource's inputs as its provider receives them: the serialized provider under
-     * `__provider`, secrets as plain values (the dynamic provider accepts no secrets, so the engine unwraps them).
-     */
-    onDynamicResource?: (urn: string, inputs: Record<string, unknown>) => void;
     /**
      * Receives every registration's inputs as its provider receives them, secrets unwrapped: for tests that run what
      * the program hands a provider (the kind Command's scripts with their environment, the key files they write).
@@ -118,17 +105,6 @@ function unwrapSecrets(v: unknown): unknown {
         return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
     }
     return v;
-}
-
-/** A registration's inputs, rendered; a dynamic resource's are handed to `onDynamic` whole, its code shown as a placeholder. */
-function renderInputs(
-    inputs: Record<string, unknown>,
-    onDynamic: (raw: Record<string, unknown>) => void,
-    secret?: (value: unknown) => string,
-): Record<string, unknown> {
-    if (inputs[DYNAMIC_PROVIDER_KEY] === undefined) return renderValue(inputs, secret) as Record<string, unknown>;
-    onDynamic(unwrapSecrets(inputs) as Record<string, unknown>);
-    return renderValue({ ...inputs, [DYNAMIC_PROVIDER_KEY]: DYNAMIC_PROVIDER_PLACEHOLDER }, secret) as Record<string, unknown>;
 }
 
 /** The key of this process's secret fingerprints: random, in memory only. */
@@ -222,11 +198,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
                             ...(req.getIgnorechangesList().length ? { ignoreChanges: [...req.getIgnorechangesList()] } : {}),
                             ...(req.getAliasesList().length ? { aliases: req.getAliasesList().map((a: any) => a.getUrn() || a.getSpec()?.toObject()) } : {}),
                         },
-                        inputs: renderInputs(
-                            req.getObject()?.toJavaScript() ?? {},
-                            (raw) => opts.onDynamicResource?.(resp.getUrn(), raw),
-                            opts.fingerprintSecrets ? secretFingerprint : undefined,
-                        ),
+                        inputs: renderValue(req.getObject()?.toJavaScript() ?? {}, opts.fingerprintSecrets ? secretFingerprint : undefined) as Record<
+                            string,
+                            unknown
+                        >,
                     });
                 });
             }),

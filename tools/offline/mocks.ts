@@ -289,9 +289,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "blobServices/default/containers", i.containerName),
                     state: { ...i, name: i.containerName, type: "Microsoft.Storage/storageAccounts/blobServices/containers" },
                 };
-            case "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": {
+            case "entra-wif:index:IssuerDocuments": {
                 // What lib/trust/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
-                const { __provider: _code, accountKey: _key, ...state } = i;
+                const { accountKey: _key, ...state } = i;
                 const documents = (state.documents ?? []) as Array<{ path: string }>;
                 return {
                     id: `${state.accountName}/${state.containerName}/${documents.map((d) => d.path).join("+")}`,

@@ -1,12 +1,11 @@
 /**
- * Pulumi's own dynamic-provider host — the process `pulumi up` starts for a dynamic resource (the CLI's
- * pulumi-resource-pulumi-nodejs runs `node $(require.resolve('@pulumi/pulumi/cmd/dynamic-provider')) <engine>` in
- * the project's folder) — started here the same way on 127.0.0.1, and driven over gRPC as the engine drives it:
- * Configure, then Check, Diff, Create, Update, Read and Delete with the serialized provider in `__provider`.
+ * The project's own provider plugin (provider/pulumi-resource-entra-wif, which Pulumi.yaml's plugins.providers names)
+ * started as `pulumi up` starts it — the executable in its folder, with the engine's address — on 127.0.0.1, and driven
+ * over gRPC as the engine drives it: Configure (acceptSecrets), then Check, Diff, Create, Update, Read and Delete.
  *
  * What the engine decides from the answers (update, replace, in which order, delete or not) is lib/plans/providerRules.ts's
- * engineStep and deleteOutcome: the same rules the change preview uses. Nothing here models the provider: its code is
- * the program's, serialized by Pulumi, running in Pulumi's host against a real blob service.
+ * engineStep and deleteOutcome: the same rules the change preview reports. Nothing here models the provider: its code is
+ * the project's, running in its plugin against a real blob service; test:engine runs the same plugin under the engine.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- the generated gRPC stubs are loaded with Node's require at run time, so untyped */
 import { ChildProcess, spawn } from "node:child_process";
@@ -21,7 +20,7 @@ const CALL_TIMEOUT_MS = 60000;
 
 type Props = Record<string, unknown>;
 
-export interface DynamicProviderHost {
+export interface ProviderPlugin {
     pid: number;
     check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }>;
     diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffAnswer>;
@@ -32,18 +31,20 @@ export interface DynamicProviderHost {
     stop(): Promise<void>;
 }
 
-/** Starts the host; `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA). Bounded; stopped by PID. */
-export async function startDynamicProviderHost(env: Record<string, string> = {}): Promise<DynamicProviderHost> {
+/** Starts the plugin; `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA). Bounded; stopped by PID. */
+export async function startProviderPlugin(env: Record<string, string> = {}): Promise<ProviderPlugin> {
     const req = nodeRequire(path.join(REPO_ROOT, "index.ts"));
-    const script = req.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-    // The engine's address: the host needs one argument, and talks back to the engine only to log.
-    const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const plugin = path.join(REPO_ROOT, "provider", "pulumi-resource-entra-wif");
+    // The engine's address: the plugin needs one argument, and talks back to the engine only to log. The node it runs
+    // is this one, first on PATH, as the engine's PATH has the user's.
+    const pathWithNode = [path.dirname(process.execPath), process.env.PATH].join(":");
+    const child = spawn(plugin, ["127.0.0.1:1"], { cwd: REPO_ROOT, env: { ...process.env, PATH: pathWithNode, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => {
             kill(child);
-            reject(new Error(`the dynamic-provider host did not start within ${START_TIMEOUT_MS} ms: ${stderr}`));
+            reject(new Error(`the provider plugin did not start within ${START_TIMEOUT_MS} ms: ${stderr}`));
         }, START_TIMEOUT_MS);
         createInterface({ input: child.stdout! }).once("line", (line) => {
             clearTimeout(timer);
@@ -51,7 +52,7 @@ export async function startDynamicProviderHost(env: Record<string, string> = {})
         });
         child.once("exit", (code) => {
             clearTimeout(timer);
-            reject(new Error(`the dynamic-provider host exited (${code}): ${stderr}`));
+            reject(new Error(`the provider plugin exited (${code}): ${stderr}`));
         });
     });
 

@@ -1,0 +1,63 @@
+/**
+ * entra-wif's own provider plugin, `pulumi-resource-entra-wif`: the one custom resource the program owns,
+ * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), served over gRPC by the Node SDK's provider server
+ * (@pulumi/pulumi/provider main: it binds 127.0.0.1, prints the port, answers Configure with acceptSecrets).
+ *
+ * Why a plugin and not a dynamic provider: a dynamic provider's code is serialized into the state with every change
+ * of the resource's inputs, and refresh and delete run that frozen copy, so a fix to the writer reached an old stack
+ * only after its documents changed. The plugin runs the project's installed code on every operation. Pulumi.yaml's
+ * `plugins.providers` names this folder (a path relative to the project: pulumi/pulumi sdk/go/common/resource/plugin
+ * host.go resolvePluginPath), so `pulumi up`, `preview`, `refresh` and `destroy` start it from the checkout.
+ */
+import * as provider from "@pulumi/pulumi/provider";
+import { checkIssuerDocuments, diffIssuerDocuments, ISSUER_DOCUMENTS_TYPE, issuerDocumentsOperations } from "../lib/trust/issuerDocuments";
+import type { IssuerDocumentsInputs, IssuerDocumentsState } from "../lib/trust/issuerDocuments";
+import { reveal } from "../lib/provider/wire";
+import { PROJECT_VERSION } from "../tools/version";
+
+/** The resource type of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::name`). */
+function typeOf(urn: string): string {
+    return urn.split("::")[2].split("$").pop()!;
+}
+
+/** Only the one type: anything else is a program this plugin was not written for, said loudly. */
+function served(urn: string): void {
+    const type = typeOf(urn);
+    if (type !== ISSUER_DOCUMENTS_TYPE) throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE} only, not ${type}`);
+}
+
+export const entraWifProvider: provider.Provider = {
+    version: PROJECT_VERSION,
+    // The inputs go back as they came, secrets still wrapped, so the engine keeps the account key encrypted.
+    async check(urn, _olds, news) {
+        served(urn);
+        return { inputs: news, failures: checkIssuerDocuments(reveal(news) as Partial<IssuerDocumentsInputs>) };
+    },
+    async diff(_id, urn, olds, news) {
+        served(urn);
+        return diffIssuerDocuments(reveal(olds) as Partial<IssuerDocumentsState>, reveal(news) as Partial<IssuerDocumentsInputs>);
+    },
+    async create(urn, inputs) {
+        served(urn);
+        return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs);
+    },
+    async read(id, urn, props) {
+        served(urn);
+        return issuerDocumentsOperations.read(id, reveal(props) as IssuerDocumentsState);
+    },
+    async update(id, urn, olds, news) {
+        served(urn);
+        return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs);
+    },
+    async delete(_id, urn) {
+        served(urn);
+        await issuerDocumentsOperations.delete();
+    },
+};
+
+if (require.main === module) {
+    provider.main(entraWifProvider, process.argv.slice(2)).catch((err: Error) => {
+        process.stderr.write(`entra-wif provider: ${err.stack ?? err.message}\n`);
+        process.exit(1);
+    });
+}
