@@ -6,6 +6,7 @@
  * Pure: the input is the raw key → value map Pulumi hands the program (`pulumi.runtime.allConfig()`), values as
  * the strings Pulumi stores (structured values as JSON text).
  */
+import { locationProblem } from "./regions";
 import { defaultIdentityName } from "../entra/naming";
 import { parseCluster } from "./cluster";
 import { asObject, checkName, closest, ConfigError, distance, fold, optionalString, parseBoolean, parseRaw, Problems } from "./fields";
@@ -153,6 +154,8 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
                 "expected an Azure region name such as westeurope (see `az account list-locations -o table`)",
             );
         }
+        const problem = location ? locationProblem(location) : undefined;
+        if (problem) throw new ConfigError("azure-native:location", location, problem);
     }, undefined);
 
     // A top-level value is always text (the Pulumi CLI stores it as given): "123" stays "123", not a number.

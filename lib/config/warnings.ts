@@ -2,6 +2,7 @@
  * What is allowed but likely to hurt, said at plan time and by `pulumi up` (index.ts logs them as warnings): nothing
  * here stops a deployment.
  */
+import { unlistedLocationWarning } from "./regions";
 import { parsePublicKey } from "../trust/keys";
 import { PROJECT, StackConfig } from "./types";
 import { OFFLINE_SECRET } from "./types";
@@ -17,6 +18,8 @@ const KUBECONFIG_CREDENTIALS = /^\s*(token|client-key-data|password|client-secre
 
 export function configWarnings(config: StackConfig, opts: { kubeconfigIsSecret: boolean; kubeconfigText?: string }): string[] {
     const warnings: string[] = [];
+    const unlisted = unlistedLocationWarning(config.location);
+    if (unlisted) warnings.push(unlisted);
     config.signingKey.publicKeys.forEach((pem, i) => {
         if (parsePublicKey(pem).asymmetricKeyType === "ec") warnings.push(`${PROJECT}:signingKey.publicKeys[${i}] ${EC_KEY_WARNING}`);
     });

@@ -12,6 +12,7 @@
  * make, a kid the cluster signs with that Entra cannot find); exit 2 with no pulumi on PATH.
  * Secrets print as "[secret]". A bad config exits 1 with one message on stderr and nothing on stdout.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { engineChangePreview, formatChangePreview } from "../../lib/plans/changePreview";
 import { formatDestroyPlan, stateDestroyPlan } from "../../lib/plans/destroyPlan";
@@ -88,6 +89,14 @@ export interface PlanRunOptions {
     previewer?: EnginePreviewer;
 }
 
+/** Whether a file lies in a Pulumi project's folder tree: a Pulumi.yaml in its folder or one above it. */
+function underAProject(file: string): boolean {
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return true;
+        if (path.dirname(dir) === dir) return false;
+    }
+}
+
 const write = (stream: NodeJS.WritableStream, text: string) =>
     new Promise<void>((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
 
@@ -155,7 +164,17 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream, err: N
     let beforeStack: StackFile | undefined;
     const warnings: string[] = [];
     try {
-        stack = loadStackFile(path.resolve(options.cwd ?? process.cwd(), stackFile));
+        const stackPath = path.resolve(options.cwd ?? process.cwd(), stackFile);
+        stack = loadStackFile(stackPath);
+        // pulumi up reads Pulumi.<stack>.yaml beside Pulumi.yaml only (pulumi/pulumi sdk/go/common/workspace/paths.go
+        // DetectProjectStackPath): a file elsewhere plans fine here, but deploys nothing until it is moved there. (Inside
+        // a project, examples/ holds templates to copy; another checkout is a project of its own.)
+        if (!underAProject(stackPath)) {
+            warnings.push(
+                `${stackPath} is outside the project folder: pulumi up reads Pulumi.${stack.stack}.yaml beside Pulumi.yaml only; ` +
+                    `to deploy it: cp '${stackPath}' '${path.join(REPO_ROOT, `Pulumi.${stack.stack}.yaml`)}'`,
+            );
+        }
         // A config the program refuses is refused here in the program's own words, without loading the SDK: index.ts
         // reads its config with this same parser before anything else, and a refusal is its message alone.
         // (Another program, --program, reads its config itself.)
