@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as k8s from "@pulumi/kubernetes";
 import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "./lib/config";
-import { apiServerFlags, controllerManagerFlags, serviceAccountSettings } from "./lib/cluster/flags";
+import { adoptionSettings, apiServerFlags, controllerManagerFlags, serviceAccountSettings } from "./lib/cluster/flags";
 import { planIdentities } from "./lib/entra/identities";
 import { stackKeyDir } from "./lib/entra/naming";
 import { serviceAccountSubject } from "./lib/trust/oidc";
@@ -205,9 +205,14 @@ const samplePod =
           })
         : undefined;
 
-// With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too (none on AKS).
+// With the cluster's own keys only the issuer changes on the cluster; with ours, the key files too (none on AKS). A
+// cluster you run is taken over without breaking a token: its own key and previous issuer stay accepted.
 const clusterServiceAccountSettings = signingKey
-    ? issuerUrlOutput.apply((issuerUrl) => serviceAccountSettings(issuerUrl, signingKey.ownsPrivateKey))
+    ? issuerUrlOutput.apply((issuerUrl) =>
+          config.cluster.mode === "existing"
+              ? adoptionSettings(issuerUrl, signingKey.ownsPrivateKey, config.cluster.distribution ?? "kubeadm", config.cluster.previousIssuer)
+              : serviceAccountSettings(issuerUrl, signingKey.ownsPrivateKey),
+      )
     : undefined;
 
 export const issuerUrl = issuerUrlOutput;
@@ -270,7 +275,12 @@ export const kindConfig = kind?.kindConfig;
 /** For a cluster you run: what to set on it, per distribution, and how to write the key files. */
 export const clusterSnippets =
     config.cluster.mode === "existing" && signingKey
-        ? issuerUrlOutput.apply((issuerUrl) => existingClusterSnippets(issuerUrl, signingKey.ownsPrivateKey, keyDir))
+        ? issuerUrlOutput.apply((issuerUrl) =>
+              existingClusterSnippets(issuerUrl, signingKey.ownsPrivateKey, keyDir, {
+                  distribution: config.cluster.distribution ?? "kubeadm",
+                  previousIssuer: config.cluster.previousIssuer,
+              }),
+          )
         : undefined;
 /** Commands that show the sample working: the pod's log and a token minted as Entra will receive it. */
 export const sampleCommands =

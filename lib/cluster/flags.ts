@@ -3,6 +3,7 @@
  * our key under our issuer. Pure functions: the same values feed the stack outputs, the kind config and the
  * ready-to-paste snippets, so the issuer string is typed nowhere else.
  */
+import { Distribution, DISTRIBUTION_FACTS } from "./distributions";
 
 /** Where kubeadm-based clusters (kind, kubeadm) keep the service-account key pair. */
 export const KUBEADM_PKI_DIR = "/etc/kubernetes/pki";
@@ -15,8 +16,13 @@ export interface ServiceAccountKeyFiles {
 }
 
 export interface ServiceAccountSettings {
-    /** The issuer URL, byte-identical to the discovery document's `issuer`. */
+    /** The issuer URL, byte-identical to the discovery document's `issuer`: the one new tokens carry. */
     issuer: string;
+    /**
+     * Issuers still accepted after it, in order: the cluster's previous one, so the tokens it issued before the switch
+     * keep verifying (kube-apiserver: the first --service-account-issuer signs, every one is accepted).
+     */
+    acceptedIssuers?: string[];
     /** Key files when the stack owns the signing key; absent when the cluster keeps its own (bring your own keys). */
     keyFiles?: ServiceAccountKeyFiles;
 }
@@ -35,9 +41,34 @@ export function serviceAccountSettings(issuer: string, ownsKey: boolean, pkiDir:
     return { issuer, keyFiles: ownsKey ? defaultKeyFiles(pkiDir) : undefined };
 }
 
+/**
+ * A running cluster taken over without breaking a token: the stack's key files in a folder of the project's own
+ * (never over the distribution's), the cluster's own public key still verifying, its previous issuer still accepted
+ * after the stack's (lib/cluster/distributions.ts). Where the distribution takes one value per flag (`one`), the
+ * previous issuer cannot stay accepted, and the cluster's own public key goes into the stack's sa.pub on the node
+ * instead of a second flag (the snippet's copy step writes it so: kube-apiserver reads every key of a key file).
+ */
+export function adoptionSettings(issuer: string, ownsKey: boolean, distribution: Distribution, previousIssuer?: string): ServiceAccountSettings {
+    const facts = DISTRIBUTION_FACTS[distribution];
+    const previous = previousIssuer ?? facts.defaultIssuer;
+    const acceptedIssuers = facts.flagForm !== "one" && previous !== issuer ? [previous] : [];
+    if (!ownsKey) return { issuer, acceptedIssuers };
+    const ours = { publicKey: `${facts.keyDir}/sa.pub`, signingKey: `${facts.keyDir}/sa.key` };
+    const publicKeyFiles =
+        facts.flagForm === "one"
+            ? [ours.publicKey]
+            : facts.flagForm === "k3s"
+              ? [facts.ownPublicKeyFile, ours.publicKey]
+              : [ours.publicKey, facts.ownPublicKeyFile];
+    return { issuer, acceptedIssuers, keyFiles: { publicKeyFiles, signingKeyFile: ours.signingKey } };
+}
+
 /** kube-apiserver settings as name → values (repeated flags keep their order). */
 export function apiServerSettings(s: ServiceAccountSettings): Array<[string, string]> {
-    const settings: Array<[string, string]> = [["service-account-issuer", s.issuer]];
+    const settings: Array<[string, string]> = [
+        ["service-account-issuer", s.issuer],
+        ...(s.acceptedIssuers ?? []).map((i): [string, string] => ["service-account-issuer", i]),
+    ];
     if (s.keyFiles) {
         for (const file of s.keyFiles.publicKeyFiles) {
             settings.push(["service-account-key-file", file]);

@@ -1,20 +1,30 @@
 /**
  * What the admin of a cluster the stack does not create must set, ready to paste: flags and config snippets for
- * minikube, kind, k0s and kubeadm, and the command that writes the key files from the stack's outputs.
+ * kubeadm, minikube, k0s, k3s, RKE2 and kind, and the command that writes the key files from the stack's outputs.
+ * A running cluster is taken over without breaking a token (lib/cluster/flags.ts adoptionSettings): the stack's key
+ * files go to a folder of the project's own, never over the distribution's; its own key keeps verifying and its
+ * previous issuer stays accepted, until `dropPrevious` says they can go.
  * Pure: every snippet is built from the same settings as the flags, so the issuer string is typed once.
  */
 import { stringify } from "yaml";
-import { apiServerSettings, controllerManagerSettings, KUBEADM_PKI_DIR, serviceAccountSettings } from "./flags";
+import { Distribution, DISTRIBUTION_FACTS } from "./distributions";
+import { adoptionSettings, apiServerSettings, controllerManagerSettings, ServiceAccountSettings } from "./flags";
 import { KIND_KEY_FILES, kindClusterConfig, shellPath, shellQuote } from "./kind";
 
-/** Where each distribution keeps the service-account key pair on its control-plane nodes. */
-export const PKI_DIRS = {
-    minikube: "/var/lib/minikube/certs",
-    kubeadm: KUBEADM_PKI_DIR,
-    k0s: "/var/lib/k0s/pki",
-} as const;
-
 export interface ClusterSnippets {
+    /** The distribution the stack names (cluster.distribution), and its procedure: one of the snippets below. */
+    distribution: Distribution;
+    steps: string;
+    /** Shell, complete: k3s's config drop-in (kube-apiserver-arg entries) written, k3s restarted. */
+    k3s: string;
+    /** Shell, complete: the same for RKE2. */
+    rke2: string;
+    /** YAML: the drop-in the k3s steps write (/etc/rancher/k3s/config.yaml.d/entra-wif.yaml). */
+    k3sConfig: string;
+    /** YAML: the drop-in the RKE2 steps write (/etc/rancher/rke2/config.yaml.d/entra-wif.yaml). */
+    rke2Config: string;
+    /** When and how the cluster's previous key and issuer can be dropped, with the command that checks it. */
+    dropPrevious: string;
     /** Shell, complete: write the key files, copy them into the minikube node, start minikube with --extra-config. */
     minikube: string;
     /** Shell, complete: write the key files, write the kind config, create the cluster with it. */
@@ -52,19 +62,33 @@ export const NO_KEY_FILES =
  * A procedure in a subshell: `set -e` stops it at the first failing step without ending the shell it is pasted
  * into, and a failed step leaves the later ones undone.
  */
-const procedure = (title: string, steps: string[][]): string => [`# ${title}`, "(", "set -e", ...steps.flat(), ")"].join("\n");
+const procedure = (title: string, steps: string[][]): string => [`# ${title}`, "(", "set -e -o pipefail", ...steps.flat(), ")"].join("\n");
 
 /** A file written by the procedure, its content quoted so the shell expands nothing in it. */
 const heredoc = (file: string, content: string): string[] => [`cat > ${file} <<'ENTRA_WIF_EOF'`, content.replace(/\n$/, ""), "ENTRA_WIF_EOF"];
+
+/** Which distribution and previous issuer the stack names (cluster.distribution, cluster.previousIssuer). */
+export interface AdoptionOptions {
+    distribution: Distribution;
+    previousIssuer?: string;
+}
 
 /**
  * `keyDir` is the folder the admin keeps the stack's key files in, as a person writes it (`~/.entra-wif/...`): the
  * same on every machine, so the snippets are stack outputs that never differ between the machines that plan them.
  */
-export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir: string): ClusterSnippets {
+export function existingClusterSnippets(
+    issuer: string,
+    ownsKey: boolean,
+    keyDir: string,
+    adoption: AdoptionOptions = { distribution: "kubeadm" },
+): ClusterSnippets {
     const keyFile = shellPath(`${keyDir}/${KIND_KEY_FILES.signingKey}`);
     const pubFile = shellPath(`${keyDir}/${KIND_KEY_FILES.publicKeys}`);
     const dir = shellPath(keyDir);
+    /** A distribution's settings: the stack's previous issuer for the one it names, each other one's own default. */
+    const settingsOf = (d: Distribution): ServiceAccountSettings =>
+        adoptionSettings(issuer, ownsKey, d, d === adoption.distribution ? adoption.previousIssuer : undefined);
 
     // The cluster must never sign with a kid Entra cannot find: the files are written only once the JWKS `pulumi up`
     // published holds every key of the stack (azure-workload-identity's key-rotation guide: publish, then switch).
@@ -85,17 +109,34 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
               ...writeSteps,
           ]
         : ["# 1. write: nothing, the cluster keeps its own keys (signingKey.publicKeys); only the issuer changes"];
-    /** Step 2 for a distribution with a PKI folder on its control-plane nodes. */
-    const copyInto = (pkiDir: string, where: string) =>
-        ownsKey
-            ? [
-                  `# 2. copy: into ${pkiDir} on ${where} (run this there, or scp the two files there first)`,
-                  `sudo install -m 0600 ${keyFile} ${pkiDir}/sa.key`,
-                  `sudo install -m 0644 ${pubFile} ${pkiDir}/sa.pub`,
-              ]
-            : ["# 2. copy: nothing"];
+    /**
+     * Step 2 on a control-plane node: the stack's key files into the project's own folder beside the distribution's
+     * keys (which the apiserver already reads); the distribution's own files are never written. Where one key file is
+     * all a flag takes (`one`), the cluster's own public key goes into the stack's sa.pub there, so it keeps verifying.
+     */
+    const copyInto = (d: Distribution, where: string) => {
+        const f = DISTRIBUTION_FACTS[d];
+        if (!ownsKey) return ["# 2. copy: nothing"];
+        return [
+            `# 2. copy: into ${f.keyDir} on ${where}, the project's own folder beside ${d}'s keys (${f.ownPublicKeyFile} is never written)`,
+            `sudo install -d -m 0700 ${f.keyDir}`,
+            `sudo install -m 0600 ${keyFile} ${f.keyDir}/sa.key`,
+            f.flagForm === "one"
+                ? `sudo cat ${f.ownPublicKeyFile} | cat ${pubFile} - | sudo tee ${f.keyDir}/sa.pub >/dev/null  # ${d}'s own key, in it, keeps verifying`
+                : `sudo install -m 0644 ${pubFile} ${f.keyDir}/sa.pub`,
+        ];
+    };
+    /** What a distribution that takes one value per flag cannot keep: its previous issuer. */
+    const oneIssuerNote = (d: Distribution) => {
+        const previous = d === adoption.distribution && adoption.previousIssuer !== undefined ? adoption.previousIssuer : DISTRIBUTION_FACTS[d].defaultIssuer;
+        return [
+            `# ${d} takes one value per flag: tokens it issued under ${previous} stop verifying at the restart, until their pods`,
+            "# get new ones (the kubelet renews projected tokens within their lifetime, at 24 h at the latest); restart workloads that cannot wait",
+        ];
+    };
 
-    const minikube = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.minikube);
+    const minikubeFacts = DISTRIBUTION_FACTS.minikube;
+    const minikube = settingsOf("minikube");
     const minikubeStart = [
         "minikube start \\",
         ...[
@@ -103,19 +144,27 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
             ...controllerManagerSettings(minikube).map(([k, v]) => `controller-manager.${k}=${v}`),
         ].map((setting, i, all) => `  --extra-config=${shellQuote(setting)}${i < all.length - 1 ? " \\" : ""}`),
     ];
+    const withClusterKey = shellPath(`${keyDir}/sa.with-minikube.pub`);
     const minikubeSteps = procedure("minikube, in this order: write the key files, copy them into the node, configure and restart", [
         write,
         ownsKey
             ? [
-                  "# 2. copy: into the minikube node (minikube running; `minikube start` first on a new profile)",
-                  `minikube cp ${keyFile} ${PKI_DIRS.minikube}/sa.key`,
-                  `minikube cp ${pubFile} ${PKI_DIRS.minikube}/sa.pub`,
+                  `# 2. copy: into ${minikubeFacts.keyDir} in the minikube node (minikube running; \`minikube start\` first on a new profile);`,
+                  `#    minikube's own ${minikubeFacts.ownPublicKeyFile} is never written, and goes into the stack's sa.pub so it keeps verifying`,
+                  `minikube ssh -- sudo install -d -m 0700 ${minikubeFacts.keyDir}`,
+                  `minikube cp ${keyFile} ${minikubeFacts.keyDir}/sa.key`,
+                  `{ cat ${pubFile}; minikube ssh -- sudo cat ${minikubeFacts.ownPublicKeyFile} | tr -d '\\r'; } > ${withClusterKey}`,
+                  `minikube cp ${withClusterKey} ${minikubeFacts.keyDir}/sa.pub`,
               ]
             : ["# 2. copy: nothing"],
-        ["# 3. configure and 4. restart: minikube start applies the flags and restarts the control plane with them", ...minikubeStart],
+        [
+            "# 3. configure and 4. restart: minikube start applies the flags and restarts the control plane with them",
+            ...oneIssuerNote("minikube"),
+            ...minikubeStart,
+        ],
     ]);
 
-    const k0s = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.k0s);
+    const k0s = settingsOf("k0s");
     const k0sControllerManager = controllerManagerSettings(k0s);
     const k0sConfig = stringify({
         apiVersion: "k0s.k0sproject.io/v1beta1",
@@ -128,16 +177,17 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
     });
     const k0sSteps = procedure("k0s, on every controller node, in this order: write, copy, configure, restart", [
         write,
-        copyInto(PKI_DIRS.k0s, "every controller node"),
+        copyInto("k0s", "every controller node"),
         [
             "# 3. configure: merge spec.api.extraArgs (and spec.controllerManager.extraArgs) of k0s-entra-wif.yaml into the",
             "#    ClusterConfig k0s was installed with (k0s install controller --config /etc/k0s/k0s.yaml)",
+            ...oneIssuerNote("k0s"),
             ...heredoc("k0s-entra-wif.yaml", k0sConfig),
         ],
         ["# 4. restart: the controller reads its config and the key files when it starts", "sudo k0s stop && sudo k0s start"],
     ]);
 
-    const kubeadm = serviceAccountSettings(issuer, ownsKey, PKI_DIRS.kubeadm);
+    const kubeadm = settingsOf("kubeadm");
     const asList = (settings: Array<[string, string]>) => settings.map(([name, value]) => ({ name, value }));
     const kubeadmControllerManager = controllerManagerSettings(kubeadm);
     const kubeadmConfig = stringify({
@@ -150,11 +200,12 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
     const staticPods = ["kube-apiserver", ...(kubeadmControllerManager.length > 0 ? ["kube-controller-manager"] : [])];
     const kubeadmSteps = procedure("kubeadm, on every control-plane node, in this order: write, copy, configure, restart", [
         write,
-        copyInto(PKI_DIRS.kubeadm, "every control-plane node"),
+        copyInto("kubeadm", "every control-plane node"),
         [
             "# 3. configure: a new cluster: kubeadm init --config kubeadm-entra-wif.yaml (merged into your ClusterConfiguration);",
-            `#    a running one: the same flags in ${manifests}/kube-apiserver.yaml (and kube-controller-manager.yaml), and in`,
-            "#    the kubeadm-config ConfigMap (kubectl -n kube-system edit configmap kubeadm-config) so kubeadm upgrade keeps them",
+            `#    a running one: the same flags in ${manifests}/kube-apiserver.yaml (and kube-controller-manager.yaml), in place of`,
+            "#    the service-account ones there (the first --service-account-issuer signs, every one listed is accepted), and in the",
+            "#    kubeadm-config ConfigMap (kubectl -n kube-system edit configmap kubeadm-config) so kubeadm upgrade keeps them",
             ...heredoc("kubeadm-entra-wif.yaml", kubeadmConfig),
         ],
         [
@@ -165,6 +216,39 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
             }),
         ],
     ]);
+
+    /**
+     * k3s and RKE2 read kube-apiserver-arg entries from config.yaml and its config.yaml.d drop-ins (a key ending in `+`
+     * appends to the list the other files set: k3s docs, "Configuration File"); in an entry, `name-=v` puts v before
+     * the distribution's own value and `name+=v` after it, keeping both (k3s pkg/util/args.go GetArgs). So the stack's
+     * issuer signs with the distribution's still accepted, and the distribution's own key keeps verifying.
+     */
+    const rancherConfig = (d: "k3s" | "rke2") => {
+        const f = DISTRIBUTION_FACTS[d];
+        const apiserver = [
+            `service-account-issuer-=${issuer}`,
+            ...(ownsKey ? [`service-account-key-file+=${f.keyDir}/sa.pub`, `service-account-signing-key-file=${f.keyDir}/sa.key`] : []),
+        ];
+        return stringify({
+            "kube-apiserver-arg+": apiserver,
+            ...(ownsKey ? { "kube-controller-manager-arg+": [`service-account-private-key-file=${f.keyDir}/sa.key`] } : {}),
+        });
+    };
+    const rancherSteps = (d: "k3s" | "rke2", service: string) => {
+        const dropIn = `/etc/rancher/${d}/config.yaml.d/entra-wif.yaml`;
+        return procedure(`${d}, on every server node, in this order: write, copy, configure, restart`, [
+            write,
+            copyInto(d, "every server node"),
+            [
+                `# 3. configure: a drop-in beside /etc/rancher/${d}/config.yaml (kube-apiserver-arg+ adds to the args set there)`,
+                `sudo install -d /etc/rancher/${d}/config.yaml.d`,
+                `sudo tee ${dropIn} >/dev/null <<'ENTRA_WIF_EOF'`,
+                rancherConfig(d).replace(/\n$/, ""),
+                "ENTRA_WIF_EOF",
+            ],
+            [`# 4. restart: ${d} reads its config and starts kube-apiserver with it`, `sudo systemctl restart ${service}`],
+        ]);
+    };
 
     const kindConfig =
         ownsKey && keyDir.startsWith("~")
@@ -181,27 +265,60 @@ export function existingClusterSnippets(issuer: string, ownsKey: boolean, keyDir
         ["# 4. restart: kind applies a config only when it creates a cluster", "kind create cluster --config kind-entra-wif.yaml"],
     ]);
 
+    const keyDirs = (["kubeadm", "minikube", "k0s", "k3s", "rke2"] as const).map((d) => `${d} ${DISTRIBUTION_FACTS[d].keyDir}`).join(", ");
     const keyChange = ownsKey
         ? [
               "# A change of signingKey.keys on a cluster you run, in this order (azure-workload-identity's key-rotation guide):",
               "# 1. pulumi up: publishes the JWKS with every key and reads it back as Entra does (the issuer gate)",
               "# 2. writeKeyFiles (or step 1 of your distribution's snippet): checks the published JWKS once more, then writes sa.key and sa.pub",
-              `# 3. copy both to every control-plane node (minikube ${PKI_DIRS.minikube}, kubeadm ${PKI_DIRS.kubeadm}, k0s ${PKI_DIRS.k0s}) ` +
+              `# 3. copy both to every control-plane node (step 2 of the snippet: ${keyDirs}) ` +
                   "and restart kube-apiserver and kube-controller-manager: new tokens carry the new kid",
               "# 4. to remove the old key: wait out the longest token lifetime after step 3, remove its name, and repeat 1-3",
           ].join("\n")
         : "";
 
-    return {
+    const chosen = DISTRIBUTION_FACTS[adoption.distribution];
+    const previous = settingsOf(adoption.distribution).acceptedIssuers ?? [];
+    const previousParts = [...(ownsKey ? ["key"] : []), ...(previous.length > 0 ? [`issuer (${previous.join(", ")})`] : [])];
+    const dropPrevious = [
+        `# The cluster's previous ${previousParts.join(" and ") || "settings"} can go once no token issued before the switch is in use:`,
+        "# - projected tokens (every pod's): the kubelet renews them at 80% of their lifetime, and at 24 h at the latest: wait 24 h after the restart;",
+        "# - legacy token Secrets never expire and were signed with the previous key: this lists them (re-create any still used, or keep the key):",
+        "kubectl get secrets -A --field-selector type=kubernetes.io/service-account-token",
+        `# Then remove ${
+            [
+                ...(previous.length > 0 ? ["the second --service-account-issuer"] : []),
+                ...(ownsKey
+                    ? [
+                          chosen.flagForm === "one"
+                              ? `the cluster's own key from ${chosen.keyDir}/sa.pub (install the stack's sa.pub there again)`
+                              : `--service-account-key-file=${chosen.ownPublicKeyFile}`,
+                      ]
+                    : []),
+            ].join(" and ") || "nothing more"
+        }, and restart kube-apiserver (step 4 of the snippet).`,
+    ].join("\n");
+
+    const snippets = {
         minikube: minikubeSteps,
         kind: kindSteps,
         k0s: k0sSteps,
         kubeadm: kubeadmSteps,
+        k3s: rancherSteps("k3s", "k3s"),
+        rke2: rancherSteps("rke2", "rke2-server"),
+    };
+    return {
+        distribution: adoption.distribution,
+        steps: snippets[adoption.distribution],
+        ...snippets,
         kindConfig,
         k0sConfig,
         kubeadmConfig,
+        k3sConfig: rancherConfig("k3s"),
+        rke2Config: rancherConfig("rke2"),
         writeKeyFiles,
         keyChange,
+        dropPrevious,
     };
 }
 

@@ -2,7 +2,8 @@
 import { defaultKindClusterName } from "../entra/naming";
 import { parse as parseYaml } from "yaml";
 import { asObject, checkName, ConfigError, meantFields, oneOf, optionalString, parseBoolean, parseStringList, Problems, rejectUnknownFields } from "./fields";
-import { CLUSTER_MODE_HINTS } from "./hints";
+import { CLUSTER_MODE_HINTS, DISTRIBUTION_HINTS } from "./hints";
+import { DISTRIBUTIONS } from "../cluster/distributions";
 import {
     aksClusterNameProblem,
     arcClusterNameProblem,
@@ -259,6 +260,11 @@ export function parseCluster(
                 "kind mode uses the kubeconfig of the cluster it creates; remove it (`pulumi config rm kubeconfig`) or use cluster.mode existing",
             );
         }
+        for (const field of ["distribution", "previousIssuer"] as const) {
+            if (obj[field] !== undefined) {
+                refuse(`${key}.${field}`, obj[field], `${field} describes a cluster you run (cluster.mode existing); the stack creates the kind cluster`);
+            }
+        }
         const clusterName = name ?? defaultKindClusterName(PROJECT, stack);
         p.attempt(() => checkName(`${key}.name`, clusterName, kindClusterNameProblem), undefined);
         p.attempt(() => checkName(`${key}.nodeImage`, nodeImage, imageReferenceProblem), undefined);
@@ -288,5 +294,15 @@ export function parseCluster(
         );
     }
     if (kubeconfig !== undefined) p.attempt(() => checkKubeconfig(kubeconfigKey, kubeconfig), undefined);
-    return { mode, context, kubeconfig, existingNamespaces, ...(arc ? { arc } : {}) };
+    const distribution = p.attempt(() => oneOf(`${key}.distribution`, obj.distribution, DISTRIBUTIONS, "kubeadm", DISTRIBUTION_HINTS), undefined);
+    const previousIssuer = p.attempt(() => optionalString(`${key}.previousIssuer`, obj.previousIssuer), undefined);
+    return {
+        mode,
+        context,
+        kubeconfig,
+        distribution,
+        ...(previousIssuer !== undefined ? { previousIssuer } : {}),
+        existingNamespaces,
+        ...(arc ? { arc } : {}),
+    };
 }

@@ -6,9 +6,9 @@ export const EXISTING_DISTRIBUTIONS: Record<string, string> = {
     minikube: "minikube",
     k0s: "k0s",
     kubeadm: "kubeadm",
-    k3s: "kubeadm",
-    k3d: "kubeadm",
-    rke2: "kubeadm",
+    k3s: "k3s",
+    k3d: "k3s",
+    rke2: "rke2",
     microk8s: "kubeadm",
     dockerdesktop: "kubeadm",
     rancherdesktop: "kubeadm",
@@ -25,9 +25,10 @@ export const CLUSTER_MODE_HINTS: Record<string, string> = Object.fromEntries(
                 ? `the ${snippet} snippet of \`pulumi stack output clusterSnippets\``
                 : "the kube-apiserver and kube-controller-manager flags of `pulumi stack output kubeApiServerFlags` / `kubeControllerManagerFlags` " +
                   "(clusterSnippets.kubeadm shows them in kubeadm's form)";
+        const distribution = snippet === word || word === "k3d" ? ` and cluster.distribution ${snippet}` : "";
         return [
             word,
-            `${what} is a cluster you run: set cluster.mode existing (reach it with cluster.context or ${PROJECT}:kubeconfig) ` +
+            `${what} is a cluster you run: set cluster.mode existing${distribution} (reach it with cluster.context or ${PROJECT}:kubeconfig) ` +
                 `and apply ${apply}; examples/Pulumi.existing.yaml shows the stack`,
         ];
     }),
@@ -41,6 +42,14 @@ Object.assign(CLUSTER_MODE_HINTS, {
     managedcluster: "an AKS cluster is mode aks",
     azurekubernetesservice: "an AKS cluster is mode aks",
 });
+
+/** What people write for a distribution, and which one it is. */
+export const DISTRIBUTION_HINTS: Record<string, string> = {
+    k3d: "k3d runs k3s: cluster.distribution k3s",
+    microk8s: "MicroK8s takes kube-apiserver flags in /var/snap/microk8s/current/args/kube-apiserver: use the kubeadm snippet's flags there",
+    kind: "a kind cluster you run is kubeadm inside: cluster.distribution kubeadm (or let the stack create it: cluster.mode kind)",
+    rancher: "Rancher's own clusters run RKE2: cluster.distribution rke2",
+};
 
 export const IDENTITY_TYPE_HINTS: Record<string, string> = {
     ...Object.fromEntries(

@@ -1,5 +1,6 @@
 /** The config contract: the types the components import, the defaults Pulumi.yaml declares too, and the keys each section takes. */
 
+import type { Distribution } from "../cluster/distributions";
 export const PROJECT = "entra-wif";
 
 /**
@@ -88,6 +89,10 @@ export interface ClusterConfig {
     context?: string;
     /** existing: the kubeconfig (a secret config value). */
     kubeconfig?: string;
+    /** existing: the distribution the cluster runs (its snippet, its key folder, its default issuer); kubeadm by default. */
+    distribution?: Distribution;
+    /** existing: the issuer the cluster had before, still accepted after the stack's; the distribution's default when absent. */
+    previousIssuer?: string;
     /** Namespaces that already exist on the cluster and are not created (or deleted) by the stack. */
     existingNamespaces: string[];
     /** aks: the cluster the stack creates, or the existing one it uses. */
@@ -206,7 +211,20 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     resourceGroupName: null,
     issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
-    cluster: ["mode", "name", "nodeImage", "context", "existingNamespaces", "existingResourceGroupName", "kubernetesVersion", "nodeSize", "nodeCount", "arc"],
+    cluster: [
+        "mode",
+        "name",
+        "nodeImage",
+        "context",
+        "distribution",
+        "previousIssuer",
+        "existingNamespaces",
+        "existingResourceGroupName",
+        "kubernetesVersion",
+        "nodeSize",
+        "nodeCount",
+        "arc",
+    ],
     webhook: ["enabled", "version", "azureEnvironment"],
     kubeconfig: null,
     identity: ["type", "name", "roles"],

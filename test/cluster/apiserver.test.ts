@@ -207,8 +207,11 @@ describe("bring your own EC P-256 key: a kubeadm cluster that keeps its own keys
         await deployment?.stop();
     });
 
-    test("the stack's flags set the issuer only: the cluster signs with its own key", () => {
-        expect(deployed.plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${deployed.plan.outputs.issuerUrl}`]);
+    test("the stack's flags set the issuer only (kubeadm's previous one still accepted): the cluster signs with its own key", () => {
+        expect(deployed.plan.outputs.kubeApiServerFlags).toEqual([
+            `--service-account-issuer=${deployed.plan.outputs.issuerUrl}`,
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        ]);
         expect(JSON.parse(jwksText(deployed.plan)).keys.map((k: { kty: string; crv: string; alg: string }) => [k.kty, k.crv, k.alg])).toEqual([
             ["EC", "P-256", "ES256"],
         ]);

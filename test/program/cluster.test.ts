@@ -273,13 +273,16 @@ describe("existing mode", () => {
         const plan = await runProgram({ ...LOCATION, "entra-wif:cluster": { mode: "existing", context: "kubeadm-prod" } });
         const issuer = issuerOfDiscovery(plan);
         expect(plan.outputs.kubeApiServerFlags).toEqual([
+            // The stack's issuer signs; kubeadm's own stays accepted, and its own key keeps verifying (never written over).
             `--service-account-issuer=${issuer}`,
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            "--service-account-key-file=/etc/kubernetes/pki/entra-wif/sa.pub",
             "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
-            "--service-account-signing-key-file=/etc/kubernetes/pki/sa.key",
+            "--service-account-signing-key-file=/etc/kubernetes/pki/entra-wif/sa.key",
         ]);
-        expect(plan.outputs.kubeControllerManagerFlags).toEqual(["--service-account-private-key-file=/etc/kubernetes/pki/sa.key"]);
+        expect(plan.outputs.kubeControllerManagerFlags).toEqual(["--service-account-private-key-file=/etc/kubernetes/pki/entra-wif/sa.key"]);
         const snippets = plan.outputs.clusterSnippets as Record<string, string>;
-        expect(snippets).toEqual(existingClusterSnippets(issuer, true, "~/.entra-wif/entra-wif-test"));
+        expect(snippets).toEqual(existingClusterSnippets(issuer, true, "~/.entra-wif/entra-wif-test", { distribution: "kubeadm" }));
         expect(parse(snippets.kubeadmConfig).apiServer.extraArgs[0]).toEqual({ name: "service-account-issuer", value: issuer });
         expect(parse(snippets.k0sConfig).spec.api.extraArgs["service-account-issuer"]).toBe(issuer);
         expect(parse(parse(snippets.kindConfig).kubeadmConfigPatches[0]).apiServer.extraArgs["service-account-issuer"]).toBe(issuer);
@@ -296,7 +299,10 @@ describe("existing mode", () => {
         const snippets = plan.outputs.clusterSnippets as Record<string, string>;
         expect(parse(snippets.k0sConfig).spec).toEqual({ api: { extraArgs: { "service-account-issuer": issuerOfDiscovery(plan) } } });
         expect(snippets.writeKeyFiles).toMatch(/^echo 'entra-wif: signingKey\.publicKeys: the cluster keeps its own keys, so there are no key files to write/);
-        expect(plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${issuerOfDiscovery(plan)}`]);
+        expect(plan.outputs.kubeApiServerFlags).toEqual([
+            `--service-account-issuer=${issuerOfDiscovery(plan)}`,
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        ]);
     });
 });
 

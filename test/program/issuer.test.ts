@@ -219,7 +219,11 @@ describe.each([
     test("documents are consistent", () => expectDocumentsConsistent(plan));
 
     test("only the issuer flag changes on the cluster", () => {
-        expect(plan.outputs.kubeApiServerFlags).toEqual([`--service-account-issuer=${plan.outputs.issuerUrl}`]);
+        // The previous issuer stays accepted after the stack's: tokens already in the cluster keep working.
+        expect(plan.outputs.kubeApiServerFlags).toEqual([
+            `--service-account-issuer=${plan.outputs.issuerUrl}`,
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        ]);
         expect(plan.outputs.kubeControllerManagerFlags).toEqual([]);
     });
 

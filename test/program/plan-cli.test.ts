@@ -95,7 +95,10 @@ test("the same stack file plans the same resources and inputs twice", () => {
     expect(a.stdout).toBe(b.stdout);
     const doc = JSON.parse(a.stdout);
     expect(doc.outputs.issuerUrl).toBe("https://oidcplatform01.z6.web.core.windows.net/");
-    expect(doc.outputs.kubeApiServerFlags).toEqual(["--service-account-issuer=https://oidcplatform01.z6.web.core.windows.net/"]);
+    expect(doc.outputs.kubeApiServerFlags).toEqual([
+        "--service-account-issuer=https://oidcplatform01.z6.web.core.windows.net/",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+    ]);
 });
 
 test("a stack file outside the project folder plans, with a warning that pulumi up will not read it there and the cp that fixes it", async () => {
@@ -177,14 +180,21 @@ test("an existing-cluster stack's plan prints the flags and the snippets", () =>
     const doc = JSON.parse(fromBatch("--stack-file", path.join("examples", "Pulumi.two-identities.yaml")).stdout);
     expect(doc.outputs.kubeApiServerFlags[0]).toBe(`--service-account-issuer=${doc.outputs.issuerUrl}`);
     expect(Object.keys(doc.outputs.clusterSnippets).sort()).toEqual([
+        "distribution",
+        "dropPrevious",
         "k0s",
         "k0sConfig",
+        "k3s",
+        "k3sConfig",
         "keyChange",
         "kind",
         "kindConfig",
         "kubeadm",
         "kubeadmConfig",
         "minikube",
+        "rke2",
+        "rke2Config",
+        "steps",
         "writeKeyFiles",
     ]);
     expect(doc.outputs.clusterSnippets.minikube).toContain(`--extra-config='apiserver.service-account-issuer=${doc.outputs.issuerUrl}'`);

@@ -162,8 +162,10 @@ test("an existing cluster: the snippets' key files carry every key, and the clus
     expect(plan.outputs.signingKeyId).toBe(kids[1]);
     expect(plan.outputs.kubeApiServerFlags).toEqual([
         `--service-account-issuer=${plan.outputs.issuerUrl}`,
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=/etc/kubernetes/pki/entra-wif/sa.pub",
         "--service-account-key-file=/etc/kubernetes/pki/sa.pub",
-        "--service-account-signing-key-file=/etc/kubernetes/pki/sa.key",
+        "--service-account-signing-key-file=/etc/kubernetes/pki/entra-wif/sa.key",
     ]);
 });
 

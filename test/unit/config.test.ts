@@ -186,9 +186,24 @@ describe("cluster and webhook", () => {
 
     test("existing: a secret kubeconfig, or a context of the ambient one, and namespaces that already exist", () => {
         const byKubeconfig = parseConfig({ ...base(), "entra-wif:cluster": JSON.stringify({ mode: "existing" }), "entra-wif:kubeconfig": kubeconfig });
-        expect(byKubeconfig.cluster).toEqual({ mode: "existing", context: undefined, kubeconfig, existingNamespaces: [] });
+        expect(byKubeconfig.cluster).toEqual({ mode: "existing", context: undefined, kubeconfig, distribution: "kubeadm", existingNamespaces: [] });
         const byContext = parseConfig(withKey("entra-wif:cluster", { mode: "existing", context: "minikube", existingNamespaces: ["apps", "payments"] }));
-        expect(byContext.cluster).toEqual({ mode: "existing", context: "minikube", kubeconfig: undefined, existingNamespaces: ["apps", "payments"] });
+        expect(byContext.cluster).toEqual({
+            mode: "existing",
+            context: "minikube",
+            kubeconfig: undefined,
+            distribution: "kubeadm",
+            existingNamespaces: ["apps", "payments"],
+        });
+        // The distribution the cluster runs, and the issuer it had when that was a custom one.
+        const k3s = parseConfig(withKey("entra-wif:cluster", { mode: "existing", context: "lab", distribution: "k3s", previousIssuer: "https://k3s.lab/" }));
+        expect(k3s.cluster).toMatchObject({ distribution: "k3s", previousIssuer: "https://k3s.lab/" });
+        expect(() => parseConfig(withKey("entra-wif:cluster", { mode: "existing", context: "lab", distribution: "k3d" }))).toThrow(
+            /entra-wif:cluster\.distribution: "k3d" is not valid; k3d runs k3s: cluster\.distribution k3s; use one of: kubeadm, minikube, k0s, k3s, rke2/,
+        );
+        expect(() => parseConfig(withKey("entra-wif:cluster", { mode: "kind", distribution: "k3s" }))).toThrow(
+            /entra-wif:cluster\.distribution: "k3s" is not valid; distribution describes a cluster you run \(cluster\.mode existing\)/,
+        );
     });
 
     test("the webhook: on by default with the pinned chart; off, or another cloud", () => {
@@ -931,7 +946,7 @@ describe("near misses say what was meant", () => {
         ],
         ["k0s", "entra-wif:cluster", { mode: "k0s" }, /k0s is a cluster you run: .*the k0s snippet/],
         ["kubeadm", "entra-wif:cluster", { mode: "kubeadm" }, /kubeadm is a cluster you run: .*the kubeadm snippet/],
-        ["k3s", "entra-wif:cluster", { mode: "k3s" }, /k3s is a cluster you run: set cluster\.mode existing .*kubeApiServerFlags/],
+        ["k3s", "entra-wif:cluster", { mode: "k3s" }, /k3s is a cluster you run: set cluster\.mode existing and cluster\.distribution k3s .*the k3s snippet/],
         ["arc", "entra-wif:cluster", { mode: "arc" }, /an Arc-connected cluster is a cluster you run: set cluster\.mode existing/],
         ["docker-desktop", "entra-wif:cluster", { mode: "docker-desktop" }, /docker-desktop|dockerdesktop is a cluster you run/],
         ["AKS in capitals", "entra-wif:cluster", { mode: "AKS" }, /did you mean "aks"\? use one of: kind, existing, aks$/],

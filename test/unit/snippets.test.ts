@@ -13,21 +13,54 @@ const KEY_DIR = "~/.entra-wif/entra-wif-prod";
 describe("with the stack's key", () => {
     const s = existingClusterSnippets(ISSUER, true, KEY_DIR);
 
-    test("minikube: the start line carries --extra-config for apiserver and controller-manager", () => {
+    test("kubeadm (the default): both issuers, the stack's first; the stack's key files in entra-wif/, kubeadm's own sa.pub still verifying", () => {
+        expect(s.distribution).toBe("kubeadm");
+        expect(s.steps).toBe(s.kubeadm);
+        expect(parse(s.kubeadmConfig)).toEqual({
+            apiVersion: "kubeadm.k8s.io/v1beta4",
+            kind: "ClusterConfiguration",
+            apiServer: {
+                extraArgs: [
+                    { name: "service-account-issuer", value: ISSUER },
+                    { name: "service-account-issuer", value: "https://kubernetes.default.svc.cluster.local" },
+                    { name: "service-account-key-file", value: "/etc/kubernetes/pki/entra-wif/sa.pub" },
+                    { name: "service-account-key-file", value: "/etc/kubernetes/pki/sa.pub" },
+                    { name: "service-account-signing-key-file", value: "/etc/kubernetes/pki/entra-wif/sa.key" },
+                ],
+            },
+            controllerManager: { extraArgs: [{ name: "service-account-private-key-file", value: "/etc/kubernetes/pki/entra-wif/sa.key" }] },
+        });
+        // kubeadm's own key files are never a destination.
+        expect(s.kubeadm).not.toMatch(/install -m 06\d\d \S+ \/etc\/kubernetes\/pki\/sa\.(key|pub)$/m);
+    });
+
+    test("a custom previous issuer is the one kept accepted; the other distributions keep their own defaults", () => {
+        const custom = existingClusterSnippets(ISSUER, true, KEY_DIR, { distribution: "kubeadm", previousIssuer: "https://old.example/" });
+        expect(parse(custom.kubeadmConfig).apiServer.extraArgs.filter((a: { name: string }) => a.name === "service-account-issuer")).toEqual([
+            { name: "service-account-issuer", value: ISSUER },
+            { name: "service-account-issuer", value: "https://old.example/" },
+        ]);
+        expect(custom.dropPrevious).toMatch(/^# The cluster's previous key and issuer \(https:\/\/old\.example\/\) can go once/);
+    });
+
+    test("minikube: one value per flag: the stack's sa.pub carries minikube's own key, and the snippet says the old issuer ends", () => {
         const lines = s.minikube.split("\n");
         const start = lines.indexOf("minikube start \\");
         expect(lines.slice(start, start + 5)).toEqual([
             "minikube start \\",
             `  --extra-config='apiserver.service-account-issuer=${ISSUER}' \\`,
-            "  --extra-config='apiserver.service-account-key-file=/var/lib/minikube/certs/sa.pub' \\",
-            "  --extra-config='apiserver.service-account-signing-key-file=/var/lib/minikube/certs/sa.key' \\",
-            "  --extra-config='controller-manager.service-account-private-key-file=/var/lib/minikube/certs/sa.key'",
+            "  --extra-config='apiserver.service-account-key-file=/var/lib/minikube/certs/entra-wif/sa.pub' \\",
+            "  --extra-config='apiserver.service-account-signing-key-file=/var/lib/minikube/certs/entra-wif/sa.key' \\",
+            "  --extra-config='controller-manager.service-account-private-key-file=/var/lib/minikube/certs/entra-wif/sa.key'",
         ]);
         // Unquoted, so the admin's shell expands ~.
-        expect(lines).toContain(`minikube cp ${KEY_DIR}/sa.key /var/lib/minikube/certs/sa.key`);
+        expect(lines).toContain(`minikube cp ${KEY_DIR}/sa.key /var/lib/minikube/certs/entra-wif/sa.key`);
+        expect(s.minikube).toMatch(
+            /minikube takes one value per flag: tokens it issued under https:\/\/kubernetes\.default\.svc\.cluster\.local stop verifying/,
+        );
     });
 
-    test("k0s: ClusterConfig extraArgs with k0s's pki folder", () => {
+    test("k0s: ClusterConfig extraArgs (a map: one issuer) with the key files in k0s's pki/entra-wif", () => {
         expect(parse(s.k0sConfig)).toEqual({
             apiVersion: "k0s.k0sproject.io/v1beta1",
             kind: "ClusterConfig",
@@ -36,28 +69,42 @@ describe("with the stack's key", () => {
                 api: {
                     extraArgs: {
                         "service-account-issuer": ISSUER,
-                        "service-account-key-file": "/var/lib/k0s/pki/sa.pub",
-                        "service-account-signing-key-file": "/var/lib/k0s/pki/sa.key",
+                        "service-account-key-file": "/var/lib/k0s/pki/entra-wif/sa.pub",
+                        "service-account-signing-key-file": "/var/lib/k0s/pki/entra-wif/sa.key",
                     },
                 },
-                controllerManager: { extraArgs: { "service-account-private-key-file": "/var/lib/k0s/pki/sa.key" } },
+                controllerManager: { extraArgs: { "service-account-private-key-file": "/var/lib/k0s/pki/entra-wif/sa.key" } },
             },
         });
+        expect(s.k0s).toContain("sudo cat /var/lib/k0s/pki/sa.pub | cat ~/.entra-wif/entra-wif-prod/sa.pub - | sudo tee /var/lib/k0s/pki/entra-wif/sa.pub");
     });
 
-    test("kubeadm: a v1beta4 ClusterConfiguration (extraArgs as name/value lists)", () => {
-        expect(parse(s.kubeadmConfig)).toEqual({
-            apiVersion: "kubeadm.k8s.io/v1beta4",
-            kind: "ClusterConfiguration",
-            apiServer: {
-                extraArgs: [
-                    { name: "service-account-issuer", value: ISSUER },
-                    { name: "service-account-key-file", value: "/etc/kubernetes/pki/sa.pub" },
-                    { name: "service-account-signing-key-file", value: "/etc/kubernetes/pki/sa.key" },
-                ],
-            },
-            controllerManager: { extraArgs: [{ name: "service-account-private-key-file", value: "/etc/kubernetes/pki/sa.key" }] },
+    test.each([
+        ["k3s", "k3sConfig", "/var/lib/rancher/k3s/server/tls/entra-wif"],
+        ["rke2", "rke2Config", "/var/lib/rancher/rke2/server/tls/entra-wif"],
+    ] as const)("%s: a config.yaml.d drop-in whose args keep the distribution's own issuer and key (-= before, += after)", (name, config, dir) => {
+        expect(parse(s[config])).toEqual({
+            "kube-apiserver-arg+": [
+                `service-account-issuer-=${ISSUER}`,
+                `service-account-key-file+=${dir}/sa.pub`,
+                `service-account-signing-key-file=${dir}/sa.key`,
+            ],
+            "kube-controller-manager-arg+": [`service-account-private-key-file=${dir}/sa.key`],
         });
+        expect(s[name]).toContain(`sudo tee /etc/rancher/${name}/config.yaml.d/entra-wif.yaml >/dev/null <<'ENTRA_WIF_EOF'`);
+        const chosen = existingClusterSnippets(ISSUER, true, KEY_DIR, { distribution: name });
+        expect([chosen.distribution, chosen.steps]).toEqual([name, chosen[name]]);
+    });
+
+    test("dropPrevious: when the old key and issuer can go, and the command that lists what still depends on them", () => {
+        expect(s.dropPrevious.split("\n")).toEqual([
+            "# The cluster's previous key and issuer (https://kubernetes.default.svc.cluster.local) can go once no token issued before the switch is in use:",
+            "# - projected tokens (every pod's): the kubelet renews them at 80% of their lifetime, and at 24 h at the latest: wait 24 h after the restart;",
+            "# - legacy token Secrets never expire and were signed with the previous key: this lists them (re-create any still used, or keep the key):",
+            "kubectl get secrets -A --field-selector type=kubernetes.io/service-account-token",
+            "# Then remove the second --service-account-issuer and --service-account-key-file=/etc/kubernetes/pki/sa.pub, " +
+                "and restart kube-apiserver (step 4 of the snippet).",
+        ]);
     });
 
     test("kind: the same config the stack's own kind clusters use, mounting the key folder", () => {
@@ -130,16 +177,23 @@ esac`,
 describe("with the cluster's own keys: only the issuer changes", () => {
     const s = existingClusterSnippets(ISSUER, false, KEY_DIR);
 
-    test("every snippet sets the issuer and nothing else", () => {
+    test("every snippet sets the issuer (the previous one still accepted where the distribution can) and nothing else", () => {
         expect(s.minikube.split("\n").slice(-3)).toEqual(["minikube start \\", `  --extra-config='apiserver.service-account-issuer=${ISSUER}'`, ")"]);
         expect(parse(s.k0sConfig).spec).toEqual({ api: { extraArgs: { "service-account-issuer": ISSUER } } });
         expect(parse(s.kubeadmConfig)).toEqual({
             apiVersion: "kubeadm.k8s.io/v1beta4",
             kind: "ClusterConfiguration",
-            apiServer: { extraArgs: [{ name: "service-account-issuer", value: ISSUER }] },
+            // The previous issuer stays accepted after the stack's: tokens already in the cluster keep working.
+            apiServer: {
+                extraArgs: [
+                    { name: "service-account-issuer", value: ISSUER },
+                    { name: "service-account-issuer", value: "https://kubernetes.default.svc.cluster.local" },
+                ],
+            },
         });
         expect(parse(s.kindConfig).nodes).toEqual([{ role: "control-plane" }]);
-        for (const snippet of [s.minikube, s.k0s, s.kubeadm, s.kind]) {
+        expect(parse(s.k3sConfig)).toEqual({ "kube-apiserver-arg+": [`service-account-issuer-=${ISSUER}`] });
+        for (const snippet of [s.minikube, s.k0s, s.kubeadm, s.k3s, s.rke2, s.kind]) {
             expect(snippet).toContain("# 1. write: nothing, the cluster keeps its own keys");
             expect(snippet).not.toMatch(/sa\.key|serviceAccountSigningKey/);
         }
@@ -174,7 +228,8 @@ case "$*" in
 esac`,
         );
         box.fake("npm", `exit ${doctorExit}`);
-        for (const tool of ["sudo", "minikube", "kind", "sleep"]) box.fake(tool, "true");
+        // A stand-in reads what is piped to it, as `sudo tee` does: a writer into the pipe is never cut off (pipefail).
+        for (const tool of ["sudo", "minikube", "kind", "sleep"]) box.fake(tool, "[ -t 0 ] || cat >/dev/null");
     };
     const s = existingClusterSnippets(ISSUER, true, KEY_DIR);
     const run = (snippet: string, doctorExit = 0) => {
@@ -194,8 +249,10 @@ esac`,
                 /^npm run --silent doctor/,
                 /^pulumi stack output --show-secrets/,
                 /^pulumi stack output serviceAccountPublicKeys/,
-                /^sudo install -m 0600 .*\/sa\.key \/var\/lib\/k0s\/pki\/sa\.key$/,
-                /^sudo install -m 0644 .*\/sa\.pub \/var\/lib\/k0s\/pki\/sa\.pub$/,
+                /^sudo install -d -m 0700 \/var\/lib\/k0s\/pki\/entra-wif$/,
+                /^sudo install -m 0600 .*\/sa\.key \/var\/lib\/k0s\/pki\/entra-wif\/sa\.key$/,
+                /^sudo cat \/var\/lib\/k0s\/pki\/sa\.pub$/,
+                /^sudo tee \/var\/lib\/k0s\/pki\/entra-wif\/sa\.pub$/,
                 /^sudo k0s stop$/,
                 /^sudo k0s start$/,
             ],
@@ -209,8 +266,9 @@ esac`,
                 /^npm run --silent doctor/,
                 /^pulumi stack output --show-secrets/,
                 /^pulumi stack output serviceAccountPublicKeys/,
-                /^sudo install -m 0600 .*\/sa\.key \/etc\/kubernetes\/pki\/sa\.key$/,
-                /^sudo install -m 0644 .*\/sa\.pub \/etc\/kubernetes\/pki\/sa\.pub$/,
+                /^sudo install -d -m 0700 \/etc\/kubernetes\/pki\/entra-wif$/,
+                /^sudo install -m 0600 .*\/sa\.key \/etc\/kubernetes\/pki\/entra-wif\/sa\.key$/,
+                /^sudo install -m 0644 .*\/sa\.pub \/etc\/kubernetes\/pki\/entra-wif\/sa\.pub$/,
                 /^sudo mv \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml /,
                 /^sudo mv \/etc\/kubernetes\/kube-apiserver\.yaml\.entra-wif /,
                 /^sudo mv \/etc\/kubernetes\/manifests\/kube-controller-manager\.yaml /,
@@ -226,13 +284,32 @@ esac`,
                 /^npm run --silent doctor/,
                 /^pulumi stack output --show-secrets/,
                 /^pulumi stack output serviceAccountPublicKeys/,
-                /^minikube cp .*\/sa\.key \/var\/lib\/minikube\/certs\/sa\.key$/,
-                /^minikube cp .*\/sa\.pub \/var\/lib\/minikube\/certs\/sa\.pub$/,
+                /^minikube ssh -- sudo install -d -m 0700 \/var\/lib\/minikube\/certs\/entra-wif$/,
+                /^minikube cp .*\/sa\.key \/var\/lib\/minikube\/certs\/entra-wif\/sa\.key$/,
+                /^minikube ssh -- sudo cat \/var\/lib\/minikube\/certs\/sa\.pub$/,
+                /^minikube cp .*\/sa\.with-minikube\.pub \/var\/lib\/minikube\/certs\/entra-wif\/sa\.pub$/,
                 /^minikube start --extra-config=apiserver\.service-account-issuer=/,
             ],
             undefined,
             undefined,
         ],
+        ...(["k3s", "rke2"] as const).map((d): [string, keyof typeof s, RegExp[], string | undefined, keyof typeof s | undefined] => [
+            d,
+            d,
+            [
+                /^npm run --silent doctor/,
+                /^pulumi stack output --show-secrets/,
+                /^pulumi stack output serviceAccountPublicKeys/,
+                new RegExp(`^sudo install -d -m 0700 /var/lib/rancher/${d}/server/tls/entra-wif$`),
+                new RegExp(`^sudo install -m 0600 .*/sa\\.key /var/lib/rancher/${d}/server/tls/entra-wif/sa\\.key$`),
+                new RegExp(`^sudo install -m 0644 .*/sa\\.pub /var/lib/rancher/${d}/server/tls/entra-wif/sa\\.pub$`),
+                new RegExp(`^sudo install -d /etc/rancher/${d}/config\\.yaml\\.d$`),
+                new RegExp(`^sudo tee /etc/rancher/${d}/config\\.yaml\\.d/entra-wif\\.yaml$`),
+                new RegExp(`^sudo systemctl restart ${d === "k3s" ? "k3s" : "rke2-server"}$`),
+            ],
+            undefined,
+            undefined,
+        ]),
         [
             "kind",
             "kind",
@@ -268,17 +345,20 @@ esac`,
         }
     });
 
-    test.each(["k0s", "kubeadm", "minikube", "kind"] as const)("%s: while the JWKS lacks a key, nothing is copied, configured or restarted", (snippet) => {
-        const { result, cleanup } = run(s[snippet], 1);
-        try {
-            expect(result.stderr).toMatch(/the published JWKS does not hold every key of the stack yet/);
-            expect(result.stdout).toBe("the shell goes on\n");
-            expect(result.calls).toEqual(["npm run --silent doctor -- --stack prod --endpoints-only"]);
-            expect(fs.existsSync(path.join(result.root, ".entra-wif"))).toBe(false);
-        } finally {
-            cleanup();
-        }
-    });
+    test.each(["k0s", "kubeadm", "minikube", "k3s", "rke2", "kind"] as const)(
+        "%s: while the JWKS lacks a key, nothing is copied, configured or restarted",
+        (snippet) => {
+            const { result, cleanup } = run(s[snippet], 1);
+            try {
+                expect(result.stderr).toMatch(/the published JWKS does not hold every key of the stack yet/);
+                expect(result.stdout).toBe("the shell goes on\n");
+                expect(result.calls).toEqual(["npm run --silent doctor -- --stack prod --endpoints-only"]);
+                expect(fs.existsSync(path.join(result.root, ".entra-wif"))).toBe(false);
+            } finally {
+                cleanup();
+            }
+        },
+    );
 });
 
 test("a quote in a path cannot break out of the shell quoting, and ~ stays outside the quotes", () => {
