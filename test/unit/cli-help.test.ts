@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BENCH_FLAGS, benchHelpText } from "../../tools/bench";
+import { BUNDLE_FLAGS, bundleHelpText } from "../../tools/bundle";
 import { Flag, withFlagTables } from "../../tools/cli";
 import { BUILD_FLAGS, buildHelpText } from "../../tools/cluster/build";
 import { CHANGES_FLAGS, changesHelpText } from "../../tools/offline/changes";
@@ -26,6 +27,7 @@ const TABLES: Record<string, readonly Flag[]> = {
     "cluster-build": BUILD_FLAGS,
     "engine-build": ENGINE_BUILD_FLAGS,
     "demo-stacks": DEMO_STACKS_FLAGS,
+    bundle: BUNDLE_FLAGS,
 };
 const README = path.join(REPO_ROOT, "README.md");
 
@@ -47,6 +49,7 @@ describe.each<[string, string, () => string, readonly Flag[]]>([
     ["cluster:build", "tools/cluster/build.ts", buildHelpText, BUILD_FLAGS],
     ["engine:build", "tools/engine/build.ts", engineBuildHelpText, ENGINE_BUILD_FLAGS],
     ["demo-stacks", "tools/offline/demoStacks.ts", demoStacksHelpText, DEMO_STACKS_FLAGS],
+    ["bundle", "tools/bundle.ts", bundleHelpText, BUNDLE_FLAGS],
 ])("npm run %s", (_name, script, help, flags) => {
     // In its own process, as npm runs it: the help must not start the tool's work.
     let helpRun: Awaited<ReturnType<typeof runTool>>;
