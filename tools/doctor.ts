@@ -15,6 +15,7 @@ import { AzureEnvironment } from "../lib/config";
 import { allPassed, Check, diagnose, DoctorInput, FederatedCredential, formatChecks, HttpGet } from "../lib/doctor";
 import { DEFAULT_SCOPES, exchangeCheck, exchangeForm, explainingChecks, HttpPost, LOGIN_AUTHORITIES, tokenEndpoint } from "../lib/doctor/exchange";
 import { createHttpGet, createHttpPost } from "../lib/doctor/https";
+import { ListedPod, podLabelCheck } from "../lib/doctor/credentials";
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../lib/trust/oidc";
 import { versionText } from "./version";
 
@@ -334,6 +335,22 @@ function fromStack(stack: string): StackOutputs {
     };
 }
 
+/** The pods of the subject's service account and their webhook label (lib/doctor/credentials.ts podLabelCheck). */
+function podLabels(subject: string, context: string | undefined): Check | undefined {
+    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(subject);
+    if (!m) return undefined;
+    const args = [...(context ? ["--context", context] : []), "get", "pods", "-n", m[1], "-o", "json"];
+    try {
+        const listed = JSON.parse(execFileSync("kubectl", args, { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 30000 })) as {
+            items: ListedPod[];
+        };
+        return podLabelCheck(listed.items, m[1], m[2]);
+    } catch {
+        // Listing pods is a courtesy: the token checks are what the run is for.
+        return undefined;
+    }
+}
+
 /** `kubectl create token`, as the kubelet would project it for Entra. */
 function mintToken(subject: string, context: string | undefined): string | Check {
     const [, , namespace, name] = subject.split(":");
@@ -395,6 +412,9 @@ export async function runDoctor(
             const minted = mintToken(args.subject!, args.context);
             if (typeof minted === "string") input.token = minted;
             else prefix.push(minted);
+            // Where the doctor sees the cluster: are the workload's pods labelled for the webhook?
+            const labels = podLabels(args.subject!, args.context);
+            if (labels) prefix.push(labels);
         }
     }
     const get = network?.get ?? createHttpGet();

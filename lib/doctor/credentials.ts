@@ -47,3 +47,31 @@ export function credentialChecks(input: DoctorInput, claims: Record<string, unkn
         );
     }
 }
+
+/** A pod as `kubectl get pods -o json` lists it, as far as the label check reads it. */
+export interface ListedPod {
+    metadata: { name: string; labels?: Record<string, string> };
+    spec: { serviceAccountName?: string };
+}
+
+/**
+ * The webhook mutates only pods labelled azure.workload.identity/use: "true" (azure-workload-identity v1.6.0: the
+ * chart's MutatingWebhookConfiguration objectSelector on pkg/webhook/consts.go UseWorkloadIdentityLabel): a
+ * pod of the workload's service account without it gets no token and no AZURE_* variables, and its SDK finds no
+ * credential. A warning, not a failure: the pod may read a token it mounts itself (webhook.enabled false). No pods
+ * of the service account: nothing to say.
+ */
+export function podLabelCheck(pods: ListedPod[], namespace: string, serviceAccount: string): Check | undefined {
+    const ours = pods.filter((p) => (p.spec.serviceAccountName ?? "default") === serviceAccount);
+    if (ours.length === 0) return undefined;
+    const unlabelled = ours.filter((p) => p.metadata.labels?.["azure.workload.identity/use"] !== "true").map((p) => p.metadata.name);
+    if (unlabelled.length === 0)
+        return pass("pod-label", `every pod of ${namespace}/${serviceAccount} (${ours.length}) has azure.workload.identity/use: "true"`);
+    return pass(
+        "pod-label",
+        `${unlabelled.length} of ${ours.length} pods of ${namespace}/${serviceAccount} lack the label ` +
+            `azure.workload.identity/use: "true": ${unlabelled.join(", ")}`,
+        'the webhook injects no token and no AZURE_* variables into them: add `azure.workload.identity/use: "true"` to the labels of their pod ' +
+            "template (spec.template.metadata.labels), then restart them",
+    );
+}

@@ -151,7 +151,16 @@ describe("the dev stack: a kind cluster with the stack's RSA key", () => {
         expect(payload).toMatchObject({ iss: deployed.plan.outputs.issuerUrl, aud: [AUDIENCE], sub: SUBJECT });
     });
 
-    test("npm run doctor -- --mint, as the README runs it, mints with kubectl and passes every check", async () => {
+    test("npm run doctor -- --mint, as the README runs it, mints with kubectl and passes every check, warning of an unlabelled pod", async () => {
+        // A pod of the workload's service account without the webhook's label: it would get no token.
+        await cluster.create([
+            {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "unlabelled", namespace: "demo" },
+                spec: { serviceAccountName: "workload-sa", containers: [{ name: "app", image: "registry.invalid/app:1" }] },
+            } as never,
+        ]);
         const r = await runTool(
             "tools/doctor.ts",
             [
@@ -171,6 +180,7 @@ describe("the dev stack: a kind cluster with the stack's RSA key", () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^ok +token-kid/m);
         expect(r.stdout).not.toMatch(/^FAIL/m);
+        expect(r.stdout).toMatch(/^warn +pod-label: 1 of 1 pods of demo\/workload-sa lack the label azure\.workload\.identity\/use: "true": unlabelled — /m);
     });
 });
 
