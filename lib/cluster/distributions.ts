@@ -63,7 +63,8 @@ export const DISTRIBUTION_FACTS: Readonly<Record<Distribution, DistributionFacts
         flagForm: "k3s",
         source:
             "k3s pkg/daemons/control/server.go (service-account-key-file <data-dir>/server/tls/service.key, service-account-issuer " +
-            "https://kubernetes.default.svc.<cluster-domain>); pkg/util/args.go GetArgs (name+= appends, name-= prepends, name= replaces)",
+            "https://kubernetes.default.svc.<cluster-domain>); pkg/util/args.go GetArgs (name+= appends, name-= prepends, name= replaces); " +
+            "pkg/configfilearg/parser.go (config.yaml.d drop-ins, a key ending in + appends)",
     },
     rke2: {
         pkiDir: "/var/lib/rancher/rke2/server/tls",

@@ -219,9 +219,10 @@ export function existingClusterSnippets(
 
     /**
      * k3s and RKE2 read kube-apiserver-arg entries from config.yaml and its config.yaml.d drop-ins (a key ending in `+`
-     * appends to the list the other files set: k3s docs, "Configuration File"); in an entry, `name-=v` puts v before
-     * the distribution's own value and `name+=v` after it, keeping both (k3s pkg/util/args.go GetArgs). So the stack's
-     * issuer signs with the distribution's still accepted, and the distribution's own key keeps verifying.
+     * appends to the list the other files set: k3s pkg/configfilearg/parser.go readConfigFile, dotDFiles); in an
+     * entry, `name-=v` puts v before the distribution's own value and `name+=v` after it, keeping both (k3s
+     * pkg/util/args.go GetArgs). So the stack's issuer signs with the distribution's still accepted, and the
+     * distribution's own key keeps verifying.
      */
     const rancherConfig = (d: "k3s" | "rke2") => {
         const f = DISTRIBUTION_FACTS[d];
