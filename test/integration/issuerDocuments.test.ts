@@ -1,6 +1,6 @@
 /**
- * The issuer documents through their whole life, as `pulumi up` runs them: the program's IssuerDocuments provider,
- * serialized by Pulumi and run in Pulumi's own dynamic-provider host, writing to a real blob service (Azurite over
+ * The issuer documents through their whole life, as `pulumi up` runs them: the IssuerDocuments provider, run in the
+ * project's own provider plugin (provider/main.ts) as the engine starts it, writing to a real blob service (Azurite over
  * HTTPS); the engine's decisions from lib/plans/providerRules.ts. After every step both URLs are read anonymously, as Entra
  * reads them, content type included; during an update they are read again and again while the provider writes.
  *

@@ -1,8 +1,8 @@
 /**
  * A stack's `pulumi up` as far as the tests that use real components need it: the real program under the mocks (its
- * issuer in Azurite), the issuer documents written to Azurite by the program's own provider in Pulumi's
- * dynamic-provider host (each up an update of the documents before), every resource's inputs as its provider receives
- * them, and the doctor's checks against what Azurite then serves.
+ * issuer in Azurite), the issuer documents written to Azurite by the project's own provider plugin (each up an
+ * update of the documents before), every resource's inputs as its provider receives them, and the doctor's checks
+ * against what Azurite then serves.
  */
 import * as fs from "node:fs";
 import * as tls from "node:tls";

@@ -1,6 +1,6 @@
 /**
- * Publishing a plan's issuer documents the way `pulumi up` does: the program's own IssuerDocuments provider, as Pulumi
- * serialized it, in Pulumi's dynamic-provider host (test/support/providerPlugin.ts), writing to Azurite. The
+ * Publishing a plan's issuer documents the way `pulumi up` does: the IssuerDocuments provider in the project's own
+ * provider plugin (test/support/providerPlugin.ts starts it as the engine does), writing to Azurite. The
  * engine's part — which step a diff becomes, what a delete does — is lib/plans/providerRules.ts, the rules the change
  * preview uses too. The container comes first, as azure-native's BlobContainer makes it.
  */
