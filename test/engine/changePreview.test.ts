@@ -112,13 +112,6 @@ describe("the signing key", () => {
         expect(acting(preview)).toEqual([]);
         expect(preview.problems).toEqual([]);
     });
-
-    test("the same config: no changes, printed as such", async () => {
-        const { preview, code } = await transition(DEV, DEV);
-        expect(acting(preview)).toEqual([]);
-        expect(code).toBe(0);
-        expect(formatChangePreview(preview, shortType)).toBe("no changes\n");
-    });
 });
 
 const issuerChange = /the issuer changes from .* every token in flight carries the old issuer/;
@@ -307,22 +300,6 @@ describe("from other configs", () => {
         expect(named(preview, "signing-key-initial").delete).toEqual({ outcome: "provider delete", through: "the state alone" });
         expect(touches(preview, ENTRA_TRUST)).toEqual([]);
     });
-    test.each([
-        ["staticWebsite → blob", { "entra-wif:issuer": { hosting: "staticWebsite" } }, {}],
-        ["change customUrl", { "entra-wif:issuer": { customUrl: "https://a.example.com/" } }, { "entra-wif:issuer": { customUrl: "https://b.example.com/" } }],
-    ])("%s: the documents follow, credentials are updated in place, the cluster moves to the new issuer, and the preview says so", async (_name, from, to) => {
-        const { preview } = await transition({ ...DEV, ...from }, { ...DEV, ...to });
-        expect(preview.problems).toEqual([]);
-        expect(["update", "replace"]).toContain(named(preview, "issuer-documents").kind);
-        expect(named(preview, "issuer-documents").notes.some((n) => issuerChange.test(n)) || named(preview, "issuer-documents").kind === "replace").toBe(true);
-        // Entra's side is updated in place: the identity and its client id survive.
-        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").kind).toBe("update");
-        expect(named(preview, "id-entra-wif-dev-fic-demo_workload-sa").changed).toEqual(["issuer"]);
-        expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
-        // A kind cluster cannot change its issuer: it is replaced, the old one deleted first (same name).
-        expect(named(preview, "cluster-kind").replace).toMatchObject({ order: "delete-first", decidedBy: "a resource option" });
-        expect(named(preview, "cluster-kind").notes[0]).toMatch(/the kind cluster is deleted and created anew/);
-    });
     test("remove a workload: its credential through ARM, and its namespace — with everything in it, said in words", async () => {
         const more = { ...DEV, "entra-wif:workloads": [...DEV["entra-wif:workloads"], { namespace: "jobs", serviceAccount: "worker" }] };
         const { preview } = await transition(more, DEV);
@@ -332,12 +309,6 @@ describe("from other configs", () => {
         ]);
         expect(named(preview, "workloads-ns-jobs").notes).toContain("deletes everything in namespace jobs");
         expect(named(preview, "id-entra-wif-dev-identity").kind).toBe("same");
-    });
-    test("the webhook on again: the release and its namespace come back", async () => {
-        const { preview } = await transition({ ...DEV, "entra-wif:webhook": { enabled: false } }, DEV);
-        expect(kinds(preview)).toMatchObject({ "webhook-release": "create", "webhook-namespace": "create" });
-        expect(touches(preview, ENTRA_TRUST)).toEqual([]);
-        expect(preview.problems).toEqual([]);
     });
     test("another storage account behind the same custom URL: the JWKS is unreadable while the cluster still signs (exit 3)", async () => {
         const custom = { ...DEV, "entra-wif:issuer": { customUrl: "https://i.example.com/" } };

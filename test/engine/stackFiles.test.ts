@@ -1,6 +1,6 @@
 /**
  * Every stack file of the repository through the engine, as `npm run plan -- --from` and `--destroy` ask it: each
- * deploys with the stand-in providers, previews no change against itself, and its destroy plan — `pulumi destroy
+ * deploys with the stand-in providers, and its destroy plan — `pulumi destroy
  * --preview-only` of the deployed stack, with the dependencies the engine recorded in the state — is the one recorded
  * in test/fixtures/destroy (which test/program/lifecycle.test.ts also draws from the program's graph). Then
  * `npm run changes` as the preview workflow runs it, in a process of its own with the pulumi on PATH.
@@ -47,16 +47,19 @@ async function plan(...argv: string[]): Promise<{ code: number; stdout: string; 
 }
 
 describe.each(STACK_FILES)("%s", (file) => {
-    test("deploys with the stand-ins, and the engine previews no change against itself", async () => {
-        expect(await plan("--stack-file", file, "--from", file)).toEqual({ code: 0, stdout: "no changes\n", stderr: expect.not.stringMatching(/error/i) });
-    });
-
+    // The deployment itself is the destroy plan's first step (the engine's preview of it needs a state). A second
+    // preview of each file against itself is left to the dev stack: the lifecycle's "up again" finds no change, and
+    // every stack file plans the same inputs twice under the mocks (test/program/machine-independence.test.ts).
     const recorded = fs.existsSync(recordedDestroy(file));
-    (recorded ? test : test.skip)("plan --destroy: the engine deletes exactly what the recorded destroy plan lists, in its order", async () => {
+    test(`deploys with the stand-ins${recorded ? ", and plan --destroy deletes exactly what the recorded destroy plan lists, in its order" : ""}`, async () => {
         const r = await plan("--stack-file", file, "--destroy");
-        expect(r.code).toBe(0);
-        expect(r.stdout).toBe(fs.readFileSync(recordedDestroy(file), "utf8"));
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        if (recorded) expect(r.stdout).toBe(fs.readFileSync(recordedDestroy(file), "utf8"));
     });
+});
+
+test("the dev stack: the engine previews no change against itself", async () => {
+    expect(await plan("--stack-file", "Pulumi.dev.yaml", "--from", "Pulumi.dev.yaml")).toEqual({ code: 0, stdout: "no changes\n", stderr: "" });
 });
 
 test("plan --destroy --json: the same steps as JSON, under the stack's name", async () => {
@@ -76,36 +79,15 @@ test("plan --destroy --json: the same steps as JSON, under the stack's name", as
     );
 });
 
-test("npm run changes: each stack file against its base — changed, new or unchanged — in words and as markdown", async () => {
-    // A branch with three stack files; its base: the rotation example before its second key, the Arc example not there yet.
-    const copy = (to: string, files: string[]) => {
-        fs.mkdirSync(path.join(to, "examples"), { recursive: true });
-        for (const f of files) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(to, f));
-    };
-    const head = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-head-"));
+test("npm run changes, as the workflow runs it: each stack file against its base — changed, new or unchanged — as markdown", async () => {
+    // The base branch: the rotation example before its second key, the dev stack as it is, no other stack file yet.
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-base-"));
     try {
-        copy(head, ["Pulumi.yaml", "Pulumi.dev.yaml", "examples/Pulumi.rotation.yaml", "examples/Pulumi.arc.yaml"]);
-        copy(base, ["Pulumi.dev.yaml", "examples/Pulumi.rotation.yaml"]);
-        const rotation = path.join(base, "examples", "Pulumi.rotation.yaml");
-        fs.writeFileSync(rotation, fs.readFileSync(rotation, "utf8").replace('keys: [initial, "2027-02"]', "keys: [initial]"));
-        const { changes } = nativeTooling();
-        const results = await withoutStackFrames(() => changes.stackChanges(base, head, engine)).catch((e) => {
-            throw inThisRealm(e);
-        });
-        expect(results.map((r) => [r.file, r.status, r.code])).toEqual([
-            ["Pulumi.dev.yaml", "unchanged", 0],
-            [path.join("examples", "Pulumi.arc.yaml"), "new", 0],
-            [path.join("examples", "Pulumi.rotation.yaml"), "changed", 0],
-        ]);
-        expect(results.find((r) => r.status === "changed")!.text).toMatch(/create {3}tls:PrivateKey signing-key-2027-02/);
-        const markdown = changes.formatChanges(results, true);
-        expect(markdown).toContain("<details><summary><code>examples/Pulumi.rotation.yaml</code>: changed</summary>");
-        expect(markdown).toContain("No changes: `Pulumi.dev.yaml`.");
-        expect(markdown).not.toMatch(/\[secret #|PRIVATE KEY/);
-
-        // As the workflow runs it: a process of its own, the pulumi on PATH, exit 0, the markdown on stdout.
-        fs.rmSync(path.join(head, "examples", "Pulumi.arc.yaml"));
+        fs.mkdirSync(path.join(base, "examples"));
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), path.join(base, "Pulumi.dev.yaml"));
+        const rotation = fs.readFileSync(path.join(REPO_ROOT, "examples", "Pulumi.rotation.yaml"), "utf8");
+        fs.writeFileSync(path.join(base, "examples", "Pulumi.rotation.yaml"), rotation.replace('keys: [initial, "2027-02"]', "keys: [initial]"));
+        // A process of its own, the pulumi on PATH: exit 0, the markdown on stdout.
         const cli = await runProcess(
             process.execPath,
             ["-r", "ts-node/register/transpile-only", "tools/offline/changes.ts", "--base-dir", base, "--markdown"],
@@ -117,8 +99,12 @@ test("npm run changes: each stack file against its base — changed, new or unch
         );
         expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: "" });
         expect(cli.stdout).toMatch(/^### Change preview\n/);
+        expect(cli.stdout).toContain("<details><summary><code>examples/Pulumi.rotation.yaml</code>: changed</summary>");
+        expect(cli.stdout).toMatch(/create {3}tls:PrivateKey signing-key-2027-02/);
+        expect(cli.stdout).toContain("<details><summary><code>examples/Pulumi.arc.yaml</code>: new</summary>");
+        expect(cli.stdout).toContain("No changes: `Pulumi.dev.yaml`.");
+        expect(cli.stdout).not.toMatch(/\[secret #|PRIVATE KEY/);
     } finally {
-        fs.rmSync(head, { recursive: true, force: true });
         fs.rmSync(base, { recursive: true, force: true });
     }
-}, 600000);
+}, 300000);

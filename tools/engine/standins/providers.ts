@@ -22,8 +22,7 @@ import * as path from "node:path";
 import { changedPaths, pathMatches } from "../../../lib/plans/paths";
 import { PROVIDER_RULES, ruleFor } from "../../../lib/plans/providerRules";
 import { LatencyFile, latencyOf } from "../../bench/latencies";
-import { AzureMocks } from "../../offline/mocks";
-import { parse } from "yaml";
+import type { AzureMocks } from "../../offline/mocks";
 import { Diff, hasUnknown, isSecret, Props, reveal, SECRET_SIG, SECRET_SIG_KEY, StandInProvider, UNKNOWN } from "./server";
 
 /** Where a stand-in keeps the world it pretends to be, and where Azurite listens. */
@@ -287,11 +286,20 @@ export function standIn(
 /** The realistic mocks, pointed at Azurite: the same outputs the offline plan computes with. */
 function mocksFor(env: StandInEnv): AzureMocks {
     const origin = env.blobOrigin ?? env.azuriteOrigin;
+    // Loaded on first use: every `pulumi` command starts each stand-in, and only some answer with mock outputs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AzureMocks } = require("../../offline/mocks") as typeof import("../../offline/mocks");
     return new AzureMocks({
         ...(origin ? { blobEndpoint: (account) => `${origin}${account}/` } : {}),
         ...(env.webOrigin ? { webEndpoint: (account) => `${env.webOrigin}${account}/` } : {}),
         ...(env.azuriteKey ? { storageAccountKey: () => env.azuriteKey! } : {}),
     });
+}
+
+/** The mocks, made when first asked for (a preview asks for none): one instance a process, so a key keeps its name. */
+function lazyMocks(env: StandInEnv): () => AzureMocks {
+    let made: AzureMocks | undefined;
+    return () => (made ??= mocksFor(env));
 }
 
 async function mockOutputs(mocks: AzureMocks, type: string, name: string, inputs: Props): Promise<{ id: string; outs: Props }> {
@@ -307,12 +315,12 @@ async function blobService(env: StandInEnv, account: string) {
 }
 
 export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
-    const mocks = mocksFor(env);
+    const mocks = lazyMocks(env);
     return standIn(
         "azure-native",
         "3.28.0",
         {
-            outputs: (type, name, inputs) => mockOutputs(mocks, type, name, inputs),
+            outputs: (type, name, inputs) => mockOutputs(mocks(), type, name, inputs),
             async created(type, inputs) {
                 if (type === "azure-native:keyvault:Vault" && fs.existsSync(path.join(env.stateDir, "soft-deleted-vaults", String(inputs.vaultName)))) {
                     throw new Error(
@@ -343,7 +351,7 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                     for await (const c of service.listContainers()) await service.getContainerClient(c.name).deleteIfExists();
                 }
             },
-            invoke: async (token, args) => mocks.call({ token, inputs: args } as never),
+            invoke: async (token, args) => mocks().call({ token, inputs: args } as never),
             cascade: true,
         },
         env,
@@ -351,17 +359,17 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
 }
 
 export function azuread(env: StandInEnv = standInEnv()): StandInProvider {
-    const mocks = mocksFor(env);
-    return standIn("azuread", "6.9.1", { outputs: (type, name, inputs) => mockOutputs(mocks, type, name, inputs) }, env);
+    const mocks = lazyMocks(env);
+    return standIn("azuread", "6.9.1", { outputs: (type, name, inputs) => mockOutputs(mocks(), type, name, inputs) }, env);
 }
 
 export function tls(env: StandInEnv = standInEnv()): StandInProvider {
-    const mocks = mocksFor(env);
+    const mocks = lazyMocks(env);
     return standIn(
         "tls",
         "5.6.1",
         {
-            outputs: (type, name, inputs) => mockOutputs(mocks, type, name, inputs),
+            outputs: (type, name, inputs) => mockOutputs(mocks(), type, name, inputs),
             // terraform-provider-tls resource_private_key.go marks the private key forms Sensitive.
             secretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
         },
@@ -423,8 +431,8 @@ export function command(env: StandInEnv = standInEnv()): StandInProvider {
 }
 
 export function kubernetes(env: StandInEnv = standInEnv()): StandInProvider {
-    const mocks = mocksFor(env);
-    const provider = standIn("kubernetes", "4.34.2", { outputs: (type, name, inputs) => mockOutputs(mocks, type, name, inputs) }, env, (config) =>
+    const mocks = lazyMocks(env);
+    const provider = standIn("kubernetes", "4.34.2", { outputs: (type, name, inputs) => mockOutputs(mocks(), type, name, inputs) }, env, (config) =>
         clusterScope(kubeconfigCluster(config.kubeconfig) ?? `context ${String(reveal(config.context) ?? "")}`),
     );
     return {
@@ -451,7 +459,8 @@ export function clusterScope(cluster: string): string {
 export function kubeconfigCluster(kubeconfig: unknown): string | null {
     const text = reveal(kubeconfig);
     if (typeof text !== "string" || text === "") return null;
-    const k = parse(text) as {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const k = (require("yaml") as typeof import("yaml")).parse(text) as {
         "current-context"?: string;
         contexts?: Array<{ name: string; context: { cluster: string } }>;
         clusters?: Array<{ name: string; cluster: { server: string } }>;
