@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parseStackConfig } from "../../lib/config";
 import { defaultResourceGroupName, defaultStorageAccountName } from "../../lib/entra/naming";
 import type { EngineStepEvent } from "../../lib/plans/changePreview";
+import type { StateResource } from "../../lib/plans/destroyPlan";
 import { MOCK_AZURE } from "../offline/mocks";
 import { readProjectFile, type StackFile } from "../offline/stackFile";
 import { readEvents } from "./project";
@@ -85,18 +86,6 @@ export interface EngineDestroy {
     events: EngineStepEvent[];
     /** The deployed state's resources (`pulumi stack export`), with the dependencies the engine recorded. */
     state: StateResource[];
-}
-
-/** One resource of a stack's state as the engine keeps it (apitype ResourceV3), as far as the plans read it. */
-export interface StateResource {
-    urn: string;
-    type: string;
-    custom: boolean;
-    parent?: string;
-    provider?: string;
-    dependencies?: string[];
-    deletedWith?: string;
-    retainOnDelete?: boolean;
 }
 
 const stepsOf = (log: string): EngineStepEvent[] =>
