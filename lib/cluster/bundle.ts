@@ -8,10 +8,10 @@
  * The script runs as root (`sudo ./install.sh`). Every absolute path it writes is under `$ENTRA_WIF_ROOT` (empty on
  * a node), so it can be run against a copy of a node's files. Pure: from the stack's outputs.
  */
-import { stringify } from "yaml";
 import { Distribution, DISTRIBUTION_FACTS } from "./distributions";
 import { adoptionSettings, apiServerSettings, controllerManagerSettings } from "./flags";
 import { shellQuote } from "./kind";
+import { k0sClusterConfig, kubeadmClusterConfiguration, rancherDropIn } from "./snippets";
 
 export interface BundleInput {
     distribution: Distribution;
@@ -109,26 +109,9 @@ export function nodeBundle(input: BundleInput): BundleFile[] {
             'echo "entra-wif: done. So that kubeadm upgrade keeps these flags, put them in the kubeadm-config ConfigMap too:' +
                 ' kubectl -n kube-system edit configmap kubeadm-config (kubeadm-entra-wif.yaml lists them)"',
         ];
-        files.push({
-            path: "kubeadm-entra-wif.yaml",
-            mode: 0o644,
-            text: stringify({
-                apiVersion: "kubeadm.k8s.io/v1beta4",
-                kind: "ClusterConfiguration",
-                apiServer: { extraArgs: apiServerSettings(settings).map(([name, value]) => ({ name, value })) },
-                ...(controllerManager.length > 0
-                    ? { controllerManager: { extraArgs: controllerManagerSettings(settings).map(([name, value]) => ({ name, value })) } }
-                    : {}),
-            }),
-        });
+        files.push({ path: "kubeadm-entra-wif.yaml", mode: 0o644, text: kubeadmClusterConfiguration(settings) });
     } else if (d === "k3s" || d === "rke2") {
-        const dropIn = stringify({
-            "kube-apiserver-arg+": [
-                `service-account-issuer-=${input.issuer}`,
-                ...(ownsKey ? [`service-account-key-file+=${facts.keyDir}/sa.pub`, `service-account-signing-key-file=${facts.keyDir}/sa.key`] : []),
-            ],
-            ...(ownsKey ? { "kube-controller-manager-arg+": [`service-account-private-key-file=${facts.keyDir}/sa.key`] } : {}),
-        });
+        const dropIn = rancherDropIn(d, input.issuer, ownsKey);
         files.push({ path: "entra-wif.yaml", mode: 0o644, text: dropIn });
         const service = d === "k3s" ? "k3s" : "rke2-server";
         configure = [
@@ -138,21 +121,7 @@ export function nodeBundle(input: BundleInput): BundleFile[] {
             `systemctl restart ${service}`,
         ];
     } else {
-        const extraArgs = Object.fromEntries(apiServerSettings(settings));
-        const controllerManager = controllerManagerSettings(settings);
-        files.push({
-            path: "k0s-entra-wif.yaml",
-            mode: 0o644,
-            text: stringify({
-                apiVersion: "k0s.k0sproject.io/v1beta1",
-                kind: "ClusterConfig",
-                metadata: { name: "k0s" },
-                spec: {
-                    api: { extraArgs },
-                    ...(controllerManager.length > 0 ? { controllerManager: { extraArgs: Object.fromEntries(controllerManager) } } : {}),
-                },
-            }),
-        });
+        files.push({ path: "k0s-entra-wif.yaml", mode: 0o644, text: k0sClusterConfig(settings) });
         configure = [
             "# k0s's ClusterConfig is yours to merge: spec.api.extraArgs (and spec.controllerManager.extraArgs) of",
             "# k0s-entra-wif.yaml into /etc/k0s/k0s.yaml; this script stops here so that a half-merged config is never started",

@@ -164,17 +164,7 @@ export function existingClusterSnippets(
         ],
     ]);
 
-    const k0s = settingsOf("k0s");
-    const k0sControllerManager = controllerManagerSettings(k0s);
-    const k0sConfig = stringify({
-        apiVersion: "k0s.k0sproject.io/v1beta1",
-        kind: "ClusterConfig",
-        metadata: { name: "k0s" },
-        spec: {
-            api: { extraArgs: Object.fromEntries(apiServerSettings(k0s)) },
-            ...(k0sControllerManager.length > 0 ? { controllerManager: { extraArgs: Object.fromEntries(k0sControllerManager) } } : {}),
-        },
-    });
+    const k0sConfig = k0sClusterConfig(settingsOf("k0s"));
     const k0sSteps = procedure("k0s, on every controller node, in this order: write, copy, configure, restart", [
         write,
         copyInto("k0s", "every controller node"),
@@ -188,14 +178,8 @@ export function existingClusterSnippets(
     ]);
 
     const kubeadm = settingsOf("kubeadm");
-    const asList = (settings: Array<[string, string]>) => settings.map(([name, value]) => ({ name, value }));
     const kubeadmControllerManager = controllerManagerSettings(kubeadm);
-    const kubeadmConfig = stringify({
-        apiVersion: "kubeadm.k8s.io/v1beta4",
-        kind: "ClusterConfiguration",
-        apiServer: { extraArgs: asList(apiServerSettings(kubeadm)) },
-        ...(kubeadmControllerManager.length > 0 ? { controllerManager: { extraArgs: asList(kubeadmControllerManager) } } : {}),
-    });
+    const kubeadmConfig = kubeadmClusterConfiguration(kubeadm);
     const manifests = "/etc/kubernetes/manifests";
     const staticPods = ["kube-apiserver", ...(kubeadmControllerManager.length > 0 ? ["kube-controller-manager"] : [])];
     const kubeadmSteps = procedure("kubeadm, on every control-plane node, in this order: write, copy, configure, restart", [
@@ -217,24 +201,7 @@ export function existingClusterSnippets(
         ],
     ]);
 
-    /**
-     * k3s and RKE2 read kube-apiserver-arg entries from config.yaml and its config.yaml.d drop-ins (a key ending in `+`
-     * appends to the list the other files set: k3s pkg/configfilearg/parser.go readConfigFile, dotDFiles); in an
-     * entry, `name-=v` puts v before the distribution's own value and `name+=v` after it, keeping both (k3s
-     * pkg/util/args.go GetArgs). So the stack's issuer signs with the distribution's still accepted, and the
-     * distribution's own key keeps verifying.
-     */
-    const rancherConfig = (d: "k3s" | "rke2") => {
-        const f = DISTRIBUTION_FACTS[d];
-        const apiserver = [
-            `service-account-issuer-=${issuer}`,
-            ...(ownsKey ? [`service-account-key-file+=${f.keyDir}/sa.pub`, `service-account-signing-key-file=${f.keyDir}/sa.key`] : []),
-        ];
-        return stringify({
-            "kube-apiserver-arg+": apiserver,
-            ...(ownsKey ? { "kube-controller-manager-arg+": [`service-account-private-key-file=${f.keyDir}/sa.key`] } : {}),
-        });
-    };
+    const rancherConfig = (d: "k3s" | "rke2") => rancherDropIn(d, issuer, ownsKey);
     const rancherSteps = (d: "k3s" | "rke2", service: string) => {
         const dropIn = `/etc/rancher/${d}/config.yaml.d/entra-wif.yaml`;
         return procedure(`${d}, on every server node, in this order: write, copy, configure, restart`, [
@@ -321,6 +288,50 @@ export function existingClusterSnippets(
         keyChange,
         dropPrevious,
     };
+}
+
+/** kubeadm's ClusterConfiguration (v1beta4: extraArgs as name/value lists, so a flag can repeat) for these settings. */
+export function kubeadmClusterConfiguration(settings: ServiceAccountSettings): string {
+    const asList = (list: Array<[string, string]>) => list.map(([name, value]) => ({ name, value }));
+    const controllerManager = controllerManagerSettings(settings);
+    return stringify({
+        apiVersion: "kubeadm.k8s.io/v1beta4",
+        kind: "ClusterConfiguration",
+        apiServer: { extraArgs: asList(apiServerSettings(settings)) },
+        ...(controllerManager.length > 0 ? { controllerManager: { extraArgs: asList(controllerManager) } } : {}),
+    });
+}
+
+/** The k0s ClusterConfig fragment (extraArgs maps: one value per flag) for these settings. */
+export function k0sClusterConfig(settings: ServiceAccountSettings): string {
+    const controllerManager = controllerManagerSettings(settings);
+    return stringify({
+        apiVersion: "k0s.k0sproject.io/v1beta1",
+        kind: "ClusterConfig",
+        metadata: { name: "k0s" },
+        spec: {
+            api: { extraArgs: Object.fromEntries(apiServerSettings(settings)) },
+            ...(controllerManager.length > 0 ? { controllerManager: { extraArgs: Object.fromEntries(controllerManager) } } : {}),
+        },
+    });
+}
+
+/**
+ * k3s and RKE2 read kube-apiserver-arg entries from config.yaml and its config.yaml.d drop-ins (a key ending in `+`
+ * appends to the list the other files set: k3s pkg/configfilearg/parser.go readConfigFile, dotDFiles); in an
+ * entry, `name-=v` puts v before the distribution's own value and `name+=v` after it, keeping both (k3s
+ * pkg/util/args.go GetArgs). So the stack's issuer signs with the distribution's still accepted, and the
+ * distribution's own key keeps verifying. The drop-in, config.yaml.d/entra-wif.yaml.
+ */
+export function rancherDropIn(d: "k3s" | "rke2", issuer: string, ownsKey: boolean): string {
+    const f = DISTRIBUTION_FACTS[d];
+    return stringify({
+        "kube-apiserver-arg+": [
+            `service-account-issuer-=${issuer}`,
+            ...(ownsKey ? [`service-account-key-file+=${f.keyDir}/sa.pub`, `service-account-signing-key-file=${f.keyDir}/sa.key`] : []),
+        ],
+        ...(ownsKey ? { "kube-controller-manager-arg+": [`service-account-private-key-file=${f.keyDir}/sa.key`] } : {}),
+    });
 }
 
 /** The doctor's endpoint checks against the stack's outputs: the documents readable, every key of the stack published. */
