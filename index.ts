@@ -26,7 +26,7 @@ import { WorkloadServiceAccounts } from "./components/workloadServiceAccounts";
 
 function loadConfig() {
     try {
-        return parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack() });
+        return parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack(), env: process.env });
     } catch (err) {
         // RunError: Pulumi prints the message alone (one line per problem), without a stack trace or program source.
         throw err instanceof ConfigError || err instanceof ConfigProblems ? new pulumi.RunError(err.message) : err;
@@ -73,6 +73,7 @@ const issuer = signingKey
           location: config.location,
           resourceGroup: { name: group.name, plainName: group.plainName },
           hosting: config.issuer.hosting,
+          sharedKeyAccess: config.issuer.sharedKeyAccess,
           storageAccountName: config.issuer.storageAccountName,
           containerName: config.issuer.containerName,
           customUrl: config.issuer.customUrl,

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IssuerHosting } from "../lib/config";
-import { DOCUMENT_CACHE_CONTROL, IssuerDocument, ISSUER_DOCUMENTS_TYPE } from "../lib/trust/issuerDocuments";
+import { DOCUMENT_CACHE_CONTROL, DocumentsAuth, IssuerDocument, ISSUER_DOCUMENTS_TYPE } from "../lib/trust/issuerDocuments";
 import { DISCOVERY_PATH, DOCUMENT_CONTENT_TYPE, JWKS_PATH } from "../lib/trust/oidc";
 
 export interface IssuerDocumentsArgs {
     /** The storage account holding the documents. */
     accountName: pulumi.Input<string>;
-    /** Its shared key (secret), what the documents are written with; unknown in a preview, which writes nothing. */
-    accountKey: pulumi.Input<string>;
+    /** entraToken (the deployer's own credential, the default) or sharedKey (the account key below). */
+    auth: DocumentsAuth;
+    /** sharedKey only: the account's shared key (secret); unknown in a preview, which writes nothing. */
+    accountKey?: pulumi.Input<string>;
     /** The account's blob endpoint (primaryEndpoints.blob). */
     blobEndpoint: pulumi.Input<string>;
     /** blob (a public-read container) or staticWebsite ($web, enabled by this resource). Plain: it shapes the inputs. */
@@ -43,7 +45,8 @@ export class IssuerDocuments extends pulumi.CustomResource {
             name,
             {
                 accountName: args.accountName,
-                accountKey: pulumi.secret(args.accountKey),
+                auth: args.auth,
+                ...(args.accountKey !== undefined ? { accountKey: pulumi.secret(args.accountKey) } : {}),
                 blobEndpoint: args.blobEndpoint,
                 hosting: args.hosting,
                 containerName: args.containerName,

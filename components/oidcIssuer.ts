@@ -4,7 +4,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
 import { defaultStorageAccountName } from "../lib/entra/naming";
-import { STATIC_WEBSITE_CONTAINER } from "../lib/trust/issuerDocuments";
+import { BUILTIN_ROLES, principalTypeOfToken, roleAssignmentName, roleDefinitionId } from "../lib/entra/roles";
+import { DOCUMENTS_WRITER_ROLE, STATIC_WEBSITE_CONTAINER } from "../lib/trust/issuerDocuments";
 import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument, staticWebsiteIssuerUrl } from "../lib/trust/oidc";
 import { VERIFY_COMMAND } from "../lib/doctor/gate";
 import { Jwks } from "../lib/trust/keys";
@@ -17,6 +18,12 @@ export interface OidcIssuerArgs {
     resourceGroup: { name: pulumi.Input<string>; plainName: string };
     /** `blob` (a public-read container) or `staticWebsite` (the account's `$web`). Plain: it shapes the graph. */
     hosting: IssuerHosting;
+    /**
+     * Write the documents with the account's shared key instead of the deployer's Entra token (issuer.sharedKeyAccess).
+     * Off by default: the account then refuses shared keys, and the deployer is granted Storage Blob Data Contributor
+     * on the documents' container (blob) or account (static website). Plain: it shapes the graph.
+     */
+    sharedKeyAccess?: boolean;
     /** Storage account name; derived from subscription, group and stack when absent. */
     storageAccountName?: pulumi.Input<string>;
     /** Container holding the documents in blob hosting. */
@@ -88,8 +95,10 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 // Blob hosting needs anonymous reads of the container; the static website serves anonymously
                 // without it, so there it stays off for tenants whose policy forbids public blob access.
                 allowBlobPublicAccess: args.hosting === "blob",
-                // Stays on: the documents are written with the account key (components/issuerDocuments.ts).
-                allowSharedKeyAccess: true,
+                // Off unless asked for: the documents are written with the deployer's Entra token, so the account
+                // satisfies the built-in policy "Storage accounts should prevent shared key access"
+                // (8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54), which many tenants assign with the Deny effect.
+                allowSharedKeyAccess: args.sharedKeyAccess === true,
             },
             { parent: this },
         );
@@ -132,18 +141,49 @@ export class OidcIssuer extends pulumi.ComponentResource {
         this.discoveryUrl = this.issuerUrl.apply(discoveryUrl);
         this.jwksUrl = this.issuerUrl.apply(jwksUrl);
 
-        // The account key, read with ARM's listKeys (Contributor and Owner hold Microsoft.Storage/storageAccounts/
-        // listkeys/action), only when something is written: a preview writes nothing, so it asks for no key and
-        // needs no right beyond reading.
-        const accountKey = pulumi.runtime.isDryRun()
-            ? (pulumi.unknown as unknown as pulumi.Output<string>)
-            : storage
-                  .listStorageAccountKeysOutput({ accountName: account.name, resourceGroupName }, { parent: this })
-                  .apply((result) => pulumi.secret(result.keys[0].value));
+        // Who writes the documents. By default the deployer, with an Entra token, by a data-role grant scoped to what
+        // is written (the container, or the account whose $web the website serves); the writer waits, bounded and
+        // visibly, for the grant to reach storage. With sharedKeyAccess, the account key instead, read with ARM's
+        // listKeys (Contributor and Owner hold listkeys/action) only when something is written: a preview writes
+        // nothing, so it asks for no key and needs no right beyond reading.
+        let accountKey: pulumi.Output<string> | undefined;
+        const writerGrants: pulumi.Resource[] = [];
+        if (args.sharedKeyAccess === true) {
+            accountKey = pulumi.runtime.isDryRun()
+                ? (pulumi.unknown as unknown as pulumi.Output<string>)
+                : storage
+                      .listStorageAccountKeysOutput({ accountName: account.name, resourceGroupName }, { parent: this })
+                      .apply((result) => pulumi.secret(result.keys[0].value));
+        } else {
+            const grantScope = args.hosting === "blob" ? (documentsHolder as storage.BlobContainer).id : account.id;
+            const roleGuid = BUILTIN_ROLES[DOCUMENTS_WRITER_ROLE];
+            // The deployer is a user (az login) or a service principal (CI): told from the token azure-native signs in
+            // with, which stays in this process (an invoke's result is not kept in the state).
+            const deployerType = authorization.getClientTokenOutput({}, { parent: this }).token.apply(principalTypeOfToken);
+            writerGrants.push(
+                new authorization.RoleAssignment(
+                    `${name}-writer-grant`,
+                    {
+                        scope: grantScope,
+                        principalId: client.objectId,
+                        principalType: deployerType,
+                        roleDefinitionId: client.subscriptionId.apply((subscriptionId) => roleDefinitionId(subscriptionId, roleGuid)),
+                        // Derived from scope, principal and role: a re-run never duplicates it, and another deployer
+                        // (a CI identity after a laptop) gets a grant of its own.
+                        roleAssignmentName: pulumi
+                            .all([grantScope, client.objectId])
+                            .apply(([scope, principalId]) => roleAssignmentName(scope, principalId, roleGuid)),
+                        description: pulumi.interpolate`entra-wif: lets the deployer of ${project}/${stack} write the OIDC issuer documents`,
+                    },
+                    { parent: this },
+                ),
+            );
+        }
         this.documents = new IssuerDocuments(
             `${name}-documents`,
             {
                 accountName: account.name,
+                auth: args.sharedKeyAccess === true ? "sharedKey" : "entraToken",
                 accountKey,
                 blobEndpoint: account.primaryEndpoints.blob,
                 hosting: args.hosting,
@@ -153,7 +193,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 jwks: this.jwks,
             },
             // On a destroy the documents go with what holds them; the resource's own delete deletes nothing anyway.
-            { parent: this, deletedWith: documentsHolder },
+            // The grant comes first: the first write waits for it to reach storage.
+            { parent: this, deletedWith: documentsHolder, dependsOn: writerGrants },
         );
 
         let verify: command.local.Command | undefined;

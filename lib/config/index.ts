@@ -15,6 +15,7 @@ import { parseIssuer } from "./issuer";
 import { resourceGroupNameProblem } from "./names";
 import { parseSample, sampleWorkload } from "./sample";
 import { parseSigningKey } from "./signingKey";
+import { authConfigOutsideEnvironment } from "../trust/deployerCredential";
 import { DEFAULTS, IdentityConfig, KNOWN_KEYS, KNOWN_NAMESPACES, OFFLINE_SECRET, PROJECT, StackConfig } from "./types";
 import { parseWebhook } from "./webhook";
 import { parseWorkloads } from "./workloads";
@@ -72,7 +73,7 @@ export type {
  * the stack name derives the default identity name.
  * Throws the ConfigError when one value is bad, and ConfigProblems (one line per problem, in key order) when several are.
  */
-export function parseStackConfig(raw: Record<string, string>, context: { stack: string }): StackConfig {
+export function parseStackConfig(raw: Record<string, string>, context: { stack: string; env?: NodeJS.ProcessEnv }): StackConfig {
     const p = new Problems();
     const ours = (k: string) => parseRaw(raw[`${PROJECT}:${k}`]);
     /** Top-level keys a misspelt key was meant to be: what follows from their absence is not reported again. */
@@ -166,6 +167,21 @@ export function parseStackConfig(raw: Record<string, string>, context: { stack: 
     const signingKey = parseSigningKey(p, `${PROJECT}:signingKey`, ours("signingKey"));
     const cluster = parseCluster(p, `${PROJECT}:cluster`, ours("cluster"), raw[`${PROJECT}:kubeconfig`], context.stack, signingKey.publicKeys.length > 0, ours);
     const webhook = parseWebhook(p, `${PROJECT}:webhook`, ours("webhook"));
+    // The documents' writer (the project's provider plugin) signs in as azure-native does, but from the environment
+    // alone: an `azure-native:` auth setting it cannot see would have it write as someone else, or as no one.
+    if (context.env !== undefined && cluster.aks === undefined && !issuer.sharedKeyAccess) {
+        for (const [key, variable] of authConfigOutsideEnvironment(raw, context.env)) {
+            p.attempt(() => {
+                throw new ConfigError(
+                    key,
+                    key.endsWith("Secret") || key.endsWith("Password") || key.endsWith("Token") ? "[secret]" : raw[key],
+                    `the issuer documents are written with the deployer's Entra token by entra-wif's provider, which reads the credential from the ` +
+                        `environment as azure-native does without config: export ${variable} with the same value (or, for a setting you did not mean, ` +
+                        `pulumi config rm ${key})`,
+                );
+            }, undefined);
+        }
+    }
 
     const sampleKey = `${PROJECT}:sample`;
     const sample = parseSample(p, sampleKey, ours("sample"));

@@ -10,6 +10,10 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
     p.attempt(() => rejectUnknownFields(key, obj, KNOWN_KEYS.issuer!), undefined);
     const hosting = p.attempt(() => oneOf(`${key}.hosting`, obj.hosting, ISSUER_HOSTINGS, DEFAULTS.issuer.hosting, HOSTING_HINTS), undefined);
     const verify = p.attempt(() => parseBoolean(`${key}.verify`, obj.verify, DEFAULTS.issuer.verify), DEFAULTS.issuer.verify);
+    const sharedKeyAccess = p.attempt(
+        () => parseBoolean(`${key}.sharedKeyAccess`, obj.sharedKeyAccess, DEFAULTS.issuer.sharedKeyAccess),
+        DEFAULTS.issuer.sharedKeyAccess,
+    );
     const storageAccountName = p.attempt(() => optionalString(`${key}.storageAccountName`, obj.storageAccountName), undefined);
     p.attempt(() => checkName(`${key}.storageAccountName`, storageAccountName, storageAccountNameProblem), undefined);
     let containerName = p.attempt(() => optionalString(`${key}.containerName`, obj.containerName), undefined);
@@ -50,5 +54,5 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
         }
         return url;
     }, undefined);
-    return { hosting: hosting ?? DEFAULTS.issuer.hosting, storageAccountName, containerName, verify, customUrl };
+    return { hosting: hosting ?? DEFAULTS.issuer.hosting, storageAccountName, containerName, verify, customUrl, sharedKeyAccess };
 }

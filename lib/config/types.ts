@@ -23,6 +23,12 @@ export interface IssuerConfig {
     hosting: IssuerHosting;
     /** After publishing, `pulumi up` checks the documents as Entra will read them and fails the update if it cannot. */
     verify: boolean;
+    /**
+     * Write the documents with the storage account's shared key (and let the account accept shared keys) instead of
+     * the deployer's Entra token and a Storage Blob Data Contributor grant. Breaks the built-in policy "Storage
+     * accounts should prevent shared key access".
+     */
+    sharedKeyAccess: boolean;
     /** Explicit account name; derived deterministically from the subscription, group and stack when absent. */
     storageAccountName?: string;
     /** Blob container (blob hosting only). */
@@ -170,7 +176,7 @@ export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 
 /** Defaults, the same as Pulumi.yaml declares (a test keeps the two equal). */
 export const DEFAULTS = {
-    issuer: { hosting: "blob", containerName: "oidc", verify: true },
+    issuer: { hosting: "blob", containerName: "oidc", verify: true, sharedKeyAccess: false },
     signingKey: { rsaBits: 2048, publicKeys: [] as string[] },
     cluster: { mode: "kind" },
     webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
@@ -209,7 +215,7 @@ export const RSA_BITS = [2048, 3072, 4096] as const;
 /** Keys this program reads under `entra-wif:` and, for objects, the fields each takes (Pulumi.yaml declares each; a test compares). */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     resourceGroupName: null,
-    issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl"],
+    issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl", "sharedKeyAccess"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
     cluster: [
         "mode",

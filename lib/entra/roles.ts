@@ -114,3 +114,22 @@ export function resolveScope<T>(scope: string, ids: ScopeIds<T>): T | string {
 export function roleAssignmentName(scope: string, principalId: string, roleGuid: string): string {
     return nameBasedUuid(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleGuid.toLowerCase()}`);
 }
+
+/**
+ * The principal type of whoever holds `accessToken` (a JWT from Entra), as a role assignment declares it: a user's
+ * delegated token carries `scp`, an application's app-only token does not (Microsoft identity platform, "Access token
+ * claims reference"; idtyp, when present, says "user" or "app"). ARM refuses an assignment whose declared type differs
+ * from the principal's (UnmatchedPrincipalType), and azure-native's SDK declares "User" when none is given.
+ */
+export function principalTypeOfToken(accessToken: string): "User" | "ServicePrincipal" {
+    const payload = accessToken.split(".")[1];
+    let claims: { scp?: unknown; idtyp?: unknown };
+    try {
+        claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as typeof claims;
+    } catch {
+        throw new Error("the deployer's access token is not a JWT: its principal type cannot be told");
+    }
+    if (claims.idtyp === "app") return "ServicePrincipal";
+    if (claims.idtyp === "user") return "User";
+    return typeof claims.scp === "string" && claims.scp !== "" ? "User" : "ServicePrincipal";
+}

@@ -5,3 +5,4 @@
 export * from "./keys";
 export * from "./oidc";
 export * from "./issuerDocuments";
+export * from "./deployerCredential";

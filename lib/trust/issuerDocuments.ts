@@ -15,14 +15,23 @@
  *   request: a reader gets the old document or the new one, never a 404 (Microsoft Learn, REST API "Put Blob":
  *   "Updating an existing block blob overwrites any existing metadata on the blob");
  * - writes the JWKS before the discovery document, so whoever finds a discovery document finds its keys;
- * - enables the static website, when asked, with the account key (Set Blob Service Properties with only the
- *   StaticWebsite element: omitted elements keep their settings, Microsoft Learn "Set Blob Service Properties"), so no
- *   data-plane role and no propagation wait is needed;
+ * - writes as the deployer, with an Entra token (lib/trust/deployerCredential.ts, chosen as azure-native chooses its
+ *   own), by the Storage Blob Data Contributor grant the program gives the deployer (components/oidcIssuer.ts): no
+ *   account key is read, kept in the state, or even allowed by the account. Only `issuer.sharedKeyAccess: true` writes
+ *   with the account key instead, for deployers who cannot hold a data role;
+ * - waits, bounded and visibly, for a fresh grant to reach storage: Azure answers 403 AuthorizationPermissionMismatch
+ *   until it has ("In most cases, it takes a minute or two for the role assignment to propagate in Azure. In rare cases,
+ *   it might take up to eight minutes", Microsoft Learn, "Assign an Azure role for access to blob data");
+ * - enables the static website, when asked, with the same token, as azure-native's StorageAccountStaticWebsite does
+ *   (custom_storage_azidentity.go, staticWebsite_azidentity: Set Blob Service Properties through azblob with the
+ *   deployer's TokenCredential), sending only the StaticWebsite element: omitted elements keep their settings
+ *   (Microsoft Learn, "Set Blob Service Properties");
  * - deletes nothing on delete: the documents go with their container or account (deletedWith).
  *
  * Pure functions (diff, check) and the storage calls; nothing here imports Pulumi.
  */
 import type * as StorageBlob from "@azure/storage-blob";
+import { credentialMethod, CredentialSetupError, deployerCredential, describeCredential } from "./deployerCredential";
 
 /**
  * Caches in front of the storage (a CDN behind issuer.customUrl) must ask again before serving a document: right after
@@ -57,9 +66,17 @@ export interface DocumentSite {
     publicBaseUrl: string;
 }
 
+/** How the provider authenticates to storage: the deployer's Entra token, or (opted into) the account's shared key. */
+export type DocumentsAuth = "entraToken" | "sharedKey";
+
+/** The data role the program grants the deployer on the documents' container (blob) or account (static website). */
+export const DOCUMENTS_WRITER_ROLE = "Storage Blob Data Contributor";
+
 export interface IssuerDocumentsInputs extends DocumentSite {
-    /** The account's shared key (a secret): what the provider writes with. Never in the outputs. */
-    accountKey: string;
+    /** entraToken (the default) or sharedKey (issuer.sharedKeyAccess). Not compared: the same documents either way. */
+    auth?: DocumentsAuth;
+    /** sharedKey only: the account's key (a secret), never in the outputs. */
+    accountKey?: string;
     /** In the order they are written: the JWKS first. */
     documents: IssuerDocument[];
     contentType: string;
@@ -110,7 +127,12 @@ export function checkIssuerDocuments(news: Partial<IssuerDocumentsInputs>): Arra
         const v = news[property];
         if (!isUnknown(v) && (typeof v !== "string" || v === "")) failures.push({ property, reason: `${property} must be a non-empty string` });
     };
-    for (const k of ["accountName", "accountKey", "containerName", "contentType", "cacheControl"] as const) text(k);
+    for (const k of ["accountName", "containerName", "contentType", "cacheControl"] as const) text(k);
+    const auth = news.auth ?? "entraToken";
+    if (!isUnknown(auth) && auth !== "entraToken" && auth !== "sharedKey") {
+        failures.push({ property: "auth", reason: `auth must be entraToken or sharedKey, not ${JSON.stringify(auth)}` });
+    }
+    if (auth === "sharedKey") text("accountKey");
     for (const k of ["blobEndpoint", "publicBaseUrl"] as const) {
         const v = news[k];
         if (isUnknown(v)) continue;
@@ -175,21 +197,88 @@ export function publishedState(inputs: IssuerDocumentsInputs, websiteTurnedOn = 
 }
 
 /** A storage error as a person can act on it: what was being done, Azure's code, and the usual cause. */
-function storageError(doing: string, site: DocumentSite, err: unknown): Error {
-    const e = err as { statusCode?: number; code?: string; message?: string };
+function storageError(doing: string, inputs: IssuerDocumentsInputs, err: unknown, writer: string): Error {
+    const e = err as { statusCode?: number; code?: string; message?: string; name?: string };
+    // No token at all: nothing reached storage, so the network is not the cause.
+    if (e.name === "CredentialUnavailableError" || e.name === "AuthenticationError" || err instanceof CredentialSetupError) {
+        return new Error(
+            `entra-wif: ${doing} in storage account ${inputs.accountName}: ${writer} gave no token — sign in with \`az login\`, or set the ARM_* ` +
+                `variables azure-native uses (ARM_CLIENT_ID, ARM_TENANT_ID and ARM_CLIENT_SECRET, or ARM_USE_OIDC, or ARM_USE_MSI). ` +
+                String(e.message ?? err).split("\n")[0],
+        );
+    }
     const code = e.code ?? (e.statusCode ? `HTTP ${e.statusCode}` : "no answer");
     const hint =
         e.code === "KeyBasedAuthenticationNotPermitted"
-            ? " — shared key access is disabled on the account (a policy?); entra-wif writes the documents with the account key"
-            : e.statusCode === 403
-              ? " — the account refused the account key: check the storage firewall admits the machine running pulumi up"
-              : e.statusCode === undefined
-                ? ` — ${site.blobEndpoint} did not answer; check the network path from this machine`
-                : "";
+            ? ' — shared key access is disabled on the account (a policy such as "Storage accounts should prevent shared key access"?); ' +
+              "remove issuer.sharedKeyAccess so the documents are written with the deployer's Entra token"
+            : e.code === "AuthorizationPermissionMismatch"
+              ? ` — ${writer} holds no ${DOCUMENTS_WRITER_ROLE} grant that storage honours yet; the stack grants it (check it exists: ` +
+                `az role assignment list --assignee <deployer object id> --all --query "[?roleDefinitionName=='${DOCUMENTS_WRITER_ROLE}']")`
+              : e.statusCode === 403
+                ? ` — the account refused ${writer}: check the storage firewall admits the machine running pulumi up`
+                : e.statusCode === undefined
+                  ? ` — ${inputs.blobEndpoint} did not answer${proxyFor(inputs.blobEndpoint) ? " through the proxy (check HTTPS_PROXY and NO_PROXY)" : ""}; check the network path from this machine`
+                  : "";
     return new Error(
-        `entra-wif: ${doing} in storage account ${site.accountName} failed (${site.blobEndpoint}, ${viaProxy(site.blobEndpoint)}): ${code}${hint}. ` +
+        `entra-wif: ${doing} in storage account ${inputs.accountName} failed (${inputs.blobEndpoint}, ${viaProxy(inputs.blobEndpoint)}): ${code}${hint}. ` +
             String(e.message ?? err).split("\n")[0],
     );
+}
+
+/** How long a write waits for a fresh data-role grant to reach storage, and how it reports the wait. */
+export interface GrantWait {
+    /** The bound: Microsoft documents "up to eight minutes" in rare cases; ten leave a margin. */
+    maxMs: number;
+    /** A line for the person running `pulumi up` (the plugin's stderr, which the engine shows). */
+    report: (line: string) => void;
+    sleep?: (ms: number) => Promise<void>;
+    now?: () => number;
+}
+
+export const DEFAULT_GRANT_WAIT: GrantWait = { maxMs: 10 * 60_000, report: (line) => process.stderr.write(`${line}\n`) };
+
+const formatSeconds = (ms: number) => (ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * Runs `attempt` until storage stops answering 403 AuthorizationPermissionMismatch (a grant that has not reached it yet),
+ * for at most `wait.maxMs`: 2 s, 4 s, 8 s, then every 15 s, each wait reported with the time spent and the bound.
+ * Any other error, and the last mismatch at the bound, is thrown as it came.
+ */
+export async function untilGrantReachesStorage<T>(attempt: () => Promise<T>, accountName: string, wait: GrantWait): Promise<T> {
+    const now = wait.now ?? Date.now;
+    const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const started = now();
+    for (let round = 0; ; round++) {
+        try {
+            return await attempt();
+        } catch (err) {
+            const elapsed = now() - started;
+            if ((err as { code?: string }).code !== "AuthorizationPermissionMismatch" || elapsed >= wait.maxMs) throw err;
+            const pause = Math.min(round < 3 ? 2000 * 2 ** round : 15000, wait.maxMs - elapsed);
+            wait.report(
+                `entra-wif: waiting for the ${DOCUMENTS_WRITER_ROLE} grant to reach storage account ${accountName}: ` +
+                    `${formatSeconds(elapsed)} of at most ${formatSeconds(wait.maxMs)}`,
+            );
+            await sleep(pause);
+        }
+    }
+}
+
+/** The storage client for the inputs' auth, and who it writes as (for messages). */
+function storageClient(inputs: IssuerDocumentsInputs, env: NodeJS.ProcessEnv): { service: StorageBlob.BlobServiceClient; writer: string } {
+    // Loaded here, not at the top: only the provider plugin writes, and the SDK's ~270 modules cost every plan and
+    // preview ~0.1 s (docs/benchmarks.md).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof StorageBlob;
+    if (inputs.auth === "sharedKey") {
+        return {
+            service: new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey!)),
+            writer: "the account key (issuer.sharedKeyAccess)",
+        };
+    }
+    const method = credentialMethod(env);
+    return { service: new BlobServiceClient(inputs.blobEndpoint, deployerCredential(method, env)), writer: describeCredential(method) };
 }
 
 /**
@@ -197,42 +286,48 @@ function storageError(doing: string, site: DocumentSite, err: unknown): Error {
  * moved within the same account (another container, or blob ↔ static website), the ones at the old place are deleted
  * after the new ones are written: the old issuer is no longer trusted, and must not keep serving keys.
  */
-export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previous?: IssuerDocumentsState): Promise<IssuerDocumentsState> {
-    // Loaded here, not at the top: only the provider plugin writes, and the SDK's ~270 modules cost every plan and
-    // preview ~0.1 s (docs/benchmarks.md).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof StorageBlob;
-    const service = new BlobServiceClient(inputs.blobEndpoint, new StorageSharedKeyCredential(inputs.accountName, inputs.accountKey));
+export async function writeIssuerDocuments(
+    inputs: IssuerDocumentsInputs,
+    previous?: IssuerDocumentsState,
+    options: { wait?: GrantWait; env?: NodeJS.ProcessEnv } = {},
+): Promise<IssuerDocumentsState> {
+    const wait = options.wait ?? DEFAULT_GRANT_WAIT;
+    const { service, writer } = storageClient(inputs, options.env ?? process.env);
+    // A shared key needs no grant: its 403s are final.
+    const granted = <T>(attempt: () => Promise<T>) => (inputs.auth === "sharedKey" ? attempt() : untilGrantReachesStorage(attempt, inputs.accountName, wait));
     const sameAccount = previous !== undefined && previous.accountName === inputs.accountName && previous.blobEndpoint === inputs.blobEndpoint;
     let websiteTurnedOn = inputs.hosting === "staticWebsite" && sameAccount && previous.hosting === "staticWebsite" && previous.websiteTurnedOn === true;
     if (inputs.hosting === "staticWebsite") {
         try {
-            const properties = await service.getProperties();
+            const properties = await granted(() => service.getProperties());
             if (!properties.staticWebsite?.enabled) {
-                await service.setProperties({ staticWebsite: { enabled: true } });
+                await granted(() => service.setProperties({ staticWebsite: { enabled: true } }));
                 websiteTurnedOn = true;
             }
             // Azure creates $web when the website is enabled; an emulator or a slow account may not have it yet.
-            await service.getContainerClient(STATIC_WEBSITE_CONTAINER).createIfNotExists();
+            await granted(() => service.getContainerClient(STATIC_WEBSITE_CONTAINER).createIfNotExists());
         } catch (err) {
-            throw storageError("enabling the static website", inputs, err);
+            throw storageError("enabling the static website", inputs, err, writer);
         }
     }
     const container = service.getContainerClient(inputs.containerName);
     for (const doc of inputs.documents) {
         const body = Buffer.from(doc.text, "utf8");
         try {
-            await container.getBlockBlobClient(doc.path).upload(body, body.length, {
-                blobHTTPHeaders: { blobContentType: inputs.contentType, blobCacheControl: inputs.cacheControl },
-            });
+            await granted(() =>
+                container.getBlockBlobClient(doc.path).upload(body, body.length, {
+                    blobHTTPHeaders: { blobContentType: inputs.contentType, blobCacheControl: inputs.cacheControl },
+                }),
+            );
         } catch (err) {
-            throw storageError(`writing ${inputs.containerName}/${doc.path}`, inputs, err);
+            throw storageError(`writing ${inputs.containerName}/${doc.path}`, inputs, err, writer);
         }
     }
     if (sameAccount && previous.containerName !== inputs.containerName) {
         const old = service.getContainerClient(previous.containerName);
         for (const doc of previous.documents ?? []) {
-            // The old container may be gone already (deleted by the same update): nothing to remove then.
+            // The old container may be gone already (deleted by the same update), or outside the grant: nothing to
+            // remove then, and nothing the new issuer depends on.
             await old
                 .getBlockBlobClient(doc.path)
                 .deleteIfExists()
@@ -243,9 +338,9 @@ export async function writeIssuerDocuments(inputs: IssuerDocumentsInputs, previo
     // container (Set Blob Service Properties with only StaticWebsite: the other settings are kept).
     if (sameAccount && previous.hosting === "staticWebsite" && inputs.hosting === "blob" && previous.websiteTurnedOn) {
         try {
-            await service.setProperties({ staticWebsite: { enabled: false } });
+            await granted(() => service.setProperties({ staticWebsite: { enabled: false } }));
         } catch (err) {
-            throw storageError("turning off the static website this stack turned on", inputs, err);
+            throw storageError("turning off the static website this stack turned on", inputs, err, writer);
         }
     }
     return publishedState(inputs, websiteTurnedOn);

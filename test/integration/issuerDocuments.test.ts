@@ -14,6 +14,7 @@ import { engineStep, ruleFor } from "../../lib/plans/providerRules";
 import type { Plan, PlannedResource } from "../../tools/offline/harness";
 import { AzureMocks } from "../../tools/offline/mocks";
 import { Azurite, azuriteFor } from "../../tools/engine/azurite";
+import { startAzureFront } from "../../tools/engine/world";
 import { ProviderPlugin, startProviderPlugin } from "../support/providerPlugin";
 import { sharedRelyingParty } from "../support/native";
 import { byName, PluginInputs, runProgram } from "../support/program";
@@ -95,8 +96,12 @@ describe("a key rotation is an update in place: create, add a key, remove a key,
         expect(discovery.body).toBe(deployments.initial.plan.outputs.discoveryDocument);
         expect(jwks).toMatchObject({ status: 200, contentType: "application/json", cacheControl: "no-cache" });
         expect(jwks.body).toBe(deployments.initial.plan.outputs.jwks);
-        // The state keeps no key.
-        expect(JSON.stringify(state.outputs)).not.toContain(azurite.accountKey);
+        // Written as the deployer: the stand-in `az` was asked for a storage token (AzureCliCredential's resource for
+        // the scope https://storage.azure.com/.default), and no key exists anywhere in the inputs or the state.
+        expect(host.azCalls().map((c) => c.resource)).toContain("https://storage.azure.com");
+        expect(documentsOf(deployments.initial).inputs).toMatchObject({ auth: "entraToken" });
+        expect(documentsOf(deployments.initial).inputs).not.toHaveProperty("accountKey");
+        expect(JSON.stringify(state)).not.toContain(azurite.accountKey);
         expect(await rp.discover(deployments.initial.plan.outputs.issuerUrl as string)).toMatchObject({ ok: true });
     });
 
@@ -126,12 +131,13 @@ describe("a key rotation is an update in place: create, add a key, remove a key,
         expect(documentText(d, DISCOVERY_PATH)).toBe(documentText(deployments.initial, DISCOVERY_PATH));
     });
 
-    test("the same inputs again: no change, nothing written (a new account key alone is not a change)", async () => {
+    test("the same inputs again: no change, nothing written (another way of signing in alone is not a change)", async () => {
         const d = deployments.retired;
-        const rotatedKey = { ...documentsOf(d).inputs, accountKey: Buffer.from("another key of the account").toString("base64") };
-        const again = await up(host, documentsOf(d).urn, rotatedKey, state);
+        const again = await up(host, documentsOf(d).urn, documentsOf(d).inputs, state);
         expect(again.step).toBe("same");
         expect(again.diff!.changes).toBe(false);
+        const keyed = { ...documentsOf(d).inputs, auth: "sharedKey", accountKey: azurite.accountKey };
+        expect((await up(host, documentsOf(d).urn, keyed, state)).step).toBe("same");
     });
 
     test("refresh: a document deleted behind the stack's back: the documents read as gone, and the next up writes them again", async () => {
@@ -179,7 +185,7 @@ describe("a change of place: customUrl, container, blob ↔ static website", () 
         state = (await up(host, documentsOf(blob).urn, documentsOf(blob).inputs, state)).state;
     });
 
-    test("to the static website: enabled with the account key, documents in $web, the old container's removed", async () => {
+    test("to the static website: enabled with the deployer's token, documents in $web, the old container's removed", async () => {
         const website = await deploy({ hosting: "staticWebsite" }, ["2026-11"]);
         expect(documentsOf(website).inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web" });
         const result = await up(host, documentsOf(website).urn, documentsOf(website).inputs, state);
@@ -340,4 +346,70 @@ describe("upgrading a stack whose documents storage.Blob published", () => {
             [200, upgraded.plan.outputs.jwks],
         ]);
     });
+});
+
+describe("issuer.sharedKeyAccess: the account key writes instead of the deployer's token", () => {
+    test("the key is read only then, travels as a secret, and the documents are served alike; the state keeps no key", async () => {
+        const keyed = await deploy({ containerName: "keyed", sharedKeyAccess: true }, ["2026-11"]);
+        const inputs = documentsOf(keyed).inputs;
+        expect(inputs).toMatchObject({ auth: "sharedKey", accountKey: azurite.accountKey });
+        expect(byName(keyed.plan, "issuer-documents").inputs.accountKey).toBe("[secret]");
+        const before = host.azCalls().length;
+        const result = await publishPlan(rp, azurite, host, keyed);
+        expect(result.step).toBe("create");
+        expect(host.azCalls().length).toBe(before);
+        expect(JSON.stringify(result.state.outputs)).not.toContain(azurite.accountKey);
+        const [discovery, jwks] = await readAsEntra(keyed);
+        expect([discovery.status, jwks.status, jwks.body]).toEqual([200, 200, keyed.plan.outputs.jwks]);
+    });
+
+    test("without the key, or with an unknown way of signing in, Check refuses before anything is written", async () => {
+        const keyed = await deploy({ containerName: "keyed", sharedKeyAccess: true }, ["2026-11"]);
+        const { accountKey: _key, ...withoutKey } = documentsOf(keyed).inputs;
+        const checked = await host.check(documentsOf(keyed).urn, {}, withoutKey);
+        expect(checked.failures).toEqual([{ property: "accountKey", reason: "accountKey must be a non-empty string" }]);
+        const odd = await host.check(documentsOf(keyed).urn, {}, { ...documentsOf(keyed).inputs, auth: "sas" });
+        expect(odd.failures).toEqual([{ property: "auth", reason: 'auth must be entraToken or sharedKey, not "sas"' }]);
+    });
+});
+
+describe("a fresh grant: the first write waits, visibly and bounded, until storage honours it", () => {
+    let front: { pid: number; blob: string; web: string } | undefined;
+    afterAll(() => {
+        if (front) process.kill(front.pid, "SIGTERM");
+    });
+
+    test("403 AuthorizationPermissionMismatch for 5 s, then the documents are written; the wait is reported on the plugin's stderr", async () => {
+        // Azure's answer to a token whose role assignment has not reached storage yet (tools/engine/azureFront.js).
+        front = await startAzureFront(azurite, azurite.blobEndpoint.replace(/[^/]+\/$/, ""), 5000);
+        const frontMocks = new AzureMocks({
+            blobEndpoint: () => `${front!.blob}${azurite.accountName}/`,
+            webEndpoint: () => `${front!.web}${azurite.accountName}/`,
+            storageAccountKey: () => azurite.accountKey,
+        });
+        const plugin: PluginInputs = new Map();
+        const plan = await runProgram(
+            {
+                "azure-native:location": "westeurope",
+                "entra-wif:issuer": { storageAccountName: azurite.accountName, containerName: "granted" },
+                "entra-wif:signingKey": { keys: ["2026-11"] },
+            },
+            { mocks: frontMocks, plugin },
+        );
+        const d = { plan, plugin };
+        await rp.container({ ...storage(), containerName: "granted", access: "blob" });
+        const started = Date.now();
+        const result = await up(host, documentsOf(d).urn, documentsOf(d).inputs, undefined);
+        expect(result.step).toBe("create");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+        const waits = host
+            .stderr()
+            .split("\n")
+            .filter((l) => l.includes("waiting for the Storage Blob Data Contributor grant"));
+        expect(waits[0]).toBe(
+            `entra-wif: waiting for the Storage Blob Data Contributor grant to reach storage account ${azurite.accountName}: 0 s of at most 10 min`,
+        );
+        expect(waits.length).toBeGreaterThanOrEqual(2);
+        expect((await rp.fetch(plan.outputs.jwksUrl as string)).body).toBe(plan.outputs.jwks);
+    }, 60000);
 });

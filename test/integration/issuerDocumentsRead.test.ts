@@ -69,7 +69,7 @@ async function inProcess(body: string, env: Record<string, string> = {}): Promis
 const publish = () =>
     inProcess(`
         await service().getContainerClient(state.containerName).createIfNotExists({ access: "blob" });
-        await docs.writeIssuerDocuments({ ...state, accountKey: key });
+        await docs.writeIssuerDocuments({ ...state, auth: "sharedKey", accountKey: key });
     `);
 const read = (env: Record<string, string> = {}) => inProcess("return docs.readIssuerDocuments(state);", env);
 
@@ -141,6 +141,32 @@ test("a proxy that refuses: the refresh fails, naming the URL and the proxy the 
     } finally {
         await proxy.stop();
     }
+});
+
+test("a write through a proxy that refuses: fails before anything is written, naming the endpoint and the proxy", async () => {
+    const proxy = await startProxy(true);
+    try {
+        const r = (await inProcess('await docs.writeIssuerDocuments({ ...state, auth: "sharedKey", accountKey: key });', { HTTPS_PROXY: proxy.url })) as {
+            error: string;
+        };
+        expect(r.error).toMatch(
+            new RegExp(
+                `^entra-wif: writing oidc-read/openid/v1/jwks in storage account ${state.accountName} failed \\(${state.blobEndpoint.replace(/\./g, "\\.")}, ` +
+                    `through the proxy ${proxy.url.replace(/\./g, "\\.")} \\(HTTPS_PROXY\\)\\): `,
+            ),
+        );
+        expect(proxy.asked.length).toBeGreaterThan(0);
+    } finally {
+        await proxy.stop();
+    }
+});
+
+test("a deployer with no credential at all: the write says who it tried to sign in as and what to set", async () => {
+    // No az on PATH, no ARM_* variables: azure-native's last resort, the Azure CLI, is not there.
+    const r = (await inProcess("await docs.writeIssuerDocuments({ ...state });", { PATH: path.dirname(process.execPath) })) as { error: string };
+    expect(r.error).toMatch(
+        /^entra-wif: writing oidc-read\/openid\/v1\/jwks in storage account \S+: the Azure CLI login \(az login\) gave no token — sign in with `az login`, or set the ARM_\* variables/,
+    );
 });
 
 test("gone is gone: a deleted blob, then a deleted container, read as gone (refresh drops them; the next up writes them)", async () => {

@@ -9,9 +9,12 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- the generated gRPC stubs are loaded with Node's require at run time, so untyped */
 import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { DiffAnswer } from "../../lib/plans/providerRules";
+import { azureCliCalls, writeAzureCli } from "../../tools/engine/azureCli";
 import { nodeRequire } from "./native";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -28,16 +31,26 @@ export interface ProviderPlugin {
     update(urn: string, id: string, olds: Props, news: Props): Promise<{ outputs: Props }>;
     read(urn: string, id: string, state: Props): Promise<{ id: string; outputs: Props }>;
     delete(urn: string, id: string, state: Props): Promise<void>;
+    /** What the plugin's stderr said so far (the engine shows these lines to the person running pulumi up). */
+    stderr(): string;
+    /** The token requests the stand-in `az` answered: the deployer's sign-in the writer used. */
+    azCalls(): Array<{ resource: string; tenant: string }>;
     stop(): Promise<void>;
 }
 
-/** Starts the plugin; `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA). Bounded; stopped by PID. */
+/**
+ * Starts the plugin as it runs for a deployer signed in with `az login` (a stand-in `az`, tools/engine/azureCli.ts,
+ * first on PATH); `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA, ARM_* to sign in otherwise).
+ * Bounded; stopped by PID.
+ */
 export async function startProviderPlugin(env: Record<string, string> = {}): Promise<ProviderPlugin> {
     const req = nodeRequire(path.join(REPO_ROOT, "index.ts"));
     const plugin = path.join(REPO_ROOT, "provider", "pulumi-resource-entra-wif");
+    const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-az-"));
+    const azLog = writeAzureCli(cliDir);
     // The engine's address: the plugin needs one argument, and talks back to the engine only to log. The node it runs
     // is this one, first on PATH, as the engine's PATH has the user's.
-    const pathWithNode = [path.dirname(process.execPath), process.env.PATH].join(":");
+    const pathWithNode = [cliDir, path.dirname(process.execPath), process.env.PATH].join(":");
     const child = spawn(plugin, ["127.0.0.1:1"], { cwd: REPO_ROOT, env: { ...process.env, PATH: pathWithNode, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
@@ -146,9 +159,12 @@ export async function startProviderPlugin(env: Record<string, string> = {}): Pro
             r.setProperties(struct(state));
             await call("delete", r);
         },
+        stderr: () => stderr,
+        azCalls: () => azureCliCalls(azLog),
         async stop() {
             client.close();
             await kill(child);
+            fs.rmSync(cliDir, { recursive: true, force: true });
         },
     };
 }

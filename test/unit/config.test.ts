@@ -25,7 +25,7 @@ describe("valid configurations", () => {
             demo: false,
             location: "westeurope",
             resourceGroupName: undefined,
-            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined },
+            issuer: { hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined, sharedKeyAccess: false },
             signingKey: { rsaBits: 2048, publicKeys: [], keys: ["initial"] },
             cluster: { mode: "kind", name: "entra-wif-dev", nodeImage: undefined, existingNamespaces: [] },
             webhook: { enabled: true, version: "1.6.0", azureEnvironment: "AzurePublicCloud" },
@@ -43,7 +43,14 @@ describe("valid configurations", () => {
 
     test("only a location: every default applies", () => {
         const c = parseConfig(base());
-        expect(c.issuer).toEqual({ hosting: "blob", storageAccountName: undefined, containerName: "oidc", verify: true, customUrl: undefined });
+        expect(c.issuer).toEqual({
+            hosting: "blob",
+            storageAccountName: undefined,
+            containerName: "oidc",
+            verify: true,
+            customUrl: undefined,
+            sharedKeyAccess: false,
+        });
         expect(c.signingKey).toEqual({ rsaBits: 2048, publicKeys: [], keys: ["initial"] });
     });
 
@@ -56,12 +63,24 @@ describe("valid configurations", () => {
             "entra-wif:cluster": JSON.stringify({ mode: "existing", context: "k0s-platform" }),
         });
         expect(c.resourceGroupName).toBe("rg-platform_prod(1)");
-        expect(c.issuer).toEqual({ hosting: "staticWebsite", storageAccountName: "oidcprod01", containerName: undefined, verify: true, customUrl: undefined });
+        expect(c.issuer).toEqual({
+            hosting: "staticWebsite",
+            storageAccountName: "oidcprod01",
+            containerName: undefined,
+            verify: true,
+            customUrl: undefined,
+            sharedKeyAccess: false,
+        });
         expect(c.signingKey.publicKeys).toHaveLength(2);
     });
 
     test("rsaBits given as a numeric string (as `pulumi config set --path` stores it)", () => {
         expect(parseConfig(withKey("entra-wif:signingKey", { rsaBits: "4096" })).signingKey.rsaBits).toBe(4096);
+    });
+
+    test("issuer.sharedKeyAccess: true or false, nothing else", () => {
+        expect(parseConfig(withKey("entra-wif:issuer", { sharedKeyAccess: true })).issuer.sharedKeyAccess).toBe(true);
+        expect(() => parseConfig(withKey("entra-wif:issuer", { sharedKeyAccess: "yes" }))).toThrow(/entra-wif:issuer\.sharedKeyAccess: "yes"/);
     });
 
     test("keys of other namespaces are left alone", () => {
@@ -1011,15 +1030,15 @@ test("entra-wif:demo: true or false, as the CLI stores it; anything else names t
 });
 
 test("aks mode: Pulumi.yaml's defaults as the CLI hands them over (object keys sorted) are not settings the user made", () => {
-    // `pulumi up` passes {"containerName":"oidc","hosting":"blob","verify":true}, not Pulumi.yaml's key order.
+    // `pulumi up` passes {"containerName":"oidc","hosting":"blob","sharedKeyAccess":false,"verify":true}, not Pulumi.yaml's key order.
     const config = {
         ...withKey("entra-wif:cluster", { mode: "aks" }),
-        "entra-wif:issuer": '{"containerName":"oidc","hosting":"blob","verify":true}',
+        "entra-wif:issuer": '{"containerName":"oidc","hosting":"blob","sharedKeyAccess":false,"verify":true}',
         "entra-wif:signingKey": '{"publicKeys":[],"rsaBits":2048}',
         "entra-wif:webhook": '{"azureEnvironment":"AzurePublicCloud","enabled":true,"version":"1.6.0"}',
     };
     expect(parseConfig(config).cluster.mode).toBe("aks");
-    expect(() => parseConfig({ ...config, "entra-wif:issuer": '{"containerName":"oidc2","hosting":"blob","verify":true}' })).toThrow(
+    expect(() => parseConfig({ ...config, "entra-wif:issuer": '{"containerName":"oidc2","hosting":"blob","sharedKeyAccess":false,"verify":true}' })).toThrow(
         /entra-wif:issuer: .* AKS hosts its own OIDC issuer/,
     );
 });

@@ -9,18 +9,38 @@
  *   $web/<path> with its content type and cache control while the account's static website is enabled, and 404
  *   otherwise, whatever $web's access level (Microsoft Learn, "Static website hosting in Azure Storage").
  *
- *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem>   (prints "<blob port> <web port>")
+ * - A data-role grant that takes time to reach storage, when a delay is given: for that long after an account's first
+ *   request with a bearer token, such requests are answered as Azure answers a grant not yet effective, 403
+ *   AuthorizationPermissionMismatch ("This request is not authorized to perform this operation using this
+ *   permission."); shared-key and anonymous requests pass.
+ *
+ *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem> [grant delay ms]   (prints "<blob port> <web port>")
  */
 "use strict";
 const fs = require("node:fs");
 const https = require("node:https");
 const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob");
 
-const [origin, accountKey, cert, key] = process.argv.slice(2);
+const [origin, accountKey, cert, key, grantDelay] = process.argv.slice(2);
+const grantDelayMs = Number(grantDelay ?? 0);
+/** When each account first saw a bearer token. */
+const firstBearer = new Map();
 const tlsOptions = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
 const upstream = new URL(origin);
 
 const blob = https.createServer(tlsOptions, (req, res) => {
+    if (grantDelayMs > 0 && /^Bearer /i.test(req.headers.authorization ?? "")) {
+        const account = new URL(req.url, "https://127.0.0.1").pathname.split("/")[1];
+        if (!firstBearer.has(account)) firstBearer.set(account, Date.now());
+        if (Date.now() - firstBearer.get(account) < grantDelayMs) {
+            req.resume();
+            res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" });
+            return res.end(
+                '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>' +
+                    "<Message>This request is not authorized to perform this operation using this permission.</Message></Error>",
+            );
+        }
+    }
     const forward = https.request(
         {
             host: upstream.hostname,

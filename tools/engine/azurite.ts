@@ -113,6 +113,10 @@ export async function launchAzurite(opts: { accounts?: string[]; timeoutMs?: num
             cert,
             "--key",
             key,
+            // Bearer tokens as well as shared keys: the documents are written with the deployer's Entra token. Basic
+            // mode checks a token's issuer, audience and lifetime, not its signature (tools/engine/azureCli.ts).
+            "--oauth",
+            "basic",
             "--skipApiVersionCheck",
             "--disableTelemetry",
             "--silent",

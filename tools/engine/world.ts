@@ -120,9 +120,10 @@ const args = process.argv.slice(2);
 }
 
 /** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
-export function startAzureFront(azurite: Azurite, origin: string): Promise<{ pid: number; blob: string; web: string }> {
+export function startAzureFront(azurite: Azurite, origin: string, grantDelayMs = 0): Promise<{ pid: number; blob: string; web: string }> {
     const dir = path.dirname(azurite.caFile);
-    const child = spawn(process.execPath, [path.join(__dirname, "azureFront.js"), origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem")], {
+    const script = path.join(__dirname, "azureFront.js");
+    const child = spawn(process.execPath, [script, origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem"), String(grantDelayMs)], {
         cwd: REPO_ROOT,
         env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile },
         stdio: ["ignore", "pipe", "pipe"],

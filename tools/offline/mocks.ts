@@ -193,6 +193,25 @@ export interface AzureMocksOptions {
     keyPool?: RsaKeyPool;
     /** The shared key ARM's listKeys answers for an account (default: one derived from its name). Tests give Azurite's. */
     storageAccountKey?: (accountName: string) => string;
+    /** Who runs `pulumi up`: a user signed in with `az login` (the default) or a service principal (CI). */
+    deployer?: "user" | "servicePrincipal";
+}
+
+/**
+ * An access token as Entra issues it to the deployer (claims only; no one checks the signature here): a user's
+ * delegated token carries `scp`, an application's app-only token does not (Microsoft identity platform, "Access
+ * token claims reference": scp "is only included for user tokens"; idtyp "app" or "user").
+ */
+export function mockAccessToken(deployer: "user" | "servicePrincipal", audience: string): string {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const claims = {
+        aud: audience,
+        iss: `https://sts.windows.net/${MOCK_AZURE.tenantId}/`,
+        oid: MOCK_AZURE.objectId,
+        tid: MOCK_AZURE.tenantId,
+        ...(deployer === "user" ? { scp: "user_impersonation", idtyp: "user" } : { idtyp: "app", appid: MOCK_AZURE.clientId }),
+    };
+    return `${b64({ typ: "JWT", alg: "RS256" })}.${b64(claims)}.c3RhbmQtaW4`;
 }
 
 export class AzureMocks implements pulumi.runtime.Mocks {
@@ -410,6 +429,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
+            case "azure-native:authorization:getClientToken":
+                return { token: mockAccessToken(this.options.deployer ?? "user", args.inputs.endpoint ?? "https://management.azure.com/") };
             case "azure-native:containerservice:getManagedCluster": {
                 const i = args.inputs;
                 const id = armId(i.resourceGroupName, "Microsoft.ContainerService", "managedClusters", i.resourceName);
