@@ -218,7 +218,8 @@ function storageError(doing: string, inputs: IssuerDocumentsInputs, err: unknown
               : e.statusCode === 403
                 ? ` — the account refused ${writer}: check the storage firewall admits the machine running pulumi up`
                 : e.statusCode === undefined
-                  ? ` — ${inputs.blobEndpoint} did not answer${proxyFor(inputs.blobEndpoint) ? " through the proxy (check HTTPS_PROXY and NO_PROXY)" : ""}; check the network path from this machine`
+                  ? ` — ${inputs.blobEndpoint} did not answer${proxyFor(inputs.blobEndpoint) ? " through the proxy (check HTTPS_PROXY and NO_PROXY)" : ""}; ` +
+                    "check the network path from this machine"
                   : "";
     return new Error(
         `entra-wif: ${doing} in storage account ${inputs.accountName} failed (${inputs.blobEndpoint}, ${viaProxy(inputs.blobEndpoint)}): ${code}${hint}. ` +

@@ -165,7 +165,10 @@ test("a deployer with no credential at all: the write says who it tried to sign 
     // No az on PATH, no ARM_* variables: azure-native's last resort, the Azure CLI, is not there.
     const r = (await inProcess("await docs.writeIssuerDocuments({ ...state });", { PATH: path.dirname(process.execPath) })) as { error: string };
     expect(r.error).toMatch(
-        /^entra-wif: writing oidc-read\/openid\/v1\/jwks in storage account \S+: the Azure CLI login \(az login\) gave no token — sign in with `az login`, or set the ARM_\* variables/,
+        new RegExp(
+            "^entra-wif: writing oidc-read/openid/v1/jwks in storage account \\S+: the Azure CLI login \\(az login\\) gave no token — " +
+                "sign in with `az login`, or set the ARM_\\* variables",
+        ),
     );
 });
 

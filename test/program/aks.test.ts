@@ -27,9 +27,10 @@ describe("aks against kind", () => {
         aks = await runProgram({ ...BASE, ...AKS });
     });
 
-    test("absent on AKS: storage issuer, signing key, documents, the gate, the kind cluster and the webhook release", () => {
+    test("absent on AKS: storage issuer and the deployer's grant on it, signing key, documents, the gate, the kind cluster and the webhook release", () => {
         const onlyKind = [...types(kind)].filter((t) => !types(aks).has(t)).sort();
         expect(onlyKind).toEqual([
+            "azure-native:authorization:RoleAssignment issuer-writer-grant",
             "azure-native:storage:BlobContainer issuer-container",
             "azure-native:storage:StorageAccount issuer-account",
             "command:local:Command cluster-kind",

@@ -5,7 +5,8 @@ import { keyId, parsePublicKey } from "../../lib/trust/keys";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { VERIFY_COMMAND } from "../../lib/doctor/gate";
 import { Plan } from "../../tools/offline/harness";
-import { AzureMocks } from "../../tools/offline/mocks";
+import { AzureMocks, MOCK_AZURE } from "../../tools/offline/mocks";
+import { roleAssignmentName } from "../../lib/entra/roles";
 import { byName, discoveryText, jwksText, runProgram, runStackFile } from "../support/program";
 import { k8s, vector } from "../support/vectors";
 
@@ -38,17 +39,18 @@ function expectDocumentsConsistent(plan: Plan): void {
     expect(documents.parent).toMatch(/::entra-wif:index:OidcIssuer::issuer$/);
     expect(documents.inputs).toMatchObject({
         accountName: plan.outputs.storageAccountName,
-        // The key the documents are written with, from ARM's listKeys: a secret, never printed.
-        accountKey: "[secret]",
+        // Written as the deployer, with an Entra token the plugin asks for itself: no key in the inputs.
+        auth: "entraToken",
         contentType: "application/json",
         cacheControl: "no-cache",
     });
+    expect(documents.inputs).not.toHaveProperty("accountKey");
     // The JWKS first, then the discovery document that points at it; at exactly these paths.
     expect((documents.inputs.documents as Array<{ path: string }>).map((d) => d.path)).toEqual([JWKS_PATH, DISCOVERY_PATH]);
     expect([JWKS_PATH, DISCOVERY_PATH]).toEqual(["openid/v1/jwks", ".well-known/openid-configuration"]);
-    // Written with the key, never replaced, kept nowhere but in the state's encrypted inputs (the plugin's outputs
-    // leave it out: lib/trust/issuerDocuments.ts publishedState). No provider code travels with the inputs.
+    // Never replaced; written only once the deployer's grant exists. No provider code travels with the inputs.
     expect(documents.options).toEqual({});
+    expect(documents.dependsOn).toContain(byName(plan, "issuer-writer-grant").urn);
     expect(Object.keys(documents.inputs)).not.toContain("__provider");
 }
 
@@ -67,6 +69,7 @@ describe("blob hosting, generated key (the dev default)", () => {
             `entra-wif:index:KindCluster cluster <- stack`,
             `command:local:Command cluster-kind <- ${componentUrn("KindCluster", "cluster")}`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
+            `azure-native:authorization:RoleAssignment issuer-writer-grant <- ${COMPONENT}`,
             `azure-native:storage:BlobContainer issuer-container <- ${COMPONENT}`,
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
@@ -96,7 +99,7 @@ describe("blob hosting, generated key (the dev default)", () => {
         expect(byName(plan, "signing-key-initial").inputs).toEqual({ algorithm: "RSA", rsaBits: 2048 });
     });
 
-    test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, shared key for the documents", () => {
+    test("the storage account: StorageV2, https only, TLS 1.2, public blob reads for the container, no shared key", () => {
         const account = byName(plan, "issuer-account");
         expect(account.inputs).toEqual({
             accountName: plan.outputs.storageAccountName,
@@ -107,9 +110,39 @@ describe("blob hosting, generated key (the dev default)", () => {
             enableHttpsTrafficOnly: true,
             minimumTlsVersion: "TLS1_2",
             allowBlobPublicAccess: true,
-            allowSharedKeyAccess: true,
+            // The built-in policy "Storage accounts should prevent shared key access" is met.
+            allowSharedKeyAccess: false,
         });
         expect(plan.outputs.storageAccountName).toMatch(/^entrawif[0-9a-f]{16}$/);
+    });
+
+    test("the deployer is granted Storage Blob Data Contributor on the container, as the principal type its token shows; no key is read", async () => {
+        const scope =
+            `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/rg-entra-wif-test/providers/Microsoft.Storage/storageAccounts/` +
+            `${plan.outputs.storageAccountName}/blobServices/default/containers/oidc`;
+        const contributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+        expect(byName(plan, "issuer-writer-grant").inputs).toEqual({
+            scope,
+            principalId: MOCK_AZURE.objectId,
+            principalType: "User",
+            roleDefinitionId: `/subscriptions/${MOCK_AZURE.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${contributor}`,
+            roleAssignmentName: roleAssignmentName(scope, MOCK_AZURE.objectId, contributor),
+            description: "entra-wif: lets the deployer of entra-wif/test write the OIDC issuer documents",
+        });
+        // A service principal deployer (CI) is declared as one: ARM refuses a mismatched principal type.
+        const ciMocks = new AzureMocks({ deployer: "servicePrincipal" });
+        const ci = await runProgram({ ...LOCATION }, { mocks: ciMocks });
+        expect(byName(ci, "issuer-writer-grant").inputs.principalType).toBe("ServicePrincipal");
+        expect(ciMocks.invoked.map((i) => i.token)).not.toContain("azure-native:storage:listStorageAccountKeys");
+    });
+
+    test("issuer.sharedKeyAccess: the account accepts shared keys, the key is read with listKeys as a secret, and no grant is made", async () => {
+        const keyedMocks = new AzureMocks();
+        const keyed = await runProgram({ ...LOCATION, "entra-wif:issuer": { sharedKeyAccess: true } }, { mocks: keyedMocks });
+        expect(byName(keyed, "issuer-account").inputs.allowSharedKeyAccess).toBe(true);
+        expect(byName(keyed, "issuer-documents").inputs).toMatchObject({ auth: "sharedKey", accountKey: "[secret]" });
+        expect(keyed.resources.map((r) => r.name)).not.toContain("issuer-writer-grant");
+        expect(keyedMocks.invoked.map((i) => i.token)).toContain("azure-native:storage:listStorageAccountKeys");
     });
 
     test("the container allows anonymous reads of blobs but no listing", () => {
@@ -171,12 +204,13 @@ describe("static website hosting, generated key", () => {
         plan = await runProgram({ ...LOCATION, ...staticWebsite, "entra-wif:signingKey": { rsaBits: 3072 } });
     });
 
-    test("uses the account's $web instead of a public container, enabled by the documents resource with the account key", () => {
+    test("uses the account's $web instead of a public container, enabled by the documents resource with the deployer's token", () => {
         const names = plan.resources.map((r) => r.name);
         expect(names).not.toContain("issuer-container");
-        // No azure-native website (its create reads the account with the deployer's Entra token) and no data role for it.
+        // No azure-native website resource: the documents' writer enables it, with the same token, before writing $web.
         expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:storage:StorageAccountStaticWebsite");
-        expect(plan.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => r.name)).toEqual([]);
+        // The grant covers the account: $web exists only once the website is on.
+        expect(byName(plan, "issuer-writer-grant").inputs.scope).toMatch(/\/storageAccounts\/entrawif[0-9a-f]{16}$/);
         expect(byName(plan, "issuer-account").inputs.allowBlobPublicAccess).toBe(false);
         const documents = byName(plan, "issuer-documents");
         expect(documents.inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", publicBaseUrl: plan.outputs.issuerUrl });

@@ -27,8 +27,13 @@ const STACKS = [
     "examples/Pulumi.two-identities.yaml",
     "test/fixtures/Pulumi.byo.yaml",
 ];
-const recorded = (stackFile: string) =>
-    fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.txt`), "utf8");
+const recordedFile = (stackFile: string) =>
+    path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(stackFile, ".yaml").replace(/^Pulumi\./, "")}.txt`);
+/** The recorded destroy plan; ENTRA_WIF_RECORD_DESTROY=1 writes `drawn` as the new record first (review the diff). */
+const recorded = (stackFile: string, drawn: string) => {
+    if (process.env.ENTRA_WIF_RECORD_DESTROY === "1") fs.writeFileSync(recordedFile(stackFile), drawn);
+    return fs.readFileSync(recordedFile(stackFile), "utf8");
+};
 
 describe("the sample Key Vault: destroyed and re-created with the README's rights only", () => {
     let plan: Plan;
@@ -77,12 +82,16 @@ describe("static website hosting: up, refresh and destroy with the README's righ
         plan = await runProgram({ ...LOCATION, "entra-wif:issuer": { hosting: "staticWebsite" } });
     });
 
-    test("the website is enabled with the account key by the documents resource: no data-plane role, nothing to wait for", () => {
-        // azure-native's StorageAccountStaticWebsite read the account with the deployer's Entra token before enabling
-        // it, seconds after a fresh Storage Blob Data Reader grant that takes minutes to apply: the first up failed.
+    test("the website is enabled by the documents resource with the deployer's token, after the deployer's grant on the account", () => {
+        // azure-native's StorageAccountStaticWebsite read the account with the deployer's Entra token seconds after a
+        // fresh grant that takes minutes to apply, without waiting: the first up failed. The documents' writer waits,
+        // bounded, for the grant it depends on (lib/trust/issuerDocuments.ts untilGrantReachesStorage).
         expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:storage:StorageAccountStaticWebsite");
-        expect(plan.resources.some((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.principalId === MOCK_AZURE.objectId)).toBe(false);
-        expect(byName(plan, "issuer-documents").inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", accountKey: "[secret]" });
+        const grant = byName(plan, "issuer-writer-grant");
+        expect(grant.inputs).toMatchObject({ principalId: MOCK_AZURE.objectId, scope: expect.stringMatching(/\/storageAccounts\/[a-z0-9]+$/) });
+        const documents = byName(plan, "issuer-documents");
+        expect(documents.inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", auth: "entraToken" });
+        expect(documents.dependsOn).toContain(grant.urn);
     });
 
     test("a destroy makes no data-plane call for the website or the documents: they go with the account", () => {
@@ -108,7 +117,8 @@ describe.each(STACKS)("the destroy plan of %s", (stackFile) => {
 
     test("is the recorded one: every resource once, in the engine's order", () => {
         const steps = destroyPlan(plan.resources);
-        expect(`${formatDestroyPlan(steps, shortType)}\n`).toBe(recorded(stackFile));
+        const drawn = `${formatDestroyPlan(steps, shortType)}\n`;
+        expect(drawn).toBe(recorded(stackFile, drawn));
         expect(steps.map((s) => s.urn).sort()).toEqual(plan.resources.map((r) => r.urn).sort());
     });
 

@@ -104,7 +104,7 @@ describe("azure-native auth config the writer cannot see", () => {
         const raw = { ...base, "azure-native:clientSecret": "s3cr3t-value" };
         const run = (extra: Record<string, string>) => () => parseStackConfig({ ...raw, ...extra }, { stack: "dev", env: {} });
         expect(run({})).toThrow(
-            /^azure-native:clientSecret: "\[secret\]" is not valid; the issuer documents are written with the deployer's Entra token .* export ARM_CLIENT_SECRET/,
+            /^azure-native:clientSecret: "\[secret\]" is not valid; the issuer documents are written with the deployer's Entra token .* ARM_CLIENT_SECRET/,
         );
         expect(run({})).not.toThrow(/s3cr3t-value/);
         expect(run({ "entra-wif:issuer": JSON.stringify({ sharedKeyAccess: true }) })).not.toThrow();
