@@ -123,11 +123,10 @@ export class OidcIssuer extends pulumi.ComponentResource {
             documentsHolder = container;
             publicBaseUrl = pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
         } else {
-            // The website is enabled by the documents resource with the account key, in the same code that writes
-            // $web: no data-plane role for the deployer, so nothing waits for a role assignment to propagate
-            // (azure-native's StorageAccountStaticWebsite reads the account with the deployer's Entra token before it
-            // enables anything, provider/pkg/resources/customresources/custom_storage_azidentity.go, and a fresh grant
-            // takes minutes). The website goes with the account on a destroy.
+            // The website is enabled by the documents resource, in the same code that writes $web, after the
+            // deployer's grant and with a bounded wait for it (azure-native's StorageAccountStaticWebsite reads the
+            // account with the deployer's Entra token at once, provider/pkg/resources/customresources/
+            // custom_storage_azidentity.go, and a fresh grant takes minutes). The website goes with the account on a destroy.
             containerName = pulumi.output(STATIC_WEBSITE_CONTAINER);
             documentsHolder = account;
             publicBaseUrl = account.primaryEndpoints.apply((endpoints) => staticWebsiteIssuerUrl(endpoints.web));

@@ -9,9 +9,11 @@
  * `plugins.providers` names this folder (a path relative to the project: pulumi/pulumi sdk/go/common/resource/plugin
  * host.go resolvePluginPath), so `pulumi up`, `preview`, `refresh` and `destroy` start it from the checkout.
  */
+import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { checkIssuerDocuments, diffIssuerDocuments, ISSUER_DOCUMENTS_TYPE, issuerDocumentsOperations } from "../lib/trust/issuerDocuments";
-import type { IssuerDocumentsInputs, IssuerDocumentsState } from "../lib/trust/issuerDocuments";
+import { DEFAULT_GRANT_WAIT } from "../lib/trust/issuerDocuments";
+import type { GrantWait, IssuerDocumentsInputs, IssuerDocumentsState } from "../lib/trust/issuerDocuments";
 import { reveal } from "../lib/provider/wire";
 import { PROJECT_VERSION } from "../tools/version";
 
@@ -26,9 +28,42 @@ function served(urn: string): void {
     if (type !== ISSUER_DOCUMENTS_TYPE) throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE} only, not ${type}`);
 }
 
+/**
+ * A line for the person running `pulumi up`, shown under the resource: the engine's Log RPC (pulumirpc.Engine/Log,
+ * severity INFO) at the address the engine started the plugin with. A resource plugin's own stderr is not shown: the
+ * engine hides it unless the plugin fails (pulumi/pulumi sdk/go/common/resource/plugin/plugin.go, unstructuredOutput).
+ * Without an engine that answers within 2 s, the line goes to stderr.
+ */
+function engineLog(engineAddress: string | undefined): (urn: string, line: string) => void {
+    if (!engineAddress) return (_urn, line) => void process.stderr.write(`${line}\n`);
+    // The gRPC stubs and the gRPC library the SDK itself resolves (one copy: credentials of another are refused).
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdk] })) as typeof import("@grpc/grpc-js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const services = require("@pulumi/pulumi/proto/engine_grpc_pb");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const messages = require("@pulumi/pulumi/proto/engine_pb");
+    const client = new services.EngineClient(engineAddress, grpc.credentials.createInsecure());
+    return (urn, line) => {
+        const request = new messages.LogRequest();
+        request.setSeverity(messages.LogSeverity.INFO);
+        request.setMessage(line);
+        request.setUrn(urn);
+        client.log(request, { deadline: Date.now() + 2000 }, (err: Error | null) => {
+            if (err) process.stderr.write(`${line}\n`);
+        });
+    };
+}
+
+let log: (urn: string, line: string) => void = engineLog(undefined);
+
+/** The bounded wait for the deployer's grant, reported under the resource being written. */
+const grantWaitFor = (urn: string): GrantWait => ({ ...DEFAULT_GRANT_WAIT, report: (line) => log(urn, line) });
+
 export const entraWifProvider: provider.Provider = {
     version: PROJECT_VERSION,
-    // The inputs go back as they came, secrets still wrapped, so the engine keeps the account key encrypted.
+    // The inputs go back as they came, secrets still wrapped, so the engine keeps an account key (issuer.sharedKeyAccess) encrypted.
     async check(urn, _olds, news) {
         served(urn);
         return { inputs: news, failures: checkIssuerDocuments(reveal(news) as Partial<IssuerDocumentsInputs>) };
@@ -39,7 +74,7 @@ export const entraWifProvider: provider.Provider = {
     },
     async create(urn, inputs) {
         served(urn);
-        return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs);
+        return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     async read(id, urn, props) {
         served(urn);
@@ -47,7 +82,7 @@ export const entraWifProvider: provider.Provider = {
     },
     async update(id, urn, olds, news) {
         served(urn);
-        return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs);
+        return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     async delete(_id, urn) {
         served(urn);
@@ -56,6 +91,8 @@ export const entraWifProvider: provider.Provider = {
 };
 
 if (require.main === module) {
+    // The first argument is the engine's address (pulumi/pulumi's plugin protocol).
+    log = engineLog(process.argv[2]);
     provider.main(entraWifProvider, process.argv.slice(2)).catch((err: Error) => {
         process.stderr.write(`entra-wif provider: ${err.stack ?? err.message}\n`);
         process.exit(1);

@@ -196,7 +196,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         // customCreate reads the blob first (custom Read: GetProperties) and answers "cannot create already existing resource".
         createRefusesExisting: true,
         nameInputs: ["accountName", "containerName", "blobName"],
-        deleteThrough: "blob service (the account key, listed with ARM listKeys)",
+        deleteThrough: "blob service (the deployer's Entra token, or the account key listed with ARM listKeys)",
     },
     /** Registered before this project enabled the static website itself; kept for the upgrade of such a stack. */
     "azure-native:storage:StorageAccountStaticWebsite": {

@@ -456,11 +456,13 @@ export async function readIssuerDocuments(state: IssuerDocumentsState): Promise<
 export const issuerDocumentsOperations = {
     check: async (_olds: unknown, news: Partial<IssuerDocumentsInputs>) => ({ inputs: news, failures: checkIssuerDocuments(news) }),
     diff: async (_id: string, olds: Partial<IssuerDocumentsState>, news: Partial<IssuerDocumentsInputs>) => diffIssuerDocuments(olds, news),
-    create: async (inputs: IssuerDocumentsInputs) => ({
+    create: async (inputs: IssuerDocumentsInputs, wait?: GrantWait) => ({
         id: `${inputs.accountName}/${inputs.containerName}/${inputs.documents.map((d) => d.path).join("+")}`,
-        outs: await writeIssuerDocuments(inputs),
+        outs: await writeIssuerDocuments(inputs, undefined, { wait }),
     }),
-    update: async (_id: string, olds: IssuerDocumentsState, news: IssuerDocumentsInputs) => ({ outs: await writeIssuerDocuments(news, olds) }),
+    update: async (_id: string, olds: IssuerDocumentsState, news: IssuerDocumentsInputs, wait?: GrantWait) => ({
+        outs: await writeIssuerDocuments(news, olds, { wait }),
+    }),
     read: async (id: string, props: IssuerDocumentsState) => {
         const now = await readIssuerDocuments(props);
         // An empty id tells the engine the resource is gone: refresh removes it from the state.

@@ -102,7 +102,7 @@ describe("the signing key", () => {
                 .split("\n")
                 .filter((l) => /^\s*\d+ {2}/.test(l))
                 .map((l) => l.trim().split(/\s+/).slice(0, 3).join(" ")),
-        ).toEqual(["2 create tls:PrivateKey", "5 update IssuerDocuments", "6 replace local:Command", "7 update local:Command"]);
+        ).toEqual(["2 create tls:PrivateKey", "6 update IssuerDocuments", "7 replace local:Command", "8 update local:Command"]);
         expect(text).toContain("environment.ENTRA_WIF_SIGNING_KEY");
         expect(text).not.toMatch(/PRIVATE KEY|\[secret #/);
     });

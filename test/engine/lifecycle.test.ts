@@ -19,6 +19,7 @@ import { PROVIDER_RULES } from "../../lib/plans/providerRules";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { DEV_ACCOUNT_KEY } from "../../tools/engine/azurite";
 import { EngineWorld, providerCalls } from "../../tools/engine/world";
+import { azureCliCalls } from "../../tools/engine/azureCli";
 
 const STACK = "dev";
 const KEY_DIR = "~/.entra-wif/entra-wif-dev";
@@ -132,11 +133,15 @@ function expectNoNameCollision(step: string): void {
     }
 }
 
+/** What the last `up` printed. */
+let lastOutput = "";
+
 async function up(step: string, config: Config): Promise<Array<{ op: string; type: string; urn: string }>> {
     current = config;
     world.project.writeStack(STACK, config);
     const r = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]);
     if (r.code !== 0) throw new Error(failure(`${step}: pulumi up`, r));
+    lastOutput = `${r.stdout}\n${r.stderr}`;
     const ops: Record<string, number> = {};
     for (const s of r.steps) if (s.op !== "same") ops[s.op] = (ops[s.op] ?? 0) + 1;
     report.push({ step, seconds: r.seconds, ops });
@@ -157,6 +162,11 @@ describe("the dev stack through the engine", () => {
         const steps = await up("up", dev());
         expect(steps.filter((s) => s.op === "create").length).toBeGreaterThan(25);
         expect(world.signingMoments().map((m) => m.event)).toEqual(["create"]);
+        // The documents were written as the deployer (the stand-in az's token), after the grant the stack made it,
+        // and the wait for that grant to reach storage was shown to the person running pulumi up.
+        expect(steps.findIndex((s) => s.urn.endsWith("::issuer-writer-grant"))).toBeLessThan(steps.findIndex((s) => s.urn.endsWith("::issuer-documents")));
+        expect(lastOutput).toContain(`waiting for the Storage Blob Data Contributor grant to reach storage account ${ACCOUNTS[0]}: 0 s of at most 10 min`);
+        expect(azureCliCalls(path.join(world.tools, "az-calls.jsonl")).map((c) => c.resource)).toContain("https://storage.azure.com");
     });
 
     step("up again: no changes", async () => {

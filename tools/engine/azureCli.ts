@@ -16,8 +16,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MOCK_AZURE } from "../offline/mocks";
 
-/** Writes `az` into `dir` (to be put first on PATH); returns the path of its call log. */
-export function writeAzureCli(dir: string): string {
+/**
+ * Writes `az` (or `name`, for a wider stand-in to hand `account get-access-token` to) into `dir`, to be put first on
+ * PATH; returns the path of its call log.
+ */
+export function writeAzureCli(dir: string, name = "az"): string {
     const calls = path.join(dir, "az-calls.jsonl");
     const script = `#!${process.execPath}
 const fs = require("node:fs");
@@ -45,7 +48,7 @@ process.stdout.write(JSON.stringify({
   tokenType: "Bearer",
 }, null, 2) + "\\n");
 `;
-    fs.writeFileSync(path.join(dir, "az"), script, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, name), script, { mode: 0o755 });
     return calls;
 }
 

@@ -20,6 +20,7 @@ import { REPO_ROOT } from "../goBuild";
 import { EngineProject, PulumiResult, readEvents, stopOnExit } from "./project";
 import { nameKeyOf } from "./standins/providers";
 import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "./azurite";
+import { writeAzureCli } from "./azureCli";
 
 /** What the stand-in kind and docker record each time the cluster starts signing. */
 export interface SigningMoment {
@@ -105,6 +106,8 @@ const args = process.argv.slice(2);
         'name=""; prev=""; for a in "$@"; do [ "$prev" = --name ] && name="$a"; prev="$a"; done',
         'marker="$ENTRA_WIF_STANDIN_STATE/soft-deleted-vaults/$name"',
         'case "$1 $2" in',
+        // The deployer's sign-in, for the documents' writer (tools/engine/azureCli.ts).
+        '  "account get-access-token") exec "$(dirname "$0")/az-token" "$@" ;;',
         '  "keyvault show-deleted") [ -n "$name" ] && [ -f "$marker" ] || exit 3 ;;',
         '  "keyvault purge") [ -f "$marker" ] || { echo "ERROR: (DeletedVaultNotFound)" >&2; exit 3; }; rm -f "$marker" ;;',
         // Arc (cluster.arc): the resource providers are registered, the extension is there, no connection exists yet.
@@ -117,6 +120,7 @@ const args = process.argv.slice(2);
     // kubectl, as `az connectedk8s` needs it: a cluster without Arc agents (no azure-clusterconfig ConfigMap).
     const kubectl = `#!/bin/sh\ncase "$*" in *azure-clusterconfig*) exit 1 ;; esac\nexit 0\n`;
     for (const [name, body] of Object.entries({ kind, docker, az, kubectl })) fs.writeFileSync(path.join(dir, name), body, { mode: 0o755 });
+    writeAzureCli(dir, "az-token");
 }
 
 /** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
@@ -150,6 +154,9 @@ export function startAzureFront(azurite: Azurite, origin: string, grantDelayMs =
         });
     });
 }
+
+/** How long the stand-in storage refuses a fresh grant (403 AuthorizationPermissionMismatch), per account. */
+export const GRANT_DELAY_MS = 1500;
 
 export class EngineWorld {
     readonly project: EngineProject;
@@ -189,7 +196,8 @@ export class EngineWorld {
         };
         const origin = azurite.blobEndpoint.replace(/[^/]+\/$/, "");
         try {
-            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin), engine);
+            // A grant takes time to reach storage: each account's first writes with a token are refused for 1.5 s.
+            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin, GRANT_DELAY_MS), engine);
         } catch (err) {
             await azurite.stop();
             throw err;
