@@ -8,11 +8,13 @@ import * as k8s from "@pulumi/kubernetes";
 import { BUILTIN_NAMESPACES, ConfigError, ConfigProblems, configWarnings, parseStackConfig, PROJECT } from "./lib/config";
 import { adoptionSettings, apiServerFlags, controllerManagerFlags, serviceAccountSettings } from "./lib/cluster/flags";
 import { planIdentities } from "./lib/entra/identities";
-import { stackKeyDir } from "./lib/entra/naming";
+import { preflightOf } from "./lib/entra/preflight";
+import { defaultResourceGroupName, stackKeyDir } from "./lib/entra/naming";
 import { serviceAccountSubject } from "./lib/trust/oidc";
 import { existingClusterSnippets } from "./lib/cluster/snippets";
 import { verifyCommands } from "./lib/cluster/workloads";
 import { AksCluster } from "./components/aksCluster";
+import { deployerPreflight } from "./components/deployerPreflight";
 import { ArcConnection } from "./components/arcConnection";
 import { EntraIdentity } from "./components/entraIdentity";
 import { KindCluster } from "./components/kindCluster";
@@ -45,7 +47,18 @@ for (const warning of configWarnings(config, {
 // Tenant, subscription and the deployer's object id, from the credentials `pulumi up` runs with.
 const client = authorization.getClientConfigOutput();
 
-const group = new StackResourceGroup("group", { existingResourceGroupName: config.resourceGroupName, location: config.location });
+// What Azure would refuse the deployer (rights to assign roles, a Deny policy on the account), asked before any write.
+const preflight = deployerPreflight({
+    subscriptionId: client.subscriptionId,
+    resourceGroupName: config.resourceGroupName ?? defaultResourceGroupName(PROJECT, pulumi.getStack()),
+    ...preflightOf(config),
+});
+
+const group = new StackResourceGroup("group", {
+    existingResourceGroupName: config.resourceGroupName,
+    location: config.location,
+    writableWhen: preflight,
+});
 
 // The issuer: AKS hosts its own; otherwise the stack's signing keys and a storage account publishing their JWKS.
 const aks = config.cluster.aks

@@ -7,6 +7,11 @@ export interface StackResourceGroupArgs {
     existingResourceGroupName?: string;
     /** Region of a created group. */
     location: pulumi.Input<string>;
+    /**
+     * Resolves once the stack may write (the deployer's preflight): the group, and so everything in it, waits for it,
+     * and a failure stops the stack before its first write.
+     */
+    writableWhen?: pulumi.Input<unknown>;
 }
 
 /** The resource group everything Azure-side of the stack lives in: created, or an existing one looked up. */
@@ -24,13 +29,14 @@ export class StackResourceGroup extends pulumi.ComponentResource {
             this.plainName = args.existingResourceGroupName;
             // Looked up rather than assumed, so a misspelt group fails at preview, not halfway through an update.
             const existing = resources.getResourceGroupOutput({ resourceGroupName: this.plainName }, { parent: this });
-            this.name = existing.apply((g) => g.name);
-            this.id = existing.apply((g) => g.id);
+            const ready = pulumi.all([existing, args.writableWhen]).apply(([g]) => g);
+            this.name = ready.apply((g) => g.name);
+            this.id = ready.apply((g) => g.id);
         } else {
             this.plainName = defaultResourceGroupName(pulumi.getProject(), pulumi.getStack());
             const group = new resources.ResourceGroup(
                 `${name}-rg`,
-                { resourceGroupName: this.plainName, location: args.location },
+                { resourceGroupName: this.plainName, location: pulumi.all([args.location, args.writableWhen]).apply(([location]) => location) },
                 {
                     parent: this,
                     // Stacks from before this component had the group under the issuer: keep it, do not replace it.

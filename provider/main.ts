@@ -1,6 +1,7 @@
 /**
  * entra-wif's own provider plugin, `pulumi-resource-entra-wif`: the one custom resource the program owns,
- * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), served over gRPC by the Node SDK's provider server
+ * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), and the one function, the deployer's preflight
+ * `entra-wif:index:checkDeployer` (lib/entra/preflight.ts), served over gRPC by the Node SDK's provider server
  * (@pulumi/pulumi/provider main: it binds 127.0.0.1, prints the port, answers Configure with acceptSecrets).
  *
  * Why a plugin and not a dynamic provider: a dynamic provider's code is serialized into the state with every change
@@ -15,6 +16,8 @@ import { checkIssuerDocuments, diffIssuerDocuments, ISSUER_DOCUMENTS_TYPE, issue
 import { DEFAULT_GRANT_WAIT } from "../lib/trust/issuerDocuments";
 import type { GrantWait, IssuerDocumentsInputs, IssuerDocumentsState } from "../lib/trust/issuerDocuments";
 import { reveal } from "../lib/provider/wire";
+import { armEndpoint, CHECK_DEPLOYER_TOKEN, checkDeployer, DeployerCheckArgs } from "../lib/entra/preflight";
+import { credentialMethod, deployerCredential, describeCredential } from "../lib/trust/deployerCredential";
 import { PROJECT_VERSION } from "../tools/version";
 
 /** The resource type of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::name`). */
@@ -83,6 +86,20 @@ export const entraWifProvider: provider.Provider = {
     async update(id, urn, olds, news) {
         served(urn);
         return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs, grantWaitFor(urn));
+    },
+    /**
+     * `entra-wif:index:checkDeployer`: what ARM would refuse (lib/entra/preflight.ts), asked as the deployer before
+     * the stack writes anything. Answers {problems: string[]}; it fails only when no token or no answer was had.
+     */
+    async invoke(token, inputs) {
+        if (token !== CHECK_DEPLOYER_TOKEN) throw new Error(`the entra-wif provider has no function ${token}`);
+        const method = credentialMethod(process.env);
+        const problems = await checkDeployer(inputs as DeployerCheckArgs, {
+            credential: deployerCredential(method, process.env),
+            deployer: describeCredential(method),
+            arm: armEndpoint(process.env),
+        });
+        return { outputs: { problems } };
     },
     async delete(_id, urn) {
         served(urn);

@@ -52,12 +52,29 @@ export type ProviderInputs = Map<string, Record<string, unknown>>;
 
 export async function runProgram(
     config: Record<string, unknown>,
-    opts: { stack?: string; mocks?: AzureMocks; plugin?: PluginInputs; fingerprintSecrets?: boolean; providerInputs?: ProviderInputs } = {},
+    opts: {
+        stack?: string;
+        mocks?: AzureMocks;
+        plugin?: PluginInputs;
+        fingerprintSecrets?: boolean;
+        providerInputs?: ProviderInputs;
+        /** As `pulumi preview` (isDryRun), and where the program's warnings go. */
+        preview?: boolean;
+        warnings?: string[];
+    } = {},
 ): Promise<Plan> {
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(config)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
     return evaluate(
-        { project: PROJECT, stack: opts.stack ?? "test", config: flat, mocks: opts.mocks, fingerprintSecrets: opts.fingerprintSecrets },
+        {
+            project: PROJECT,
+            stack: opts.stack ?? "test",
+            config: flat,
+            mocks: opts.mocks,
+            fingerprintSecrets: opts.fingerprintSecrets,
+            preview: opts.preview,
+            onWarning: opts.warnings ? (m) => opts.warnings!.push(m) : undefined,
+        },
         opts.plugin,
         opts.providerInputs,
     );

@@ -31,6 +31,8 @@ export interface ProviderPlugin {
     update(urn: string, id: string, olds: Props, news: Props): Promise<{ outputs: Props }>;
     read(urn: string, id: string, state: Props): Promise<{ id: string; outputs: Props }>;
     delete(urn: string, id: string, state: Props): Promise<void>;
+    /** A function the plugin serves (entra-wif:index:checkDeployer), as the engine invokes it for the program. */
+    invoke(token: string, args: Props): Promise<{ outputs: Props; failures: Array<{ property: string; reason: string }> }>;
     /** What the plugin's stderr said so far (the engine shows these lines to the person running pulumi up). */
     stderr(): string;
     /** The token requests the stand-in `az` answered: the deployer's sign-in the writer used. */
@@ -158,6 +160,16 @@ export async function startProviderPlugin(env: Record<string, string> = {}): Pro
             r.setId(id);
             r.setProperties(struct(state));
             await call("delete", r);
+        },
+        async invoke(token, args) {
+            const r = new messages.InvokeRequest();
+            r.setTok(token);
+            r.setArgs(struct(args));
+            const resp = await call<any>("invoke", r);
+            return {
+                outputs: resp.getReturn()?.toJavaScript() ?? {},
+                failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+            };
         },
         stderr: () => stderr,
         azCalls: () => azureCliCalls(azLog),

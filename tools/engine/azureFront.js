@@ -14,7 +14,16 @@
  *   AuthorizationPermissionMismatch ("This request is not authorized to perform this operation using this
  *   permission."); shared-key and anonymous requests pass.
  *
- *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem> [grant delay ms]   (prints "<blob port> <web port>")
+ * - The two Azure Resource Manager calls the deployer's preflight makes (lib/entra/preflight.ts), answered from the
+ *   JSON file named by ENTRA_WIF_FRONT_ARM_ANSWERS when it exists ({permissions, policy, groups}), else as for an
+ *   Owner in a tenant without Deny policies: Permissions - List ({value: [{actions: ["*"], notActions: []}]}) and
+ *   Policy Restrictions - Check ({fieldRestrictions: [], contentEvaluationResult: {policyEvaluations: []}}); a
+ *   resource group is 404 unless `groups` lists it; `permissionsStatus` 403 answers Permissions - List as ARM refuses
+ *   a caller without read rights. A request without a bearer token is 401, as ARM answers it. Each
+ *   call is appended to arm-calls.jsonl beside the answers file.
+ *
+ *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem> [grant delay ms]
+ *   (prints "<blob port> <web port> <arm port>")
  */
 "use strict";
 const fs = require("node:fs");
@@ -97,4 +106,64 @@ const web = https.createServer(tlsOptions, async (req, res) => {
     }
 });
 
-blob.listen(0, "127.0.0.1", () => web.listen(0, "127.0.0.1", () => process.stdout.write(`${blob.address().port} ${web.address().port}\n`)));
+const armAnswers = () => {
+    const file = process.env.ENTRA_WIF_FRONT_ARM_ANSWERS;
+    const given = file && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    return {
+        permissions: given.permissions ?? { value: [{ actions: ["*"], notActions: [], dataActions: [], notDataActions: [] }] },
+        policy: given.policy ?? { fieldRestrictions: [], contentEvaluationResult: { policyEvaluations: [] } },
+        groups: given.groups ?? [],
+        // A caller without even read rights there: ARM's 403 with its error body.
+        permissionsStatus: given.permissionsStatus ?? 200,
+    };
+};
+const arm = https.createServer(tlsOptions, (req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+        const url = new URL(req.url, "https://127.0.0.1");
+        const file = process.env.ENTRA_WIF_FRONT_ARM_ANSWERS;
+        if (file) {
+            const call = {
+                method: req.method,
+                path: url.pathname,
+                bearer: /^Bearer \S+/.test(req.headers.authorization ?? ""),
+                body: Buffer.concat(chunks).toString(),
+            };
+            fs.appendFileSync(require("node:path").join(require("node:path").dirname(file), "arm-calls.jsonl"), JSON.stringify(call) + "\n");
+        }
+        const json = (status, body) => {
+            res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+            res.end(JSON.stringify(body));
+        };
+        if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) {
+            return json(401, { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } });
+        }
+        const answers = armAnswers();
+        const path = url.pathname.toLowerCase();
+        if (req.method === "GET" && path.endsWith("/providers/microsoft.authorization/permissions")) {
+            return answers.permissionsStatus === 200
+                ? json(200, answers.permissions)
+                : json(answers.permissionsStatus, {
+                      error: {
+                          code: "AuthorizationFailed",
+                          message: "The client does not have authorization to perform action 'Microsoft.Authorization/permissions/read'.",
+                      },
+                  });
+        }
+        if (req.method === "POST" && path.endsWith("/providers/microsoft.policyinsights/checkpolicyrestrictions")) return json(200, answers.policy);
+        const group = /^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)$/.exec(path);
+        if (req.method === "GET" && group) {
+            return answers.groups.map((g) => g.toLowerCase()).includes(group[1])
+                ? json(200, { id: url.pathname, name: group[1], location: "westeurope", properties: { provisioningState: "Succeeded" } })
+                : json(404, { error: { code: "ResourceGroupNotFound", message: `Resource group '${group[1]}' could not be found.` } });
+        }
+        json(404, { error: { code: "NoStandIn", message: `the ARM stand-in does not answer ${req.method} ${url.pathname}` } });
+    });
+});
+
+blob.listen(0, "127.0.0.1", () =>
+    web.listen(0, "127.0.0.1", () =>
+        arm.listen(0, "127.0.0.1", () => process.stdout.write(`${blob.address().port} ${web.address().port} ${arm.address().port}\n`)),
+    ),
+);

@@ -124,12 +124,17 @@ const args = process.argv.slice(2);
 }
 
 /** Azure's blob and static website endpoints in front of Azurite (azureFront.js), with Azurite's certificate; bounded wait. */
-export function startAzureFront(azurite: Azurite, origin: string, grantDelayMs = 0): Promise<{ pid: number; blob: string; web: string }> {
+export function startAzureFront(
+    azurite: Azurite,
+    origin: string,
+    grantDelayMs = 0,
+    env: Record<string, string> = {},
+): Promise<{ pid: number; blob: string; web: string; arm: string }> {
     const dir = path.dirname(azurite.caFile);
     const script = path.join(__dirname, "azureFront.js");
     const child = spawn(process.execPath, [script, origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem"), String(grantDelayMs)], {
         cwd: REPO_ROOT,
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile },
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile, ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
     return new Promise((resolve, reject) => {
@@ -142,10 +147,10 @@ export function startAzureFront(azurite: Azurite, origin: string, grantDelayMs =
         if (child.pid !== undefined) child.once("exit", stopOnExit(child.pid));
         child.stdout.on("data", (d) => {
             out += d;
-            const m = /^(\d+) (\d+)\n/.exec(out);
+            const m = /^(\d+) (\d+) (\d+)\n/.exec(out);
             if (m) {
                 clearTimeout(timer);
-                resolve({ pid: child.pid!, blob: `https://127.0.0.1:${m[1]}/`, web: `https://127.0.0.1:${m[2]}/` });
+                resolve({ pid: child.pid!, blob: `https://127.0.0.1:${m[1]}/`, web: `https://127.0.0.1:${m[2]}/`, arm: `https://127.0.0.1:${m[3]}/` });
             }
         });
         child.once("exit", (code) => {
@@ -165,8 +170,10 @@ export class EngineWorld {
     private constructor(
         readonly azurite: Azurite,
         readonly origin: string,
-        private readonly front: { pid: number; blob: string; web: string },
+        private readonly front: { pid: number; blob: string; web: string; arm: string },
         engine: string[],
+        /** What the ARM stand-in answers the deployer's preflight (azureFront.js): write {permissions, policy, groups}. */
+        readonly armAnswersFile: string,
     ) {
         const tools = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "tools-"));
         writeTools(tools);
@@ -180,6 +187,8 @@ export class EngineWorld {
                 ENTRA_WIF_STANDIN_AZURITE_KEY: DEV_ACCOUNT_KEY,
                 ENTRA_WIF_STANDIN_BLOB: front.blob,
                 ENTRA_WIF_STANDIN_WEB: front.web,
+                // The deployer's preflight asks the ARM stand-in (lib/entra/preflight.ts armEndpoint).
+                ENTRA_WIF_ARM_ENDPOINT: front.arm,
                 ENTRA_WIF_VERIFY_WAIT: "30",
             },
         });
@@ -196,12 +205,19 @@ export class EngineWorld {
         };
         const origin = azurite.blobEndpoint.replace(/[^/]+\/$/, "");
         try {
+            const armAnswers = path.join(fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "arm-")), "answers.json");
             // A grant takes time to reach storage: each account's first writes with a token are refused for 1.5 s.
-            return new EngineWorld(azurite, origin, await startAzureFront(azurite, origin, GRANT_DELAY_MS), engine);
+            const front = await startAzureFront(azurite, origin, GRANT_DELAY_MS, { ENTRA_WIF_FRONT_ARM_ANSWERS: armAnswers });
+            return new EngineWorld(azurite, origin, front, engine, armAnswers);
         } catch (err) {
             await azurite.stop();
             throw err;
         }
+    }
+
+    /** The ARM calls the stand-in answered, in order (the deployer's preflight). */
+    armCalls(): Array<{ method: string; path: string; bearer: boolean; body: string }> {
+        return readJsonLines(path.join(path.dirname(this.armAnswersFile), "arm-calls.jsonl"));
     }
 
     signingMoments(): SigningMoment[] {

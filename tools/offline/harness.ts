@@ -56,6 +56,8 @@ export interface EvaluateOptions {
     mocks?: AzureMocks;
     /** Receives what the program warns of (pulumi.log.warn); dropped when absent. */
     onWarning?: (message: string) => void;
+    /** Evaluate as `pulumi preview` does (pulumi.runtime.isDryRun() true) rather than as `pulumi up`. */
+    preview?: boolean;
     /**
      * Render each secret input as `[secret #<fingerprint>]` instead of `[secret]`: a keyed hash (HMAC-SHA-256 under a key
      * made for this process and never kept), so two evaluations in one process can tell a changed secret from an
@@ -163,7 +165,7 @@ function waitForRPCs(): Promise<void> {
  */
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-    await pulumi.runtime.setMocks(opts.mocks ?? new AzureMocks(), opts.project, opts.stack, false);
+    await pulumi.runtime.setMocks(opts.mocks ?? new AzureMocks(), opts.project, opts.stack, opts.preview ?? false);
 
     const recorded: Array<Promise<PlannedResource>> = [];
     const monitor = pulumi.runtime.getMonitor() as any;
@@ -228,6 +230,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Plan> {
         const resources = (await Promise.all(recorded)).sort((a, b) => a.urn.localeCompare(b.urn));
         if (failures.length > 0) throw failures[0];
         return { stack: opts.stack, resources, outputs };
+    } catch (err) {
+        // A failed program (a rejected input) still has registrations in flight that reject with the same error:
+        // they settle here, while this evaluation's handler is on, not in the next evaluation's.
+        await waitForRPCs().catch(() => undefined);
+        throw err;
     } finally {
         log.warn = warn;
         process.off("unhandledRejection", onRejection);

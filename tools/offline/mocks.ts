@@ -195,6 +195,8 @@ export interface AzureMocksOptions {
     storageAccountKey?: (accountName: string) => string;
     /** Who runs `pulumi up`: a user signed in with `az login` (the default) or a service principal (CI). */
     deployer?: "user" | "servicePrincipal";
+    /** What the project's plugin finds ARM would refuse the deployer (entra-wif:index:checkDeployer): nothing by default. */
+    deployerProblems?: string[];
 }
 
 /**
@@ -429,6 +431,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
+            case "entra-wif:index:checkDeployer":
+                return { problems: Array.from(this.options.deployerProblems ?? []) };
             case "azure-native:authorization:getClientToken":
                 return { token: mockAccessToken(this.options.deployer ?? "user", args.inputs.endpoint ?? "https://management.azure.com/") };
             case "azure-native:containerservice:getManagedCluster": {
