@@ -87,6 +87,7 @@ const issuer = signingKey
           resourceGroup: { name: group.name, plainName: group.plainName },
           hosting: config.issuer.hosting,
           sharedKeyAccess: config.issuer.sharedKeyAccess,
+          writerObjectId: config.issuer.writerObjectId,
           storageAccountName: config.issuer.storageAccountName,
           containerName: config.issuer.containerName,
           customUrl: config.issuer.customUrl,

@@ -10,6 +10,8 @@ import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serialize
 import { VERIFY_COMMAND } from "../lib/doctor/gate";
 import { Jwks } from "../lib/trust/keys";
 import { IssuerDocuments } from "./issuerDocuments";
+import { RetiredResource } from "./retiredResource";
+import { RETIRED_ISSUER_RESOURCES } from "../lib/trust/retiredResources";
 
 export interface OidcIssuerArgs {
     /** Azure region of the storage account. */
@@ -24,6 +26,11 @@ export interface OidcIssuerArgs {
      * on the documents' container (blob) or account (static website). Plain: it shapes the graph.
      */
     sharedKeyAccess?: boolean;
+    /**
+     * Who is granted the documents' data role: the object id of the service principal or managed identity that deploys
+     * the stack. Whoever runs `pulumi up` (getClientConfig's objectId, its type told from its token) when absent.
+     */
+    writerObjectId?: pulumi.Input<string>;
     /** Storage account name; derived from subscription, group and stack when absent. */
     storageAccountName?: pulumi.Input<string>;
     /** Container holding the documents in blob hosting. */
@@ -158,20 +165,23 @@ export class OidcIssuer extends pulumi.ComponentResource {
             const roleGuid = BUILTIN_ROLES[DOCUMENTS_WRITER_ROLE];
             // The deployer is a user (az login) or a service principal (CI): told from the token azure-native signs in
             // with, which stays in this process (an invoke's result is not kept in the state).
-            const deployerType = authorization.getClientTokenOutput({}, { parent: this }).token.apply(principalTypeOfToken);
+            const writer = args.writerObjectId !== undefined ? pulumi.output(args.writerObjectId) : client.objectId;
+            // A named writer is a CI identity: a service principal or managed identity.
+            const deployerType =
+                args.writerObjectId !== undefined
+                    ? pulumi.output("ServicePrincipal")
+                    : authorization.getClientTokenOutput({}, { parent: this }).token.apply(principalTypeOfToken);
             writerGrants.push(
                 new authorization.RoleAssignment(
                     `${name}-writer-grant`,
                     {
                         scope: grantScope,
-                        principalId: client.objectId,
+                        principalId: writer,
                         principalType: deployerType,
                         roleDefinitionId: client.subscriptionId.apply((subscriptionId) => roleDefinitionId(subscriptionId, roleGuid)),
                         // Derived from scope, principal and role: a re-run never duplicates it, and another deployer
                         // (a CI identity after a laptop) gets a grant of its own.
-                        roleAssignmentName: pulumi
-                            .all([grantScope, client.objectId])
-                            .apply(([scope, principalId]) => roleAssignmentName(scope, principalId, roleGuid)),
+                        roleAssignmentName: pulumi.all([grantScope, writer]).apply(([scope, principalId]) => roleAssignmentName(scope, principalId, roleGuid)),
                         description: pulumi.interpolate`entra-wif: lets the deployer of ${project}/${stack} write the OIDC issuer documents`,
                     },
                     { parent: this },
@@ -195,6 +205,17 @@ export class OidcIssuer extends pulumi.ComponentResource {
             // The grant comes first: the first write waits for it to reach storage.
             { parent: this, deletedWith: documentsHolder, dependsOn: writerGrants },
         );
+
+        // Under the names earlier versions gave the documents and the website: their old state is taken over, not
+        // deleted by azure-native (which would delete the blobs just written, or disable the website) at the end of
+        // the upgrading update (lib/trust/retiredResources.ts).
+        for (const retired of RETIRED_ISSUER_RESOURCES) {
+            new RetiredResource(
+                `${name}-${retired.suffix}`,
+                { retires: `${retired.type} ${name}-${retired.suffix}` },
+                { parent: this, aliases: [{ type: retired.type }], deletedWith: documentsHolder },
+            );
+        }
 
         let verify: command.local.Command | undefined;
         if (args.verify) {

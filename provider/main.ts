@@ -1,6 +1,7 @@
 /**
  * entra-wif's own provider plugin, `pulumi-resource-entra-wif`: the one custom resource the program owns,
- * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), and the one function, the deployer's preflight
+ * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), the placeholders for what earlier versions
+ * registered, `entra-wif:index:RetiredResource` (lib/trust/retiredResources.ts), and the one function, the deployer's preflight
  * `entra-wif:index:checkDeployer` (lib/entra/preflight.ts), served over gRPC by the Node SDK's provider server
  * (@pulumi/pulumi/provider main: it binds 127.0.0.1, prints the port, answers Configure with acceptSecrets).
  *
@@ -16,6 +17,7 @@ import { checkIssuerDocuments, diffIssuerDocuments, ISSUER_DOCUMENTS_TYPE, issue
 import { DEFAULT_GRANT_WAIT } from "../lib/trust/issuerDocuments";
 import type { GrantWait, IssuerDocumentsInputs, IssuerDocumentsState } from "../lib/trust/issuerDocuments";
 import { reveal } from "../lib/provider/wire";
+import { RETIRED_RESOURCE_TYPE, retiredResourceOperations } from "../lib/trust/retiredResources";
 import { armEndpoint, CHECK_DEPLOYER_TOKEN, checkDeployer, DeployerCheckArgs } from "../lib/entra/preflight";
 import { credentialMethod, deployerCredential, describeCredential } from "../lib/trust/deployerCredential";
 import { PROJECT_VERSION } from "../tools/version";
@@ -25,10 +27,12 @@ function typeOf(urn: string): string {
     return urn.split("::")[2].split("$").pop()!;
 }
 
-/** Only the one type: anything else is a program this plugin was not written for, said loudly. */
-function served(urn: string): void {
+/** Its two types: anything else is a program this plugin was not written for, said loudly. */
+function served(urn: string): "documents" | "retired" {
     const type = typeOf(urn);
-    if (type !== ISSUER_DOCUMENTS_TYPE) throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE} only, not ${type}`);
+    if (type === ISSUER_DOCUMENTS_TYPE) return "documents";
+    if (type === RETIRED_RESOURCE_TYPE) return "retired";
+    throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE} and ${RETIRED_RESOURCE_TYPE} only, not ${type}`);
 }
 
 /**
@@ -68,23 +72,24 @@ export const entraWifProvider: provider.Provider = {
     version: PROJECT_VERSION,
     // The inputs go back as they came, secrets still wrapped, so the engine keeps an account key (issuer.sharedKeyAccess) encrypted.
     async check(urn, _olds, news) {
-        served(urn);
+        if (served(urn) === "retired") return retiredResourceOperations.check(news);
         return { inputs: news, failures: checkIssuerDocuments(reveal(news) as Partial<IssuerDocumentsInputs>) };
     },
     async diff(_id, urn, olds, news) {
-        served(urn);
+        if (served(urn) === "retired") return retiredResourceOperations.diff();
         return diffIssuerDocuments(reveal(olds) as Partial<IssuerDocumentsState>, reveal(news) as Partial<IssuerDocumentsInputs>);
     },
     async create(urn, inputs) {
-        served(urn);
+        if (served(urn) === "retired") return retiredResourceOperations.create(urn);
         return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     async read(id, urn, props) {
-        served(urn);
+        if (served(urn) === "retired") return retiredResourceOperations.read(id, props);
         return issuerDocumentsOperations.read(id, reveal(props) as IssuerDocumentsState);
     },
     async update(id, urn, olds, news) {
-        served(urn);
+        // Never asked for a retired resource (its diff never changes); answered alike if it were.
+        if (served(urn) === "retired") return { outs: olds };
         return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     /**
@@ -102,7 +107,7 @@ export const entraWifProvider: provider.Provider = {
         return { outputs: { problems } };
     },
     async delete(_id, urn) {
-        served(urn);
+        if (served(urn) === "retired") return retiredResourceOperations.delete();
         await issuerDocumentsOperations.delete();
     },
 };

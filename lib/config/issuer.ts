@@ -14,6 +14,25 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
         () => parseBoolean(`${key}.sharedKeyAccess`, obj.sharedKeyAccess, DEFAULTS.issuer.sharedKeyAccess),
         DEFAULTS.issuer.sharedKeyAccess,
     );
+    const writerObjectId = p.attempt(() => {
+        const id = optionalString(`${key}.writerObjectId`, obj.writerObjectId);
+        if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+            throw new ConfigError(
+                `${key}.writerObjectId`,
+                id,
+                "the object id (a GUID) of the service principal or managed identity that deploys this stack: " +
+                    "az ad sp show --id <its client id> --query id -o tsv",
+            );
+        }
+        if (id !== undefined && sharedKeyAccess === true) {
+            throw new ConfigError(
+                `${key}.writerObjectId`,
+                id,
+                "with sharedKeyAccess the account key writes the documents and no one is granted a role for it: remove one of the two",
+            );
+        }
+        return id;
+    }, undefined);
     const storageAccountName = p.attempt(() => optionalString(`${key}.storageAccountName`, obj.storageAccountName), undefined);
     p.attempt(() => checkName(`${key}.storageAccountName`, storageAccountName, storageAccountNameProblem), undefined);
     let containerName = p.attempt(() => optionalString(`${key}.containerName`, obj.containerName), undefined);
@@ -54,5 +73,13 @@ export function parseIssuer(p: Problems, key: string, value: unknown): IssuerCon
         }
         return url;
     }, undefined);
-    return { hosting: hosting ?? DEFAULTS.issuer.hosting, storageAccountName, containerName, verify, customUrl, sharedKeyAccess };
+    return {
+        hosting: hosting ?? DEFAULTS.issuer.hosting,
+        storageAccountName,
+        containerName,
+        verify,
+        customUrl,
+        sharedKeyAccess,
+        ...(writerObjectId !== undefined ? { writerObjectId } : {}),
+    };
 }

@@ -29,6 +29,11 @@ export interface IssuerConfig {
      * accounts should prevent shared key access".
      */
     sharedKeyAccess: boolean;
+    /**
+     * The object id of the service principal or managed identity that deploys this stack (CI): the documents' writer
+     * grant goes to it instead of to whoever runs the command, so a reviewer's preview shows no change to it.
+     */
+    writerObjectId?: string;
     /** Explicit account name; derived deterministically from the subscription, group and stack when absent. */
     storageAccountName?: string;
     /** Blob container (blob hosting only). */
@@ -215,7 +220,7 @@ export const RSA_BITS = [2048, 3072, 4096] as const;
 /** Keys this program reads under `entra-wif:` and, for objects, the fields each takes (Pulumi.yaml declares each; a test compares). */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[] | null>> = {
     resourceGroupName: null,
-    issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl", "sharedKeyAccess"],
+    issuer: ["hosting", "storageAccountName", "containerName", "verify", "customUrl", "sharedKeyAccess", "writerObjectId"],
     signingKey: ["rsaBits", "publicKeys", "keys"],
     cluster: [
         "mode",

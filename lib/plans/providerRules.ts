@@ -221,6 +221,16 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         nameInputs: ["accountName", "containerName"],
         deleteThrough: "nothing",
     },
+    // Placeholders under the names earlier versions gave the blobs and the website (lib/trust/retiredResources.ts): the
+    // old state is taken over by alias and nothing is ever called.
+    "entra-wif:index:RetiredResource": {
+        source: "this project: lib/trust/retiredResources.ts (diff never changes; create, read and delete call nothing), served by provider/main.ts",
+        replaceOn: [],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: [],
+        deleteThrough: "nothing",
+    },
     // The same resource as earlier versions registered it, a dynamic resource, in states deployed before the plugin:
     // the next up creates the plugin's resource (writing the documents in place) and deletes this one, whose Delete
     // deletes nothing in every version that had it.

@@ -6,3 +6,4 @@ export * from "./keys";
 export * from "./oidc";
 export * from "./issuerDocuments";
 export * from "./deployerCredential";
+export * from "./retiredResources";

@@ -158,9 +158,40 @@ function deletedFirst(steps: Array<{ op: string; urn: string; type: string }>, t
 }
 
 describe("the dev stack through the engine", () => {
+    step("a deployer who cannot assign roles: preview warns, up stops before its first write, with what to ask for", async () => {
+        // ARM's answer for Contributor alone (its notActions exclude Microsoft.Authorization/*/Write).
+        fs.writeFileSync(
+            world.armAnswersFile,
+            JSON.stringify({
+                permissions: { value: [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }] },
+            }),
+        );
+        try {
+            world.project.writeStack(STACK, dev());
+            const preview = await world.run(["preview", "--stack", STACK]);
+            expect(preview.code).toBe(0);
+            expect(preview.stdout).toContain("entra-wif: pulumi up would stop here: the Azure CLI login (az login) cannot assign roles at /subscriptions/");
+            const r = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]);
+            expect(r.code).not.toBe(0);
+            const said = `${r.stdout}\n${r.stderr}`;
+            expect(said).toContain("entra-wif: nothing was written, because Azure would refuse it:");
+            expect(said).toContain("Ask for Role Based Access Control Administrator (or User Access Administrator, or Owner)");
+            // Printed once, by itself: no serialization prefix, no stack trace.
+            expect(said).not.toMatch(/error serializing property|at .*\.ts:\d+/);
+            // Nothing in Azure was created: no create of an azure-native resource or of the documents.
+            expect(r.steps.filter((s) => s.op === "create" && /^azure-native:|IssuerDocuments/.test(s.type))).toEqual([]);
+            // Asked as the deployer, with a token.
+            expect(world.armCalls().every((c) => c.bearer)).toBe(true);
+        } finally {
+            fs.rmSync(world.armAnswersFile, { force: true });
+        }
+    });
+
     step("up: every resource created; the issuer serves the cluster's kid before the cluster signs with it", async () => {
         const steps = await up("up", dev());
-        expect(steps.filter((s) => s.op === "create").length).toBeGreaterThan(25);
+        // Created now, or kept from the stopped up before (its components, the signing key: nothing in Azure).
+        expect(steps.filter((s) => s.op === "create" || s.op === "same").length).toBeGreaterThan(25);
+        expect(steps.filter((s) => /^azure-native:/.test(s.type)).every((s) => s.op === "create")).toBe(true);
         expect(world.signingMoments().map((m) => m.event)).toEqual(["create"]);
         // The documents were written as the deployer (the stand-in az's token), after the grant the stack made it,
         // and the wait for that grant to reach storage was shown to the person running pulumi up.

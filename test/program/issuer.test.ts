@@ -74,6 +74,10 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:storage:StorageAccount issuer-account <- ${COMPONENT}`,
             `command:local:Command issuer-verify <- ${COMPONENT}`,
             `entra-wif:index:IssuerDocuments issuer-documents <- ${COMPONENT}`,
+            // Placeholders under the names earlier versions gave the blobs and the website (lib/trust/retiredResources.ts).
+            `entra-wif:index:RetiredResource issuer-discovery <- ${COMPONENT}`,
+            `entra-wif:index:RetiredResource issuer-jwks <- ${COMPONENT}`,
+            `entra-wif:index:RetiredResource issuer-website <- ${COMPONENT}`,
             `entra-wif:index:ResourceGroup group <- stack`,
             `azure-native:resources:ResourceGroup group-rg <- ${componentUrn("ResourceGroup", "group")}`,
             `entra-wif:index:SigningKey signing-key <- stack`,
@@ -134,6 +138,29 @@ describe("blob hosting, generated key (the dev default)", () => {
         const ci = await runProgram({ ...LOCATION }, { mocks: ciMocks });
         expect(byName(ci, "issuer-writer-grant").inputs.principalType).toBe("ServicePrincipal");
         expect(ciMocks.invoked.map((i) => i.token)).not.toContain("azure-native:storage:listStorageAccountKeys");
+    });
+
+    test("the placeholders for what earlier versions registered: each aliased to its old type, gone with what holds the documents", () => {
+        for (const [name, type] of [
+            ["issuer-jwks", "azure-native:storage:Blob"],
+            ["issuer-discovery", "azure-native:storage:Blob"],
+            ["issuer-website", "azure-native:storage:StorageAccountStaticWebsite"],
+        ]) {
+            const retired = byName(plan, name);
+            expect(retired.type).toBe("entra-wif:index:RetiredResource");
+            expect(retired.inputs).toEqual({ retires: `${type} ${name}` });
+            expect(retired.options.aliases).toEqual([expect.objectContaining({ type })]);
+            expect(retired.deletedWith).toBe(byName(plan, "issuer-container").urn);
+        }
+    });
+
+    test("issuer.writerObjectId: the grant goes to the CI identity as a service principal, whoever previews", async () => {
+        const ci = "0b8f0c3e-1a2b-4c5d-8e9f-0123456789ab";
+        const config = { ...LOCATION, "entra-wif:issuer": { writerObjectId: ci } };
+        const asUser = await runProgram(config, { mocks: new AzureMocks({ deployer: "user" }) });
+        const asReviewer = await runProgram(config, { mocks: new AzureMocks({ deployer: "servicePrincipal" }) });
+        expect(byName(asUser, "issuer-writer-grant").inputs).toMatchObject({ principalId: ci, principalType: "ServicePrincipal" });
+        expect(byName(asReviewer, "issuer-writer-grant").inputs).toEqual(byName(asUser, "issuer-writer-grant").inputs);
     });
 
     test("issuer.sharedKeyAccess: the account accepts shared keys, the key is read with listKeys as a secret, and no grant is made", async () => {

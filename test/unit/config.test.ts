@@ -78,6 +78,15 @@ describe("valid configurations", () => {
         expect(parseConfig(withKey("entra-wif:signingKey", { rsaBits: "4096" })).signingKey.rsaBits).toBe(4096);
     });
 
+    test("issuer.writerObjectId: a GUID, and not beside sharedKeyAccess (no grant is made then)", () => {
+        const id = "0b8f0c3e-1a2b-4c5d-8e9f-0123456789ab";
+        expect(parseConfig(withKey("entra-wif:issuer", { writerObjectId: id })).issuer.writerObjectId).toBe(id);
+        expect(() => parseConfig(withKey("entra-wif:issuer", { writerObjectId: "ci-deployer" }))).toThrow(
+            /^entra-wif:issuer\.writerObjectId: "ci-deployer" is not valid; the object id \(a GUID\) of the service principal .* az ad sp show/,
+        );
+        expect(() => parseConfig(withKey("entra-wif:issuer", { writerObjectId: id, sharedKeyAccess: true }))).toThrow(/remove one of the two/);
+    });
+
     test("issuer.sharedKeyAccess: true or false, nothing else", () => {
         expect(parseConfig(withKey("entra-wif:issuer", { sharedKeyAccess: true })).issuer.sharedKeyAccess).toBe(true);
         expect(() => parseConfig(withKey("entra-wif:issuer", { sharedKeyAccess: "yes" }))).toThrow(/entra-wif:issuer\.sharedKeyAccess: "yes"/);

@@ -310,6 +310,31 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                     id: armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName, "blobServices/default/containers", i.containerName),
                     state: { ...i, name: i.containerName, type: "Microsoft.Storage/storageAccounts/blobServices/containers" },
                 };
+            // What earlier versions registered for the documents and the website (lib/trust/retiredResources.ts): the
+            // engine tier deploys those versions to prove their upgrade (test/engine/upgrade.test.ts).
+            case "azure-native:storage:Blob": {
+                const { source: _source, ...rest } = i;
+                const blob = this.options.blobEndpoint?.(i.accountName) ?? `https://${i.accountName}.blob.${STORAGE_SUFFIX}/`;
+                const container = armId(
+                    i.resourceGroupName,
+                    "Microsoft.Storage",
+                    "storageAccounts",
+                    i.accountName,
+                    "blobServices/default/containers",
+                    i.containerName,
+                );
+                return {
+                    id: `${container}/blobs/${i.blobName}`,
+                    state: { ...rest, name: i.blobName, type: i.type ?? "Block", metadata: {}, url: `${blob}${i.containerName}/${i.blobName}` },
+                };
+            }
+            case "azure-native:storage:StorageAccountStaticWebsite":
+                return {
+                    id: `${armId(i.resourceGroupName, "Microsoft.Storage", "storageAccounts", i.accountName)}/staticWebsite`,
+                    state: { ...i, containerName: "$web" },
+                };
+            case "entra-wif:index:RetiredResource":
+                return { id: `retired:${args.name}`, state: {} };
             case "entra-wif:index:IssuerDocuments": {
                 // What lib/trust/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
                 const { accountKey: _key, ...state } = i;

@@ -333,6 +333,21 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                         .getContainerClient(String(inputs.containerName))
                         .createIfNotExists({ access: inputs.publicAccess === "Blob" ? "blob" : inputs.publicAccess === "Container" ? "container" : undefined });
                 }
+                // Earlier versions' documents (test/engine/upgrade.test.ts): a blob of a StringAsset, as azure-native's
+                // blob_azidentity create uploads it, and the website azure-native's staticWebsite_azidentity turns on.
+                if (type === "azure-native:storage:Blob") {
+                    const service = await blobService(env, String(inputs.accountName));
+                    const text = String((inputs.source as { text?: string } | undefined)?.text ?? "");
+                    await service
+                        .getContainerClient(String(inputs.containerName))
+                        .getBlockBlobClient(String(inputs.blobName))
+                        .upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: inputs.contentType as string | undefined } });
+                }
+                if (type === "azure-native:storage:StorageAccountStaticWebsite") {
+                    const service = await blobService(env, String(inputs.accountName));
+                    await service.setProperties({ staticWebsite: { enabled: true } });
+                    await service.getContainerClient("$web").createIfNotExists();
+                }
             },
             async deleted(type, state) {
                 // Soft-delete is on for every vault and holds its name until it is purged (Microsoft Learn, "Azure Key
@@ -345,6 +360,15 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                 if (type === "azure-native:storage:BlobContainer") {
                     const service = await blobService(env, String(state.accountName));
                     await service.getContainerClient(String(state.containerName)).deleteIfExists();
+                }
+                // azure-native's deletes of the earlier versions' resources: the blob itself; the website turned off.
+                if (type === "azure-native:storage:Blob") {
+                    const service = await blobService(env, String(state.accountName));
+                    await service.getContainerClient(String(state.containerName)).getBlockBlobClient(String(state.blobName)).deleteIfExists();
+                }
+                if (type === "azure-native:storage:StorageAccountStaticWebsite") {
+                    const service = await blobService(env, String(state.accountName));
+                    await service.setProperties({ staticWebsite: { enabled: false } });
                 }
                 if (type === "azure-native:storage:StorageAccount") {
                     const service = await blobService(env, String(state.accountName));
