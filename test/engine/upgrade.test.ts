@@ -6,9 +6,15 @@
  * anonymous reader polls the issuer's documents, as Entra would: they must answer 200 with the signing kid at every
  * poll, and no manual step may be needed.
  *
- * The earlier versions covered:
+ * The earlier versions covered, each the last commit of its kind:
+ * - azure-native Blobs without retainOnDelete, and blob hosting (BLOB_COMMIT): their delete at the end of the upgrade
+ *   would delete the blobs the new documents resource has just written under the same names;
+ * - azure-native Blobs with retainOnDelete, and the static website as azure-native's StorageAccountStaticWebsite
+ *   (RETAINED_BLOB_COMMIT): the website's delete would turn the website off;
  * - the IssuerDocuments dynamic resource (its provider's code serialized into the state), before the project's own
- *   provider plugin served it: the last commit with it is DYNAMIC_RESOURCE_COMMIT.
+ *   provider plugin served it (DYNAMIC_RESOURCE_COMMIT).
+ * The first two are taken over by the RetiredResource placeholders (lib/trust/retiredResources.ts); the stand-in
+ * azure-native writes and deletes those blobs, and turns that website on and off, in Azurite as azure-native does.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,18 +25,68 @@ import { PROGRAM_FILES } from "../../tools/engine/project";
 import { EngineWorld } from "../../tools/engine/world";
 import { REPO_ROOT } from "../../tools/goBuild";
 
+/** Blobs without retainOnDelete: the commit before c31b289 retained them. */
+const BLOB_COMMIT = "b0b22f4f8f1addec321c3d24291302e11611da7d";
+/** Retained Blobs and StorageAccountStaticWebsite: the commit before 36f70e1 made the documents the project's own resource. */
+const RETAINED_BLOB_COMMIT = "afaab636846473c334821a11d8943417a77f3559";
 /** The program as it was with the dynamic resource (the commit before provider/ was added). */
 const DYNAMIC_RESOURCE_COMMIT = "50f186e0ab7ce2a2e97bfd04be69e8b70f9a2fa9";
-const STACK = "dev";
-const ACCOUNT = "stwifupgrade";
-const KEY_DIR = "~/.entra-wif/entra-wif-dev";
+
+interface Scenario {
+    title: string;
+    commit: string;
+    stack: string;
+    account: string;
+    hosting: "blob" | "staticWebsite";
+    /** What the earlier version registered for the documents: its types, and what the upgrade does with each. */
+    before: Record<string, string[]>;
+    after: Record<string, string[]>;
+}
+
+const SCENARIOS: Scenario[] = [
+    {
+        title: "azure-native Blobs without retainOnDelete, blob hosting",
+        commit: BLOB_COMMIT,
+        stack: "blobs",
+        account: "stwifupblob",
+        hosting: "blob",
+        before: { "azure-native:storage:Blob": ["create", "create"] },
+        // Taken over by the placeholders: the engine calls nothing for them, and never deletes the blobs.
+        after: { "azure-native:storage:Blob": [], "entra-wif:index:IssuerDocuments": ["create"], "entra-wif:index:RetiredResource": ["create"] },
+    },
+    {
+        title: "retained azure-native Blobs and StorageAccountStaticWebsite, static website hosting",
+        commit: RETAINED_BLOB_COMMIT,
+        stack: "website",
+        account: "stwifupweb",
+        hosting: "staticWebsite",
+        before: { "azure-native:storage:Blob": ["create", "create"], "azure-native:storage:StorageAccountStaticWebsite": ["create"] },
+        after: {
+            "azure-native:storage:Blob": [],
+            "azure-native:storage:StorageAccountStaticWebsite": [],
+            "entra-wif:index:IssuerDocuments": ["create"],
+            "entra-wif:index:RetiredResource": [],
+        },
+    },
+    {
+        title: "the IssuerDocuments dynamic resource",
+        commit: DYNAMIC_RESOURCE_COMMIT,
+        stack: "dynamic",
+        account: "stwifupdyn",
+        hosting: "blob",
+        before: { "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["create"] },
+        // The plugin's resource is created, writing the documents over themselves; the old one's delete deletes nothing.
+        after: { "entra-wif:index:IssuerDocuments": ["create"], "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["delete"] },
+    },
+];
 
 let world: EngineWorld;
-let oldProgram: string;
+const checkouts: string[] = [];
 
 /** The program files of `commit`, from this repository's history, with this checkout's installed packages. */
 function checkout(commit: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-old-program-"));
+    checkouts.push(dir);
     const files = [...PROGRAM_FILES.filter((f) => f !== "node_modules"), "Pulumi.yaml"];
     const present = files.filter((f) => {
         try {
@@ -47,29 +103,19 @@ function checkout(commit: string): string {
 }
 
 beforeAll(async () => {
-    oldProgram = checkout(DYNAMIC_RESOURCE_COMMIT);
-    world = await EngineWorld.start([ACCOUNT]);
-    world.project.useProgram(oldProgram);
-    const init = await world.project.pulumi(["stack", "init", STACK]);
-    if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.stderr}`);
-    world.project.writeStack(STACK, {
-        "azure-native:location": "westeurope",
-        "entra-wif:issuer": { hosting: "blob", containerName: "oidc", storageAccountName: ACCOUNT },
-        "entra-wif:cluster": { mode: "kind" },
-        "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }],
-    });
+    world = await EngineWorld.start(SCENARIOS.map((s) => s.account));
 }, 120000);
 
 afterAll(async () => {
     await world?.stop();
-    if (oldProgram) fs.rmSync(oldProgram, { recursive: true, force: true });
+    for (const dir of checkouts) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const failure = (what: string, r: { code: number | null; stdout: string; stderr: string }) =>
     `${what} exited ${r.code}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`;
 
-async function issuerUrl(): Promise<string> {
-    const r = await world.project.pulumi(["stack", "output", "issuerUrl", "--stack", STACK]);
+async function issuerUrl(stack: string): Promise<string> {
+    const r = await world.project.pulumi(["stack", "output", "issuerUrl", "--stack", stack]);
     if (r.code !== 0) throw new Error(failure("pulumi stack output", r));
     return r.stdout.trim();
 }
@@ -80,54 +126,68 @@ async function jwksNow(issuer: string): Promise<{ status: number; kids: string[]
     return { status: served.status, kids: served.status === 200 ? (JSON.parse(served.body) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid) : [] };
 }
 
-test("the earlier program deploys: its documents are a dynamic resource, served", async () => {
-    const up = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]);
-    if (up.code !== 0) throw new Error(failure("up with the earlier program", up));
-    expect(up.steps.filter((s) => s.type === "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments").map((s) => s.op)).toEqual(["create"]);
-    const served = await jwksNow(await issuerUrl());
-    expect(served.status).toBe(200);
-    expect(served.kids).toContain(world.clusterKid(KEY_DIR));
-});
+const opsOf = (steps: Array<{ op: string; type: string }>, type: string) => steps.filter((s) => s.type === type && s.op !== "same").map((s) => s.op);
 
-test("one pulumi up of this program: the plugin's resource is created, the dynamic one deleted, and Entra reads 200 throughout", async () => {
-    const issuer = await issuerUrl();
-    const kid = world.clusterKid(KEY_DIR)!;
-    world.project.useProgram(REPO_ROOT);
-    // An anonymous reader polling the JWKS while the update runs, as Entra would.
-    const polls: Array<{ status: number; kids: string[] }> = [];
-    let running = true;
-    const poller = (async () => {
-        while (running) {
-            polls.push(await jwksNow(issuer).catch(() => ({ status: 0, kids: [] })));
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-    })();
-    const up = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]).finally(() => (running = false));
-    await poller;
-    if (up.code !== 0) throw new Error(failure("up with this program", up));
-    const ops = (type: string) => up.steps.filter((s) => s.type === type).map((s) => s.op);
-    expect(ops("entra-wif:index:IssuerDocuments")).toEqual(["create"]);
-    expect(ops("pulumi-nodejs:dynamic/entra-wif:IssuerDocuments")).toEqual(["delete"]);
-    // The new resource is written before the old one goes (its delete deletes nothing anyway).
-    const order = up.steps.map((s) => `${s.op} ${s.type}`);
-    expect(order.indexOf("create entra-wif:index:IssuerDocuments")).toBeLessThan(order.indexOf("delete pulumi-nodejs:dynamic/entra-wif:IssuerDocuments"));
-    expect(polls.length).toBeGreaterThan(3);
-    expect(polls.filter((p) => p.status !== 200 || !p.kids.includes(kid))).toEqual([]);
-    // The same issuer, the same key: nothing else of the stack changed.
-    expect(await issuerUrl()).toBe(issuer);
-    expect(world.clusterKid(KEY_DIR)).toBe(kid);
-    // No provider code in the state any more.
-    const state = await world.project.pulumi(["stack", "export", "--stack", STACK]);
-    expect(state.stdout).not.toContain("__provider");
-});
+describe.each(SCENARIOS)("upgrading a stack of $title", (scenario) => {
+    const keyDir = `~/.entra-wif/entra-wif-${scenario.stack}`;
 
-test("after the upgrade: up again changes nothing, refresh reads the documents through the plugin, destroy goes through", async () => {
-    const again = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]);
-    if (again.code !== 0) throw new Error(failure("up again", again));
-    expect(again.steps.filter((s) => s.op !== "same")).toEqual([]);
-    const refresh = await world.run(["refresh", "--yes", "--skip-preview", "--stack", STACK]);
-    if (refresh.code !== 0) throw new Error(failure("refresh", refresh));
-    expect((await jwksNow(await issuerUrl())).status).toBe(200);
-    const destroy = await world.run(["destroy", "--yes", "--skip-preview", "--stack", STACK]);
-    if (destroy.code !== 0) throw new Error(failure("destroy", destroy));
+    test("the earlier program deploys, and its documents are served", async () => {
+        world.project.useProgram(checkout(scenario.commit));
+        const init = await world.project.pulumi(["stack", "init", scenario.stack]);
+        if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.stderr}`);
+        world.project.writeStack(scenario.stack, {
+            "azure-native:location": "westeurope",
+            "entra-wif:issuer": { hosting: scenario.hosting, storageAccountName: scenario.account },
+            "entra-wif:cluster": { mode: "kind" },
+            "entra-wif:workloads": [{ namespace: "demo", serviceAccount: "workload-sa" }],
+        });
+        const up = await world.run(["up", "--yes", "--skip-preview", "--stack", scenario.stack]);
+        if (up.code !== 0) throw new Error(failure("up with the earlier program", up));
+        for (const [type, ops] of Object.entries(scenario.before)) expect([type, opsOf(up.steps, type)]).toEqual([type, ops]);
+        const served = await jwksNow(await issuerUrl(scenario.stack));
+        expect(served.status).toBe(200);
+        expect(served.kids).toContain(world.clusterKid(keyDir));
+    });
+
+    test("one pulumi up of this program: no manual step, and Entra reads 200 with the signing kid at every poll", async () => {
+        const issuer = await issuerUrl(scenario.stack);
+        const kid = world.clusterKid(keyDir)!;
+        world.project.useProgram(REPO_ROOT);
+        // An anonymous reader polling the JWKS while the update runs, as Entra would.
+        const polls: Array<{ status: number; kids: string[] }> = [];
+        let running = true;
+        const poller = (async () => {
+            while (running) {
+                polls.push(await jwksNow(issuer).catch(() => ({ status: 0, kids: [] })));
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+        })();
+        const up = await world.run(["up", "--yes", "--skip-preview", "--stack", scenario.stack]).finally(() => (running = false));
+        await poller;
+        if (up.code !== 0) throw new Error(failure("up with this program", up));
+        expect(polls.length).toBeGreaterThan(3);
+        expect(polls.filter((p) => p.status !== 200 || !p.kids.includes(kid))).toEqual([]);
+        // And after it: still served, by the same issuer, with the same key.
+        expect(await jwksNow(issuer)).toEqual({ status: 200, kids: expect.arrayContaining([kid]) });
+        for (const [type, ops] of Object.entries(scenario.after)) expect([type, opsOf(up.steps, type).sort()]).toEqual([type, [...ops].sort()]);
+        // Whatever goes, goes after the new documents are written.
+        const order = up.steps.map((s) => `${s.op} ${s.type}`);
+        const firstDelete = order.findIndex((o) => o.startsWith("delete "));
+        if (firstDelete !== -1) expect(order.indexOf("create entra-wif:index:IssuerDocuments")).toBeLessThan(firstDelete);
+        expect(await issuerUrl(scenario.stack)).toBe(issuer);
+        expect(world.clusterKid(keyDir)).toBe(kid);
+        const state = await world.project.pulumi(["stack", "export", "--stack", scenario.stack]);
+        expect(state.stdout).not.toContain("__provider");
+    });
+
+    test("after the upgrade: up again changes nothing, refresh keeps the documents, destroy goes through", async () => {
+        const again = await world.run(["up", "--yes", "--skip-preview", "--stack", scenario.stack]);
+        if (again.code !== 0) throw new Error(failure("up again", again));
+        expect(again.steps.filter((s) => s.op !== "same")).toEqual([]);
+        const refresh = await world.run(["refresh", "--yes", "--skip-preview", "--stack", scenario.stack]);
+        if (refresh.code !== 0) throw new Error(failure("refresh", refresh));
+        expect((await jwksNow(await issuerUrl(scenario.stack))).status).toBe(200);
+        const destroy = await world.run(["destroy", "--yes", "--skip-preview", "--stack", scenario.stack]);
+        if (destroy.code !== 0) throw new Error(failure("destroy", destroy));
+    });
 });

@@ -364,7 +364,14 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                 // azure-native's deletes of the earlier versions' resources: the blob itself; the website turned off.
                 if (type === "azure-native:storage:Blob") {
                     const service = await blobService(env, String(state.accountName));
-                    await service.getContainerClient(String(state.containerName)).getBlockBlobClient(String(state.blobName)).deleteIfExists();
+                    // Gone with its container already (a destroy's cascade): nothing left to delete.
+                    await service
+                        .getContainerClient(String(state.containerName))
+                        .getBlockBlobClient(String(state.blobName))
+                        .deleteIfExists()
+                        .catch((err: { code?: string }) => {
+                            if (err.code !== "ContainerNotFound") throw err;
+                        });
                 }
                 if (type === "azure-native:storage:StorageAccountStaticWebsite") {
                     const service = await blobService(env, String(state.accountName));
