@@ -36,6 +36,14 @@ import { credentialMethod, CredentialSetupError, deployerCredential, describeCre
 /**
  * Caches in front of the storage (a CDN behind issuer.customUrl) must ask again before serving a document: right after
  * a rotation the cluster signs with a kid only the new JWKS holds. The documents are tiny and Entra reads them rarely.
+ * - Blob storage keeps no cache of its own: it returns the blob's Cache-Control, as set with x-ms-blob-cache-control,
+ *   on every read (Microsoft Learn, "Set Blob Properties" and "Get Blob"); the static website endpoint serves the same.
+ * - kube-apiserver serves its own issuer's documents with "public, max-age=3600" (kubernetes pkg/routes/openidmetadata.go):
+ *   no-cache asks any cache to be fresher than a cluster's own issuer is.
+ * - How long Entra keeps an external issuer's JWKS is not documented by Microsoft; azure-workload-identity's key
+ *   rotation guide (docs/book/src/topics/self-managed-clusters/service-account-key-rotation.md, v1.6.0) publishes the new
+ *   key before the cluster signs with it and keeps the old one until tokens it signed expired (24 h at most): the
+ *   rotation here does both, so it does not depend on Entra's cache.
  */
 export const DOCUMENT_CACHE_CONTROL = "no-cache";
 
