@@ -65,6 +65,15 @@ test("pulumi up: every problem, one per line, and nothing registered in Azure", 
     });
 });
 
+test("a preflight that cannot ask at all (a proxy refusing, no token) is a problem like the others", async () => {
+    const warnings: string[] = [];
+    const reason = "entra-wif: checking the deployer's rights at https://management.azure.com/subscriptions/s answered HTTP 403 without ARM's error";
+    await runProgram(DEV, { mocks: new AzureMocks({ deployerCheckFails: reason }), preview: true, warnings });
+    expect(warnings.filter((w) => w.startsWith("entra-wif: pulumi up would stop here: "))).toEqual([
+        `entra-wif: pulumi up would stop here: Azure could not be asked what it would refuse: ${reason}`,
+    ]);
+});
+
 test("pulumi preview: the same problems as warnings, and the plan goes on", async () => {
     const warnings: string[] = [];
     const plan = await runProgram(DEV, { mocks: new AzureMocks({ deployerProblems: PROBLEMS }), preview: true, warnings });

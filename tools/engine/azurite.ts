@@ -83,9 +83,17 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * it serves besides the development account, all with the development key.
  */
 export async function startAzurite(opts: { accounts?: string[]; timeoutMs?: number } = {}): Promise<Azurite> {
-    const { azurite, ready } = await launchAzurite(opts);
-    await ready;
-    return azurite;
+    // The free port is the kernel's until Azurite binds it: another process binding port 0 meanwhile may get it first
+    // (EADDRINUSE). Then a new port, at most three times.
+    for (let attempt = 1; ; attempt++) {
+        const { azurite, ready } = await launchAzurite(opts);
+        try {
+            await ready;
+            return azurite;
+        } catch (err) {
+            if (attempt >= 3 || !/EADDRINUSE/.test(String((err as Error).message))) throw err;
+        }
+    }
 }
 
 /**

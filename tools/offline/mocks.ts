@@ -197,6 +197,8 @@ export interface AzureMocksOptions {
     deployer?: "user" | "servicePrincipal";
     /** What the project's plugin finds ARM would refuse the deployer (entra-wif:index:checkDeployer): nothing by default. */
     deployerProblems?: string[];
+    /** The plugin's function fails instead, with this message (no token, ARM not answering, a refusing proxy). */
+    deployerCheckFails?: string;
 }
 
 /**
@@ -457,6 +459,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
             case "entra-wif:index:checkDeployer":
+                // As a provider's failed invoke reaches the SDK: a gRPC error whose details say why.
+                if (this.options.deployerCheckFails)
+                    throw Object.assign(new Error(this.options.deployerCheckFails), { details: this.options.deployerCheckFails });
                 return { problems: Array.from(this.options.deployerProblems ?? []) };
             case "azure-native:authorization:getClientToken":
                 return { token: mockAccessToken(this.options.deployer ?? "user", args.inputs.endpoint ?? "https://management.azure.com/") };
