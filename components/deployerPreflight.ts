@@ -26,7 +26,8 @@ export function deployerPreflight(args: DeployerPreflightArgs, opts?: pulumi.Inv
             const a = (await pulumi.runtime.invoke(CHECK_DEPLOYER_TOKEN, { ...resolved }, opts)) as { problems?: unknown };
             return Array.isArray(a.problems) ? (a.problems as string[]) : [];
         } catch (err) {
-            const reason = String((err as Error).message || err).replace(/^Invoke of '[^']+' failed: /, "") || "no reason given";
+            const reason =
+                String((err as Error).message || err).replace(/^(Invoke of '[^']+' failed|invocation of \S+ returned an error): /, "") || "no reason given";
             return [`Azure could not be asked what it would refuse: ${reason}`];
         }
     });

@@ -251,7 +251,7 @@ const formatSeconds = (ms: number) => (ms >= 60_000 && ms % 60_000 === 0 ? `${ms
 
 /**
  * Runs `attempt` until storage stops answering 403 AuthorizationPermissionMismatch (a grant that has not reached it yet),
- * for at most `wait.maxMs`: 2 s, 4 s, 8 s, then every 15 s, each wait reported with the time spent and the bound.
+ * for at most `wait.maxMs`: 1 s, 2 s, 4 s, then every 5 s, each wait reported with the time spent and the bound.
  * Any other error, and the last mismatch at the bound, is thrown as it came.
  */
 export async function untilGrantReachesStorage<T>(attempt: () => Promise<T>, accountName: string, wait: GrantWait): Promise<T> {
@@ -264,7 +264,9 @@ export async function untilGrantReachesStorage<T>(attempt: () => Promise<T>, acc
         } catch (err) {
             const elapsed = now() - started;
             if ((err as { code?: string }).code !== "AuthorizationPermissionMismatch" || elapsed >= wait.maxMs) throw err;
-            const pause = Math.min(round < 3 ? 2000 * 2 ** round : 15000, wait.maxMs - elapsed);
+            // Short first (a grant made a moment ago is often effective within seconds), then every 5 s: a storage
+            // request is cheap, and a longer step would add its own length to every `pulumi up` that waits.
+            const pause = Math.min(round < 3 ? 1000 * 2 ** round : 5000, wait.maxMs - elapsed);
             wait.report(
                 `entra-wif: waiting for the ${DOCUMENTS_WRITER_ROLE} grant to reach storage account ${accountName}: ` +
                     `${formatSeconds(elapsed)} of at most ${formatSeconds(wait.maxMs)}`,

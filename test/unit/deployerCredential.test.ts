@@ -131,14 +131,14 @@ describe("the wait for a fresh grant (untilGrantReachesStorage), on a fake clock
         };
     }
 
-    test("retries only the mismatch: 2 s, 4 s, 8 s, then every 15 s, each wait reported with the time spent and the bound", async () => {
+    test("retries only the mismatch: 1 s, 2 s, 4 s, then every 5 s, each wait reported with the time spent and the bound", async () => {
         const c = clock();
         let calls = 0;
         const result = await untilGrantReachesStorage(async () => (++calls < 6 ? Promise.reject(mismatch()) : "written"), "acct", c.wait);
         expect(result).toBe("written");
-        expect(c.slept).toEqual([2000, 4000, 8000, 15000, 15000]);
+        expect(c.slept).toEqual([1000, 2000, 4000, 5000, 5000]);
         expect(c.lines).toEqual(
-            [0, 2, 6, 14, 29].map(
+            [0, 1, 3, 7, 12].map(
                 (s) => `entra-wif: waiting for the Storage Blob Data Contributor grant to reach storage account acct: ${s} s of at most 1 min`,
             ),
         );

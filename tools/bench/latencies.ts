@@ -13,6 +13,8 @@ export interface Latency {
     delete: number;
     /** An update in place; the create time when absent. */
     update?: number;
+    /** A role assignment: how long after its create the data plane honours it (storage answers 403 until then). */
+    propagation?: number;
     source: string;
 }
 
@@ -25,9 +27,15 @@ export const LATENCIES: Readonly<Record<string, Latency>> = {
     "azure-native:storage:BlobContainer": { create: 1, delete: 1, source: ESTIMATE },
     "azure-native:managedidentity:UserAssignedIdentity": { create: 5, delete: 5, source: ESTIMATE },
     "azure-native:managedidentity:FederatedIdentityCredential": { create: 5, delete: 3, update: 5, source: ESTIMATE },
-    // The assignment itself; reaching the data plane takes longer ("up to 10 minutes", Microsoft Learn, "Troubleshoot
-    // Azure RBAC": role assignment changes), which `pulumi up` does not wait for (README: waitForSecret does).
-    "azure-native:authorization:RoleAssignment": { create: 3, delete: 3, source: ESTIMATE },
+    // The assignment itself, then its reaching the data plane: "In most cases, it takes a minute or two for the role
+    // assignment to propagate in Azure. In rare cases, it might take up to eight minutes" (Microsoft Learn, "Assign an
+    // Azure role for access to blob data"). The documents' writer waits for its grant (lib/trust/issuerDocuments.ts).
+    "azure-native:authorization:RoleAssignment": {
+        create: 3,
+        delete: 3,
+        propagation: 90,
+        source: "create: estimate; propagation: Microsoft Learn's 'a minute or two' for a role assignment to reach storage",
+    },
     "azure-native:keyvault:Vault": { create: 20, delete: 10, update: 5, source: ESTIMATE },
     "azure-native:keyvault:Secret": { create: 2, delete: 2, update: 2, source: ESTIMATE },
     "azure-native:containerservice:ManagedCluster": { create: 300, delete: 300, update: 120, source: ESTIMATE },

@@ -9,10 +9,14 @@
  *   $web/<path> with its content type and cache control while the account's static website is enabled, and 404
  *   otherwise, whatever $web's access level (Microsoft Learn, "Static website hosting in Azure Storage").
  *
- * - A data-role grant that takes time to reach storage, when a delay is given: for that long after an account's first
- *   request with a bearer token, such requests are answered as Azure answers a grant not yet effective, 403
+ * - Azure RBAC for bearer tokens, as Azure answers a caller without an effective data role: 403
  *   AuthorizationPermissionMismatch ("This request is not authorized to perform this operation using this
- *   permission."); shared-key and anonymous requests pass.
+ *   permission."). With ENTRA_WIF_FRONT_GRANTS (a folder where the stand-in azure-native records each role assignment
+ *   on a storage scope, with the moment it becomes effective), a request on a container passes only for the token's
+ *   principal (its oid) holding Storage Blob Data Contributor on that container or its account, once effective;
+ *   requests on the blob service itself (Set Blob Service Properties) pass, as for a Contributor on the account.
+ *   Without it, a grant delay makes every account refuse bearer tokens for that long after its first one.
+ *   Shared-key and anonymous requests pass either way.
  *
  * - The two Azure Resource Manager calls the deployer's preflight makes (lib/entra/preflight.ts), answered from the
  *   JSON file named by ENTRA_WIF_FRONT_ARM_ANSWERS when it exists ({permissions, policy, groups}), else as for an
@@ -30,6 +34,7 @@ const fs = require("node:fs");
 const https = require("node:https");
 const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob");
 
+const path = require("node:path");
 const [origin, accountKey, cert, key, grantDelay] = process.argv.slice(2);
 const grantDelayMs = Number(grantDelay ?? 0);
 /** When each account first saw a bearer token. */
@@ -37,18 +42,45 @@ const firstBearer = new Map();
 const tlsOptions = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
 const upstream = new URL(origin);
 
+/** Storage Blob Data Contributor (Azure built-in roles). */
+const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+/** Whether the token's principal holds an effective data role on the container (or the account) of the request. */
+function granted(grantsDir, authorization, account, container) {
+    let oid;
+    try {
+        oid = JSON.parse(Buffer.from(authorization.replace(/^Bearer /i, "").split(".")[1], "base64url").toString()).oid;
+    } catch {
+        return false;
+    }
+    const files = fs.existsSync(grantsDir) ? fs.readdirSync(grantsDir) : [];
+    return files.some((f) => {
+        const g = JSON.parse(fs.readFileSync(path.join(grantsDir, f), "utf8"));
+        const scope = String(g.scope).toLowerCase();
+        const covers =
+            scope.endsWith(`/storageaccounts/${account}`.toLowerCase()) ||
+            scope.endsWith(`/storageaccounts/${account}/blobservices/default/containers/${container}`.toLowerCase());
+        return covers && g.principalId === oid && String(g.roleDefinitionId).toLowerCase().endsWith(BLOB_DATA_CONTRIBUTOR) && Date.now() >= g.effectiveAt;
+    });
+}
+
 const blob = https.createServer(tlsOptions, (req, res) => {
-    if (grantDelayMs > 0 && /^Bearer /i.test(req.headers.authorization ?? "")) {
-        const account = new URL(req.url, "https://127.0.0.1").pathname.split("/")[1];
+    const bearer = /^Bearer /i.test(req.headers.authorization ?? "");
+    const [, account, container] = new URL(req.url, "https://127.0.0.1").pathname.split("/");
+    let refused = false;
+    if (bearer && process.env.ENTRA_WIF_FRONT_GRANTS) {
+        refused = Boolean(container) && !granted(process.env.ENTRA_WIF_FRONT_GRANTS, req.headers.authorization, account, decodeURIComponent(container));
+    } else if (bearer && grantDelayMs > 0) {
         if (!firstBearer.has(account)) firstBearer.set(account, Date.now());
-        if (Date.now() - firstBearer.get(account) < grantDelayMs) {
-            req.resume();
-            res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" });
-            return res.end(
-                '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>' +
-                    "<Message>This request is not authorized to perform this operation using this permission.</Message></Error>",
-            );
-        }
+        refused = Date.now() - firstBearer.get(account) < grantDelayMs;
+    }
+    if (refused) {
+        req.resume();
+        res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" });
+        return res.end(
+            '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code>' +
+                "<Message>This request is not authorized to perform this operation using this permission.</Message></Error>",
+        );
     }
     const forward = https.request(
         {
@@ -130,7 +162,7 @@ const arm = https.createServer(tlsOptions, (req, res) => {
                 bearer: /^Bearer \S+/.test(req.headers.authorization ?? ""),
                 body: Buffer.concat(chunks).toString(),
             };
-            fs.appendFileSync(require("node:path").join(require("node:path").dirname(file), "arm-calls.jsonl"), JSON.stringify(call) + "\n");
+            fs.appendFileSync(path.join(path.dirname(file), "arm-calls.jsonl"), JSON.stringify(call) + "\n");
         }
         const json = (status, body) => {
             res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
@@ -140,8 +172,8 @@ const arm = https.createServer(tlsOptions, (req, res) => {
             return json(401, { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } });
         }
         const answers = armAnswers();
-        const path = url.pathname.toLowerCase();
-        if (req.method === "GET" && path.endsWith("/providers/microsoft.authorization/permissions")) {
+        const lower = url.pathname.toLowerCase();
+        if (req.method === "GET" && lower.endsWith("/providers/microsoft.authorization/permissions")) {
             return answers.permissionsStatus === 200
                 ? json(200, answers.permissions)
                 : json(answers.permissionsStatus, {
@@ -151,8 +183,8 @@ const arm = https.createServer(tlsOptions, (req, res) => {
                       },
                   });
         }
-        if (req.method === "POST" && path.endsWith("/providers/microsoft.policyinsights/checkpolicyrestrictions")) return json(200, answers.policy);
-        const group = /^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)$/.exec(path);
+        if (req.method === "POST" && lower.endsWith("/providers/microsoft.policyinsights/checkpolicyrestrictions")) return json(200, answers.policy);
+        const group = /^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)$/.exec(lower);
         if (req.method === "GET" && group) {
             return answers.groups.map((g) => g.toLowerCase()).includes(group[1])
                 ? json(200, { id: url.pathname, name: group[1], location: "westeurope", properties: { provisioningState: "Succeeded" } })

@@ -160,8 +160,8 @@ export function startAzureFront(
     });
 }
 
-/** How long the stand-in storage refuses a fresh grant (403 AuthorizationPermissionMismatch), per account. */
-export const GRANT_DELAY_MS = 1500;
+/** How long a fresh storage grant takes to reach the stand-in storage (403 AuthorizationPermissionMismatch until then). */
+export const GRANT_DELAY_MS = 2000;
 
 export class EngineWorld {
     readonly project: EngineProject;
@@ -174,6 +174,7 @@ export class EngineWorld {
         engine: string[],
         /** What the ARM stand-in answers the deployer's preflight (azureFront.js): write {permissions, policy, groups}. */
         readonly armAnswersFile: string,
+        grants: string,
     ) {
         const tools = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "tools-"));
         writeTools(tools);
@@ -187,6 +188,8 @@ export class EngineWorld {
                 ENTRA_WIF_STANDIN_AZURITE_KEY: DEV_ACCOUNT_KEY,
                 ENTRA_WIF_STANDIN_BLOB: front.blob,
                 ENTRA_WIF_STANDIN_WEB: front.web,
+                ENTRA_WIF_STANDIN_GRANTS: grants,
+                ENTRA_WIF_STANDIN_GRANT_DELAY_MS: String(GRANT_DELAY_MS),
                 // The deployer's preflight asks the ARM stand-in (lib/entra/preflight.ts armEndpoint).
                 ENTRA_WIF_ARM_ENDPOINT: front.arm,
                 ENTRA_WIF_VERIFY_WAIT: "30",
@@ -206,9 +209,11 @@ export class EngineWorld {
         const origin = azurite.blobEndpoint.replace(/[^/]+\/$/, "");
         try {
             const armAnswers = path.join(fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "arm-")), "answers.json");
-            // A grant takes time to reach storage: each account's first writes with a token are refused for 1.5 s.
-            const front = await startAzureFront(azurite, origin, GRANT_DELAY_MS, { ENTRA_WIF_FRONT_ARM_ANSWERS: armAnswers });
-            return new EngineWorld(azurite, origin, front, engine, armAnswers);
+            // Azure RBAC for the documents' writer: only a Storage Blob Data Contributor grant the stand-in azure-native
+            // made lets a token write, and only GRANT_DELAY_MS after it was made (or the latency table's propagation).
+            const grants = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "grants-"));
+            const front = await startAzureFront(azurite, origin, 0, { ENTRA_WIF_FRONT_ARM_ANSWERS: armAnswers, ENTRA_WIF_FRONT_GRANTS: grants });
+            return new EngineWorld(azurite, origin, front, engine, armAnswers, grants);
         } catch (err) {
             await azurite.stop();
             throw err;

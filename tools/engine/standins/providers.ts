@@ -40,6 +40,9 @@ export interface StandInEnv {
     callLog?: string;
     /** How long each operation takes, scaled (tools/bench/latencies.ts): the simulated `pulumi up` of the benchmark. */
     latency?: LatencyFile;
+    /** Where storage data-role grants are recorded for the storage front (tools/engine/azureFront.js), and their delay. */
+    grantsDir?: string;
+    grantDelayMs: number;
 }
 
 export function standInEnv(env: NodeJS.ProcessEnv = process.env): StandInEnv {
@@ -53,6 +56,8 @@ export function standInEnv(env: NodeJS.ProcessEnv = process.env): StandInEnv {
         webOrigin: env.ENTRA_WIF_STANDIN_WEB,
         callLog: env.ENTRA_WIF_STANDIN_LOG,
         latency: env.ENTRA_WIF_STANDIN_LATENCY ? (JSON.parse(fs.readFileSync(env.ENTRA_WIF_STANDIN_LATENCY, "utf8")) as LatencyFile) : undefined,
+        grantsDir: env.ENTRA_WIF_STANDIN_GRANTS,
+        grantDelayMs: Number(env.ENTRA_WIF_STANDIN_GRANT_DELAY_MS ?? 0),
     };
 }
 
@@ -333,6 +338,22 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                         .getContainerClient(String(inputs.containerName))
                         .createIfNotExists({ access: inputs.publicAccess === "Blob" ? "blob" : inputs.publicAccess === "Container" ? "container" : undefined });
                 }
+                // A storage data role takes time to reach the blob service: recorded with the moment it becomes
+                // effective, which the storage front honours (tools/engine/azureFront.js).
+                if (type === "azure-native:authorization:RoleAssignment" && env.grantsDir && /\/storageAccounts\//i.test(String(inputs.scope))) {
+                    const propagation = env.latency?.table["azure-native:authorization:RoleAssignment"]?.propagation;
+                    const delayMs = propagation !== undefined && env.latency ? propagation * env.latency.scale * 1000 : env.grantDelayMs;
+                    fs.mkdirSync(env.grantsDir, { recursive: true });
+                    fs.writeFileSync(
+                        path.join(env.grantsDir, `${String(inputs.roleAssignmentName)}.json`),
+                        JSON.stringify({
+                            scope: inputs.scope,
+                            principalId: inputs.principalId,
+                            roleDefinitionId: inputs.roleDefinitionId,
+                            effectiveAt: Date.now() + delayMs,
+                        }),
+                    );
+                }
                 // Earlier versions' documents (test/engine/upgrade.test.ts): a blob of a StringAsset, as azure-native's
                 // blob_azidentity create uploads it, and the website azure-native's staticWebsite_azidentity turns on.
                 if (type === "azure-native:storage:Blob") {
@@ -360,6 +381,9 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                 if (type === "azure-native:storage:BlobContainer") {
                     const service = await blobService(env, String(state.accountName));
                     await service.getContainerClient(String(state.containerName)).deleteIfExists();
+                }
+                if (type === "azure-native:authorization:RoleAssignment" && env.grantsDir) {
+                    fs.rmSync(path.join(env.grantsDir, `${String(state.roleAssignmentName)}.json`), { force: true });
                 }
                 // azure-native's deletes of the earlier versions' resources: the blob itself; the website turned off.
                 if (type === "azure-native:storage:Blob") {
