@@ -8,6 +8,7 @@
  * same table): the first rotation fails with "cannot create already existing resource", and so does every retry.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { DISCOVERY_PATH, JWKS_PATH } from "../../lib/trust/oidc";
 import { engineStep, ruleFor } from "../../lib/plans/providerRules";
@@ -375,13 +376,16 @@ describe("issuer.sharedKeyAccess: the account key writes instead of the deployer
 
 describe("a fresh grant: the first write waits, visibly and bounded, until storage honours it", () => {
     let front: { pid: number; blob: string; web: string } | undefined;
+    const grants = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-grants-"));
     afterAll(() => {
         if (front) process.kill(front.pid, "SIGTERM");
+        fs.rmSync(grants, { recursive: true, force: true });
     });
 
-    test("403 AuthorizationPermissionMismatch for 5 s, then the documents are written; the wait is reported on the plugin's stderr", async () => {
-        // Azure's answer to a token whose role assignment has not reached storage yet (tools/engine/azureFront.js).
-        front = await startAzureFront(azurite, azurite.blobEndpoint.replace(/[^/]+\/$/, ""), 5000);
+    test("the program's own grant, effective 5 s after it is made: 403 AuthorizationPermissionMismatch until then, the wait reported", async () => {
+        // Storage as Azure RBAC answers a token (tools/engine/azureFront.js): only a recorded Storage Blob Data
+        // Contributor grant for the token's principal on the container or account lets it write, once effective.
+        front = await startAzureFront(azurite, azurite.blobEndpoint.replace(/[^/]+\/$/, ""), { ENTRA_WIF_FRONT_GRANTS: grants });
         const frontMocks = new AzureMocks({
             blobEndpoint: () => `${front!.blob}${azurite.accountName}/`,
             webEndpoint: () => `${front!.web}${azurite.accountName}/`,
@@ -398,7 +402,13 @@ describe("a fresh grant: the first write waits, visibly and bounded, until stora
         );
         const d = { plan, plugin };
         await rp.container({ ...storage(), containerName: "granted", access: "blob" });
+        // The grant the program registered, as the stand-in azure-native records a created one.
+        const grant = byName(plan, "issuer-writer-grant").inputs;
         const started = Date.now();
+        fs.writeFileSync(
+            path.join(grants, "writer.json"),
+            JSON.stringify({ scope: grant.scope, principalId: grant.principalId, roleDefinitionId: grant.roleDefinitionId, effectiveAt: started + 5000 }),
+        );
         const result = await up(host, documentsOf(d).urn, documentsOf(d).inputs, undefined);
         expect(result.step).toBe("create");
         expect(Date.now() - started).toBeGreaterThanOrEqual(5000);

@@ -42,7 +42,7 @@ beforeAll(async () => {
     azurite = await azuriteFor(__filename);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-arm-"));
     answers = path.join(dir, "answers.json");
-    front = await startAzureFront(azurite, azurite.blobEndpoint.replace(/[^/]+\/$/, ""), 0, { ENTRA_WIF_FRONT_ARM_ANSWERS: answers });
+    front = await startAzureFront(azurite, azurite.blobEndpoint.replace(/[^/]+\/$/, ""), { ENTRA_WIF_FRONT_ARM_ANSWERS: answers });
     plugin = await startProviderPlugin({ NODE_EXTRA_CA_CERTS: azurite.caFile, ENTRA_WIF_ARM_ENDPOINT: front.arm });
 }, 60000);
 

@@ -117,7 +117,7 @@ export async function startProviderPlugin(env: Record<string, string> = {}): Pro
             const resp = await call<any>("check", r);
             return {
                 inputs: resp.getInputs().toJavaScript(),
-                failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+                failures: failuresOf(resp),
             };
         },
         async diff(urn, id, olds, news) {
@@ -168,7 +168,7 @@ export async function startProviderPlugin(env: Record<string, string> = {}): Pro
             const resp = await call<any>("invoke", r);
             return {
                 outputs: resp.getReturn()?.toJavaScript() ?? {},
-                failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+                failures: failuresOf(resp),
             };
         },
         stderr: () => stderr,
@@ -179,6 +179,11 @@ export async function startProviderPlugin(env: Record<string, string> = {}): Pro
             fs.rmSync(cliDir, { recursive: true, force: true });
         },
     };
+}
+
+/** A Check or Invoke response's failures, as plain objects. */
+function failuresOf(resp: any): Array<{ property: string; reason: string }> {
+    return resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() }));
 }
 
 function kill(child: ChildProcess): Promise<void> {

@@ -15,8 +15,7 @@
  *   on a storage scope, with the moment it becomes effective), a request on a container passes only for the token's
  *   principal (its oid) holding Storage Blob Data Contributor on that container or its account, once effective;
  *   requests on the blob service itself (Set Blob Service Properties) pass, as for a Contributor on the account.
- *   Without it, a grant delay makes every account refuse bearer tokens for that long after its first one.
- *   Shared-key and anonymous requests pass either way.
+ *   Without it, bearer tokens pass. Shared-key and anonymous requests pass either way.
  *
  * - The two Azure Resource Manager calls the deployer's preflight makes (lib/entra/preflight.ts), answered from the
  *   JSON file named by ENTRA_WIF_FRONT_ARM_ANSWERS when it exists ({permissions, policy, groups}), else as for an
@@ -26,7 +25,7 @@
  *   a caller without read rights. A request without a bearer token is 401, as ARM answers it. Each
  *   call is appended to arm-calls.jsonl beside the answers file.
  *
- *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem> [grant delay ms]
+ *   node azureFront.js <azurite origin> <account key> <cert.pem> <key.pem>
  *   (prints "<blob port> <web port> <arm port>")
  */
 "use strict";
@@ -35,10 +34,7 @@ const https = require("node:https");
 const { BlobServiceClient, StorageSharedKeyCredential } = require("@azure/storage-blob");
 
 const path = require("node:path");
-const [origin, accountKey, cert, key, grantDelay] = process.argv.slice(2);
-const grantDelayMs = Number(grantDelay ?? 0);
-/** When each account first saw a bearer token. */
-const firstBearer = new Map();
+const [origin, accountKey, cert, key] = process.argv.slice(2);
 const tlsOptions = { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
 const upstream = new URL(origin);
 
@@ -67,14 +63,8 @@ function granted(grantsDir, authorization, account, container) {
 const blob = https.createServer(tlsOptions, (req, res) => {
     const bearer = /^Bearer /i.test(req.headers.authorization ?? "");
     const [, account, container] = new URL(req.url, "https://127.0.0.1").pathname.split("/");
-    let refused = false;
-    if (bearer && process.env.ENTRA_WIF_FRONT_GRANTS) {
-        refused = Boolean(container) && !granted(process.env.ENTRA_WIF_FRONT_GRANTS, req.headers.authorization, account, decodeURIComponent(container));
-    } else if (bearer && grantDelayMs > 0) {
-        if (!firstBearer.has(account)) firstBearer.set(account, Date.now());
-        refused = Date.now() - firstBearer.get(account) < grantDelayMs;
-    }
-    if (refused) {
+    const grants = process.env.ENTRA_WIF_FRONT_GRANTS;
+    if (bearer && grants && container && !granted(grants, req.headers.authorization, account, decodeURIComponent(container))) {
         req.resume();
         res.writeHead(403, { "content-type": "application/xml", "x-ms-error-code": "AuthorizationPermissionMismatch" });
         return res.end(

@@ -127,12 +127,11 @@ const args = process.argv.slice(2);
 export function startAzureFront(
     azurite: Azurite,
     origin: string,
-    grantDelayMs = 0,
     env: Record<string, string> = {},
 ): Promise<{ pid: number; blob: string; web: string; arm: string }> {
     const dir = path.dirname(azurite.caFile);
     const script = path.join(__dirname, "azureFront.js");
-    const child = spawn(process.execPath, [script, origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem"), String(grantDelayMs)], {
+    const child = spawn(process.execPath, [script, origin, DEV_ACCOUNT_KEY, azurite.caFile, path.join(dir, "key.pem")], {
         cwd: REPO_ROOT,
         env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.caFile, ...env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -212,7 +211,7 @@ export class EngineWorld {
             // Azure RBAC for the documents' writer: only a Storage Blob Data Contributor grant the stand-in azure-native
             // made lets a token write, and only GRANT_DELAY_MS after it was made (or the latency table's propagation).
             const grants = fs.mkdtempSync(path.join(path.dirname(azurite.caFile), "grants-"));
-            const front = await startAzureFront(azurite, origin, 0, { ENTRA_WIF_FRONT_ARM_ANSWERS: armAnswers, ENTRA_WIF_FRONT_GRANTS: grants });
+            const front = await startAzureFront(azurite, origin, { ENTRA_WIF_FRONT_ARM_ANSWERS: armAnswers, ENTRA_WIF_FRONT_GRANTS: grants });
             return new EngineWorld(azurite, origin, front, engine, armAnswers, grants);
         } catch (err) {
             await azurite.stop();
