@@ -85,6 +85,8 @@ const issuer = signingKey
     ? new OidcIssuer("issuer", {
           location: config.location,
           resourceGroup: { name: group.name, plainName: group.plainName },
+          // The stack's own group holds no other account: the writer's grant there need not wait for the account.
+          writerGrantScope: config.resourceGroupName === undefined ? group.id : undefined,
           hosting: config.issuer.hosting,
           sharedKeyAccess: config.issuer.sharedKeyAccess,
           writerObjectId: config.issuer.writerObjectId,
@@ -211,7 +213,9 @@ const samplePod =
               tenantId: client.tenantId,
               azureEnvironment: config.webhook.azureEnvironment,
               tokenExpiration: sampleWorkload.tokenExpiration,
+              // The pod exchanges a token at once: not before Entra can read the JWKS holding the cluster's kid.
               dependsOn: [
+                  ...(issuer ? [issuer.published] : []),
                   ...(webhook ? [webhook.release] : []),
                   serviceAccounts.serviceAccounts.get(`${sampleWorkload.namespace}/${sampleWorkload.serviceAccount}`)!,
                   entraIdentities.get(sampleWorkload.identity)!,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../lib/cluster/kind";
+import { KIND_ENV, kindApplyKeysScript, kindClusterConfig, kindCreateScript, kindDeleteScript, kindKubeconfigScript } from "../lib/cluster/kind";
 
 export interface KindClusterArgs {
     /** The kind cluster's name. */
@@ -21,20 +21,25 @@ export interface KindClusterArgs {
     /**
      * What a key change waits for: the JWKS holding the new key published and verified (OidcIssuer.published). A
      * rotation rewrites the cluster's keys only after Entra can read the new kid, as azure-workload-identity's
-     * key-rotation guide orders it; the cluster is created after it too, so its first token is verifiable at once.
+     * key-rotation guide orders it. Creating the cluster does not wait: until something in it exchanges a token (the
+     * sample pod waits for the same resource), a cluster signing under an issuer not yet published breaks nothing,
+     * and the first `pulumi up` saves the minutes of the storage chain and the grant's propagation.
      */
     issuerPublished: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
  * A local kind cluster whose apiserver signs service-account tokens with the stack's key under the stack's issuer.
- * Created and deleted by `kind` on the machine running Pulumi. A change of keys (a rotation) is applied in place:
- * the mounted key files are rewritten and the control plane restarted, so workloads keep running. A change of
- * issuer, name or image replaces the cluster, because kind cannot change those on a running cluster.
+ * Created and deleted by `kind` on the machine running Pulumi (`cluster-kind`), as soon as the issuer URL is known. A
+ * change of keys (a rotation) is applied in place by a second Command (`cluster-keys`) that waits for the JWKS
+ * holding them: the mounted key files are rewritten and the control plane restarted, so workloads keep running. A
+ * change of issuer, name or image replaces the cluster, because kind cannot change those on a running cluster.
  */
 export class KindCluster extends pulumi.ComponentResource {
     /** The Command resource that is the cluster: cluster objects are deletedWith it. */
     public readonly cluster: command.local.Command;
+    /** The Command that puts the stack's current keys on the running cluster, once the JWKS holding them is published. */
+    public readonly keys: command.local.Command;
     public readonly clusterName: string;
     /** The kubectl context kind adds to the user's kubeconfig. */
     public readonly contextName: string;
@@ -50,20 +55,23 @@ export class KindCluster extends pulumi.ComponentResource {
         this.contextName = `kind-${args.clusterName}`;
         this.kindConfig = pulumi.output(args.issuerUrl).apply((issuer) => kindClusterConfig({ issuer, keyDir: args.keyDir }));
 
+        const publicKeys = pulumi.output(args.publicKeyPems).apply((pems) => pems.join(""));
+        const signingKey = pulumi.secret(args.privateKeyPem);
         this.cluster = new command.local.Command(
             `${name}-kind`,
             {
                 interpreter: ["/bin/bash", "-c"],
                 create: kindCreateScript(),
-                update: kindRotateScript(),
+                update: kindKubeconfigScript(),
                 delete: kindDeleteScript(),
-                // Values travel as environment variables, never in the command line.
+                // Values travel as environment variables, never in the command line. The keys are the ones a cluster
+                // created now starts with; on a running cluster they change only through the keys Command below.
                 environment: {
                     [KIND_ENV.clusterName]: args.clusterName,
                     [KIND_ENV.keyDir]: args.keyDir,
                     [KIND_ENV.kindConfig]: this.kindConfig,
-                    [KIND_ENV.publicKeys]: pulumi.output(args.publicKeyPems).apply((pems) => pems.join("")),
-                    [KIND_ENV.signingKey]: pulumi.secret(args.privateKeyPem),
+                    [KIND_ENV.publicKeys]: publicKeys,
+                    [KIND_ENV.signingKey]: signingKey,
                     ...(args.nodeImage ? { [KIND_ENV.nodeImage]: args.nodeImage } : {}),
                 },
                 // stdout is the kubeconfig: kept out of the update's log.
@@ -73,11 +81,27 @@ export class KindCluster extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: args.issuerPublished,
                 additionalSecretOutputs: ["stdout"],
                 // Same name: the old cluster must go before the new one is created.
                 deleteBeforeReplace: true,
             },
+        );
+        this.keys = new command.local.Command(
+            `${name}-keys`,
+            {
+                interpreter: ["/bin/bash", "-c"],
+                create: kindApplyKeysScript(),
+                update: kindApplyKeysScript(),
+                environment: {
+                    [KIND_ENV.clusterName]: args.clusterName,
+                    [KIND_ENV.keyDir]: args.keyDir,
+                    [KIND_ENV.publicKeys]: publicKeys,
+                    [KIND_ENV.signingKey]: signingKey,
+                },
+                logging: command.types.enums.local.Logging.Stderr,
+            },
+            // After the JWKS holding the keys is readable (a rotation), and on the cluster.
+            { parent: this, dependsOn: [...args.issuerPublished, this.cluster] },
         );
         this.kubeconfig = pulumi.secret(this.cluster.stdout);
 

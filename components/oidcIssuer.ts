@@ -5,6 +5,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import { IssuerHosting } from "../lib/config";
 import { defaultStorageAccountName } from "../lib/entra/naming";
 import { BUILTIN_ROLES, principalTypeOfToken, roleAssignmentName, roleDefinitionId } from "../lib/entra/roles";
+import { BLOB_ENDPOINT_TOKEN } from "../lib/entra/cloud";
 import { DOCUMENTS_WRITER_ROLE, STATIC_WEBSITE_CONTAINER } from "../lib/trust/issuerDocuments";
 import { blobIssuerUrl, buildDiscoveryDocument, discoveryUrl, jwksUrl, serializeDiscoveryDocument, staticWebsiteIssuerUrl } from "../lib/trust/oidc";
 import { VERIFY_COMMAND } from "../lib/doctor/gate";
@@ -18,6 +19,13 @@ export interface OidcIssuerArgs {
     location: pulumi.Input<string>;
     /** The resource group of the storage account; its plain name seeds the derived account name. */
     resourceGroup: { name: pulumi.Input<string>; plainName: string };
+    /**
+     * Where the deployer's data-role grant is made when it need not wait for the account: the ARM id of the stack's
+     * own resource group, which holds no other storage account. The grant then starts, and spends its minutes of
+     * propagation, while the account is still being created. Absent (a group the stack does not own, which may hold
+     * other accounts): the documents' container (blob) or account (static website).
+     */
+    writerGrantScope?: pulumi.Input<string>;
     /** `blob` (a public-read container) or `staticWebsite` (the account's `$web`). Plain: it shapes the graph. */
     hosting: IssuerHosting;
     /**
@@ -128,7 +136,15 @@ export class OidcIssuer extends pulumi.ComponentResource {
             );
             containerName = container.name;
             documentsHolder = container;
-            publicBaseUrl = pulumi.all([account.primaryEndpoints, container.name]).apply(([endpoints, container]) => blobIssuerUrl(endpoints.blob, container));
+            // Known before the account exists: the blob endpoint of azure-native's cloud for this name, from the
+            // project's plugin (lib/entra/cloud.ts), and the configured container. The cluster starts from it while
+            // the storage is created; the documents' provider refuses to write unless it is the account's own
+            // endpoint, so a wrong derivation stops `pulumi up` before anything trusts it.
+            const blobEndpoint = accountName.apply(async (accountName) => {
+                const answer = (await pulumi.runtime.invoke(BLOB_ENDPOINT_TOKEN, { accountName }, { parent: this })) as { endpoint: string };
+                return answer.endpoint;
+            });
+            publicBaseUrl = pulumi.all([blobEndpoint, args.containerName ?? "oidc"]).apply(([endpoint, container]) => blobIssuerUrl(endpoint, container));
         } else {
             // The website is enabled by the documents resource, in the same code that writes $web, after the
             // deployer's grant and with a bounded wait for it (azure-native's StorageAccountStaticWebsite reads the
@@ -161,7 +177,12 @@ export class OidcIssuer extends pulumi.ComponentResource {
                       .listStorageAccountKeysOutput({ accountName: account.name, resourceGroupName }, { parent: this })
                       .apply((result) => pulumi.secret(result.keys[0].value));
         } else {
-            const grantScope = args.hosting === "blob" ? (documentsHolder as storage.BlobContainer).id : account.id;
+            const grantScope =
+                args.writerGrantScope !== undefined
+                    ? pulumi.output(args.writerGrantScope)
+                    : args.hosting === "blob"
+                      ? (documentsHolder as storage.BlobContainer).id
+                      : account.id;
             const roleGuid = BUILTIN_ROLES[DOCUMENTS_WRITER_ROLE];
             // The deployer is a user (az login) or a service principal (CI): told from the token azure-native signs in
             // with, which stays in this process (an invoke's result is not kept in the state).

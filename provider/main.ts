@@ -19,6 +19,7 @@ import type { GrantWait, IssuerDocumentsInputs, IssuerDocumentsState } from "../
 import { reveal } from "../lib/provider/wire";
 import { RETIRED_RESOURCE_TYPE, retiredResourceOperations } from "../lib/trust/retiredResources";
 import { armEndpoint, CHECK_DEPLOYER_TOKEN, checkDeployer, DeployerCheckArgs } from "../lib/entra/preflight";
+import { BLOB_ENDPOINT_TOKEN, blobEndpointOf } from "../lib/entra/cloud";
 import { credentialMethod, deployerCredential, describeCredential } from "../lib/trust/deployerCredential";
 import { PROJECT_VERSION } from "../tools/version";
 
@@ -97,6 +98,8 @@ export const entraWifProvider: provider.Provider = {
      * the stack writes anything. Answers {problems: string[]}; it fails only when no token or no answer was had.
      */
     async invoke(token, inputs) {
+        // `entra-wif:index:blobEndpoint`: the blob endpoint an account will have in azure-native's cloud (lib/entra/cloud.ts).
+        if (token === BLOB_ENDPOINT_TOKEN) return { outputs: { endpoint: blobEndpointOf(String(inputs.accountName), process.env) } };
         if (token !== CHECK_DEPLOYER_TOKEN) throw new Error(`the entra-wif provider has no function ${token}`);
         const method = credentialMethod(process.env);
         const problems = await checkDeployer(inputs as DeployerCheckArgs, {

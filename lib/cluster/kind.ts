@@ -144,13 +144,31 @@ export function kindCreateScript(): string {
     ].join("\n");
 }
 
+/** Fails unless the stack's kind cluster exists: an update or a key change never creates one. */
+const CLUSTER_EXISTS = (e: typeof KIND_ENV) =>
+    `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ` +
+    fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again");
+
 /**
- * A key rotation on a running cluster: rewrites the mounted key files and restarts kube-apiserver and
+ * The cluster Command's update: what it can change on a running cluster is nothing (a new issuer, name or image
+ * replaces it), and a key change is the keys Command's (kindApplyKeysScript), which waits for the JWKS. Its key
+ * inputs change with a rotation only so that a cluster created later starts with the current keys; the update
+ * prints the kubeconfig again, as create does, and touches nothing.
+ */
+export function kindKubeconfigScript(): string {
+    const e = KIND_ENV;
+    return ["set -euo pipefail", ...TOOL_CHECKS(), CLUSTER_EXISTS(e), `kind get kubeconfig --name "$${e.clusterName}"`].join("\n");
+}
+
+/**
+ * The keys a running cluster signs with, applied after the JWKS holding them is published (the keys Command depends
+ * on the issuer's gate): when the mounted key files already hold them (a cluster just created with them) it changes
+ * nothing; otherwise (a rotation) it rewrites the files in place and restarts kube-apiserver and
  * kube-controller-manager (static pods read their keys at start) by moving their manifests out and back, waiting,
  * bounded, for each to stop and for the apiserver to be ready again. Pods keep running; tokens signed by a key still
- * in sa.pub stay valid. Prints the kubeconfig, as create does.
+ * in sa.pub stay valid. Prints nothing on stdout.
  */
-export function kindRotateScript(): string {
+export function kindApplyKeysScript(): string {
     const e = KIND_ENV;
     const f = KIND_KEY_FILES;
     const inNode = [
@@ -166,12 +184,16 @@ export function kindRotateScript(): string {
     return [
         "set -euo pipefail",
         ...TOOL_CHECKS(),
-        `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ` +
-            fail("the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again"),
+        CLUSTER_EXISTS(e),
         ...RESOLVE_KEY_DIR(e),
+        // The file's bytes, trailing newlines included, against the variable's (bash alone: no cmp on minimal machines).
+        `same() { local current=""; [ -f "$2" ] || return 1; IFS= read -r -d '' current < "$2" || true; [ "$current" == "$1" ]; }`,
+        `if same "$${e.signingKey}" "$key_dir/${f.signingKey}" && same "$${e.publicKeys}" "$key_dir/${f.publicKeys}"; then`,
+        `  echo "entra-wif: the cluster already signs with these keys" >&2`,
+        "  exit 0",
+        "fi",
         ...WRITE_KEYS(e, f),
         `docker exec "$${e.clusterName}-control-plane" sh -c ${shellQuote(inNode)} 1>&2`,
-        `kind get kubeconfig --name "$${e.clusterName}"`,
     ].join("\n");
 }
 

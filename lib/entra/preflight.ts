@@ -20,6 +20,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { proxyFor, viaProxy } from "../trust/issuerDocuments";
+import { ARM_URLS, cloudOf } from "./cloud";
 
 /** The function the project's plugin serves it as (provider/main.ts). */
 export const CHECK_DEPLOYER_TOKEN = "entra-wif:index:checkDeployer";
@@ -234,19 +235,7 @@ export interface ArmEndpoint {
  * engine tier's stand-in) with the same scope.
  */
 export function armEndpoint(env: NodeJS.ProcessEnv = process.env): ArmEndpoint {
-    let url: string;
-    switch ((env.ARM_ENVIRONMENT || env.AZURE_ENVIRONMENT || "public").toLowerCase()) {
-        case "usgovernment":
-        case "usgovernmentcloud":
-            url = "https://management.usgovcloudapi.net/";
-            break;
-        case "china":
-        case "azurechinacloud":
-            url = "https://management.chinacloudapi.cn/";
-            break;
-        default:
-            url = "https://management.azure.com/";
-    }
+    const url = ARM_URLS[cloudOf(env)];
     return { url: env.ENTRA_WIF_ARM_ENDPOINT ? env.ENTRA_WIF_ARM_ENDPOINT.replace(/\/?$/, "/") : url, scope: `${url}.default` };
 }
 

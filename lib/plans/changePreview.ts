@@ -120,6 +120,9 @@ const CREDENTIAL_TYPES = new Set([
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
 ]);
 const isKindCommand = (r: PreviewResource) => r.type === "command:local:Command" && String(r.inputs.create ?? "").includes("kind create cluster");
+/** The Command that switches a running kind cluster's keys (lib/cluster/kind.ts kindApplyKeysScript). */
+const isKindKeysCommand = (r: PreviewResource) =>
+    r.type === "command:local:Command" && String(r.inputs.create ?? "").includes("the cluster already signs with these keys");
 
 /** What a step means for the people and workloads that rely on the stack, in words. */
 function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old: PreviewResource | undefined, now: PreviewResource | undefined): string[] {
@@ -142,7 +145,8 @@ function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old
     if (r.type === "tls:index/privateKey:PrivateKey" && goes) notes.push("the private key leaves the state for good: it cannot be recovered");
     if (old && isKindCommand(old) && step.kind === "replace")
         notes.push("the kind cluster is deleted and created anew (its name, image or issuer changed): every workload in it starts again on a new cluster");
-    if (old && isKindCommand(old) && step.kind === "update")
+    if (old && isKindCommand(old) && step.kind === "update") notes.push("only the keys a cluster created later starts with: nothing runs on the cluster");
+    if (old && isKindKeysCommand(old) && step.kind === "update")
         notes.push("the cluster's key files are rewritten in place and its control plane restarted; pods keep running");
     if (r.type === ISSUER_DOCUMENTS_TYPE && (step.kind === "update" || step.kind === "create")) {
         const [kidsBefore, kidsAfter] = [kidsOf(documentText(before, JWKS_PATH)), kidsOf(documentText(after, JWKS_PATH))];
@@ -214,8 +218,11 @@ function problemsOf(
     // At every moment the JWKS Entra can read holds the kid the cluster signs with (a kind cluster the stack runs), as
     // long as the issuer stays: a new issuer ends every token in flight by nature, which the documents' note says.
     const documents = steps.find((s) => s.type === ISSUER_DOCUMENTS_TYPE && s.kind !== "same");
-    // The kind cluster's step, whatever it is: a cluster that stays also keeps signing while the documents change.
-    const cluster = steps.find((s) => s.kind !== "delete" && isKindCommand((news.get(s.urn) ?? olds.get(s.urn))!));
+    // The step that switches a running kind cluster's keys, whatever it is: a cluster that stays also keeps signing
+    // while the documents change. (Creating or replacing the cluster is not a switch of a running one.)
+    const resourceOf = (s: ChangeStep) => (news.get(s.urn) ?? olds.get(s.urn))!;
+    const cluster =
+        steps.find((s) => s.kind !== "delete" && isKindKeysCommand(resourceOf(s))) ?? steps.find((s) => s.kind !== "delete" && isKindCommand(resourceOf(s)));
     const signing = (p: PreviewPlan) => (typeof p.outputs.signingKeyId === "string" ? p.outputs.signingKeyId : undefined);
     const sameIssuer = issuerOf(documentText(before, DISCOVERY_PATH)) === issuerOf(documentText(after, DISCOVERY_PATH));
     if (cluster && sameIssuer && !clusterStopsFirst && documentText(before, JWKS_PATH) !== undefined) {

@@ -32,6 +32,7 @@
  */
 import type * as StorageBlob from "@azure/storage-blob";
 import { credentialMethod, CredentialSetupError, deployerCredential, describeCredential } from "./deployerCredential";
+import { blobIssuerUrl } from "./oidc";
 
 /**
  * Caches in front of the storage (a CDN behind issuer.customUrl) must ask again before serving a document: right after
@@ -150,6 +151,21 @@ export function checkIssuerDocuments(news: Partial<IssuerDocumentsInputs>): Arra
     }
     if (!isUnknown(news.hosting) && news.hosting !== "blob" && news.hosting !== "staticWebsite") {
         failures.push({ property: "hosting", reason: `hosting must be blob or staticWebsite, not ${JSON.stringify(news.hosting)}` });
+    }
+    // The issuer of blob hosting is derived before the account exists (lib/entra/cloud.ts); the cluster already trusts
+    // it. Written anywhere else, the documents would be where no token's iss points: refused before any write.
+    const site = [news.blobEndpoint, news.containerName, news.publicBaseUrl];
+    if (news.hosting === "blob" && site.every((v) => typeof v === "string" && !isUnknown(v)) && failures.length === 0) {
+        const served = blobIssuerUrl(news.blobEndpoint!, news.containerName!);
+        if (news.publicBaseUrl !== served) {
+            failures.push({
+                property: "publicBaseUrl",
+                reason:
+                    `the issuer ${news.publicBaseUrl} is not where storage account ${String(news.accountName)} serves container ` +
+                    `${news.containerName} (${served}): the issuer was derived from the account name for azure-native's cloud ` +
+                    `(ARM_ENVIRONMENT, else AZURE_ENVIRONMENT; ENTRA_WIF_BLOB_ENDPOINT_TEMPLATE for Azure Stack Hub); set it to the cloud the account is in`,
+            });
+        }
     }
     if (news.hosting === "staticWebsite" && !isUnknown(news.containerName) && news.containerName !== STATIC_WEBSITE_CONTAINER) {
         failures.push({ property: "containerName", reason: `a static website serves ${STATIC_WEBSITE_CONTAINER}, not ${JSON.stringify(news.containerName)}` });

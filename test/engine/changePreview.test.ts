@@ -89,9 +89,16 @@ describe("the signing key", () => {
             "issuer-documents": "update",
             "issuer-verify": "replace",
             "cluster-kind": "update",
+            "cluster-keys": "update",
         });
         expect(named(preview, "issuer-documents").wave).toBeLessThan(named(preview, "issuer-verify").wave);
-        expect(named(preview, "issuer-verify").wave).toBeLessThan(named(preview, "cluster-kind").wave);
+        // The running cluster switches keys after the gate; the cluster's own update (the keys a cluster created later
+        // starts with) runs nothing on it.
+        expect(named(preview, "issuer-verify").wave).toBeLessThan(named(preview, "cluster-keys").wave);
+        expect(named(preview, "cluster-keys").notes).toEqual([
+            "the cluster's key files are rewritten in place and its control plane restarted; pods keep running",
+        ]);
+        expect(named(preview, "cluster-kind").notes).toEqual(["only the keys a cluster created later starts with: nothing runs on the cluster"]);
         expect(named(preview, "issuer-documents").changed).toEqual(["documents openid/v1/jwks"]);
         expect(named(preview, "issuer-documents").notes).toEqual([expect.stringMatching(new RegExp(`^Entra will find the new key ${KID} in the JWKS$`))]);
         expect(touches(preview, ENTRA_TRUST)).toEqual([]);
@@ -256,8 +263,8 @@ describe("the cluster and the webhook", () => {
 
 describe("the invariants catch what they are for", () => {
     test("a kind cluster that switched keys alongside the JWKS (the dependency missing) may sign with a kid Entra cannot find", async () => {
-        // The engine's steps for adding a key, read against the program as it was before the cluster waited for the
-        // published JWKS: the Command needing only the keys.
+        // The engine's steps for adding a key, read against the program as it would be if the keys Command did not
+        // wait for the published JWKS: the Command needing only the keys and the cluster.
         const { stackFile, harness, mocks } = nativeTooling();
         const [from, to] = [stackFile.loadStackFile(writeStack("dep-before", DEV)), stackFile.loadStackFile(writeStack("dep-after", TWO_KEYS))];
         const events = await previewer.changeSteps(from, to);
@@ -272,7 +279,7 @@ describe("the invariants catch what they are for", () => {
         const withoutWait: Plan = {
             ...b,
             resources: b.resources.map((r) =>
-                r.name === "cluster-kind" ? { ...r, dependsOn: r.dependsOn.filter((d) => !/issuer-verify|issuer-documents/.test(d)) } : r,
+                r.name === "cluster-keys" ? { ...r, dependsOn: r.dependsOn.filter((d) => !/issuer-verify|issuer-documents/.test(d)) } : r,
             ),
         };
         expect(engineChangePreview(a, withoutWait, events).problems).toEqual([
@@ -286,14 +293,14 @@ describe("from other configs", () => {
     test("switch signing back to the older key: both stay published, so either order is safe", async () => {
         const { preview } = await transition(TWO_KEYS, { ...DEV, "entra-wif:signingKey": { keys: ["2027-02", "initial"] } });
         expect(preview.problems).toEqual([]);
-        expect(named(preview, "cluster-kind").kind).toBe("update");
+        expect(named(preview, "cluster-keys").kind).toBe("update");
         expect(touches(preview, /PrivateKey/)).toEqual([]);
         expect(touches(preview, ENTRA_TRUST)).toEqual([]);
     });
     test("remove the old key: it leaves the JWKS (said in words) and the state; the signing key is untouched", async () => {
         const { preview } = await transition(TWO_KEYS, { ...DEV, "entra-wif:signingKey": { keys: ["2027-02"] } });
         expect(preview.problems).toEqual([]);
-        expect(kinds(preview)).toMatchObject({ "signing-key-initial": "delete", "issuer-documents": "update", "cluster-kind": "update" });
+        expect(kinds(preview)).toMatchObject({ "signing-key-initial": "delete", "issuer-documents": "update", "cluster-keys": "update" });
         expect(named(preview, "issuer-documents").notes).toContainEqual(
             expect.stringMatching(new RegExp(`^the JWKS no longer holds ${KID}: tokens signed with that key are refused from now on$`)),
         );

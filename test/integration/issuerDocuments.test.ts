@@ -404,6 +404,9 @@ describe("a fresh grant: the first write waits, visibly and bounded, until stora
         await rp.container({ ...storage(), containerName: "granted", access: "blob" });
         // The grant the program registered, as the stand-in azure-native records a created one.
         const grant = byName(plan, "issuer-writer-grant").inputs;
+        // Made on the stack's own group: the front, as Azure RBAC, needs to know the account is in it.
+        fs.mkdirSync(path.join(grants, "accounts"), { recursive: true });
+        fs.writeFileSync(path.join(grants, "accounts", azurite.accountName), String(plan.outputs.resourceGroupName));
         const started = Date.now();
         fs.writeFileSync(
             path.join(grants, "writer.json"),

@@ -33,6 +33,7 @@ describe("aks against kind", () => {
             "azure-native:authorization:RoleAssignment issuer-writer-grant",
             "azure-native:storage:BlobContainer issuer-container",
             "azure-native:storage:StorageAccount issuer-account",
+            "command:local:Command cluster-keys",
             "command:local:Command cluster-kind",
             "command:local:Command issuer-verify",
             "entra-wif:index:IssuerDocuments issuer-documents",

@@ -67,6 +67,7 @@ describe("blob hosting, generated key (the dev default)", () => {
             `azure-native:managedidentity:UserAssignedIdentity id-entra-wif-test-identity <- ${componentUrn("EntraIdentity", "id-entra-wif-test")}`,
             // The kind cluster, the webhook and the (empty) workloads component: cluster.test.ts covers them.
             `entra-wif:index:KindCluster cluster <- stack`,
+            `command:local:Command cluster-keys <- ${componentUrn("KindCluster", "cluster")}`,
             `command:local:Command cluster-kind <- ${componentUrn("KindCluster", "cluster")}`,
             `entra-wif:index:OidcIssuer issuer <- stack`,
             `azure-native:authorization:RoleAssignment issuer-writer-grant <- ${COMPONENT}`,
@@ -120,12 +121,13 @@ describe("blob hosting, generated key (the dev default)", () => {
         expect(plan.outputs.storageAccountName).toMatch(/^entrawif[0-9a-f]{16}$/);
     });
 
-    test("the deployer is granted Storage Blob Data Contributor on the container, as the principal type its token shows; no key is read", async () => {
-        const scope =
-            `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/rg-entra-wif-test/providers/Microsoft.Storage/storageAccounts/` +
-            `${plan.outputs.storageAccountName}/blobServices/default/containers/oidc`;
+    test("the deployer is granted Storage Blob Data Contributor on the stack's own group, as the principal type its token shows; no key is read", async () => {
+        // The group the stack creates holds no other account: granted there, the grant (and its propagation) starts
+        // with the group, not after the account and the container.
+        const scope = `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/rg-entra-wif-test`;
         const contributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
-        expect(byName(plan, "issuer-writer-grant").inputs).toEqual({
+        const grant = byName(plan, "issuer-writer-grant");
+        expect(grant.inputs).toEqual({
             scope,
             principalId: MOCK_AZURE.objectId,
             principalType: "User",
@@ -133,11 +135,32 @@ describe("blob hosting, generated key (the dev default)", () => {
             roleAssignmentName: roleAssignmentName(scope, MOCK_AZURE.objectId, contributor),
             description: "entra-wif: lets the deployer of entra-wif/test write the OIDC issuer documents",
         });
+        expect(grant.dependsOn).not.toContain(byName(plan, "issuer-account").urn);
         // A service principal deployer (CI) is declared as one: ARM refuses a mismatched principal type.
         const ciMocks = new AzureMocks({ deployer: "servicePrincipal" });
         const ci = await runProgram({ ...LOCATION }, { mocks: ciMocks });
         expect(byName(ci, "issuer-writer-grant").inputs.principalType).toBe("ServicePrincipal");
         expect(ciMocks.invoked.map((i) => i.token)).not.toContain("azure-native:storage:listStorageAccountKeys");
+    });
+
+    test("in a group the stack does not own (resourceGroupName), the grant covers the documents' container only", async () => {
+        const shared = await runProgram({ ...LOCATION, "entra-wif:resourceGroupName": "rg-shared" });
+        const account = String(shared.outputs.storageAccountName);
+        expect(byName(shared, "issuer-writer-grant").inputs.scope).toBe(
+            `/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/rg-shared/providers/Microsoft.Storage/storageAccounts/${account}` +
+                "/blobServices/default/containers/oidc",
+        );
+    });
+
+    test("the issuer is known before the account exists: the cloud's blob endpoint for the name, which the account then reports", () => {
+        const account = String(plan.outputs.storageAccountName);
+        expect(plan.outputs.issuerUrl).toBe(`https://${account}.blob.core.windows.net/oidc/`);
+        // Asked of the project's plugin (lib/entra/cloud.ts), not read from the account: nothing that carries the
+        // issuer waits for storage.
+        for (const name of ["cluster-kind", "id-entra-wif-test-identity"])
+            expect(byName(plan, name).dependsOn).not.toContain(byName(plan, "issuer-account").urn);
+        const documents = byName(plan, "issuer-documents").inputs;
+        expect(documents.publicBaseUrl).toBe(`${documents.blobEndpoint}oidc/`);
     });
 
     test("the placeholders for what earlier versions registered: each aliased to its old type, gone with what holds the documents", () => {
@@ -236,8 +259,8 @@ describe("static website hosting, generated key", () => {
         expect(names).not.toContain("issuer-container");
         // No azure-native website resource: the documents' writer enables it, with the same token, before writing $web.
         expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:storage:StorageAccountStaticWebsite");
-        // The grant covers the account: $web exists only once the website is on.
-        expect(byName(plan, "issuer-writer-grant").inputs.scope).toMatch(/\/storageAccounts\/entrawif[0-9a-f]{16}$/);
+        // The grant covers the account (here through the stack's own group): $web exists only once the website is on.
+        expect(byName(plan, "issuer-writer-grant").inputs.scope).toBe(`/subscriptions/${MOCK_AZURE.subscriptionId}/resourceGroups/rg-entra-wif-test`);
         expect(byName(plan, "issuer-account").inputs.allowBlobPublicAccess).toBe(false);
         const documents = byName(plan, "issuer-documents");
         expect(documents.inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", publicBaseUrl: plan.outputs.issuerUrl });

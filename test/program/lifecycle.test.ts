@@ -82,13 +82,14 @@ describe("static website hosting: up, refresh and destroy with the README's righ
         plan = await runProgram({ ...LOCATION, "entra-wif:issuer": { hosting: "staticWebsite" } });
     });
 
-    test("the website is enabled by the documents resource with the deployer's token, after the deployer's grant on the account", () => {
+    test("the website is enabled by the documents resource with the deployer's token, after the deployer's grant covering the account", () => {
         // azure-native's StorageAccountStaticWebsite read the account with the deployer's Entra token seconds after a
         // fresh grant that takes minutes to apply, without waiting: the first up failed. The documents' writer waits,
         // bounded, for the grant it depends on (lib/trust/issuerDocuments.ts untilGrantReachesStorage).
         expect(plan.resources.map((r) => r.type)).not.toContain("azure-native:storage:StorageAccountStaticWebsite");
         const grant = byName(plan, "issuer-writer-grant");
-        expect(grant.inputs).toMatchObject({ principalId: MOCK_AZURE.objectId, scope: expect.stringMatching(/\/storageAccounts\/[a-z0-9]+$/) });
+        // On the stack's own group, which covers the account whose $web the website serves.
+        expect(grant.inputs).toMatchObject({ principalId: MOCK_AZURE.objectId, scope: expect.stringMatching(/\/resourceGroups\/rg-entra-wif-test$/) });
         const documents = byName(plan, "issuer-documents");
         expect(documents.inputs).toMatchObject({ hosting: "staticWebsite", containerName: "$web", auth: "entraToken" });
         expect(documents.dependsOn).toContain(grant.urn);

@@ -23,6 +23,7 @@ const withKeys = (keys: string[] | undefined, extra: Record<string, unknown> = {
 const publishedKids = (plan: Plan) => JSON.parse(jwksText(plan)).keys.map((k: { kid: string }) => k.kid);
 const keyPem = (mocks: AzureMocks, name: string) => mocks.privateKeysByName.get(`signing-key-${name}`)!.state.publicKeyPem as string;
 const kindEnv = (plan: Plan) => byName(plan, "cluster-kind").inputs.environment as Record<string, string>;
+const keysEnv = (plan: Plan) => byName(plan, "cluster-keys").inputs.environment as Record<string, string>;
 
 describe.each([[["2026-11"]], [["2026-11", "2027-02"]], [["2026-11", "2027-02", "2027-05"]]])("keys %j", (keys) => {
     let plan: Plan;
@@ -46,8 +47,11 @@ describe.each([[["2026-11"]], [["2026-11", "2027-02"]], [["2026-11", "2027-02", 
     });
 
     test("the cluster verifies with every key (all in sa.pub) and signs with the last (sa.key)", () => {
-        expect(kindEnv(plan).ENTRA_WIF_PUBLIC_KEYS).toBe(keys.map((k) => keyPem(mocks, k)).join(""));
-        expect(kindEnv(plan).ENTRA_WIF_SIGNING_KEY).toBe("[secret]");
+        // The same keys for a cluster created now and for the running one.
+        for (const env of [kindEnv(plan), keysEnv(plan)]) {
+            expect(env.ENTRA_WIF_PUBLIC_KEYS).toBe(keys.map((k) => keyPem(mocks, k)).join(""));
+            expect(env.ENTRA_WIF_SIGNING_KEY).toBe("[secret]");
+        }
         const patch = parse(parse(kindEnv(plan).ENTRA_WIF_KIND_CONFIG).kubeadmConfigPatches[0]);
         expect(patch.apiServer.extraArgs["service-account-key-file"]).toBe("/etc/kubernetes/pki/sa.pub");
         expect(patch.apiServer.extraArgs["service-account-signing-key-file"]).toBe("/etc/kubernetes/pki/sa.key");
@@ -96,26 +100,31 @@ describe("a rotation, step by step, on one stack", () => {
         expect(diff(plans.before, plans.overlap)).toEqual({
             added: ["signing-key-2027-02"],
             removed: [],
-            changed: ["cluster-kind", "issuer-documents", "issuer-verify"],
+            changed: ["cluster-keys", "cluster-kind", "issuer-documents", "issuer-verify"],
         });
     });
 
     test("the cluster switches its key only after the JWKS holding the new kid is published and read back as Entra reads it", () => {
-        // azure-workload-identity's key-rotation guide: publish the new key first, then switch signing. The kind
-        // Command (which rewrites sa.key) waits for the gate, which waits for the documents.
+        // azure-workload-identity's key-rotation guide: publish the new key first, then switch signing. The keys
+        // Command (which rewrites sa.key on the running cluster) waits for the gate, which waits for the documents.
         for (const plan of [plans.before, plans.overlap, plans.retired]) {
-            expect(byName(plan, "cluster-kind").dependsOn).toContain(byName(plan, "issuer-verify").urn);
+            expect(byName(plan, "cluster-keys").dependsOn).toEqual(
+                expect.arrayContaining([byName(plan, "issuer-verify").urn, byName(plan, "cluster-kind").urn]),
+            );
             expect(byName(plan, "issuer-verify").dependsOn).toContain(byName(plan, "issuer-documents").urn);
             expect((byName(plan, "issuer-verify").inputs.environment as Record<string, string>).ENTRA_WIF_PUBLIC_KEYS).toBe(
-                kindEnv(plan).ENTRA_WIF_PUBLIC_KEYS,
+                keysEnv(plan).ENTRA_WIF_PUBLIC_KEYS,
             );
+            // The cluster itself starts without waiting for storage; its update only reads the kubeconfig.
+            expect(byName(plan, "cluster-kind").dependsOn.filter((d) => /issuer-/.test(d))).toEqual([]);
+            expect(byName(plan, "cluster-kind").inputs.update).not.toMatch(/docker exec|printf/);
         }
     });
 
-    test("without the gate (issuer.verify false) the cluster still waits for the documents", async () => {
+    test("without the gate (issuer.verify false) the key change still waits for the documents", async () => {
         const plan = await runProgram({ ...withKeys(["initial", "2027-02"]), "entra-wif:issuer": { verify: false } }, { mocks });
         expect(plan.resources.some((r) => r.name === "issuer-verify")).toBe(false);
-        expect(byName(plan, "cluster-kind").dependsOn).toContain(byName(plan, "issuer-documents").urn);
+        expect(byName(plan, "cluster-keys").dependsOn).toContain(byName(plan, "issuer-documents").urn);
     });
 
     test("the existing key is the same key: same kid before and during the overlap", () => {
@@ -127,13 +136,13 @@ describe("a rotation, step by step, on one stack", () => {
     test("the kind cluster is rotated in place, not replaced: what would replace it is unchanged", () => {
         const kind = (p: Plan) => byName(p, "cluster-kind");
         expect(kind(plans.overlap).inputs.triggers).toEqual(kind(plans.before).inputs.triggers);
-        expect(kind(plans.overlap).inputs.update).toMatch(/docker exec "\$ENTRA_WIF_CLUSTER-control-plane"/);
+        expect(byName(plans.overlap, "cluster-keys").inputs.update).toMatch(/docker exec "\$ENTRA_WIF_CLUSTER-control-plane"/);
     });
 
     test("no identity, credential, role assignment, vault or cluster object changes", () => {
         for (const step of [diff(plans.before, plans.overlap), diff(plans.overlap, plans.retired)]) {
             for (const name of [...step.changed, ...step.added, ...step.removed]) {
-                expect(name).toMatch(/^(signing-key-|issuer-documents|issuer-verify|cluster-kind)/);
+                expect(name).toMatch(/^(signing-key-|issuer-documents|issuer-verify|cluster-kind|cluster-keys)/);
             }
         }
     });
@@ -142,11 +151,11 @@ describe("a rotation, step by step, on one stack", () => {
         expect(diff(plans.overlap, plans.retired)).toEqual({
             added: [],
             removed: ["signing-key-initial"],
-            changed: ["cluster-kind", "issuer-documents", "issuer-verify"],
+            changed: ["cluster-keys", "cluster-kind", "issuer-documents", "issuer-verify"],
         });
         const newKid = plans.overlap.outputs.signingKeyId;
         expect(publishedKids(plans.retired)).toEqual([newKid]);
-        expect(kindEnv(plans.retired).ENTRA_WIF_PUBLIC_KEYS).toBe(keyPem(mocks, "2027-02"));
+        expect(keysEnv(plans.retired).ENTRA_WIF_PUBLIC_KEYS).toBe(keyPem(mocks, "2027-02"));
     });
 });
 

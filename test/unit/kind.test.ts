@@ -5,7 +5,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { KIND_DELETE_WAIT_SECONDS, KIND_ENV, kindClusterConfig, kindCreateScript, kindDeleteScript, kindRotateScript } from "../../lib/cluster/kind";
+import {
+    KIND_DELETE_WAIT_SECONDS,
+    KIND_ENV,
+    kindClusterConfig,
+    kindCreateScript,
+    kindDeleteScript,
+    kindApplyKeysScript,
+    kindKubeconfigScript,
+} from "../../lib/cluster/kind";
 import { joinedPattern } from "../support/patterns";
 import { mode, sandbox, Sandbox } from "../support/shell";
 import { k8s } from "../support/vectors";
@@ -176,10 +184,10 @@ esac`,
         fs.writeFileSync(path.join(keyDir, "sa.key"), "old", { mode: 0o600 });
         fs.writeFileSync(path.join(keyDir, "sa.pub"), "old", { mode: 0o644 });
         const inodes = ["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).ino);
-        const r = box.run(kindRotateScript(), env());
+        const r = box.run(kindApplyKeysScript(), env());
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-        expect(r.stdout).toBe(kubeconfigText);
+        expect(r.stdout).toBe("");
         // Bind mounts follow the inode: the node sees the new keys only if the files are rewritten, not replaced.
         expect(["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).ino)).toEqual(inodes);
         expect(fs.readFileSync(path.join(keyDir, "sa.key"), "utf8")).toBe(k8s.rsaPrivate());
@@ -197,14 +205,45 @@ esac`,
         );
         expect(log).toMatch(/\[ \$i -lt 60 \]/);
         expect(log).toMatch(/get --raw \/readyz/);
-        expect(calls.at(-1)).toBe("kind get kubeconfig --name entra-wif-dev");
         expect(calls.some((c) => c.startsWith("kind create") || c.startsWith("kind delete"))).toBe(false);
     });
 
-    test("a rotation of a cluster that is gone says so instead of creating one", () => {
+    test("keys the cluster was created with are left as they are: no file written, no restart", () => {
+        box.fake("docker", "exit 0");
+        fakeKind();
+        expect(box.run(kindCreateScript(), env()).code).toBe(0);
+        fakeKind("entra-wif-dev\n");
+        const before = ["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).mtimeMs);
+        const r = box.run(kindApplyKeysScript(), env());
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trim()).toBe("entra-wif: the cluster already signs with these keys");
+        expect(["sa.key", "sa.pub"].map((f) => fs.statSync(path.join(keyDir, f)).mtimeMs)).toEqual(before);
+        expect(box.calls().some((c) => c.startsWith("docker exec"))).toBe(false);
+        // The old key dropped from sa.pub alone (the rotation's last step) is a change: written, and restarted.
+        const dropped = box.run(kindApplyKeysScript(), { ...env(), [KIND_ENV.publicKeys]: k8s.rsaPublic() });
+        expect(dropped.code).toBe(0);
+        expect(fs.readFileSync(path.join(keyDir, "sa.pub"), "utf8")).toBe(k8s.rsaPublic());
+        expect(box.calls().some((c) => c.startsWith("docker exec"))).toBe(true);
+    });
+
+    test("the cluster's own update only prints the kubeconfig: it writes no key and restarts nothing", () => {
+        box.fake("docker", "exit 0");
+        fakeKind("entra-wif-dev\n");
+        const r = box.run(kindKubeconfigScript(), env());
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(kubeconfigText);
+        expect(fs.existsSync(keyDir)).toBe(false);
+        expect(box.calls().some((c) => c.startsWith("docker exec") || c.startsWith("kind create"))).toBe(false);
+    });
+
+    test.each([
+        ["a key change", kindApplyKeysScript],
+        ["the cluster's update", kindKubeconfigScript],
+    ])("%s on a cluster that is gone says so instead of creating one", (_what, script) => {
         box.fake("docker", "exit 0");
         fakeKind("");
-        const r = box.run(kindRotateScript(), env());
+        const r = box.run(script(), env());
         expect(r.code).toBe(1);
         expect(r.stderr.trim()).toBe("entra-wif: the stack's kind cluster is gone; run pulumi refresh, then pulumi up to create it again");
     });

@@ -51,8 +51,14 @@ export const LATENCIES: Readonly<Record<string, Latency>> = {
     "command:local:Command::cluster-kind": {
         create: 60,
         delete: 10,
+        update: 1,
+        source: "estimate: `kind create cluster --wait 180s` for one node; the update only reads the kubeconfig",
+    },
+    "command:local:Command::cluster-keys": {
+        create: 1,
+        delete: 0,
         update: 40,
-        source: "estimate: `kind create cluster --wait 180s` for one node; the update restarts the control plane",
+        source: "estimate: on a new cluster the keys are already in place; a rotation restarts the control plane",
     },
     "kubernetes:core/v1:Namespace": { create: 0.5, delete: 5, source: ESTIMATE },
     "kubernetes:core/v1:ServiceAccount": { create: 0.3, delete: 0.3, update: 0.3, source: ESTIMATE },

@@ -41,7 +41,11 @@ const upstream = new URL(origin);
 /** Storage Blob Data Contributor (Azure built-in roles). */
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 
-/** Whether the token's principal holds an effective data role on the container (or the account) of the request. */
+/**
+ * Whether the token's principal holds an effective data role on the container of the request: granted on the
+ * container, its account, or the account's resource group (Azure RBAC inherits down the scopes). The stand-in
+ * azure-native records the grants and which group each account is in (tools/engine/standins/providers.ts).
+ */
 function granted(grantsDir, authorization, account, container) {
     let oid;
     try {
@@ -49,11 +53,14 @@ function granted(grantsDir, authorization, account, container) {
     } catch {
         return false;
     }
-    const files = fs.existsSync(grantsDir) ? fs.readdirSync(grantsDir) : [];
+    const groupFile = path.join(grantsDir, "accounts", account);
+    const group = fs.existsSync(groupFile) ? fs.readFileSync(groupFile, "utf8") : undefined;
+    const files = fs.existsSync(grantsDir) ? fs.readdirSync(grantsDir).filter((f) => f.endsWith(".json")) : [];
     return files.some((f) => {
         const g = JSON.parse(fs.readFileSync(path.join(grantsDir, f), "utf8"));
         const scope = String(g.scope).toLowerCase();
         const covers =
+            (group !== undefined && scope.endsWith(`/resourcegroups/${group}`.toLowerCase())) ||
             scope.endsWith(`/storageaccounts/${account}`.toLowerCase()) ||
             scope.endsWith(`/storageaccounts/${account}/blobservices/default/containers/${container}`.toLowerCase());
         return covers && g.principalId === oid && String(g.roleDefinitionId).toLowerCase().endsWith(BLOB_DATA_CONTRIBUTOR) && Date.now() >= g.effectiveAt;

@@ -186,6 +186,8 @@ export class EngineWorld {
                 ENTRA_WIF_STANDIN_AZURITE: origin,
                 ENTRA_WIF_STANDIN_AZURITE_KEY: DEV_ACCOUNT_KEY,
                 ENTRA_WIF_STANDIN_BLOB: front.blob,
+                // The project's plugin derives the accounts' blob endpoints as the stand-in azure-native reports them.
+                ENTRA_WIF_BLOB_ENDPOINT_TEMPLATE: `${front.blob}{account}/`,
                 ENTRA_WIF_STANDIN_WEB: front.web,
                 ENTRA_WIF_STANDIN_GRANTS: grants,
                 ENTRA_WIF_STANDIN_GRANT_DELAY_MS: String(GRANT_DELAY_MS),
@@ -246,13 +248,17 @@ export class EngineWorld {
     }
 
     /** Runs pulumi with an event log; returns the result and the engine's resource steps in order. */
-    async run(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }> }> {
+    async run(
+        args: string[],
+        extraEnv: Record<string, string> = {},
+    ): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }>; events: Array<{ kind: string; op?: string; urn?: string }> }> {
         const log = this.project.eventLogFile();
         const r = await this.project.pulumi([...args, "--event-log", log], extraEnv);
+        const events = readEvents(log).map((e) => ({ kind: e.kind, op: e.op, urn: e.urn }));
         const steps = readEvents(log)
             .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
             .map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));
-        return { ...r, steps };
+        return { ...r, steps, events };
     }
 
     /**

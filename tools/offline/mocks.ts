@@ -458,6 +458,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { ...MOCK_AZURE };
+            case "entra-wif:index:blobEndpoint":
+                // The endpoint the account mock below reports, as the plugin derives it before the account exists.
+                return { endpoint: this.options.blobEndpoint?.(args.inputs.accountName) ?? `https://${args.inputs.accountName}.blob.${STORAGE_SUFFIX}/` };
             case "entra-wif:index:checkDeployer":
                 // As a provider's failed invoke reaches the SDK: a gRPC error whose details say why.
                 if (this.options.deployerCheckFails)

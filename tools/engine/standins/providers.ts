@@ -340,7 +340,12 @@ export function azureNative(env: StandInEnv = standInEnv()): StandInProvider {
                 }
                 // A storage data role takes time to reach the blob service: recorded with the moment it becomes
                 // effective, which the storage front honours (tools/engine/azureFront.js).
-                if (type === "azure-native:authorization:RoleAssignment" && env.grantsDir && /\/storageAccounts\//i.test(String(inputs.scope))) {
+                // Which group each account is in, for the front to honour a grant made on the group (the stack's own).
+                if (type === "azure-native:storage:StorageAccount" && env.grantsDir) {
+                    fs.mkdirSync(path.join(env.grantsDir, "accounts"), { recursive: true });
+                    fs.writeFileSync(path.join(env.grantsDir, "accounts", String(inputs.accountName)), String(inputs.resourceGroupName));
+                }
+                if (type === "azure-native:authorization:RoleAssignment" && env.grantsDir) {
                     const propagation = env.latency?.table["azure-native:authorization:RoleAssignment"]?.propagation;
                     const delayMs = propagation !== undefined && env.latency ? propagation * env.latency.scale * 1000 : env.grantDelayMs;
                     fs.mkdirSync(env.grantsDir, { recursive: true });
