@@ -245,6 +245,14 @@ function problemsOf(
             const published = [publishedAt(wave, (s) => s.wave < wave), publishedAt(wave, (s) => s.wave <= wave)];
             const signs = [signing(cluster.wave < wave ? after : before), signing(cluster.wave <= wave ? after : before)];
             for (const kid of signs) {
+                // The documents gone with what holds them, a running cluster still signing: an outage of every exchange.
+                if (kid && holderGoes && published.some((kids) => kids.length === 0)) {
+                    problems.push(
+                        `wave ${wave}: ${holderGoes.name} is deleted before it is created again, and the issuer's documents with it: ` +
+                            "until they are written again Entra cannot read the JWKS, and refuses every token the running cluster signs",
+                    );
+                    return problems;
+                }
                 if (kid && published.some((kids) => !kids.includes(kid))) {
                     // Named by its role, not its kid: a generated key's kid is new on every deployment and every preview.
                     const which = kid === signing(after) && kid !== signing(before) ? "its new signing key" : "its signing key";

@@ -42,7 +42,9 @@ async function recordSigning(event, cluster) {
   const der = crypto.createPublicKey(pem).export({ type: "spki", format: "der" });
   // kube-apiserver's kid: base64url of the SHA-256 of the DER public key (serviceaccount/jwt.go keyIDFromPublicKey).
   const kid = crypto.createHash("sha256").update(der).digest("base64url");
-  const issuer = /service-account-issuer: *"?([^"\\s]+)/.exec(process.env.ENTRA_WIF_KIND_CONFIG || "")[1];
+  // The kind config: the create's environment, or (the keys Command, which has none) the file create wrote.
+  const config = process.env.ENTRA_WIF_KIND_CONFIG || fs.readFileSync(keyDir + "/kind.yaml", "utf8");
+  const issuer = /service-account-issuer: *"?([^"\\s]+)/.exec(config)[1];
   let served = null, error;
   try {
     const r = await fetch(issuer + "openid/v1/jwks", { signal: AbortSignal.timeout(10000) });
