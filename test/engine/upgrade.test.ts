@@ -16,12 +16,9 @@
  * The first two are taken over by the RetiredResource placeholders (lib/trust/retiredResources.ts); the stand-in
  * azure-native writes and deletes those blobs, and turns that website on and off, in Azurite as azure-native does.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { JWKS_PATH } from "../../lib/trust/oidc";
-import { PROGRAM_FILES } from "../../tools/engine/project";
+import { programAt } from "../../tools/engine/project";
 import { EngineWorld } from "../../tools/engine/world";
 import { REPO_ROOT } from "../../tools/goBuild";
 
@@ -83,22 +80,10 @@ const SCENARIOS: Scenario[] = [
 let world: EngineWorld;
 const checkouts: string[] = [];
 
-/** The program files of `commit`, from this repository's history, with this checkout's installed packages. */
+/** The program files of `commit`, with this checkout's installed packages (tools/engine/project.ts programAt). */
 function checkout(commit: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-old-program-"));
+    const dir = programAt(commit);
     checkouts.push(dir);
-    const files = [...PROGRAM_FILES.filter((f) => f !== "node_modules"), "Pulumi.yaml"];
-    const present = files.filter((f) => {
-        try {
-            execFileSync("git", ["cat-file", "-e", `${commit}:${f}`], { cwd: REPO_ROOT, stdio: "ignore" });
-            return true;
-        } catch {
-            return false;
-        }
-    });
-    const archive = execFileSync("git", ["archive", "--format=tar", commit, ...present], { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 });
-    execFileSync("tar", ["-x", "-C", dir], { input: archive });
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
 

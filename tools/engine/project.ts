@@ -5,7 +5,7 @@
  * Pulumi.yaml, stacks and state are never touched; HOME and PULUMI_HOME are the folder's, so the kind scripts' key
  * folder and the CLI's plugin cache are too. Every command is bounded in time and stopped by PID.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +15,27 @@ import { writeStandInPlugins } from "./standins/plugins";
 
 /** What the throwaway project links from the repository: the program and what it loads at run time. */
 export const PROGRAM_FILES = ["index.ts", "components", "lib", "provider", "tools", "node_modules", "tsconfig.json", "package.json"] as const;
+
+/**
+ * The program files of `commit`, from this repository's history, in a temporary folder with this checkout's installed
+ * packages: an earlier version to deploy (the upgrade tests) or to time (the bench's "before"). The caller removes it.
+ */
+export function programAt(commit: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-old-program-"));
+    const files = [...PROGRAM_FILES.filter((f) => f !== "node_modules"), "Pulumi.yaml"];
+    const present = files.filter((f) => {
+        try {
+            execFileSync("git", ["cat-file", "-e", `${commit}:${f}`], { cwd: REPO_ROOT, stdio: "ignore" });
+            return true;
+        } catch {
+            return false;
+        }
+    });
+    const archive = execFileSync("git", ["archive", "--format=tar", commit, ...present], { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 });
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
 
 /** A passphrase for the throwaway stacks' secrets: they hold test keys only, in a folder removed afterwards. */
 export const THROWAWAY_PASSPHRASE = "entra-wif throwaway stack (tests only)";

@@ -22,6 +22,50 @@ import { nameKeyOf } from "./standins/providers";
 import { Azurite, DEV_ACCOUNT_KEY, startAzurite } from "./azurite";
 import { writeAzureCli } from "./azureCli";
 
+/** An engine event, with when it reached the event log (ms since the epoch) when the run was timed. */
+export interface TimedEvent {
+    kind: string;
+    op?: string;
+    urn?: string;
+    type?: string;
+    atMs?: number;
+}
+
+/**
+ * Reads the engine's event log as the engine appends to it, every 20 ms, noting when each event (by its sequence)
+ * appeared: the engine writes each event as it happens (pulumi's --event-log streams them).
+ */
+function watchArrivals(file: string): { times: Map<number, number>; stop: () => void } {
+    const times = new Map<number, number>();
+    let offset = 0;
+    let partial = "";
+    const read = () => {
+        if (!fs.existsSync(file)) return;
+        const size = fs.statSync(file).size;
+        if (size <= offset) return;
+        const fd = fs.openSync(file, "r");
+        const chunk = Buffer.alloc(size - offset);
+        fs.readSync(fd, chunk, 0, chunk.length, offset);
+        fs.closeSync(fd);
+        offset = size;
+        const now = Date.now();
+        const lines = (partial + chunk.toString("utf8")).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) {
+            const m = /"sequence":\s*(\d+)/.exec(line);
+            if (m && !times.has(Number(m[1]))) times.set(Number(m[1]), now);
+        }
+    };
+    const timer = setInterval(read, 20);
+    return {
+        times,
+        stop: () => {
+            clearInterval(timer);
+            read();
+        },
+    };
+}
+
 /** What the stand-in kind and docker record each time the cluster starts signing. */
 export interface SigningMoment {
     event: "create" | "restart";
@@ -253,10 +297,13 @@ export class EngineWorld {
     async run(
         args: string[],
         extraEnv: Record<string, string> = {},
-    ): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }>; events: Array<{ kind: string; op?: string; urn?: string }> }> {
+        options: { timed?: boolean } = {},
+    ): Promise<PulumiResult & { steps: Array<{ op: string; type: string; urn: string }>; events: TimedEvent[] }> {
         const log = this.project.eventLogFile();
-        const r = await this.project.pulumi([...args, "--event-log", log], extraEnv);
-        const events = readEvents(log).map((e) => ({ kind: e.kind, op: e.op, urn: e.urn }));
+        // The log's own timestamps are whole seconds: with `timed`, each event's arrival in the file, to the millisecond.
+        const arrivals = options.timed ? watchArrivals(log) : undefined;
+        const r = await this.project.pulumi([...args, "--event-log", log], extraEnv).finally(() => arrivals?.stop());
+        const events = readEvents(log).map((e) => ({ kind: e.kind, op: e.op, urn: e.urn, type: e.type, atMs: arrivals?.times.get(e.sequence) }));
         const steps = readEvents(log)
             .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
             .map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));
