@@ -14,7 +14,7 @@ import { KIND_KEY_FILES } from "../../lib/cluster/kind";
 import { ApiServer, ControlPlane, expectStatus, requestToken, reviewToken } from "./support/controlPlane";
 import { AUDIENCE, decodeJwt, kubernetesObjects, stackConfig } from "./support/deploy";
 import { Deployed, Deployment } from "../support/deployment";
-import { kindCommand, KindNode } from "./support/kindNode";
+import { keysCommand, kindCommand, KindNode } from "./support/kindNode";
 
 const SUBJECT = "system:serviceaccount:demo:workload-sa";
 const FIXTURE_KEYS = path.resolve(__dirname, "../fixtures/keys");
@@ -28,11 +28,18 @@ const steps: Record<string, Deployed> = {};
 const tokens: Record<string, string> = {};
 let rotationExample: Record<string, unknown>;
 
-/** One `pulumi up` with these keys: documents first, then the cluster's key change, then the apiserver on the new files. */
+/**
+ * One `pulumi up` with these keys: documents first, then the cluster's own Command (a create on the first up; later
+ * its update, which only reads the kubeconfig), then the keys Command's key change, then the apiserver on the files.
+ */
 async function up(step: string, keys: string[]): Promise<Deployed> {
     const deployed = await deployment.up({ ...rotationExample, "entra-wif:signingKey": { keys } });
     steps[step] = deployed;
-    node.run(kindCommand(deployed), api ? "update" : "create");
+    const op = api ? "update" : "create";
+    node.run(kindCommand(deployed), op);
+    const said = node.run(keysCommand(deployed), op);
+    // On a cluster just created with them the keys are in place; on a key change they are rewritten.
+    expect([step, said.includes("the cluster already signs with these keys")]).toEqual([step, op === "create"]);
     api = await cluster.start(node.apiServerFlags(kindCommand(deployed)));
     return deployed;
 }

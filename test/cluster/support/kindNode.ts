@@ -1,6 +1,7 @@
 /**
- * The stack's kind cluster as test:cluster plays it, without Docker: the program's own scripts (the kind Command's
- * create and update, with the environment the command provider hands them) run with stand-in `docker` and `kind`,
+ * The stack's kind cluster as test:cluster plays it, without Docker: the program's own scripts (the kind Commands'
+ * create and update — the cluster's, and the keys' — with the environment the command provider hands them) run with
+ * stand-in `docker` and `kind`,
  * and write the key files and the kind config for real. What kind would then do — mount each extraMount's host file at
  * its container path, and give kubeadm the ClusterConfiguration patch — is read back from the config the script
  * wrote: kube-apiserver gets the patch's extraArgs, each container path mapped to the host file mounted there.
@@ -12,7 +13,7 @@ import { KIND_ENV, KIND_KEY_FILES } from "../../../lib/cluster/kind";
 import { Sandbox, sandbox } from "../../support/shell";
 import type { Deployed } from "../../support/deployment";
 
-/** The kind Command's inputs as the command provider receives them. */
+/** A kind Command's inputs as the command provider receives them. */
 export interface KindCommandInputs {
     create: string;
     update: string;
@@ -38,10 +39,11 @@ export class KindNode {
         );
     }
 
-    /** Runs the Command's create (first up) or update (a later up that changed its environment); fails with its stderr. */
-    run(inputs: KindCommandInputs, step: "create" | "update"): void {
+    /** Runs a Command's create (first up) or update (a later up that changed its environment); fails with its stderr, else returns it. */
+    run(inputs: KindCommandInputs, step: "create" | "update"): string {
         const r = this.box.run(inputs[step], inputs.environment);
         if (r.code !== 0) throw new Error(`the kind Command's ${step} failed (${r.code}):\n${r.stderr}`);
+        return r.stderr;
     }
 
     /** The key folder the script resolved (`~` is the sandbox's HOME). */
@@ -84,5 +86,12 @@ export class KindNode {
 export function kindCommand(d: Deployed): KindCommandInputs {
     const found = d.inputs.get("cluster-kind");
     if (!found) throw new Error(`the plan has no kind Command (cluster-kind); resources: ${[...d.inputs.keys()].join(", ")}`);
+    return found as unknown as KindCommandInputs;
+}
+
+/** The Command that puts the stack's keys on the running kind cluster (cluster-keys), in a deployment. */
+export function keysCommand(d: Deployed): KindCommandInputs {
+    const found = d.inputs.get("cluster-keys");
+    if (!found) throw new Error(`the plan has no kind keys Command (cluster-keys); resources: ${[...d.inputs.keys()].join(", ")}`);
     return found as unknown as KindCommandInputs;
 }
