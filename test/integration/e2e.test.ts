@@ -3,6 +3,8 @@
  * (test/support/shell.ts), a local HTTPS stand-in of Entra that also serves the issuer's documents, and the real
  * doctor. The whole cycle passes; a failure at each step stops the run, destroys what it made, and names the step.
  */
+import { latencyTableProblems } from "../../tools/bench/latencies";
+import { PROVIDER_RULES } from "../../lib/plans/providerRules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildJwks, serializeJwks } from "../../lib/trust/keys";
@@ -64,9 +66,16 @@ function tools(failAt?: E2eStep): void {
     fs.writeFileSync(path.join(state, "new.jwt"), serviceAccountToken(newKey.priv, { issuer }));
     const fail = failAt ?? "";
     const counter = (name: string) => `n=$(cat '${state}/${name}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '${state}/${name}'`;
+    // As the engine logs a first up's storage account (--event-log): its first event, then its outputs 31 s later.
+    const account = "urn:pulumi:e2e::entra-wif::entra-wif:index:OidcIssuer$azure-native:storage:StorageAccount::issuer-account";
+    const event = (sequence: number, timestamp: number, kind: string) =>
+        JSON.stringify({ sequence, timestamp, [kind]: { metadata: { op: "create", urn: account, type: "azure-native:storage:StorageAccount" } } });
+    fs.writeFileSync(path.join(state, "up.events.jsonl"), `${event(1, 1000, "resourcePreEvent")}\n${event(2, 1031, "resOutputsEvent")}\n`);
     box.fake(
         "pulumi",
         `
+log=""; prev=""; for a in "$@"; do [ "$prev" = --event-log ] && log="$a"; prev="$a"; done
+[ "$1 $2" = "up --yes" ] && [ -n "$log" ] && [ ! -e '${state}/rotated' ] && cat '${state}/up.events.jsonl' > "$log"
 case "$1 $2" in
   "stack select") exit 0 ;;
   "stack output") cat '${state}/outputs.json' ;;
@@ -140,6 +149,17 @@ test("the whole cycle passes, each step timed, and the report is written as JSON
     expect(steps.find((s) => s.step === "nothing-left")!.detail).toBe("resource group rg-entra-wif-e2e gone; no soft-deleted vault kv-entrawif-0a1b2c3d4e5f");
     const report = JSON.parse(fs.readFileSync(path.join(box.root, "report.json"), "utf8"));
     expect(report).toEqual({ stack: STACK, ok: true, steps });
+    // Beside it, the times this tenant took, as a latency table the bench takes (the stand-in's account: 31 s).
+    const latencies = JSON.parse(fs.readFileSync(path.join(box.root, "report.latencies.json"), "utf8"));
+    expect(latencies["azure-native:storage:StorageAccount"]).toMatchObject({ create: 31, source: expect.stringMatching(/^measured by npm run e2e/) });
+    expect(latencyTableProblems(latencies, Object.keys(PROVIDER_RULES))).toEqual([]);
+    // The first up, the rotation and the destroy were logged.
+    expect(
+        box
+            .calls()
+            .filter((c) => c.includes("--event-log"))
+            .map((c) => c.split(" ")[1]),
+    ).toEqual(["up", "up", "destroy"]);
     const calls = box.calls();
     // The rotation adds a key after the current ones, then updates; the exchanges post the old and the new key's token.
     expect(calls).toContain(`pulumi config set --path signingKey.keys[0] initial --stack ${STACK}`);

@@ -1,4 +1,5 @@
 /** The CI workflows, parsed: triggers, permissions and the steps a reviewer relies on. */
+import { latencyFileOf } from "../../tools/live/e2e";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -555,7 +556,8 @@ describe("e2e.yml", () => {
         expect(job.steps.indexOf(e2e)).toBeGreaterThan(uses.indexOf("npm ci --ignore-scripts"));
         const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
         expect(upload.if).toBe("always()");
-        expect(upload.with).toMatchObject({ path: "e2e-report.json" });
+        // The report and the latency table measured beside it (tools/live/e2e.ts latencyFileOf).
+        expect(String(upload.with!.path).trim().split("\n")).toEqual(["e2e-report.json", latencyFileOf("e2e-report.json")]);
         expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.e2e).toBe(
             "node -r ts-node/register/transpile-only tools/live/e2e.ts",
         );

@@ -4,9 +4,9 @@
  * model of it, decides what overlaps. One row per type (a resource name after `::` narrows a row to one resource).
  *
  * The figures are seconds. Where Microsoft documents a time, the row cites it; the rest are estimates of a typical
- * single-region deployment, marked "estimate", to be replaced by what `npm run e2e` measures in a real tenant (its
- * report lists each step's duration): a table of measured times can be given to the bench as a JSON file of the same
- * shape (`BENCH_LATENCIES=<file>`).
+ * single-region deployment, marked "estimate", to be replaced by what `npm run e2e` measures in a real tenant: it
+ * writes `<report>.latencies.json` (measuredLatencies below), a table of this shape the bench takes as
+ * `BENCH_LATENCIES=<file>`.
  */
 export interface Latency {
     create: number;
@@ -92,4 +92,67 @@ export function latencyTableProblems(table: Record<string, unknown>, knownTypes:
         }
     }
     return problems;
+}
+
+/** An engine event as `pulumi --event-log` writes it, read by tools/engine/project.ts readEvents. */
+interface LoggedEvent {
+    kind: string;
+    op?: string;
+    urn?: string;
+    type?: string;
+    /** Whole seconds since the epoch (pulumi's apitype EngineEvent.Timestamp). */
+    timestamp: number;
+}
+
+const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * A latency table from a real deployment's event logs (`npm run e2e`: the first up's creates, the rotation's updates,
+ * the destroy's deletes): each resource's step from its first event to its outputs, the median per row, in whole
+ * seconds as the engine stamps them. The writer grant's propagation is the time from the grant made to the documents
+ * written (the documents' writer waits for it). Rows nothing measured keep `base`'s figures, so the result is a whole
+ * table for `BENCH_LATENCIES`.
+ */
+export function measuredLatencies(
+    phases: Partial<Record<"create" | "update" | "delete", LoggedEvent[]>>,
+    base: Readonly<Record<string, Latency>> = LATENCIES,
+    measuredOn: string = new Date().toISOString().slice(0, 10),
+): Record<string, Latency> {
+    const durations = new Map<string, Partial<Record<"create" | "update" | "delete" | "propagation", number[]>>>();
+    const add = (row: string, op: "create" | "update" | "delete" | "propagation", seconds: number) => {
+        const entry = durations.get(row) ?? {};
+        (entry[op] ??= []).push(seconds);
+        durations.set(row, entry);
+    };
+    for (const [op, events] of Object.entries(phases) as Array<["create" | "update" | "delete", LoggedEvent[]]>) {
+        const began = new Map<string, LoggedEvent>();
+        const ended = new Map<string, number>();
+        for (const e of events) {
+            if (!e.urn) continue;
+            if (e.kind === "resourcePreEvent" && e.op === op && !began.has(e.urn)) began.set(e.urn, e);
+            if (e.kind === "resOutputsEvent") ended.set(e.urn, e.timestamp);
+        }
+        for (const [urn, e] of began) {
+            if (!ended.has(urn) || !e.type) continue;
+            const name = urn.split("::").pop()!;
+            const row = base[`${e.type}::${name}`] ? `${e.type}::${name}` : e.type;
+            if (!base[row]) continue;
+            add(row, op, ended.get(urn)! - e.timestamp);
+        }
+        if (op === "create") {
+            const endOf = (suffix: string) => [...ended].find(([urn]) => urn.endsWith(suffix))?.[1];
+            const [grant, documents] = [endOf("::issuer-writer-grant"), endOf("::issuer-documents")];
+            if (grant !== undefined && documents !== undefined) add("azure-native:authorization:RoleAssignment", "propagation", Math.max(0, documents - grant));
+        }
+    }
+    const table: Record<string, Latency> = { ...base };
+    for (const [row, measured] of durations) {
+        const figures = Object.fromEntries(Object.entries(measured).map(([op, values]) => [op, median(values)]));
+        table[row] = { ...base[row], ...figures, source: `measured by npm run e2e (${measuredOn}): ${Object.keys(figures).join(", ")}` };
+    }
+    return table;
 }

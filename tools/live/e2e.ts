@@ -14,6 +14,10 @@
  *   up-again       pulumi up at once, as the next morning's demo does
  *   final-destroy  pulumi destroy (not with --keep)
  *
+ * Beside the report, `<report>.latencies.json`: the time each resource type took in this tenant (from the engine's event
+ * logs of the first up, the rotation and the destroy), a latency table for `npm run bench -- --engine`
+ * (BENCH_LATENCIES).
+ *
  * Any failure stops the run, destroys what it made, and exits 1 with the failing step's diagnosis. Exit 2: bad
  * arguments. Every command is bounded in time. Tested offline with stand-in pulumi, kubectl, kind, docker and az.
  */
@@ -28,6 +32,8 @@ import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from "../../lib/trust/oidc";
 import { Flag, formatHelp, INFO_FLAGS, infoRequested } from "../cli";
 import { runDoctorCli } from "../doctor";
 import { loadStackFile } from "../offline/stackFile";
+import { measuredLatencies } from "../bench/latencies";
+import { readEvents } from "../engine/project";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -242,6 +248,13 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
     let out: Record<string, unknown> = {};
     let subject = "";
     let created: Made = { applications: [] };
+    // The engine's event logs of the first up (creates), the rotation (updates) and the destroy (deletes): what each
+    // resource took in this tenant, for the bench's latency table (measuredLatencies).
+    const eventLogs: Partial<Record<"create" | "update" | "delete", string>> = {};
+    const logged = (phase: "create" | "update" | "delete", args: string[]) => {
+        eventLogs[phase] = path.join(work, `${phase}.events.jsonl`);
+        return [...args, "--event-log", eventLogs[phase]!];
+    };
 
     const step = async (name: E2eStep, body: () => string | Promise<string>): Promise<boolean> => {
         const started = Date.now();
@@ -285,7 +298,7 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
             () => {
                 must("pulumi stack select", run("pulumi", ["stack", "select", "--create", opts.stack], LIMITS.quick));
                 made = true;
-                must("pulumi up", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+                must("pulumi up", pulumi(opts.stack, logged("create", ["up", "--yes", "--skip-preview"])));
                 out = outputs(opts.stack);
                 created = whatWasMade(out);
                 if (typeof out.sampleSubject !== "string")
@@ -312,7 +325,7 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
                 if (keys.includes(ROTATION_KEY)) throw new StepFailure(`the stack already lists the key ${ROTATION_KEY}: use a fresh throwaway stack`);
                 keys.forEach((k, i) => must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${i}]`, k], LIMITS.quick)));
                 must("pulumi config set", pulumi(opts.stack, ["config", "set", "--path", `signingKey.keys[${keys.length}]`, ROTATION_KEY], LIMITS.quick));
-                must("pulumi up (rotation)", pulumi(opts.stack, ["up", "--yes", "--skip-preview"]));
+                must("pulumi up (rotation)", pulumi(opts.stack, logged("update", ["up", "--yes", "--skip-preview"])));
                 out = outputs(opts.stack);
                 const newToken = path.join(work, "new-key.token");
                 mintToFile(out, subject, newToken);
@@ -324,7 +337,7 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
         [
             "destroy",
             () => {
-                must("pulumi destroy", pulumi(opts.stack, ["destroy", "--yes", "--skip-preview"]));
+                must("pulumi destroy", pulumi(opts.stack, logged("delete", ["destroy", "--yes", "--skip-preview"])));
                 made = false;
                 return "destroyed";
             },
@@ -372,9 +385,22 @@ export async function runE2e(opts: E2eOptions, log: (line: string) => void = () 
         });
         log(`${r.code === 0 ? "ok   " : "FAIL "} cleanup: ${steps.at(-1)!.detail}`);
     }
+    const phases = Object.fromEntries(Object.entries(eventLogs).map(([phase, file]) => [phase, readEvents(file)]));
+    const latencies = Object.values(phases).some((events) => events.length > 0) ? measuredLatencies(phases) : undefined;
     fs.rmSync(work, { recursive: true, force: true });
     fs.writeFileSync(opts.report, `${JSON.stringify({ stack: opts.stack, ok, steps }, null, 2)}\n`);
+    if (latencies) {
+        const file = latencyFileOf(opts.report);
+        fs.writeFileSync(file, `${JSON.stringify(latencies, null, 2)}\n`);
+        const measured = Object.values(latencies).filter((row) => row.source.startsWith("measured")).length;
+        log(`the times ${measured} resource types took here: ${file} (npm run bench -- --engine with BENCH_LATENCIES=${file})`);
+    }
     return { ok, steps };
+}
+
+/** Where the measured latency table goes: beside the report (`<report>.latencies.json`). */
+export function latencyFileOf(report: string): string {
+    return `${report.replace(/\.json$/, "")}.latencies.json`;
 }
 
 const E2E_USAGE = "usage: npm run e2e -- --stack <name> [--keep] [--report <file>] [--authority <url>]   (--help explains every flag)";
