@@ -50,9 +50,11 @@ export interface OidcIssuerArgs {
     /**
      * When set, `pulumi up` reads the published documents as Entra will (the doctor's endpoint checks, retried while
      * storage propagates) and fails the update if Entra could not; each of these keys must be published.
-     * Runs on update only, never on preview.
+     * Runs on update only, never on preview. `from` is the folder holding entra-wif's tools/doctor.ts when that is not
+     * the project's folder: a program in another language using the package (EntraWorkloadIdentity, run by the
+     * package's plugin from its own folder).
      */
-    verify?: { publicKeyPems: pulumi.Input<string[]> };
+    verify?: { publicKeyPems: pulumi.Input<string[]>; from?: string };
 }
 
 /**
@@ -254,6 +256,9 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     },
                     // Re-check whenever what Entra reads changes.
                     triggers: [this.discoveryDocument, this.jwks],
+                    // The project's folder by default (no path in the TypeScript program's inputs); the package's own
+                    // folder for a program in another language, whose project folder holds no doctor.
+                    ...(args.verify.from !== undefined ? { dir: args.verify.from } : {}),
                 },
                 { parent: this, dependsOn: [this.documents] },
             );

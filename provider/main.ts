@@ -11,6 +11,7 @@
  * `plugins.providers` names this folder (a path relative to the project: pulumi/pulumi sdk/go/common/resource/plugin
  * host.go resolvePluginPath), so `pulumi up`, `preview`, `refresh` and `destroy` start it from the checkout.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { checkIssuerDocuments, diffIssuerDocuments, ISSUER_DOCUMENTS_TYPE, issuerDocumentsOperations } from "../lib/trust/issuerDocuments";
@@ -22,6 +23,9 @@ import { armEndpoint, CHECK_DEPLOYER_TOKEN, checkDeployer, DeployerCheckArgs } f
 import { BLOB_ENDPOINT_TOKEN, blobEndpointOf } from "../lib/entra/cloud";
 import { credentialMethod, deployerCredential, describeCredential } from "../lib/trust/deployerCredential";
 import { PROJECT_VERSION } from "../tools/version";
+
+/** The package's component (components/entraWorkloadIdentity.ts), as other languages name it. */
+export const ENTRA_WORKLOAD_IDENTITY_TYPE = "entra-wif:index:EntraWorkloadIdentity";
 
 /** The resource type of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::name`). */
 function typeOf(urn: string): string {
@@ -108,6 +112,26 @@ export const entraWifProvider: provider.Provider = {
             arm: armEndpoint(process.env),
         });
         return { outputs: { problems } };
+    },
+    /** The package schema (schema.json, tools/package/schema.ts): what `pulumi package get-schema` and gen-sdk read. */
+    async getSchema() {
+        return fs.readFileSync(path.join(__dirname, "..", "schema.json"), "utf8");
+    },
+    /**
+     * A component of the package, created for a program in another language (YAML, Python, Go, C#): the engine hands
+     * this plugin the inputs and a connection to register the component's children, as a TypeScript program would.
+     * Loaded only here, so the documents' operations do not load the program's components.
+     */
+    async construct(name, type, inputs, options) {
+        if (type !== ENTRA_WORKLOAD_IDENTITY_TYPE) throw new Error(`the entra-wif package has no component ${type}`);
+        type ComponentModule = typeof import("../components/entraWorkloadIdentity");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const loaded = require("../components/entraWorkloadIdentity") as ComponentModule;
+        const { EntraWorkloadIdentity, ENTRA_WORKLOAD_IDENTITY_OUTPUTS, PACKAGE_CONTEXT } = loaded;
+        PACKAGE_CONTEXT.root = path.resolve(__dirname, "..");
+        const component = new EntraWorkloadIdentity(name, inputs as unknown as ConstructorParameters<typeof EntraWorkloadIdentity>[1], options);
+        const state = Object.fromEntries(ENTRA_WORKLOAD_IDENTITY_OUTPUTS.map((key) => [key, component[key]]).filter(([, value]) => value !== undefined));
+        return { urn: component.urn, state };
     },
     async delete(_id, urn) {
         if (served(urn) === "retired") return retiredResourceOperations.delete();

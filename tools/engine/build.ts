@@ -9,6 +9,9 @@
  *   at every version); sdk/v3 zips up to v3.68.0 still hold it at sdk/v3/nodejs/cmd/pulumi-language-nodejs. That host
  *   runs TypeScript programs with today's @pulumi/pulumi (it starts the SDK's own cmd/run); it cannot run a component
  *   package's plugin, which test:engine does not need.
+ * - Pulumi YAML's language host, pulumi/pulumi-yaml v1.25.0 (the newest the proxy serves) on its own go.mod: it runs
+ *   examples/yaml, a program in another language using entra-wif's package; the package's plugin is a provider
+ *   binary (provider/pulumi-resource-entra-wif), so no language host runs it.
  * - Dynamic providers run in `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi (node_modules).
  *
  *   npm run --silent engine:build      (prints where each binary is and how long it took)
@@ -28,6 +31,15 @@ export const ENGINE_COMPONENTS: readonly GoComponent[] = [
         module: "github.com/pulumi/pulumi/pkg/v3",
         packages: ["github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
         stamps: stampVersion,
+    },
+    {
+        // Pulumi YAML's host (pulumi/pulumi-yaml, v1.25.0 the newest the proxy serves), built on its own go.mod (pkg and
+        // sdk v3.206.0): it runs examples/yaml, whose component entra-wif's plugin constructs (test/engine/package.test.ts).
+        name: "language-yaml",
+        wrapper: "language-yaml",
+        module: "github.com/pulumi/pulumi-yaml",
+        packages: ["github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"],
+        stamps: (v) => [`github.com/pulumi/pulumi-yaml/pkg/version.Version=${v}`],
     },
     {
         name: "language-nodejs",
