@@ -503,7 +503,7 @@ describe("docs/ARCHITECTURE.md", () => {
             else if (!inFence && /^## /.test(line)) headingsOutside.push(line);
         }
         expect(inFence).toBe(false);
-        expect(headingsOutside).toEqual(["## The graph", "## Modes", "## Where each piece lives", "## Decisions"]);
+        expect(headingsOutside).toEqual(["## The graph", "## The package boundary", "## Modes", "## Where each piece lives", "## Decisions"]);
     });
 
     test("names every component, and has one row per lib folder naming each of its files; every path it names exists", () => {

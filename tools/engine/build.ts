@@ -42,6 +42,14 @@ export const ENGINE_COMPONENTS: readonly GoComponent[] = [
         stamps: (v) => [`github.com/pulumi/pulumi-yaml/pkg/version.Version=${v}`],
     },
     {
+        // The SDK generators of the CLI's own module (pkg/v3 codegen/python, go, nodejs) behind a small command of the
+        // project's (tools/engine/go/gen-sdk): the proxy serves no Python or Go language host to run gen-sdk through.
+        name: "gen-sdk",
+        wrapper: "gen-sdk",
+        module: "github.com/pulumi/pulumi/pkg/v3",
+        packages: ["."],
+    },
+    {
         name: "language-nodejs",
         wrapper: "language-nodejs",
         module: "github.com/pulumi/pulumi/sdk/v3",

@@ -17,6 +17,8 @@ const ROOT = path.resolve(__dirname, "../..");
 export const SCHEMA_FILE = path.join(ROOT, "schema.json");
 /** The package's components, each in its own file under components/. */
 export const PACKAGE_COMPONENTS = [{ name: "EntraWorkloadIdentity", file: "components/entraWorkloadIdentity.ts" }] as const;
+/** Numbers the config takes as whole numbers (TypeScript's number says nothing of it): integers in every language. */
+export const INTEGER_PROPERTIES = ["rsaBits", "nodeCount", "tokenExpiration"] as const;
 /** Outputs and inputs that carry a private key or a kubeconfig: secret in every language. */
 export const SECRET_PROPERTIES = ["serviceAccountSigningKey", "kubeconfig"] as const;
 
@@ -58,6 +60,9 @@ export function packageSchema(): Schema {
     Object.assign(schema, withoutOptional(schema));
     if (Array.isArray(schema.dependencies) && schema.dependencies.length === 0) delete schema.dependencies;
     schema.config = schema.config ?? {};
+    for (const type of Object.values(schema.types as Record<string, { properties?: Record<string, Record<string, unknown>> }>)) {
+        for (const key of INTEGER_PROPERTIES) if (type.properties?.[key]?.type === "number") type.properties[key].type = "integer";
+    }
     for (const resource of Object.values(schema.resources)) {
         for (const group of [resource.inputProperties, resource.properties]) {
             for (const key of SECRET_PROPERTIES) if (group?.[key]) group[key].secret = true;
