@@ -18,7 +18,11 @@ import { runProcess } from "../support/processes";
 /** Pulumi.<stack>.yaml at the root and in examples/, and the fixtures of the modes no example shows. */
 const STACK_FILES = [
     ...fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml"),
-    ...fs.readdirSync(path.join(REPO_ROOT, "examples")).map((f) => path.join("examples", f)),
+    // (examples/yaml, python and go are programs in other languages, not stack files: test/engine/package.test.ts.)
+    ...fs
+        .readdirSync(path.join(REPO_ROOT, "examples"))
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => path.join("examples", f)),
     path.join("test", "fixtures", "Pulumi.byo.yaml"),
 ].sort();
 const recordedDestroy = (file: string) => path.join(REPO_ROOT, "test", "fixtures", "destroy", `${path.basename(file, ".yaml").replace(/^Pulumi\./, "")}.txt`);
