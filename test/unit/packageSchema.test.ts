@@ -3,7 +3,7 @@
  * its Args and outputs): an input, output or doc comment changed without `npm run package:schema` fails here.
  */
 import * as fs from "node:fs";
-import { packageSchema, SCHEMA_FILE, schemaText } from "../../tools/package/schema";
+import { packageSchema, REFERENCE_FILE, referenceText, SCHEMA_FILE, schemaText } from "../../tools/package/schema";
 import { ENTRA_WORKLOAD_IDENTITY_OUTPUTS } from "../../components/entraWorkloadIdentity";
 import { PACKAGE_SECTIONS } from "../../lib/config/packageInputs";
 import { KNOWN_KEYS } from "../../lib/config/types";
@@ -19,6 +19,13 @@ beforeAll(() => {
 
 test("schema.json is the schema the source gives (npm run package:schema writes it)", () => {
     expect(fs.readFileSync(SCHEMA_FILE, "utf8")).toBe(schemaText());
+});
+
+test("docs/package.md, the package's reference, is the one schema.json gives: every input, output and type in a table", () => {
+    const reference = fs.readFileSync(REFERENCE_FILE, "utf8");
+    expect(reference).toBe(referenceText(fs.readFileSync(SCHEMA_FILE, "utf8")));
+    for (const name of [...Object.keys(component.inputProperties), ...Object.keys(component.properties)]) expect(reference).toContain(`| \`${name}\` |`);
+    expect(reference).toContain("| `kubeconfig` | string (secret) |");
 });
 
 test("the package is entra-wif at package.json's version, its one component entra-wif:index:EntraWorkloadIdentity", () => {

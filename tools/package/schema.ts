@@ -5,16 +5,19 @@
  * and its description, each public Output a property), with the version and description from package.json and the
  * secret outputs marked secret. test/unit/packageSchema.test.ts fails when schema.json is not what the source says.
  *
- *   npm run --silent package:schema      (writes schema.json)
+ *   npm run --silent package:schema      (writes schema.json and docs/package.md, its reference)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { formatHelp, INFO_FLAGS, runWithoutArguments } from "../cli";
+import { PackageSchemaDoc, packageReference } from "./reference";
 
 const ROOT = path.resolve(__dirname, "../..");
 export const SCHEMA_FILE = path.join(ROOT, "schema.json");
+/** The package's reference, generated from the schema. */
+export const REFERENCE_FILE = path.join(ROOT, "docs", "package.md");
 /** The package's components, each in its own file under components/. */
 export const PACKAGE_COMPONENTS = [{ name: "EntraWorkloadIdentity", file: "components/entraWorkloadIdentity.ts" }] as const;
 /** Numbers the config takes as whole numbers (TypeScript's number says nothing of it): integers in every language. */
@@ -72,6 +75,8 @@ export function packageSchema(): Schema {
 }
 
 export const schemaText = (): string => `${JSON.stringify(packageSchema(), null, 2)}\n`;
+/** docs/package.md for a schema.json text. */
+export const referenceText = (schemaJson: string): string => packageReference(JSON.parse(schemaJson) as PackageSchemaDoc);
 
 if (require.main === module) {
     runWithoutArguments(
@@ -85,8 +90,10 @@ if (require.main === module) {
             ),
         "usage: npm run --silent package:schema",
         () => {
-            fs.writeFileSync(SCHEMA_FILE, schemaText());
-            process.stdout.write(`${path.relative(process.cwd(), SCHEMA_FILE)}\n`);
+            const text = schemaText();
+            fs.writeFileSync(SCHEMA_FILE, text);
+            fs.writeFileSync(REFERENCE_FILE, referenceText(text));
+            process.stdout.write(`${path.relative(process.cwd(), SCHEMA_FILE)}\n${path.relative(process.cwd(), REFERENCE_FILE)}\n`);
         },
     );
 }
