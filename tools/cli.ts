@@ -1,10 +1,10 @@
 /**
  * What every command-line tool of the project shares: --help and --version, and one way to print a flag table, so
- * `--help`, the README's tables and the parsers list the same flags (test/unit/cli-help.test.ts holds them together).
+ * `--help`, the documentation's tables and the parsers list the same flags (test/unit/cli-help.test.ts holds them together).
  */
 import { versionText } from "./version";
 
-/** A flag as --help prints it and the README's table lists it: `--name <value>` and what it does. */
+/** A flag as --help prints it and the documentation's table lists it: `--name <value>` and what it does. */
 export type Flag = readonly [flag: string, meaning: string];
 
 /** The two flags every tool takes. */
@@ -21,7 +21,7 @@ export function formatHelp(intro: readonly string[], usage: string, flags: reado
     );
 }
 
-/** The README's table rows for the flags: `| \`--flag <v>\` | meaning |`. */
+/** The documentation's table rows for the flags: `| \`--flag <v>\` | meaning |`. */
 export const flagTableRows = (flags: readonly Flag[]): string => flags.map(([flag, meaning]) => `| \`${flag}\` | ${meaning} |`).join("\n");
 
 /** What to print when the arguments ask for help or the version, or undefined to run the tool. */
@@ -32,7 +32,7 @@ export function infoRequested(argv: readonly string[], help: () => string): stri
 }
 
 /**
- * The README with each `<!-- flags: name -->` table filled from `tables`: how the tables are written, and how the
+ * A document (the README, docs/) with each `<!-- flags: name -->` table filled from `tables`: how the tables are written, and how the
  * test checks they are current (ENTRA_WIF_RECORD_README=1 npx jest test/unit/cli-help.test.ts rewrites them).
  */
 export function withFlagTables(readme: string, tables: Record<string, readonly Flag[]>): string {

@@ -1,4 +1,5 @@
 /** The offline plan as a user runs it: `npm run --silent plan -- --stack-file <file>`. */
+import { DOC_FILES, readDoc } from "../support/docs";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -219,8 +220,8 @@ test("--graph prints the dev stack as a Mermaid flowchart: every component a sub
     }
 });
 
-test("the README's graph of the dev stack is the one the plan draws", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+test("the documentation's graph of the dev stack is the one the plan draws", () => {
+    const readme = readDoc(DOC_FILES.tools);
     const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(drawn).toBe(fromBatch("--stack-file", "Pulumi.dev.yaml", "--graph").stdout);
 });

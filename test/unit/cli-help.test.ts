@@ -2,6 +2,7 @@
  * Every command-line tool explains itself the same way: --help exits 0 with every flag and its meaning, --version
  * prints the project's version, and the README's table of each tool's flags is the one --help prints.
  */
+import { DOC_FILES, docPath, readDoc, section as sectionOf } from "../support/docs";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -29,14 +30,16 @@ const TABLES: Record<string, readonly Flag[]> = {
     "demo-stacks": DEMO_STACKS_FLAGS,
     bundle: BUNDLE_FLAGS,
 };
-const README = path.join(REPO_ROOT, "README.md");
-
-test("the README's flag tables are the ones --help prints", () => {
-    const readme = fs.readFileSync(README, "utf8");
-    const current = withFlagTables(readme, TABLES);
-    if (process.env.ENTRA_WIF_RECORD_README) fs.writeFileSync(README, current);
-    for (const name of Object.keys(TABLES)) expect(readme).toContain(`<!-- flags: ${name} -->`);
-    expect(readme).toBe(current);
+test("the documentation's flag tables are the ones --help prints", () => {
+    const found: string[] = [];
+    for (const file of Object.values(DOC_FILES)) {
+        const text = readDoc(file);
+        const current = withFlagTables(text, TABLES);
+        if (process.env.ENTRA_WIF_RECORD_README) fs.writeFileSync(docPath(file), current);
+        found.push(...[...text.matchAll(/<!-- flags: ([\w-]+) -->/g)].map((m) => m[1]));
+        expect([file, text]).toEqual([file, current]);
+    }
+    expect(found.sort()).toEqual(Object.keys(TABLES).sort());
 });
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
@@ -146,9 +149,9 @@ test("npm run e2e writes its report outside the checkout unless told otherwise",
     expect(fs.readFileSync(path.join(REPO_ROOT, ".gitignore"), "utf8").split("\n")).toContain("e2e-report.json");
 });
 
-test("the README names every field of the plan's JSON", () => {
-    const readme = fs.readFileSync(README, "utf8");
-    const section = readme.slice(readme.indexOf("## See what a stack creates, offline"), readme.indexOf("<!-- flags: plan -->"));
+test("the documentation names every field of the plan's JSON", () => {
+    const tools = readDoc(DOC_FILES.tools);
+    const section = tools.slice(tools.indexOf("## See what a stack creates, offline"), tools.indexOf("<!-- flags: plan -->"));
     const plan = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "plans", "dev.json"), "utf8"));
     const fields = new Set<string>(Object.keys(plan));
     for (const r of plan.resources) for (const k of Object.keys(r)) fields.add(k);
@@ -156,9 +159,8 @@ test("the README names every field of the plan's JSON", () => {
     for (const field of fields) expect(section).toContain(`\`${field}\``);
 });
 
-test("the README lists every stack output, and only those", () => {
-    const readme = fs.readFileSync(README, "utf8");
-    const section = readme.slice(readme.indexOf("## Outputs"), readme.indexOf("## AKS"));
+test("the documentation lists every stack output, and only those", () => {
+    const section = sectionOf(readDoc(DOC_FILES.configuration), "## Outputs");
     const listed = new Set([...section.matchAll(/^\| ((?:`\w+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((x) => x[1])));
     const exported = [...fs.readFileSync(path.join(REPO_ROOT, "index.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
     expect([...listed].sort()).toEqual([...exported].sort());

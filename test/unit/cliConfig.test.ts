@@ -5,6 +5,7 @@
  * works; a secret set the documented way is planned offline; typos outside the project's namespace, and files that are
  * not stack files, are refused with the closest match.
  */
+import { allDocs } from "../support/docs";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,7 +14,8 @@ import { loadStackFile, REPO_ROOT } from "../../tools/offline/stackFile";
 import { applyConfigCommand, coerce, configCommandsIn, StackConfigMap } from "../support/pulumiConfig";
 import { k8s } from "../support/vectors";
 
-const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+/** Every command the documentation shows. */
+const README = allDocs();
 const parse = (raw: StackConfigMap) => parseStackConfig(raw, { stack: "dev" });
 const dev = () => loadStackFile(path.join(REPO_ROOT, "Pulumi.dev.yaml")).config;
 

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { DOC_FILES, readDoc } from "../support/docs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, ConfigProblems, DEFAULT_SAMPLE_IMAGE, DEFAULTS, KNOWN_KEYS, parseStackConfig } from "../../lib/config";
@@ -1014,8 +1015,8 @@ describe("near misses say what was meant", () => {
     });
 });
 
-test("the README's configuration table names every key and field the program accepts", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+test("the documentation's configuration table names every key and field the program accepts", () => {
+    const readme = readDoc(DOC_FILES.configuration);
     const rows = readme.split("\n").filter((l) => l.startsWith("| `entra-wif:"));
     for (const [key, fields] of Object.entries(KNOWN_KEYS)) {
         const ofKey = rows.filter((r) => r.startsWith(`| \`entra-wif:${key}`));

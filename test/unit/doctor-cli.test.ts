@@ -1,4 +1,5 @@
 /** The doctor explains itself: --help, every flag documented where users look, and honest exit codes. */
+import { DOC_FILES, readDoc } from "../support/docs";
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -30,8 +31,8 @@ test("the help names every flag the parser accepts, and nothing it does not", ()
     expect([...flagNames].sort()).toEqual(parsed);
 });
 
-test("the README documents every flag", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+test("the documentation documents every flag", () => {
+    const readme = readDoc(DOC_FILES.tools);
     for (const [flag] of FLAGS) expect(readme).toContain(`| \`${flag}\` |`);
     expect(readme).toMatch(/3 when it cannot run/);
 });

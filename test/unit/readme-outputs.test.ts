@@ -3,12 +3,12 @@
  * table is an output of some example stack, an output that does not apply is absent (not null), and the flags the
  * table names are the ones the program sets. Read from the recorded plans of the examples (test/fixtures/plans).
  */
+import { DOC_FILES, readDoc, section as sectionOf } from "../support/docs";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../tools/offline/stackFile";
 
-const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## Outputs"), readme.indexOf("\n## ", readme.indexOf("## Outputs") + 3));
+const section = sectionOf(readDoc(DOC_FILES.configuration), "## Outputs");
 /** The table's rows: the output names of each row's first cell, and the row. */
 const rows = section
     .split("\n")

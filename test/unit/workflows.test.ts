@@ -1,4 +1,5 @@
 /** The CI workflows, parsed: triggers, permissions and the steps a reviewer relies on. */
+import { DOC_FILES, readDoc } from "../support/docs";
 import { latencyFileOf } from "../../tools/live/e2e";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -477,8 +478,8 @@ describe("the list step, run as GitHub runs it (bash, the project's npm script) 
     });
 });
 
-test("the README's benchmark figures are the ones docs/benchmarks.md records", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+test("the documentation's benchmark figures are the ones docs/benchmarks.md records", () => {
+    const readme = readDoc(DOC_FILES.testing);
     const section = readme.slice(readme.indexOf("## How fast it runs"), readme.indexOf("\n## ", readme.indexOf("## How fast it runs") + 3));
     // Targets ("≤ 1.5×") are not measurements.
     const measured = [...section.matchAll(/(?<!≤ )\b(\d+\.\d+)×/g)].map((m) => m[1]);

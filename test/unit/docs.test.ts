@@ -1,0 +1,37 @@
+/**
+ * The README is the front door: what the project does, the two commands, the five scenarios, and links to the
+ * reference under docs/; every relative link in it and in docs/ leads to a file that exists.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DOC_FILES, docPath, readDoc } from "../support/docs";
+
+test("the README stays short: at most 250 lines", () => {
+    expect(readDoc(DOC_FILES.readme).split("\n").length).toBeLessThanOrEqual(250);
+});
+
+test("it has the two commands, the five scenarios, and a link to every reference document", () => {
+    const readme = readDoc(DOC_FILES.readme);
+    expect(readme).toContain("npm ci && pulumi stack select --create dev && pulumi up");
+    expect(readme).toContain("npm ci && npm test");
+    expect(
+        readme
+            .split("## The five scenarios")[1]
+            .split("\n## ")[0]
+            .split("\n")
+            .filter((l) => /^\| [^-]/.test(l)).length - 1,
+    ).toBe(5);
+    const docs = [...Object.values(DOC_FILES).filter((f) => f !== DOC_FILES.readme), "docs/ARCHITECTURE.md", "docs/benchmarks.md"];
+    for (const file of docs) expect([file, readme.includes(`](${file})`)]).toEqual([file, true]);
+});
+
+test("every relative link in the README and docs/ leads to a file that exists", () => {
+    const files = [DOC_FILES.readme, ...fs.readdirSync(docPath("docs")).map((f) => `docs/${f}`)];
+    for (const file of files) {
+        for (const [, target] of readDoc(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+            if (/^(https?:|mailto:|#)/.test(target)) continue;
+            const resolved = path.resolve(path.dirname(docPath(file)), target.split("#")[0]);
+            expect([file, target, fs.existsSync(resolved)]).toEqual([file, target, true]);
+        }
+    }
+});
