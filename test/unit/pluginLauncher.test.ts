@@ -47,7 +47,7 @@ test("without npm it names what the package needs, and starts nothing", () => {
     const r = box.run(`'${launcher}' 127.0.0.1:4000`, {});
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr.trim()).toBe("entra-wif: the package runs on Node.js; install Node.js 20 or later (with npm)");
+    expect(r.stderr.trim()).toBe("entra-wif: the package runs on Node.js; install Node.js 22 or later (with npm)");
 });
 
 test("npm failing is said, and the plugin not started", () => {
