@@ -1,6 +1,6 @@
 /**
- * The package's plugin launcher (provider/pulumi-resource-entra-wif) in a copy of the repository that has no
- * node_modules yet, as `pulumi package add` fetches it: it installs the dependencies once, keeping stdout for the
+ * The package's plugin launcher (provider/pulumi-resource-entra-wif) in a checkout that has no
+ * node_modules yet (cloned for its package, npm ci forgotten): it installs the dependencies once, keeping stdout for the
  * port the engine reads, then runs the plugin; without npm it says what the package needs.
  */
 import * as fs from "node:fs";
