@@ -26,11 +26,15 @@ import { REPO_ROOT } from "../../tools/goBuild";
 const BLOB_COMMIT = "b0b22f4f8f1addec321c3d24291302e11611da7d";
 /** Retained Blobs and StorageAccountStaticWebsite: the commit before 36f70e1 made the documents the project's own resource. */
 const RETAINED_BLOB_COMMIT = "afaab636846473c334821a11d8943417a77f3559";
+/** The previous release's program: the writer's grant on the container, the kind cluster one Command after the gate. */
+const CLUSTER_AFTER_GATE_COMMIT = "fa58dde49eb407af94e1f5e08246c9f62b681915";
 /** The program as it was with the dynamic resource (the commit before provider/ was added). */
 const DYNAMIC_RESOURCE_COMMIT = "50f186e0ab7ce2a2e97bfd04be69e8b70f9a2fa9";
 
 interface Scenario {
     title: string;
+    /** The kind cluster must neither be created again nor restart in the upgrade. */
+    clusterUntouched?: boolean;
     commit: string;
     stack: string;
     account: string;
@@ -74,6 +78,17 @@ const SCENARIOS: Scenario[] = [
         before: { "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["create"] },
         // The plugin's resource is created, writing the documents over themselves; the old one's delete deletes nothing.
         after: { "entra-wif:index:IssuerDocuments": ["create"], "pulumi-nodejs:dynamic/entra-wif:IssuerDocuments": ["delete"] },
+    },
+    {
+        title: "the kind cluster created after the gate, and the writer's grant on the container",
+        commit: CLUSTER_AFTER_GATE_COMMIT,
+        stack: "previous",
+        account: "stwifupprev",
+        hosting: "blob",
+        clusterUntouched: true,
+        before: { "entra-wif:index:IssuerDocuments": ["create"] },
+        // The documents stay as they are; the grant moves to the stack's group (a new name: made before the old goes).
+        after: { "entra-wif:index:IssuerDocuments": [], "azure-native:authorization:RoleAssignment": ["create-replacement", "delete-replaced", "replace"] },
     },
 ];
 
@@ -147,6 +162,7 @@ describe.each(SCENARIOS)("upgrading a stack of $title", (scenario) => {
                 await new Promise((resolve) => setTimeout(resolve, 100));
             }
         })();
+        const signingBefore = world.signingMoments().length;
         const up = await world.run(["up", "--yes", "--skip-preview", "--stack", scenario.stack]).finally(() => (running = false));
         await poller;
         if (up.code !== 0) throw new Error(failure("up with this program", up));
@@ -161,6 +177,8 @@ describe.each(SCENARIOS)("upgrading a stack of $title", (scenario) => {
         if (firstDelete !== -1) expect(order.indexOf("create entra-wif:index:IssuerDocuments")).toBeLessThan(firstDelete);
         expect(await issuerUrl(scenario.stack)).toBe(issuer);
         expect(world.clusterKid(keyDir)).toBe(kid);
+        // The cluster of a stack that already runs: not created again, its control plane not restarted.
+        if (scenario.clusterUntouched) expect(world.signingMoments().slice(signingBefore)).toEqual([]);
         const state = await world.project.pulumi(["stack", "export", "--stack", scenario.stack]);
         expect(state.stdout).not.toContain("__provider");
     });
