@@ -14,7 +14,7 @@ import { planIdentities } from "../lib/entra/identities";
 import { preflightOf } from "../lib/entra/preflight";
 import { defaultResourceGroupName, stackKeyDir } from "../lib/entra/naming";
 import { serviceAccountSubject } from "../lib/trust/oidc";
-import { existingClusterSnippets } from "../lib/cluster/snippets";
+import { ClusterSnippets, existingClusterSnippets } from "../lib/cluster/snippets";
 import { verifyCommands } from "../lib/cluster/workloads";
 import { AksCluster } from "./aksCluster";
 import { deployerPreflight } from "./deployerPreflight";
@@ -539,42 +539,6 @@ export interface SampleCommandsOutput {
     mintToken: string;
 }
 
-/** For a cluster you run (cluster mode existing): its procedure and the files it writes, per distribution. */
-export interface ClusterSnippetsOutput {
-    /** The distribution the procedure in `steps` is for. */
-    distribution: string;
-    /** The procedure for that distribution: one of the snippets below. */
-    steps: string;
-    /** Shell: k3s's config drop-in written, k3s restarted. */
-    k3s: string;
-    /** Shell: the same for RKE2. */
-    rke2: string;
-    /** YAML: the drop-in the k3s steps write. */
-    k3sConfig: string;
-    /** YAML: the drop-in the RKE2 steps write. */
-    rke2Config: string;
-    /** When and how the cluster's previous key and issuer can be dropped. */
-    dropPrevious: string;
-    /** Shell: minikube started with the key files and flags. */
-    minikube: string;
-    /** Shell: a kind cluster created with the key files and flags. */
-    kind: string;
-    /** Shell: k0s configured and restarted. */
-    k0s: string;
-    /** Shell: kubeadm's static pods configured and restarted. */
-    kubeadm: string;
-    /** YAML: the kind cluster config. */
-    kindConfig: string;
-    /** YAML: the k0s ClusterConfig fragment. */
-    k0sConfig: string;
-    /** YAML: the kubeadm ClusterConfiguration (v1beta4). */
-    kubeadmConfig: string;
-    /** Shell: checks the published JWKS, then writes sa.key and sa.pub into the key folder. */
-    writeKeyFiles: string;
-    /** The order of a key change on a cluster you run. */
-    keyChange: string;
-}
-
 /**
  * Where the package runs from, set by its plugin (provider/main.ts) before it constructs a component for another
  * language's program: the issuer check runs entra-wif's doctor from there, not from that program's folder.
@@ -660,7 +624,7 @@ export class EntraWorkloadIdentity extends pulumi.ComponentResource {
     /** Commands that show the sample working. */
     public readonly sampleCommands?: pulumi.Output<SampleCommandsOutput>;
     /** For a cluster you run: what to set on it, per distribution, and how to write the key files. */
-    public readonly clusterSnippets?: pulumi.Output<ClusterSnippetsOutput>;
+    public readonly clusterSnippets?: pulumi.Output<ClusterSnippets>;
 
     constructor(name: string, args: EntraWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before anything is registered, the component included.

@@ -11,9 +11,12 @@ import { Distribution, DISTRIBUTION_FACTS } from "./distributions";
 import { adoptionSettings, apiServerSettings, controllerManagerSettings, ServiceAccountSettings } from "./flags";
 import { KIND_KEY_FILES, kindClusterConfig, shellPath, shellQuote } from "./kind";
 
+/** For a cluster you run (cluster mode existing): its procedure and the files it writes, per distribution. */
 export interface ClusterSnippets {
-    /** The distribution the stack names (cluster.distribution), and its procedure: one of the snippets below. */
-    distribution: Distribution;
+    // A string, not the Distribution union: this is also the package's output type (schema.json), and the SDK's
+    // analyzer that writes the schema takes no unions.
+    /** The distribution the stack names (cluster.distribution), whose procedure `steps` is: one of the snippets below. */
+    distribution: string;
     steps: string;
     /** Shell, complete: k3s's config drop-in (kube-apiserver-arg entries) written, k3s restarted. */
     k3s: string;
