@@ -144,6 +144,9 @@ export function kindCreateScript(): string {
     ].join("\n");
 }
 
+/** What the keys Command says when the cluster already has its keys; the change preview knows that Command by it. */
+export const KEYS_IN_PLACE = "entra-wif: the cluster already signs with these keys";
+
 /** Fails unless the stack's kind cluster exists: an update or a key change never creates one. */
 const CLUSTER_EXISTS = (e: typeof KIND_ENV) =>
     `kind get clusters 2>/dev/null | grep -qx "$${e.clusterName}" || ` +
@@ -189,7 +192,7 @@ export function kindApplyKeysScript(): string {
         // The file's bytes, trailing newlines included, against the variable's (bash alone: no cmp on minimal machines).
         `same() { local current=""; [ -f "$2" ] || return 1; IFS= read -r -d '' current < "$2" || true; [ "$current" == "$1" ]; }`,
         `if same "$${e.signingKey}" "$key_dir/${f.signingKey}" && same "$${e.publicKeys}" "$key_dir/${f.publicKeys}"; then`,
-        `  echo "entra-wif: the cluster already signs with these keys" >&2`,
+        `  echo "${KEYS_IN_PLACE}" >&2`,
         "  exit 0",
         "fi",
         ...WRITE_KEYS(e, f),

@@ -7,6 +7,7 @@
  * lib/plans/providerRules.ts); the two offline plans of the program (tools/offline/harness.ts) give the inputs the notes
  * and the invariants read, and the dependencies the engine records. Pure: from the plans and the engine's events.
  */
+import { KEYS_IN_PLACE } from "../cluster/kind";
 import { GraphResource } from "./graph";
 import { JWKS_PATH, DISCOVERY_PATH } from "../trust/oidc";
 import { ISSUER_DOCUMENTS_TYPE } from "../trust/issuerDocuments";
@@ -121,8 +122,7 @@ const CREDENTIAL_TYPES = new Set([
 ]);
 const isKindCommand = (r: PreviewResource) => r.type === "command:local:Command" && String(r.inputs.create ?? "").includes("kind create cluster");
 /** The Command that switches a running kind cluster's keys (lib/cluster/kind.ts kindApplyKeysScript). */
-const isKindKeysCommand = (r: PreviewResource) =>
-    r.type === "command:local:Command" && String(r.inputs.create ?? "").includes("the cluster already signs with these keys");
+const isKindKeysCommand = (r: PreviewResource) => r.type === "command:local:Command" && String(r.inputs.create ?? "").includes(KEYS_IN_PLACE);
 
 /** What a step means for the people and workloads that rely on the stack, in words. */
 function notesFor(step: ChangeStep, before: PreviewPlan, after: PreviewPlan, old: PreviewResource | undefined, now: PreviewResource | undefined): string[] {

@@ -303,10 +303,9 @@ export class EngineWorld {
         // The log's own timestamps are whole seconds: with `timed`, each event's arrival in the file, to the millisecond.
         const arrivals = options.timed ? watchArrivals(log) : undefined;
         const r = await this.project.pulumi([...args, "--event-log", log], extraEnv).finally(() => arrivals?.stop());
-        const events = readEvents(log).map((e) => ({ kind: e.kind, op: e.op, urn: e.urn, type: e.type, atMs: arrivals?.times.get(e.sequence) }));
-        const steps = readEvents(log)
-            .filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined)
-            .map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));
+        const logged = readEvents(log);
+        const events = logged.map((e) => ({ kind: e.kind, op: e.op, urn: e.urn, type: e.type, atMs: arrivals?.times.get(e.sequence) }));
+        const steps = logged.filter((e) => e.kind === "resourcePreEvent" && e.op !== undefined).map((e) => ({ op: e.op!, type: e.type!, urn: e.urn! }));
         return { ...r, steps, events };
     }
 

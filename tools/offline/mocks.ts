@@ -297,7 +297,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                         provisioningState: "Succeeded",
                         primaryLocation: i.location,
                         primaryEndpoints: {
-                            blob: this.options.blobEndpoint?.(n) ?? `https://${n}.blob.${STORAGE_SUFFIX}/`,
+                            blob: this.blobEndpointOf(n),
                             dfs: `https://${n}.dfs.${STORAGE_SUFFIX}/`,
                             file: `https://${n}.file.${STORAGE_SUFFIX}/`,
                             queue: `https://${n}.queue.${STORAGE_SUFFIX}/`,
@@ -316,7 +316,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
             // engine tier deploys those versions to prove their upgrade (test/engine/upgrade.test.ts).
             case "azure-native:storage:Blob": {
                 const { source: _source, ...rest } = i;
-                const blob = this.options.blobEndpoint?.(i.accountName) ?? `https://${i.accountName}.blob.${STORAGE_SUFFIX}/`;
+                const blob = this.blobEndpointOf(i.accountName);
                 const container = armId(
                     i.resourceGroupName,
                     "Microsoft.Storage",
@@ -453,6 +453,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         }
     }
 
+    /** An account's blob endpoint: what its mock reports, and what the plugin derives before it exists. */
+    private blobEndpointOf(account: string): string {
+        return this.options.blobEndpoint?.(account) ?? `https://${account}.blob.${STORAGE_SUFFIX}/`;
+    }
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
         this.invoked.push({ token: args.token, inputs: args.inputs });
         switch (args.token) {
@@ -460,7 +465,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 return { ...MOCK_AZURE };
             case "entra-wif:index:blobEndpoint":
                 // The endpoint the account mock below reports, as the plugin derives it before the account exists.
-                return { endpoint: this.options.blobEndpoint?.(args.inputs.accountName) ?? `https://${args.inputs.accountName}.blob.${STORAGE_SUFFIX}/` };
+                return { endpoint: this.blobEndpointOf(args.inputs.accountName) };
             case "entra-wif:index:checkDeployer":
                 // As a provider's failed invoke reaches the SDK: a gRPC error whose details say why.
                 if (this.options.deployerCheckFails)
