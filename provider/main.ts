@@ -139,10 +139,18 @@ export const entraWifProvider: provider.Provider = {
     },
 };
 
+/**
+ * Serves the plugin until the engine lets it go. `args` are the plugin's arguments, the engine's address first
+ * (pulumi/pulumi's plugin protocol). Started by the launcher (pulumi-resource-entra-wif) or, for a package installed
+ * from git, by a Node.js language host through plugin.js.
+ */
+export function serve(args: string[]): Promise<void> {
+    log = engineLog(args[0]);
+    return provider.main(entraWifProvider, args);
+}
+
 if (require.main === module) {
-    // The first argument is the engine's address (pulumi/pulumi's plugin protocol).
-    log = engineLog(process.argv[2]);
-    provider.main(entraWifProvider, process.argv.slice(2)).catch((err: Error) => {
+    serve(process.argv.slice(2)).catch((err: Error) => {
         process.stderr.write(`entra-wif provider: ${err.stack ?? err.message}\n`);
         process.exit(1);
     });

@@ -41,19 +41,32 @@ export interface ProviderPlugin {
 }
 
 /**
+ * How Pulumi starts the plugin: the launcher binary (Pulumi.yaml's plugins.providers, a path install), or a Node.js
+ * language host running the folder's PulumiPlugin.yaml package (a package installed from git).
+ */
+export type PluginStart = "launcher" | "languageHost";
+
+/**
  * Starts the plugin as it runs for a deployer signed in with `az login` (a stand-in `az`, tools/engine/azureCli.ts,
  * first on PATH); `env` adds to the environment (NODE_EXTRA_CA_CERTS for a test CA, ARM_* to sign in otherwise).
  * Bounded; stopped by PID.
  */
-export async function startProviderPlugin(env: Record<string, string> = {}): Promise<ProviderPlugin> {
+export async function startProviderPlugin(env: Record<string, string> = {}, startedBy: PluginStart = "launcher"): Promise<ProviderPlugin> {
     const req = nodeRequire(path.join(REPO_ROOT, "index.ts"));
-    const plugin = path.join(REPO_ROOT, "provider", "pulumi-resource-entra-wif");
+    const providerDir = path.join(REPO_ROOT, "provider");
     const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-wif-az-"));
     const azLog = writeAzureCli(cliDir);
     // The engine's address: the plugin needs one argument, and talks back to the engine only to log. The node it runs
     // is this one, first on PATH, as the engine's PATH has the user's.
     const pathWithNode = [cliDir, path.dirname(process.execPath), process.env.PATH].join(":");
-    const child = spawn(plugin, ["127.0.0.1:1"], { cwd: REPO_ROOT, env: { ...process.env, PATH: pathWithNode, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, args, cwd] =
+        startedBy === "launcher"
+            ? [path.join(providerDir, "pulumi-resource-entra-wif"), ["127.0.0.1:1"], REPO_ROOT]
+            : // What pulumi-language-nodejs runs for a plugin (RunPlugin, sdk/nodejs/cmd/pulumi-language-nodejs main.go):
+              // @pulumi/pulumi's cmd/run-plugin found from the plugin's folder, the folder, the engine's address; in the
+              // consumer's folder, which has no tsconfig.json.
+              [process.execPath, [require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir] }), providerDir, "127.0.0.1:1"], cliDir];
+    const child = spawn(command, args, { cwd, env: { ...process.env, PATH: pathWithNode, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<string>((resolve, reject) => {
