@@ -10,8 +10,11 @@
  *   runs TypeScript programs with today's @pulumi/pulumi (it starts the SDK's own cmd/run); it cannot run a component
  *   package's plugin, which test:engine does not need.
  * - Pulumi YAML's language host, pulumi/pulumi-yaml v1.25.0 (the newest the proxy serves) on its own go.mod: it runs
- *   examples/yaml, a program in another language using entra-wif's package; the package's plugin is a provider
- *   binary (provider/pulumi-resource-entra-wif), so no language host runs it.
+ *   examples/yaml, a program in another language using entra-wif's package, and is the consumer `pulumi package add`
+ *   links the package into. The wrapper's main serves it as later releases do: Link answered (a no-op), and schemas
+ *   loaded through the engine's loader.
+ * - A Node.js host of the project's own (tools/engine/go/plugin-host-nodejs) for what the v3.68.0 host cannot do: install
+ *   a package's dependencies and run its plugin from source, as a git-installed package runs (PulumiPlugin.yaml).
  * - Dynamic providers run in `pulumi-resource-pulumi-nodejs`, which ships inside @pulumi/pulumi (node_modules).
  *
  *   npm run --silent engine:build      (prints where each binary is and how long it took)
@@ -21,6 +24,7 @@ import { Flag, formatHelp, INFO_FLAGS, runWithoutArguments } from "../cli";
 import { buildSuite, BuildResult, GoComponent, GoSuite, REPO_ROOT, runBuild } from "../goBuild";
 
 export const ENGINE_BIN = path.join(REPO_ROOT, "bin", "engine");
+const PLUGIN_HOST = "plugin-host-nodejs";
 
 const stampVersion = (v: string) => [`github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${v}`];
 
@@ -35,10 +39,13 @@ export const ENGINE_COMPONENTS: readonly GoComponent[] = [
     {
         // Pulumi YAML's host (pulumi/pulumi-yaml, v1.25.0 the newest the proxy serves), built on its own go.mod (pkg and
         // sdk v3.206.0): it runs examples/yaml, whose component entra-wif's plugin constructs (test/engine/package.test.ts).
+        // Its main is the wrapper's: v1.25.0's server with the no-op Link and the engine's schema loader, as later
+        // releases have them (`pulumi package add`, and a package installed from git).
         name: "language-yaml",
         wrapper: "language-yaml",
         module: "github.com/pulumi/pulumi-yaml",
-        packages: ["github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"],
+        packages: ["."],
+        mainBinary: "pulumi-language-yaml",
         stamps: (v) => [`github.com/pulumi/pulumi-yaml/pkg/version.Version=${v}`],
     },
     {
@@ -56,6 +63,17 @@ export const ENGINE_COMPONENTS: readonly GoComponent[] = [
         packages: ["github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"],
         stamps: stampVersion,
     },
+    {
+        // The project's own Node.js host for a package's plugin (tools/engine/go/plugin-host-nodejs): InstallDependencies
+        // and RunPlugin, which the v3.68.0 host predates, as `pulumi package add <git URL>@<tag>` needs them. Also named
+        // pulumi-language-nodejs, so it is not on enginePath's PATH: a test puts PLUGIN_HOST_PATH first where it runs one.
+        name: PLUGIN_HOST,
+        wrapper: "plugin-host-nodejs",
+        module: "github.com/pulumi/pulumi/sdk/v3",
+        packages: ["."],
+        mainBinary: "pulumi-language-nodejs",
+        stamps: (v) => [`main.version=${v.replace(/^v/, "")}`],
+    },
 ];
 
 export const ENGINE_SUITE: GoSuite = {
@@ -69,9 +87,16 @@ export function buildEngine(log: (line: string) => void = () => undefined): Buil
     return buildSuite(ENGINE_SUITE, log);
 }
 
-/** The folders to put first on PATH for a `pulumi` run: the CLI and its language host, built if need be. */
+/** The folders to put first on PATH for a `pulumi` run: the CLI and its language hosts, built if need be. */
 export function enginePath(log?: (line: string) => void): string[] {
-    return buildEngine(log).map((r) => r.dir);
+    return buildEngine(log)
+        .filter((r) => r.component !== PLUGIN_HOST)
+        .map((r) => r.dir);
+}
+
+/** The folder of the Node.js host that runs a package's plugin from source (put before enginePath's on PATH). */
+export function pluginHostPath(log?: (line: string) => void): string {
+    return buildEngine(log).find((r) => r.component === PLUGIN_HOST)!.dir;
 }
 
 const USAGE = "usage: npm run --silent engine:build [-- --help | --version]";
