@@ -39,7 +39,8 @@ export async function freePort(): Promise<number> {
     });
 }
 
-export function selfSignedCertificate(dir: string): { cert: string; key: string } {
+/** A throwaway certificate for 127.0.0.1 and localhost, and for `dnsNames` besides. */
+export function selfSignedCertificate(dir: string, dnsNames: readonly string[] = []): { cert: string; key: string } {
     const cert = path.join(dir, "cert.pem");
     const key = path.join(dir, "key.pem");
     execFileSync(
@@ -59,7 +60,7 @@ export function selfSignedCertificate(dir: string): { cert: string; key: string 
             "-subj",
             "/CN=127.0.0.1",
             "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...dnsNames.map((n) => `DNS:${n}`)].join(",")}`,
         ],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
