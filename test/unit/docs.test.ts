@@ -35,3 +35,15 @@ test("every relative link in the README and docs/ leads to a file that exists", 
         }
     }
 });
+
+test("the package's install line names the release tag of package.json's version, and the folder PulumiPlugin.yaml is in", () => {
+    const version = JSON.parse(readDoc("package.json")).version as string;
+    const readme = readDoc(DOC_FILES.readme);
+    const installs = [...readme.matchAll(/pulumi package add (https:\/\/\S+)@(v\S+)/g)];
+    expect(installs.length).toBeGreaterThan(0);
+    for (const [, url, tag] of installs) {
+        expect([url, tag]).toEqual([expect.stringMatching(/\/entra-wif\/provider$/), `v${version}`]);
+        expect(fs.existsSync(docPath("provider/PulumiPlugin.yaml"))).toBe(true);
+    }
+    for (const [, tag] of readme.matchAll(/git clone --branch (v\S+)/g)) expect(tag).toBe(`v${version}`);
+});
