@@ -3,6 +3,7 @@
  * its Args and outputs): an input, output or doc comment changed without `npm run package:schema` fails here.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { packageSchema, REFERENCE_FILE, referenceText, SCHEMA_FILE, schemaText } from "../../tools/package/schema";
 import { ENTRA_WORKLOAD_IDENTITY_OUTPUTS } from "../../components/entraWorkloadIdentity";
 import { PACKAGE_SECTIONS } from "../../lib/config/packageInputs";
@@ -61,4 +62,19 @@ test("its outputs are the stack's, the private key and the kubeconfig secret", (
         .map(([k]) => k);
     expect(secret.sort()).toEqual(["kubeconfig", "serviceAccountSigningKey"]);
     expect(component.inputProperties.kubeconfig.secret).toBe(true);
+});
+
+test("its SDKs' names are fixed, whatever git host it is installed from, and the examples import them", () => {
+    // A git install gives a schema without a namespace its URL's owner (pkg/cmd/pulumi/packages setSpecNamespace), which
+    // the generators would otherwise put in the SDKs' names.
+    const language = packageSchema().language as Record<string, Record<string, string>>;
+    expect([language.python.packageName, language.go.importBasePath, language.nodejs.packageName]).toEqual([
+        "pulumi_entra_wif",
+        "example.com/pulumi-entra-wif/sdk/go/entra-wif",
+        "@pulumi/entra-wif",
+    ]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "python", "__main__.py"), "utf8")).toContain(
+        `import ${language.python.packageName} as entra_wif`,
+    );
+    expect(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "go", "main.go"), "utf8")).toContain(`entrawif "${language.go.importBasePath}"`);
 });

@@ -25,6 +25,19 @@ export const INTEGER_PROPERTIES = ["rsaBits", "nodeCount", "tokenExpiration"] as
 /** Outputs and inputs that carry a private key or a kubeconfig: secret in every language. */
 export const SECRET_PROPERTIES = ["serviceAccountSigningKey", "kubeconfig"] as const;
 
+/**
+ * The SDKs' names, fixed: a package installed from git gets its URL's owner as namespace when its schema has none
+ * (pkg/cmd/pulumi/packages setSpecNamespace), and the generators name the SDKs after it (Python's PyPack, Go's
+ * github.com/<namespace>/pulumi-<name>), so the same package would import differently from every fork. These are the
+ * names a package without a namespace gets, the ones the README's examples import. The Go module need not be
+ * fetchable: `pulumi package add` links the SDK it generates from the consumer's sdks folder.
+ */
+const SDK_NAMES: Record<string, Record<string, string>> = {
+    python: { packageName: "pulumi_entra_wif" },
+    go: { importBasePath: "example.com/pulumi-entra-wif/sdk/go/entra-wif" },
+    nodejs: { packageName: "@pulumi/entra-wif" },
+};
+
 type Schema = {
     resources: Record<string, { inputProperties?: Record<string, Record<string, unknown>>; properties?: Record<string, Record<string, unknown>> }>;
     [key: string]: unknown;
@@ -71,6 +84,8 @@ export function packageSchema(): Schema {
             for (const key of SECRET_PROPERTIES) if (group?.[key]) group[key].secret = true;
         }
     }
+    const language = schema.language as Record<string, Record<string, unknown>>;
+    for (const [lang, names] of Object.entries(SDK_NAMES)) language[lang] = { ...language[lang], ...names };
     return schema;
 }
 
