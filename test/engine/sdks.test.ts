@@ -80,26 +80,16 @@ describe("Python", () => {
 
 describe("Go", () => {
     test("the SDK and the README's Go example compile", () => {
-        const sdk = path.join(generate("go"), "entrawif");
-        fs.writeFileSync(
-            path.join(sdk, "go.mod"),
-            "module example.com/pulumi-entra-wif/sdk/go/entra-wif\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 v3.276.0\n",
-        );
+        // The generator writes the package under the last element of the schema's Go import path.
+        const modulePath = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8")).language.go.importBasePath as string;
+        const sdk = path.join(generate("go"), path.basename(modulePath));
+        fs.writeFileSync(path.join(sdk, "go.mod"), `module ${modulePath}\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 v3.276.0\n`);
         const example = path.join(work, "example-go");
         fs.mkdirSync(example);
         fs.copyFileSync(path.join(REPO_ROOT, "examples", "go", "main.go"), path.join(example, "main.go"));
         fs.writeFileSync(
             path.join(example, "go.mod"),
-            [
-                "module entra-wif.local/example",
-                "",
-                "go 1.26",
-                "",
-                "require example.com/pulumi-entra-wif/sdk/go/entra-wif v0.0.0",
-                "",
-                `replace example.com/pulumi-entra-wif/sdk/go/entra-wif => ${sdk}`,
-                "",
-            ].join("\n"),
+            ["module entra-wif.local/example", "", "go 1.26", "", `require ${modulePath} v0.0.0`, "", `replace ${modulePath} => ${sdk}`, ""].join("\n"),
         );
         // The modules come from the Go proxy (or Go's module cache), as the engine's builds do.
         const env = { ...goEnv(), GOFLAGS: "-mod=mod -buildvcs=false" };
