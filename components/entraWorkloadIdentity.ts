@@ -31,10 +31,11 @@ import { WorkloadServiceAccounts } from "./workloadServiceAccounts";
 
 /**
  * Every resource of the stack for this config, and the stack's outputs. `parent` is the component when the package
- * creates them; the TypeScript program passes none. `kubeconfig` is an existing cluster's (a secret).
+ * creates them; the TypeScript program passes none, and then the issuer check is a Command run from its checkout; under
+ * the component, which runs where no doctor is, the project's plugin runs it. `kubeconfig` is an existing cluster's (a secret).
  */
-export function wireEntraWif(config: StackConfig, opts: { kubeconfig?: pulumi.Input<string>; parent?: pulumi.Resource; packageRoot?: string } = {}) {
-    const { kubeconfig, parent, packageRoot } = opts;
+export function wireEntraWif(config: StackConfig, opts: { kubeconfig?: pulumi.Input<string>; parent?: pulumi.Resource } = {}) {
+    const { kubeconfig, parent } = opts;
     // Tenant, subscription and the deployer's object id, from the credentials `pulumi up` runs with.
     const client = authorization.getClientConfigOutput({ parent });
 
@@ -102,7 +103,7 @@ export function wireEntraWif(config: StackConfig, opts: { kubeconfig?: pulumi.In
                   containerName: config.issuer.containerName,
                   customUrl: config.issuer.customUrl,
                   jwks: signingKey.jwks,
-                  verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems, from: packageRoot } : undefined,
+                  verify: config.issuer.verify ? { publicKeyPems: signingKey.publicKeyPems, byPlugin: parent !== undefined } : undefined,
               },
               { parent },
           )
@@ -539,12 +540,6 @@ export interface SampleCommandsOutput {
     mintToken: string;
 }
 
-/**
- * Where the package runs from, set by its plugin (provider/main.ts) before it constructs a component for another
- * language's program: the issuer check runs entra-wif's doctor from there, not from that program's folder.
- */
-export const PACKAGE_CONTEXT: { root?: string } = {};
-
 /** The inputs as the stack config they stand for, checked as the program checks it: every problem, before any resource. */
 function configOf(args: EntraWorkloadIdentityArgs): StackConfig {
     try {
@@ -631,7 +626,7 @@ export class EntraWorkloadIdentity extends pulumi.ComponentResource {
         const config = configOf(args);
         super("entra-wif:index:EntraWorkloadIdentity", name, {}, opts);
         for (const warning of configWarnings(config, { kubeconfigIsSecret: true, kubeconfigText: undefined })) void pulumi.log.warn(warning, this);
-        const stack = wireEntraWif(config, { kubeconfig: args.kubeconfig, parent: this, packageRoot: PACKAGE_CONTEXT.root });
+        const stack = wireEntraWif(config, { kubeconfig: args.kubeconfig, parent: this });
         const optional = <T>(value: pulumi.Input<T> | undefined) => (value === undefined ? undefined : pulumi.output(value));
         this.issuerUrl = stack.issuerUrl;
         this.discoveryUrl = stack.discoveryUrl;

@@ -12,6 +12,7 @@ import { VERIFY_COMMAND } from "../lib/doctor/gate";
 import { Jwks } from "../lib/trust/keys";
 import { IssuerDocuments } from "./issuerDocuments";
 import { RetiredResource } from "./retiredResource";
+import { IssuerCheck } from "./issuerCheck";
 import { RETIRED_ISSUER_RESOURCES } from "../lib/trust/retiredResources";
 
 export interface OidcIssuerArgs {
@@ -50,11 +51,10 @@ export interface OidcIssuerArgs {
     /**
      * When set, `pulumi up` reads the published documents as Entra will (the doctor's endpoint checks, retried while
      * storage propagates) and fails the update if Entra could not; each of these keys must be published.
-     * Runs on update only, never on preview. `from` is the folder holding entra-wif's tools/doctor.ts when that is not
-     * the project's folder: a program in another language using the package (EntraWorkloadIdentity, run by the
-     * package's plugin from its own folder).
+     * Runs on update only, never on preview. `byPlugin` runs it in the project's own plugin (an IssuerCheck) instead
+     * of a Command in the project's folder: for the package's component, whose program's folder holds no doctor.
      */
-    verify?: { publicKeyPems: pulumi.Input<string[]>; from?: string };
+    verify?: { publicKeyPems: pulumi.Input<string[]>; byPlugin?: boolean };
 }
 
 /**
@@ -240,8 +240,20 @@ export class OidcIssuer extends pulumi.ComponentResource {
             );
         }
 
-        let verify: command.local.Command | undefined;
-        if (args.verify) {
+        let verify: command.local.Command | IssuerCheck | undefined;
+        if (args.verify?.byPlugin) {
+            verify = new IssuerCheck(
+                `${name}-verify`,
+                {
+                    issuer: this.issuerUrl,
+                    publicKeys: args.verify.publicKeyPems,
+                    ...(args.customUrl !== undefined ? { servedFrom: publicBaseUrl } : {}),
+                    discoveryDocument: this.discoveryDocument,
+                    jwks: this.jwks,
+                },
+                { parent: this, dependsOn: [this.documents] },
+            );
+        } else if (args.verify) {
             // After the upload, before anything trusts the issuer: a Command runs on `pulumi up` only.
             verify = new command.local.Command(
                 `${name}-verify`,
@@ -256,9 +268,6 @@ export class OidcIssuer extends pulumi.ComponentResource {
                     },
                     // Re-check whenever what Entra reads changes.
                     triggers: [this.discoveryDocument, this.jwks],
-                    // The project's folder by default (no path in the TypeScript program's inputs); the package's own
-                    // folder for a program in another language, whose project folder holds no doctor.
-                    ...(args.verify.from !== undefined ? { dir: args.verify.from } : {}),
                 },
                 { parent: this, dependsOn: [this.documents] },
             );

@@ -1,8 +1,10 @@
 /**
- * entra-wif's own provider plugin, `pulumi-resource-entra-wif`: the one custom resource the program owns,
- * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), the placeholders for what earlier versions
- * registered, `entra-wif:index:RetiredResource` (lib/trust/retiredResources.ts), and the one function, the deployer's preflight
- * `entra-wif:index:checkDeployer` (lib/entra/preflight.ts), served over gRPC by the Node SDK's provider server
+ * entra-wif's own provider plugin, `pulumi-resource-entra-wif`: the custom resources the program owns,
+ * `entra-wif:index:IssuerDocuments` (lib/trust/issuerDocuments.ts), the package's issuer check
+ * `entra-wif:index:IssuerCheck` (lib/doctor/gate.ts), the placeholders for what earlier versions registered,
+ * `entra-wif:index:RetiredResource` (lib/trust/retiredResources.ts), the functions (the deployer's preflight
+ * `entra-wif:index:checkDeployer`, lib/entra/preflight.ts, and `entra-wif:index:blobEndpoint`) and the package's
+ * component `entra-wif:index:EntraWorkloadIdentity` (Construct), served over gRPC by the Node SDK's provider server
  * (@pulumi/pulumi/provider main: it binds 127.0.0.1, prints the port, answers Configure with acceptSecrets).
  *
  * Why a plugin and not a dynamic provider: a dynamic provider's code is serialized into the state with every change
@@ -23,6 +25,8 @@ import { armEndpoint, CHECK_DEPLOYER_TOKEN, checkDeployer, DeployerCheckArgs } f
 import { BLOB_ENDPOINT_TOKEN, blobEndpointOf } from "../lib/entra/cloud";
 import { credentialMethod, deployerCredential, describeCredential } from "../lib/trust/deployerCredential";
 import { PROJECT_VERSION } from "../tools/version";
+import { diffIssuerCheck, ISSUER_CHECK_TYPE, IssuerCheckInputs, verifyWaitSeconds } from "../lib/doctor/gate";
+import { allPassed, formatChecks } from "../lib/doctor/report";
 
 /** The package's component (components/entraWorkloadIdentity.ts), as other languages name it. */
 export const ENTRA_WORKLOAD_IDENTITY_TYPE = "entra-wif:index:EntraWorkloadIdentity";
@@ -32,12 +36,43 @@ function typeOf(urn: string): string {
     return urn.split("::")[2].split("$").pop()!;
 }
 
-/** Its two types: anything else is a program this plugin was not written for, said loudly. */
-function served(urn: string): "documents" | "retired" {
+/** Its three types: anything else is a program this plugin was not written for, said loudly. */
+function served(urn: string): "documents" | "retired" | "check" {
     const type = typeOf(urn);
     if (type === ISSUER_DOCUMENTS_TYPE) return "documents";
     if (type === RETIRED_RESOURCE_TYPE) return "retired";
-    throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE} and ${RETIRED_RESOURCE_TYPE} only, not ${type}`);
+    if (type === ISSUER_CHECK_TYPE) return "check";
+    throw new Error(`the entra-wif provider serves ${ISSUER_DOCUMENTS_TYPE}, ${ISSUER_CHECK_TYPE} and ${RETIRED_RESOURCE_TYPE} only, not ${type}`);
+}
+
+/**
+ * `entra-wif:index:IssuerCheck` (lib/doctor/gate.ts), created or updated: the doctor's endpoint checks in this process,
+ * waiting for fresh documents as the Command does, each retry said under the resource. A failure fails the step with
+ * the doctor's report, before anything that trusts the issuer is created. Loaded only here: the documents' operations
+ * do not load the doctor.
+ */
+async function runIssuerCheck(urn: string, inputs: IssuerCheckInputs): Promise<{ id: string; outs: Record<string, unknown> }> {
+    type Doctor = typeof import("../tools/doctor");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDoctor } = require("../tools/doctor") as Doctor;
+    const checks = await runDoctor(
+        {
+            issuer: inputs.issuer,
+            publicKeyFiles: [],
+            publicKeys: inputs.publicKeys,
+            ...(inputs.servedFrom !== undefined ? { servedFrom: inputs.servedFrom } : {}),
+            endpointsOnly: true,
+            waitSeconds: verifyWaitSeconds(process.env),
+            mint: false,
+            json: false,
+            exchange: false,
+        },
+        undefined,
+        undefined,
+        (line) => log(urn, line),
+    );
+    if (!allPassed(checks)) throw new Error(`the issuer check failed, so Entra would refuse this cluster's tokens:\n${formatChecks(checks)}`);
+    return { id: `issuer-check:${urn.split("::").pop()}`, outs: { ...inputs } };
 }
 
 /**
@@ -78,23 +113,28 @@ export const entraWifProvider: provider.Provider = {
     // The inputs go back as they came, secrets still wrapped, so the engine keeps an account key (issuer.sharedKeyAccess) encrypted.
     async check(urn, _olds, news) {
         if (served(urn) === "retired") return retiredResourceOperations.check(news);
+        if (served(urn) === "check") return { inputs: news, failures: [] };
         return { inputs: news, failures: checkIssuerDocuments(reveal(news) as Partial<IssuerDocumentsInputs>) };
     },
     async diff(_id, urn, olds, news) {
         if (served(urn) === "retired") return retiredResourceOperations.diff();
+        if (served(urn) === "check") return diffIssuerCheck(olds as Partial<IssuerCheckInputs>, news as Partial<IssuerCheckInputs>);
         return diffIssuerDocuments(reveal(olds) as Partial<IssuerDocumentsState>, reveal(news) as Partial<IssuerDocumentsInputs>);
     },
     async create(urn, inputs) {
         if (served(urn) === "retired") return retiredResourceOperations.create(urn);
+        if (served(urn) === "check") return runIssuerCheck(urn, inputs as unknown as IssuerCheckInputs);
         return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     async read(id, urn, props) {
-        if (served(urn) === "retired") return retiredResourceOperations.read(id, props);
+        // A check reads nothing: what it checked is in its inputs, and a refresh keeps them.
+        if (served(urn) === "retired" || served(urn) === "check") return retiredResourceOperations.read(id, props);
         return issuerDocumentsOperations.read(id, reveal(props) as IssuerDocumentsState);
     },
     async update(id, urn, olds, news) {
         // Never asked for a retired resource (its diff never changes); answered alike if it were.
         if (served(urn) === "retired") return { outs: olds };
+        if (served(urn) === "check") return { outs: (await runIssuerCheck(urn, news as unknown as IssuerCheckInputs)).outs };
         return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     /**
@@ -127,14 +167,13 @@ export const entraWifProvider: provider.Provider = {
         type ComponentModule = typeof import("../components/entraWorkloadIdentity");
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const loaded = require("../components/entraWorkloadIdentity") as ComponentModule;
-        const { EntraWorkloadIdentity, ENTRA_WORKLOAD_IDENTITY_OUTPUTS, PACKAGE_CONTEXT } = loaded;
-        PACKAGE_CONTEXT.root = path.resolve(__dirname, "..");
+        const { EntraWorkloadIdentity, ENTRA_WORKLOAD_IDENTITY_OUTPUTS } = loaded;
         const component = new EntraWorkloadIdentity(name, inputs as unknown as ConstructorParameters<typeof EntraWorkloadIdentity>[1], options);
         const state = Object.fromEntries(ENTRA_WORKLOAD_IDENTITY_OUTPUTS.map((key) => [key, component[key]]).filter(([, value]) => value !== undefined));
         return { urn: component.urn, state };
     },
     async delete(_id, urn) {
-        if (served(urn) === "retired") return retiredResourceOperations.delete();
+        if (served(urn) === "retired" || served(urn) === "check") return retiredResourceOperations.delete();
         await issuerDocumentsOperations.delete();
     },
 };

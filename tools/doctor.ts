@@ -105,6 +105,8 @@ export interface DoctorArgs {
     publicKeyFiles: string[];
     /** An environment variable holding public keys (concatenated PEM blocks): how `pulumi up`'s gate passes them. */
     publicKeysEnv?: string;
+    /** Public keys given in the call (PEM): how the package's plugin runs the gate in its own process. */
+    publicKeys?: string[];
     tokenFile?: string;
     subject?: string;
     mint: boolean;
@@ -399,6 +401,7 @@ export async function runDoctor(
             ...(stack?.publicKeys ?? []),
             ...args.publicKeyFiles.flatMap(readPublicKeyFile),
             ...(args.publicKeysEnv ? splitPemBlocks(process.env[args.publicKeysEnv] ?? "") : []),
+            ...(args.publicKeys ?? []),
         ],
         subject: args.subject,
         federatedCredentials: stack?.federatedCredentials,

@@ -221,6 +221,17 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRule>> = {
         nameInputs: ["accountName", "containerName"],
         deleteThrough: "nothing",
     },
+    // The package's issuer check (lib/doctor/gate.ts), where the TypeScript program runs a Command.
+    "entra-wif:index:IssuerCheck": {
+        source:
+            "this project: lib/doctor/gate.ts diffIssuerCheck (a change of any input is an update, never a replacement; create " +
+            "and update run the doctor's endpoint checks; read and delete call nothing), served by provider/main.ts",
+        replaceOn: [],
+        deleteBeforeReplace: false,
+        createRefusesExisting: false,
+        nameInputs: [],
+        deleteThrough: "nothing",
+    },
     // Placeholders under the names earlier versions gave the blobs and the website (lib/trust/retiredResources.ts): the
     // old state is taken over by alias and nothing is ever called.
     "entra-wif:index:RetiredResource": {

@@ -106,11 +106,16 @@ describe("pulumi up with the package installed from git", () => {
         expect((outputs.federatedCredentials as Array<{ subject: string }>).map((c) => c.subject)).toEqual(["system:serviceaccount:demo:workload-sa"]);
     });
 
-    test("the secrets stayed secret across the language boundary", async () => {
+    test("the secrets stayed secret across the language boundary, and no folder of this machine is in the state", async () => {
         const state = await must(["stack", "export", "--stack", STACK]);
         const shown = JSON.parse(await must(["stack", "output", "--json", "--stack", STACK]));
         expect([shown.serviceAccountSigningKey, shown.kubeconfig]).toEqual(["[secret]", "[secret]"]);
         expect(state.includes("PRIVATE KEY-----")).toBe(false);
+        // The issuer check ran in the plugin (entra-wif:index:IssuerCheck), not from the plugin cache's folder: a
+        // preview on another machine, with its own home folder, sees the same inputs.
+        const resources = JSON.parse(state).deployment.resources as Array<{ type: string; inputs?: Record<string, unknown> }>;
+        expect(resources.filter((r) => r.type === "entra-wif:index:IssuerCheck").map((r) => r.inputs?.issuer)).toEqual([outputs.issuerUrl]);
+        for (const folder of [world.project.root, REPO_ROOT]) expect([folder, state.includes(folder)]).toEqual([folder, false]);
     });
 
     test("up again changes nothing, with the plugin the engine finds in its cache: the tag's, at the tag's version", async () => {

@@ -226,3 +226,47 @@ describe("the gate in pulumi up, run as the program declares it", () => {
         expect(r.stdout).toMatch(/^FAIL {2}jwks-known-keys: kid [\w-]+ is not published/m);
     });
 });
+
+describe("the gate as the package's plugin runs it (entra-wif:index:IssuerCheck, no folder of this machine in its inputs)", () => {
+    const URN = "urn:pulumi:dev::consumer::entra-wif:index:EntraWorkloadIdentity$entra-wif:index:OidcIssuer$entra-wif:index:IssuerCheck::issuer-verify";
+    let checker: ProviderPlugin;
+    const inputs = (extra: Record<string, unknown> = {}) => ({
+        issuer,
+        publicKeys: plan.outputs.signingPublicKeys as string[],
+        discoveryDocument: plan.outputs.discoveryDocument as string,
+        jwks: plan.outputs.jwks as string,
+        ...extra,
+    });
+    beforeAll(async () => {
+        // As a package installed from git starts it: through the Node.js language host's run-plugin.
+        checker = await startProviderPlugin({ NODE_EXTRA_CA_CERTS: azurite.caFile, ENTRA_WIF_VERIFY_WAIT: "1" }, "languageHost");
+    }, 60000);
+    afterAll(async () => {
+        await checker?.stop();
+    });
+
+    test("the published issuer passes: created, its state the values checked", async () => {
+        const created = await checker.create(URN, inputs());
+        expect(created.id).toBe("issuer-check:issuer-verify");
+        expect(created.outputs).toEqual(inputs());
+        expect(await checker.read(URN, created.id, created.outputs)).toEqual({ id: created.id, outputs: created.outputs });
+    });
+
+    test("a key the JWKS does not hold fails the create with the doctor's report, within the bounded wait", async () => {
+        const started = Date.now();
+        const keys = [...(plan.outputs.signingPublicKeys as string[]), tokenSigner("b").publicPem];
+        await expect(checker.create(URN, inputs({ publicKeys: keys }))).rejects.toThrow(
+            /the issuer check failed, so Entra would refuse this cluster's tokens:\n[\s\S]*FAIL {2}jwks-known-keys: /,
+        );
+        expect(Date.now() - started).toBeLessThan(30000);
+    });
+
+    test("an issuer Entra cannot read fails it too; a change of what Entra reads checks again, in place", async () => {
+        await expect(checker.create(URN, inputs({ issuer: `${azurite.blobEndpoint}private/` }))).rejects.toThrow(/FAIL {2}discovery-reachable: /);
+        expect(await checker.diff(URN, "issuer-check:issuer-verify", inputs(), inputs())).toMatchObject({ changes: false, replaces: [] });
+        const rotated = await checker.diff(URN, "issuer-check:issuer-verify", inputs(), inputs({ jwks: "{}" }));
+        expect(rotated).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
+        const updated = await checker.update(URN, "issuer-check:issuer-verify", inputs({ jwks: "{}" }), inputs());
+        expect(updated.outputs).toEqual(inputs());
+    });
+});

@@ -21,14 +21,19 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
  * back as this test's own plain data (what the CLI prints), and a failure as an Error of this test's realm with the
  * program's name and message, so jest's matchers see what they always saw.
  */
-async function evaluate(opts: Omit<EvaluateOptions, "load">, plugin?: PluginInputs, providerInputs?: ProviderInputs): Promise<Plan> {
+async function evaluate(
+    opts: Omit<EvaluateOptions, "load">,
+    plugin?: PluginInputs,
+    providerInputs?: ProviderInputs,
+    program = path.join(REPO_ROOT, "index"),
+): Promise<Plan> {
     const { harness, mocks } = nativeTooling();
     try {
         const plan = await withoutStackFrames(() =>
             harness.evaluateProgram({
                 ...opts,
                 mocks: opts.mocks ?? new mocks.AzureMocks({ keyPool: mocks.processKeyPool }),
-                load: harness.freshProgramLoader(path.join(REPO_ROOT, "index")),
+                load: harness.freshProgramLoader(program),
                 onProviderInputs:
                     plugin || providerInputs
                         ? (r, inputs) => {
@@ -61,6 +66,8 @@ export async function runProgram(
         /** As `pulumi preview` (isDryRun), and where the program's warnings go. */
         preview?: boolean;
         warnings?: string[];
+        /** Another program than index.ts (a path without extension), e.g. one using the package's component. */
+        program?: string;
     } = {},
 ): Promise<Plan> {
     const flat: Record<string, string> = {};
@@ -77,6 +84,7 @@ export async function runProgram(
         },
         opts.plugin,
         opts.providerInputs,
+        opts.program,
     );
 }
 

@@ -337,6 +337,9 @@ export class AzureMocks implements pulumi.runtime.Mocks {
                 };
             case "entra-wif:index:RetiredResource":
                 return { id: `retired:${args.name}`, state: {} };
+            case "entra-wif:index:IssuerCheck":
+                // What provider/main.ts returns after the doctor's checks passed: the values checked.
+                return { id: `issuer-check:${args.name}`, state: { ...i } };
             case "entra-wif:index:IssuerDocuments": {
                 // What lib/trust/issuerDocuments.ts returns after writing: the inputs without the key, and the URLs.
                 const { accountKey: _key, ...state } = i;
