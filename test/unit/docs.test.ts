@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { DOC_FILES, docPath, readDoc } from "../support/docs";
 
 test("the README stays short: at most 250 lines", () => {
@@ -46,4 +47,43 @@ test("the package's install line names the release tag of package.json's version
         expect(fs.existsSync(docPath("provider/PulumiPlugin.yaml"))).toBe(true);
     }
     for (const [, tag] of readme.matchAll(/git clone --branch (v\S+)/g)) expect(tag).toBe(`v${version}`);
+});
+
+describe("the README's package examples are the tested ones", () => {
+    const block = (language: string): string => {
+        const m = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(readDoc(DOC_FILES.readme).split("## From other languages")[1]);
+        expect([language, m !== null]).toEqual([language, true]);
+        return m![1].replace(/^ {2}/gm, "");
+    };
+    const linesOf = (text: string) =>
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l !== "");
+
+    test.each([
+        ["python", "examples/python/__main__.py"],
+        ["go", "examples/go/main.go"],
+    ])("every line of the %s snippet is in %s (which test:engine type-checks or compiles)", (language, file) => {
+        const example = new Set(linesOf(readDoc(file)));
+        for (const line of linesOf(block(language))) expect([line, example.has(line)]).toEqual([line, true]);
+    });
+
+    test("the YAML snippet is examples/yaml's component with its config's defaults filled in", () => {
+        const snippet = parseYaml(block("yaml"));
+        const example = parseYaml(readDoc("examples/yaml/Pulumi.yaml"));
+        const { storageAccountName: _derived, ...issuer } = example.resources.wif.properties.issuer;
+        expect(snippet.resources.wif).toEqual({
+            type: example.resources.wif.type,
+            properties: { ...example.resources.wif.properties, location: example.config.location.default, issuer },
+        });
+        expect(snippet.outputs.issuerUrl).toBe(example.outputs.issuerUrl);
+    });
+
+    test("the C# snippet names the schema's types as the .NET generator does (Pulumi.<Package>.Inputs.<Type>Args)", () => {
+        const schema = JSON.parse(readDoc("schema.json")) as { types: Record<string, unknown> };
+        for (const [, type] of block("csharp").matchAll(/Pulumi\.EntraWif\.Inputs\.(\w+)Args/g)) {
+            expect([type, `entra-wif:index:${type}` in schema.types]).toEqual([type, true]);
+        }
+    });
 });
