@@ -118,12 +118,12 @@ export const entraWifProvider: provider.Provider = {
     },
     async diff(_id, urn, olds, news) {
         if (served(urn) === "retired") return retiredResourceOperations.diff();
-        if (served(urn) === "check") return diffIssuerCheck(olds as Partial<IssuerCheckInputs>, news as Partial<IssuerCheckInputs>);
+        if (served(urn) === "check") return diffIssuerCheck(reveal(olds) as Partial<IssuerCheckInputs>, reveal(news) as Partial<IssuerCheckInputs>);
         return diffIssuerDocuments(reveal(olds) as Partial<IssuerDocumentsState>, reveal(news) as Partial<IssuerDocumentsInputs>);
     },
     async create(urn, inputs) {
         if (served(urn) === "retired") return retiredResourceOperations.create(urn);
-        if (served(urn) === "check") return runIssuerCheck(urn, inputs as unknown as IssuerCheckInputs);
+        if (served(urn) === "check") return runIssuerCheck(urn, reveal(inputs) as unknown as IssuerCheckInputs);
         return issuerDocumentsOperations.create(reveal(inputs) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     async read(id, urn, props) {
@@ -134,7 +134,7 @@ export const entraWifProvider: provider.Provider = {
     async update(id, urn, olds, news) {
         // Never asked for a retired resource (its diff never changes); answered alike if it were.
         if (served(urn) === "retired") return { outs: olds };
-        if (served(urn) === "check") return { outs: (await runIssuerCheck(urn, news as unknown as IssuerCheckInputs)).outs };
+        if (served(urn) === "check") return { outs: (await runIssuerCheck(urn, reveal(news) as unknown as IssuerCheckInputs)).outs };
         return issuerDocumentsOperations.update(id, reveal(olds) as IssuerDocumentsState, reveal(news) as IssuerDocumentsInputs, grantWaitFor(urn));
     },
     /**
