@@ -131,4 +131,24 @@ describe("pulumi up with the package installed from git", () => {
         );
         expect(providers.map((p) => p.inputs?.version)).toEqual([git.tag.slice(1)]);
     });
+
+    test("a key added (the rotation's first step): the JWKS holds both, and the plugin's issuer check runs again in place", async () => {
+        const file = path.join(world.project.dir, "Pulumi.yaml");
+        const project = parse(fs.readFileSync(file, "utf8"));
+        project.resources.wif.properties.signingKey.keys = ["initial", "2027-02"];
+        fs.writeFileSync(file, stringify(project));
+        const r = await world.run(["up", "--yes", "--skip-preview", "--stack", STACK]);
+        expect([r.code, r.stderr.slice(-2000)]).toEqual([0, expect.any(String)]);
+        // The engine's own steps: an update (lib/doctor/gate.ts diffIssuerCheck, never a replacement), after the documents'.
+        const stepOf = (type: string) => r.steps.filter((s) => s.type === type).map((s) => s.op);
+        expect(stepOf("entra-wif:index:IssuerCheck")).toEqual(["update"]);
+        expect(stepOf("entra-wif:index:IssuerDocuments")).toEqual(["update"]);
+        const order = r.steps.map((s) => s.type);
+        expect(order.indexOf("entra-wif:index:IssuerDocuments")).toBeLessThan(order.indexOf("entra-wif:index:IssuerCheck"));
+        const rotated = JSON.parse(await must(["stack", "output", "--json", "--stack", STACK]));
+        expect(rotated.signingKeyIds).toHaveLength(2);
+        const served = await world.served(String(rotated.issuerUrl));
+        expect(JSON.parse(served[JWKS_PATH].body).keys.map((k: { kid: string }) => k.kid)).toEqual(rotated.signingKeyIds);
+        await must(["preview", "--expect-no-changes", "--stack", STACK]);
+    });
 });

@@ -29,12 +29,14 @@ test("the same inputs are no change; any other value of any input checks again i
 });
 
 test("the rules table says the same of it as the plugin does", () => {
-    expect(PROVIDER_RULES["entra-wif:index:IssuerCheck"]).toMatchObject({
-        replaceOn: [],
-        deleteBeforeReplace: false,
-        createRefusesExisting: false,
-        deleteThrough: "nothing",
-    });
+    const rule = PROVIDER_RULES["entra-wif:index:IssuerCheck"];
+    expect(rule).toMatchObject({ replaceOn: [], deleteBeforeReplace: false, createRefusesExisting: false, deleteThrough: "nothing" });
+    // What the plugin answers for a change of each input is what the table says of that input.
+    const replaceOn: readonly string[] = rule.replaceOn === "every input" ? Object.keys(inputs) : rule.replaceOn;
+    for (const key of Object.keys(inputs) as Array<keyof IssuerCheckInputs>) {
+        const diff = diffIssuerCheck(inputs, { ...inputs, [key]: key === "publicKeys" ? [] : "changed" });
+        expect([key, diff.replaces, diff.deleteBeforeReplace]).toEqual([key, replaceOn.filter((k) => k === key), rule.deleteBeforeReplace]);
+    }
 });
 
 test("it waits as long as the Command does: ENTRA_WIF_VERIFY_WAIT seconds when given (at most 900), 180 otherwise", () => {
